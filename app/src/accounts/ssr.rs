@@ -1,0 +1,138 @@
+//! Account persistence: one-time enrolment links.
+
+use super::model::{EnrolmentPurpose, Role, UserStatus};
+use crate::audit::model::{Actor, AuditAction};
+use crate::audit::ssr::{NewAuditEvent, format_timestamp, record};
+use crate::error::AppError;
+use crate::ids::EnrolmentTokenId;
+use crate::ssr::entities::{app_user, enrolment_token, user_role};
+use crate::ssr::state::AppState;
+use base64::Engine as _;
+use rand::RngCore as _;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
+    QueryFilter, QuerySelect, RelationTrait,
+};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use time::{Duration, OffsetDateTime};
+
+/// How long a first-admin enrolment link stays valid.
+pub const BOOTSTRAP_VALIDITY: Duration = Duration::hours(1);
+
+/// A freshly issued link. The secret exists only here and in the link handed out.
+#[derive(Debug)]
+pub struct IssuedLink {
+    pub id: EnrolmentTokenId,
+    pub url: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A new random secret (256 bits, base64url) and its stored hash.
+pub fn new_secret() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = hash_secret(&secret);
+    (secret, hash)
+}
+
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Whether an active administrator exists.
+pub async fn active_admin_exists<C: ConnectionTrait>(db: &C) -> Result<bool, AppError> {
+    let n = user_role::Entity::find()
+        .join(JoinType::InnerJoin, user_role::Relation::AppUser.def())
+        .filter(user_role::Column::Role.eq(Role::Admin.as_str()))
+        .filter(app_user::Column::Status.eq(UserStatus::Active.as_str()))
+        .count(db)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Issues the one-time link that enrols the first administrator. Refused while an active
+/// administrator exists unless `break_glass` is set, which is audited as such. Any earlier unused
+/// bootstrap link stops working.
+pub async fn issue_bootstrap_link(state: &AppState, break_glass: bool) -> Result<IssuedLink, AppError> {
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let admin_exists = active_admin_exists(&txn).await?;
+    if admin_exists && !break_glass {
+        return Err(AppError::Conflict(
+            "An active administrator already exists: ask them for an invitation, or use \
+             --break-glass if every administrator has lost access."
+                .into(),
+        ));
+    }
+
+    let earlier = enrolment_token::Entity::find()
+        .filter(enrolment_token::Column::Purpose.eq(EnrolmentPurpose::Bootstrap.as_str()))
+        .filter(enrolment_token::Column::UsedAt.is_null())
+        .filter(enrolment_token::Column::ExpiresAt.gt(now))
+        .all(&txn)
+        .await?;
+    for old in earlier {
+        enrolment_token::Entity::update_many()
+            .col_expr(enrolment_token::Column::ExpiresAt, Expr::value(now))
+            .filter(enrolment_token::Column::Id.eq(old.id))
+            .exec(&txn)
+            .await?;
+        record(
+            &txn,
+            now,
+            NewAuditEvent {
+                actor: Actor::HostOperator,
+                action: AuditAction::EnrolmentRevoked,
+                subject_type: "enrolment_token",
+                subject_id: old.id.to_string(),
+                before: Some(json!({ "purpose": old.purpose, "expires_at": format_timestamp(old.expires_at) })),
+                after: Some(json!({ "purpose": old.purpose, "expires_at": format_timestamp(now), "reason": "replaced by a newer bootstrap link" })),
+            },
+        )
+        .await?;
+    }
+
+    let (secret, token_hash) = new_secret();
+    let id = EnrolmentTokenId::new();
+    let expires_at = now + BOOTSTRAP_VALIDITY;
+    enrolment_token::Entity::insert(enrolment_token::ActiveModel {
+        id: Set(id.0),
+        token_hash: Set(token_hash),
+        purpose: Set(EnrolmentPurpose::Bootstrap.as_str().into()),
+        user_id: Set(None),
+        issued_by: Set(None),
+        reason: Set(break_glass.then(|| "break-glass: issued while an active administrator exists".into())),
+        revoke_old_passkeys: Set(false),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    record(
+        &txn,
+        now,
+        NewAuditEvent {
+            actor: Actor::HostOperator,
+            action: if break_glass && admin_exists {
+                AuditAction::BootstrapBreakGlass
+            } else {
+                AuditAction::BootstrapIssued
+            },
+            subject_type: "enrolment_token",
+            subject_id: id.to_string(),
+            before: None,
+            after: Some(json!({
+                "purpose": EnrolmentPurpose::Bootstrap.as_str(),
+                "expires_at": format_timestamp(expires_at),
+                "break_glass": break_glass && admin_exists,
+            })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(IssuedLink { id, url: format!("{}/enrol/{secret}", state.config.public_url.origin), expires_at })
+}

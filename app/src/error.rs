@@ -1,0 +1,96 @@
+//! The one error type that crosses the wire. Variants are what the UI can act on; infrastructure
+//! failures become `Internal` (or `Unavailable`) in one place and are logged there once.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Sign in to continue.")]
+    Unauthenticated,
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("{message}")]
+    Validation { field: String, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("The service is temporarily unavailable. Try again shortly.")]
+    Unavailable,
+    #[error("Something went wrong on our side (reference {reference}).")]
+    Internal { reference: String },
+    /// The request itself could not be carried out (bad arguments, network failure).
+    #[error("{0}")]
+    Request(String),
+}
+
+impl AppError {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation { field: field.into(), message: message.into() }
+    }
+
+    /// The HTTP status that goes with the error.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Unauthenticated => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Validation { .. } | Self::Request(_) => 400,
+            Self::Conflict(_) => 409,
+            Self::RateLimited { .. } => 429,
+            Self::Unavailable => 503,
+            Self::Internal { .. } => 500,
+        }
+    }
+
+    /// The field a validation message belongs next to, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Validation { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::Request(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::AppError;
+    use sea_orm::DbErr;
+
+    impl AppError {
+        /// Logs an unexpected failure once, with a reference the user can quote.
+        pub fn internal(err: impl std::fmt::Display) -> Self {
+            let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+            tracing::error!(%reference, error = %err, "internal error");
+            Self::Internal { reference }
+        }
+    }
+
+    impl From<DbErr> for AppError {
+        fn from(err: DbErr) -> Self {
+            match err {
+                DbErr::ConnectionAcquire(ref e) => {
+                    tracing::warn!(error = %e, "database unavailable");
+                    Self::Unavailable
+                }
+                DbErr::Conn(ref e) => {
+                    tracing::warn!(error = %e, "database unavailable");
+                    Self::Unavailable
+                }
+                other => Self::internal(other),
+            }
+        }
+    }
+}

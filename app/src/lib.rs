@@ -1,0 +1,22 @@
+//! The portal: server-rendered pages (Leptos islands), thin server functions and the domain logic
+//! behind them, organised by feature. Anything under a path containing `ssr` stays on the server.
+#![recursion_limit = "256"]
+
+pub mod accounts;
+pub mod app;
+pub mod audit;
+pub mod components;
+pub mod error;
+pub mod home;
+pub mod ids;
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+/// Entry point of the WASM bundle: wakes up the islands on a server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

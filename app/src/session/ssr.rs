@@ -1,0 +1,136 @@
+//! Server-side sessions: a tower-sessions store on sea-orm. Rows carry their expiry (enforced on
+//! load and swept periodically) and the signed-in user, so all of a user's sessions can be ended.
+
+use super::model::AUTH_KEY;
+use crate::ssr::clock::Clock;
+use crate::ssr::db::Db;
+use crate::ssr::entities::web_session;
+use async_trait::async_trait;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
+use std::sync::Arc;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+use uuid::Uuid;
+
+#[derive(Clone, Debug)]
+pub struct DbSessionStore {
+    db: Db,
+    clock: Arc<dyn Clock>,
+}
+
+fn backend(e: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(e.to_string())
+}
+
+impl DbSessionStore {
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
+        Self { db, clock }
+    }
+
+    fn row(record: &Record) -> session_store::Result<web_session::ActiveModel> {
+        let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        Ok(web_session::ActiveModel {
+            id: Set(record.id.to_string()),
+            user_id: Set(signed_in_user(record)),
+            data: Set(data),
+            expires_at: Set(record.expiry_date.unix_timestamp()),
+        })
+    }
+
+    /// Ends every session of `user` (sign-out everywhere, disabling, role changes, recovery).
+    pub async fn delete_for_user<C: sea_orm::ConnectionTrait>(
+        db: &C,
+        user: Uuid,
+    ) -> Result<u64, sea_orm::DbErr> {
+        let res = web_session::Entity::delete_many()
+            .filter(web_session::Column::UserId.eq(user))
+            .exec(db)
+            .await?;
+        Ok(res.rows_affected)
+    }
+}
+
+/// The user a session belongs to, read from the typed auth bucket.
+fn signed_in_user(record: &Record) -> Option<Uuid> {
+    record
+        .data
+        .get(AUTH_KEY)
+        .and_then(|v| v.get("user_id"))
+        .and_then(|v| v.as_str())
+        .and_then(|s| Uuid::parse_str(s).ok())
+}
+
+#[async_trait]
+impl SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // Ids are 128 random bits; a collision is astronomically unlikely but still handled.
+        for _ in 0..8 {
+            match web_session::Entity::insert(Self::row(record)?)
+                .exec_without_returning(self.db.conn())
+                .await
+            {
+                Ok(_) => return Ok(()),
+                Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                    record.id = Id::default();
+                }
+                Err(e) => return Err(backend(e)),
+            }
+        }
+        Err(session_store::Error::Backend("could not allocate a unique session id".into()))
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        web_session::Entity::insert(Self::row(record)?)
+            .on_conflict(
+                OnConflict::column(web_session::Column::Id)
+                    .update_columns([
+                        web_session::Column::UserId,
+                        web_session::Column::Data,
+                        web_session::Column::ExpiresAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(self.db.conn())
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let now = self.clock.now().unix_timestamp();
+        let Some(row) = web_session::Entity::find_by_id(id.to_string())
+            .filter(web_session::Column::ExpiresAt.gt(now))
+            .one(self.db.conn())
+            .await
+            .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let data = serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        Ok(Some(Record { id: *id, data, expiry_date }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        web_session::Entity::delete_by_id(id.to_string())
+            .exec(self.db.conn())
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for DbSessionStore {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        let now = self.clock.now().unix_timestamp();
+        web_session::Entity::delete_many()
+            .filter(web_session::Column::ExpiresAt.lte(now))
+            .exec(self.db.conn())
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,118 @@
+//! The database: SQLite (embedded default) or PostgreSQL, chosen by URL.
+//!
+//! SQLite runs in WAL mode with a busy timeout, foreign keys on and `synchronous=FULL`; reads use a
+//! pool of several connections and every write transaction starts with `BEGIN IMMEDIATE`, so
+//! concurrent writers queue instead of failing with "database is locked".
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
+}
+
+impl Db {
+    /// Opens a pool for `url`, creating the SQLite file (and its folder) when missing.
+    pub async fn connect(url: &str) -> Result<Self, DbErr> {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.sqlx_logging(false);
+        if url.starts_with("sqlite:") {
+            if let Some(dir) = sqlite_parent_dir(url) {
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
+            }
+            opts.max_connections(8)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .map_sqlx_sqlite_opts(|o| {
+                    o.create_if_missing(true)
+                        .journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Full)
+                        .busy_timeout(Duration::from_secs(10))
+                        .foreign_keys(true)
+                });
+        } else {
+            opts.max_connections(16)
+                .min_connections(0)
+                .connect_timeout(Duration::from_secs(3))
+                .acquire_timeout(Duration::from_secs(3));
+        }
+        Ok(Self { conn: Database::connect(opts).await? })
+    }
+
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite, so the write lock is taken up
+    /// front and waits on the busy timeout rather than failing at the first write.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: (self.backend() == DbBackend::Sqlite)
+                .then_some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        self.conn.begin_with_options(options).await
+    }
+
+    /// Applies pending migrations. On PostgreSQL an advisory lock makes several portal instances
+    /// starting at once take turns.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        if self.backend() != DbBackend::Postgres {
+            return Migrator::up(&self.conn, None).await;
+        }
+        // The lock lives as long as this transaction, on a connection of its own; the migrations
+        // themselves run on the rest of the pool.
+        let guard = self.conn.begin().await?;
+        guard.execute_unprepared("SELECT pg_advisory_xact_lock(7203541)").await?;
+        let result = Migrator::up(&self.conn, None).await;
+        guard.commit().await?;
+        result
+    }
+
+    /// Migrations not yet applied (empty when the schema is current).
+    pub async fn pending_migrations(&self) -> Result<usize, DbErr> {
+        Ok(Migrator::get_pending_migrations(&self.conn).await?.len())
+    }
+
+    /// Readiness: the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.conn.ping().await
+    }
+
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.conn.close().await
+    }
+}
+
+fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
+    let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = path.split('?').next()?;
+    if path.is_empty() || path.starts_with(":memory:") {
+        return None;
+    }
+    std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()).map(Into::into)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_parent_dir;
+
+    #[test]
+    fn sqlite_folder_is_found_in_the_url() {
+        assert_eq!(sqlite_parent_dir("sqlite://data/portal.db").unwrap().to_str(), Some("data"));
+        assert_eq!(sqlite_parent_dir("sqlite:///tmp/x/p.db?mode=rwc").unwrap().to_str(), Some("/tmp/x"));
+        assert!(sqlite_parent_dir("sqlite::memory:").is_none());
+        assert!(sqlite_parent_dir("sqlite://portal.db").is_none());
+    }
+}

@@ -1,0 +1,37 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "app_user")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub username: String,
+    pub display_name: String,
+    /// `invited`, `active` or `disabled`.
+    pub status: String,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub updated_at: TimeDateTimeWithTimeZone,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::user_role::Entity")]
+    UserRole,
+    #[sea_orm(has_many = "super::passkey::Entity")]
+    Passkey,
+}
+
+impl Related<super::user_role::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::UserRole.def()
+    }
+}
+
+impl Related<super::passkey::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Passkey.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,9 @@
+//! Database entities. They stay on the server; the browser sees view types built from them.
+
+pub mod app_user;
+pub mod audit_event;
+pub mod audit_head;
+pub mod enrolment_token;
+pub mod passkey;
+pub mod user_role;
+pub mod web_session;

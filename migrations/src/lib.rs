@@ -1,0 +1,15 @@
+//! The portal's schema history. Migrations are frozen once landed: each declares its own
+//! identifiers (never the application's entities) and has a working `down`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_foundation::Migration)]
+    }
+}

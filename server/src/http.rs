@@ -1,0 +1,119 @@
+//! HTTP hardening: security headers with a per-request CSP nonce, and refusal of cross-origin
+//! state changes.
+
+use app::ssr::CspNonce;
+use app::ssr::state::AppState;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use http::{HeaderValue, Method, StatusCode, header};
+use rand::RngCore as _;
+
+/// Whether a request may change state: safe methods always; others only when the browser says the
+/// request comes from the portal's own origin. Clients that send neither `Origin` nor
+/// `Sec-Fetch-Site` are not browsers (browsers send `Origin` on every cross-origin POST) and pass.
+pub fn is_allowed_request(
+    method: &Method,
+    origin: Option<&str>,
+    sec_fetch_site: Option<&str>,
+    own_origin: &str,
+) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return true;
+    }
+    match (origin, sec_fetch_site) {
+        (Some(origin), _) => origin == own_origin,
+        (None, Some(site)) => site == "same-origin" || site == "none",
+        (None, None) => true,
+    }
+}
+
+pub async fn same_origin_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if !is_allowed_request(req.method(), origin, site, &state.config.public_url.origin) {
+        tracing::warn!(method = %req.method(), path = %req.uri().path(), origin, site, "cross-origin state change refused");
+        return (StatusCode::FORBIDDEN, "Cross-origin requests may not change anything here.").into_response();
+    }
+    next.run(req).await
+}
+
+/// The Content-Security-Policy for one response: scripts only from the portal itself or carrying
+/// this request's nonce, WASM compilation allowed, no framing.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+pub async fn security_headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let mut bytes = [0u8; 18];
+    rand::rng().fill_bytes(&mut bytes);
+    let nonce = base64::engine::general_purpose::STANDARD.encode(bytes);
+    req.extensions_mut().insert(CspNonce(nonce.as_str().into()));
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let set = |h: &mut http::HeaderMap, name: header::HeaderName, value: &str| {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            h.insert(name, v);
+        }
+    };
+    set(h, header::CONTENT_SECURITY_POLICY, &content_security_policy(&nonce));
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::REFERRER_POLICY, "same-origin");
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(h, header::HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), payment=()");
+    if state.config.public_url.https {
+        set(h, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+    }
+    let is_html = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html {
+        set(h, header::CACHE_CONTROL, "no-store");
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OWN: &str = "http://localhost:3000";
+
+    #[test]
+    fn safe_methods_always_pass() {
+        assert!(is_allowed_request(&Method::GET, Some("https://evil.example"), Some("cross-site"), OWN));
+        assert!(is_allowed_request(&Method::HEAD, None, None, OWN));
+    }
+
+    #[test]
+    fn state_changes_need_our_origin() {
+        assert!(is_allowed_request(&Method::POST, Some(OWN), Some("same-origin"), OWN));
+        assert!(!is_allowed_request(&Method::POST, Some("https://evil.example"), None, OWN));
+        assert!(!is_allowed_request(&Method::POST, Some("null"), None, OWN));
+        assert!(!is_allowed_request(&Method::DELETE, Some("http://localhost:3001"), None, OWN));
+    }
+
+    #[test]
+    fn fetch_metadata_is_the_fallback() {
+        assert!(is_allowed_request(&Method::POST, None, Some("same-origin"), OWN));
+        assert!(!is_allowed_request(&Method::POST, None, Some("same-site"), OWN));
+        assert!(!is_allowed_request(&Method::PUT, None, Some("cross-site"), OWN));
+        assert!(is_allowed_request(&Method::POST, None, None, OWN));
+    }
+
+    #[test]
+    fn csp_carries_the_nonce_and_forbids_inline_and_framing() {
+        let csp = content_security_policy("abc123");
+        assert!(csp.contains("'nonce-abc123'"));
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("unsafe-inline"));
+    }
+}

@@ -1,0 +1,84 @@
+//! Composition root: wires the application state, the HTTP stack and the pages together.
+//! `build_router` is what both `main` and the integration tests use.
+
+pub mod cli;
+pub mod http;
+
+use app::app::{App, shell};
+use app::session::ssr::DbSessionStore;
+use app::ssr::clock::{Clock, SystemClock};
+use app::ssr::config::Config;
+use app::ssr::db::Db;
+use app::ssr::state::AppState;
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Router, middleware};
+use ::http::StatusCode;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// Connects to the database, applies migrations and builds the state.
+pub async fn build_state(config: Config) -> Result<AppState, sea_orm::DbErr> {
+    build_state_with_clock(config, Arc::new(SystemClock)).await
+}
+
+pub async fn build_state_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, sea_orm::DbErr> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    Ok(AppState::new(db, config, clock))
+}
+
+/// The whole HTTP application.
+pub fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let config = state.config.clone();
+
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone(), state.clock.clone()))
+        .with_name(config.public_url.session_cookie_name())
+        .with_secure(config.public_url.https)
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(config.session_idle.as_secs() as i64)));
+
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let leptos_options = state.leptos_options.clone();
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
+        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(state.clone(), http::same_origin_guard))
+        .layer(middleware::from_fn_with_state(state.clone(), http::security_headers))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Liveness: the process answers.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: the database answers.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
