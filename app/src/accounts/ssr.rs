@@ -5,6 +5,7 @@ use crate::audit::model::{Actor, AuditAction};
 use crate::audit::ssr::{NewAuditEvent, format_timestamp, record};
 use crate::error::AppError;
 use crate::ids::EnrolmentTokenId;
+use crate::ssr::db::{Db, LockKey};
 use crate::ssr::entities::{app_user, enrolment_token, user_role};
 use crate::ssr::state::AppState;
 use base64::Engine as _;
@@ -57,8 +58,9 @@ pub async fn active_admin_exists<C: ConnectionTrait>(db: &C) -> Result<bool, App
 /// administrator exists unless `break_glass` is set, which is audited as such. Any earlier unused
 /// bootstrap link stops working.
 pub async fn issue_bootstrap_link(state: &AppState, break_glass: bool) -> Result<IssuedLink, AppError> {
-    let now = state.now();
     let txn = state.db.begin_write().await?;
+    Db::serialize(&txn, LockKey::Bootstrap).await?;
+    let now = state.now();
     let admin_exists = active_admin_exists(&txn).await?;
     if admin_exists && !break_glass {
         return Err(AppError::Conflict(
@@ -75,11 +77,17 @@ pub async fn issue_bootstrap_link(state: &AppState, break_glass: bool) -> Result
         .all(&txn)
         .await?;
     for old in earlier {
-        enrolment_token::Entity::update_many()
+        // Conditional, so that two hosts issuing at once revoke (and audit) each link once.
+        let revoked = enrolment_token::Entity::update_many()
             .col_expr(enrolment_token::Column::ExpiresAt, Expr::value(now))
             .filter(enrolment_token::Column::Id.eq(old.id))
+            .filter(enrolment_token::Column::UsedAt.is_null())
+            .filter(enrolment_token::Column::ExpiresAt.gt(now))
             .exec(&txn)
             .await?;
+        if revoked.rows_affected == 0 {
+            continue;
+        }
         record(
             &txn,
             now,
@@ -89,7 +97,11 @@ pub async fn issue_bootstrap_link(state: &AppState, break_glass: bool) -> Result
                 subject_type: "enrolment_token",
                 subject_id: old.id.to_string(),
                 before: Some(json!({ "purpose": old.purpose, "expires_at": format_timestamp(old.expires_at) })),
-                after: Some(json!({ "purpose": old.purpose, "expires_at": format_timestamp(now), "reason": "replaced by a newer bootstrap link" })),
+                after: Some(json!({
+                    "purpose": old.purpose,
+                    "expires_at": format_timestamp(now),
+                    "reason": "replaced by a newer bootstrap link",
+                })),
             },
         )
         .await?;

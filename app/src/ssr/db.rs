@@ -12,6 +12,14 @@ use sea_orm::{
 };
 use std::time::Duration;
 
+/// Operations that must not interleave across instances (values are advisory-lock keys).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i64)]
+pub enum LockKey {
+    Migrations = 7_203_541,
+    Bootstrap = 7_203_542,
+}
+
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
@@ -65,6 +73,16 @@ impl Db {
         self.conn.begin_with_options(options).await
     }
 
+    /// Serialises one kind of operation across every portal instance for the rest of `txn`:
+    /// an advisory transaction lock on PostgreSQL; on SQLite the write transaction (`BEGIN
+    /// IMMEDIATE`) already excludes every other writer.
+    pub async fn serialize<C: ConnectionTrait>(txn: &C, key: LockKey) -> Result<(), DbErr> {
+        if txn.get_database_backend() == DbBackend::Postgres {
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({})", key as i64)).await?;
+        }
+        Ok(())
+    }
+
     /// Applies pending migrations. On PostgreSQL an advisory lock makes several portal instances
     /// starting at once take turns.
     pub async fn migrate(&self) -> Result<(), DbErr> {
@@ -74,7 +92,7 @@ impl Db {
         // The lock lives as long as this transaction, on a connection of its own; the migrations
         // themselves run on the rest of the pool.
         let guard = self.conn.begin().await?;
-        guard.execute_unprepared("SELECT pg_advisory_xact_lock(7203541)").await?;
+        Self::serialize(&guard, LockKey::Migrations).await?;
         let result = Migrator::up(&self.conn, None).await;
         guard.commit().await?;
         result

@@ -1,0 +1,49 @@
+# The two commands a newcomer needs (see README):
+#   make serve   set up, build and serve the portal on SQLite at http://localhost:3000
+#   make test    set up and run the whole test suite (lints, Rust tests, browser tests)
+SHELL := /bin/bash
+.DEFAULT_GOAL := serve
+
+# Build outputs live outside the clone so every clone (and CI) reuses one warm cache.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/passwordless-portal/target
+# wasm-opt from the pinned npm package binaryen comes first (Debian's is too old).
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export LEPTOS_SITE_ROOT ?= $(CURDIR)/target/site
+SERVER := $(CARGO_TARGET_DIR)/release/server
+
+.PHONY: setup setup-checks build serve test check unit e2e fmt
+
+setup:
+	@bash .ci/setup.sh
+
+setup-checks:
+	@bash .ci/setup.sh --checks
+
+## Release build: server binary, WASM islands (wasm-opt'd) and the stylesheet.
+build: setup
+	cargo leptos build --release
+
+## Set up, build and serve on the embedded SQLite database (./data/portal.db).
+serve: build
+	$(SERVER) serve
+
+## The whole suite: formatting and lints, unit and integration tests, browser tests.
+test: setup-checks check unit e2e
+
+check:
+	cargo fmt --all -- --check
+	leptosfmt --check app/src
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+
+## Rust unit and integration tests (PostgreSQL too when PORTAL_TEST_POSTGRES_URL is set).
+unit:
+	cargo test --workspace
+
+## Browser tests against the release server in Debian's Chromium, JavaScript on and off.
+e2e: build
+	cd end2end && PORTAL_SERVER_BIN=$(SERVER) npx playwright test
+
+fmt:
+	cargo fmt --all
+	leptosfmt app/src

@@ -1,0 +1,101 @@
+//! The HTTP shell: pages, health, security headers, cross-origin refusal, limits.
+
+use crate::on_each_backend;
+use crate::support::{ORIGIN, TestDb, World};
+use axum::body::Body;
+use http::{Request, StatusCode};
+
+fn script_nonce(body: &str) -> Option<&str> {
+    let start = body.find("<script type=\"module\" nonce=\"")? + "<script type=\"module\" nonce=\"".len();
+    let len = body[start..].find('"')?;
+    Some(&body[start..start + len])
+}
+
+async fn pages_carry_a_fresh_csp_nonce(db: &TestDb) {
+    let w = World::new(db).await;
+    let a = w.get("/").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.body.contains("Passwordless programme governance"));
+    let csp = a.header("content-security-policy").to_string();
+    let nonce = script_nonce(&a.body).expect("hydration script carries a nonce");
+    assert!(csp.contains(&format!("'nonce-{nonce}'")), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(a.header("x-content-type-options"), "nosniff");
+    assert_eq!(a.header("referrer-policy"), "same-origin");
+    assert_eq!(a.header("cache-control"), "no-store");
+
+    let b = w.get("/").await;
+    assert_ne!(script_nonce(&b.body), Some(nonce), "a nonce is never reused");
+}
+on_each_backend!(pages_carry_a_fresh_csp_nonce_on_each_backend, pages_carry_a_fresh_csp_nonce);
+
+async fn cross_origin_state_changes_are_refused(db: &TestDb) {
+    let w = World::new(db).await;
+    let post = |origin: Option<&str>, site: Option<&str>| {
+        let mut b = Request::post("/api/anything").header("content-type", "application/x-www-form-urlencoded");
+        if let Some(o) = origin {
+            b = b.header("origin", o);
+        }
+        if let Some(s) = site {
+            b = b.header("sec-fetch-site", s);
+        }
+        b.body(Body::from("a=1")).unwrap()
+    };
+    assert_eq!(w.send(post(Some("https://evil.example"), None)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(w.send(post(Some("null"), None)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(w.send(post(None, Some("cross-site"))).await.status, StatusCode::FORBIDDEN);
+    let own = w.send(post(Some(ORIGIN), Some("same-origin"))).await;
+    assert_ne!(own.status, StatusCode::FORBIDDEN, "our own origin passes the guard");
+    // The refusal still carries the security headers.
+    let refused = w.send(post(Some("https://evil.example"), None)).await;
+    assert!(refused.header("content-security-policy").contains("frame-ancestors"));
+}
+on_each_backend!(cross_origin_state_changes_are_refused_on_each_backend, cross_origin_state_changes_are_refused);
+
+async fn health_and_readiness(db: &TestDb) {
+    let w = World::new(db).await;
+    let h = w.get("/healthz").await;
+    assert_eq!((h.status, h.body.as_str()), (StatusCode::OK, "ok"));
+    let r = w.get("/readyz").await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ready"));
+
+    // The database goes away: readiness says so instead of hanging or claiming health.
+    w.state.db.clone().close().await.expect("close pool");
+    let r = w.get("/readyz").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(w.get("/healthz").await.status, StatusCode::OK);
+}
+on_each_backend!(health_and_readiness_on_each_backend, health_and_readiness);
+
+async fn unknown_pages_are_404_with_the_shell(db: &TestDb) {
+    let w = World::new(db).await;
+    let r = w.get("/no/such/page").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("Page not found"));
+    assert!(r.body.contains("Passwordless Governance Portal"), "the layout is there");
+}
+on_each_backend!(unknown_pages_are_404_with_the_shell_on_each_backend, unknown_pages_are_404_with_the_shell);
+
+async fn sign_in_page_has_its_island(db: &TestDb) {
+    let w = World::new(db).await;
+    let r = w.get("/signin").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("<leptos-island"), "the readiness check is an island");
+    assert!(r.body.contains("Check this browser"));
+    assert!(!r.body.to_lowercase().contains("type=\"password\""), "no password field anywhere");
+}
+on_each_backend!(sign_in_page_has_its_island_on_each_backend, sign_in_page_has_its_island);
+
+async fn oversized_bodies_are_refused(db: &TestDb) {
+    let w = World::new(db).await;
+    let limit = w.state.config.body_limit;
+    let req = Request::post("/api/anything")
+        .header("origin", ORIGIN)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-length", (limit + 1).to_string())
+        .body(Body::from(vec![b'a'; limit + 1]))
+        .unwrap();
+    assert_eq!(w.send(req).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+on_each_backend!(oversized_bodies_are_refused_on_each_backend, oversized_bodies_are_refused);
