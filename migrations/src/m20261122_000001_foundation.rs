@@ -101,11 +101,28 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table(AppUser::Table)
                 .col(ColumnDef::new(AppUser::Id).uuid().not_null().primary_key())
-                .col(ColumnDef::new(AppUser::Username).string_len(64).not_null().unique_key())
-                .col(ColumnDef::new(AppUser::DisplayName).string_len(120).not_null())
+                .col(
+                    ColumnDef::new(AppUser::Username)
+                        .string_len(64)
+                        .not_null()
+                        .unique_key(),
+                )
+                .col(
+                    ColumnDef::new(AppUser::DisplayName)
+                        .string_len(120)
+                        .not_null(),
+                )
                 .col(ColumnDef::new(AppUser::Status).string_len(16).not_null())
-                .col(ColumnDef::new(AppUser::CreatedAt).timestamp_with_time_zone().not_null())
-                .col(ColumnDef::new(AppUser::UpdatedAt).timestamp_with_time_zone().not_null())
+                .col(
+                    ColumnDef::new(AppUser::CreatedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(AppUser::UpdatedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
                 .to_owned(),
         )
         .await?;
@@ -115,7 +132,11 @@ impl MigrationTrait for Migration {
                 .table(UserRole::Table)
                 .col(ColumnDef::new(UserRole::UserId).uuid().not_null())
                 .col(ColumnDef::new(UserRole::Role).string_len(16).not_null())
-                .col(ColumnDef::new(UserRole::GrantedAt).timestamp_with_time_zone().not_null())
+                .col(
+                    ColumnDef::new(UserRole::GrantedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
                 .primary_key(Index::create().col(UserRole::UserId).col(UserRole::Role))
                 .foreign_key(
                     ForeignKey::create()
@@ -133,16 +154,33 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(Passkey::Id).uuid().not_null().primary_key())
                 .col(ColumnDef::new(Passkey::UserId).uuid().not_null())
                 // A credential id belongs to one account only: unique across the whole portal.
-                .col(ColumnDef::new(Passkey::CredentialId).string_len(1400).not_null().unique_key())
+                .col(
+                    ColumnDef::new(Passkey::CredentialId)
+                        .string_len(1400)
+                        .not_null()
+                        .unique_key(),
+                )
                 .col(ColumnDef::new(Passkey::Name).string_len(80).not_null())
                 .col(ColumnDef::new(Passkey::Credential).text().not_null())
                 .col(ColumnDef::new(Passkey::SignCount).big_integer().not_null())
                 .col(ColumnDef::new(Passkey::BackupEligible).boolean().not_null())
                 .col(ColumnDef::new(Passkey::BackupState).boolean().not_null())
                 .col(ColumnDef::new(Passkey::Attachment).string_len(32).null())
-                .col(ColumnDef::new(Passkey::CreatedAt).timestamp_with_time_zone().not_null())
-                .col(ColumnDef::new(Passkey::LastUsedAt).timestamp_with_time_zone().null())
-                .col(ColumnDef::new(Passkey::FlaggedAt).timestamp_with_time_zone().null())
+                .col(
+                    ColumnDef::new(Passkey::CreatedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(Passkey::LastUsedAt)
+                        .timestamp_with_time_zone()
+                        .null(),
+                )
+                .col(
+                    ColumnDef::new(Passkey::FlaggedAt)
+                        .timestamp_with_time_zone()
+                        .null(),
+                )
                 .col(ColumnDef::new(Passkey::FlagReason).string_len(200).null())
                 .foreign_key(
                     ForeignKey::create()
@@ -165,17 +203,51 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(EnrolmentToken::Table)
-                .col(ColumnDef::new(EnrolmentToken::Id).uuid().not_null().primary_key())
+                .col(
+                    ColumnDef::new(EnrolmentToken::Id)
+                        .uuid()
+                        .not_null()
+                        .primary_key(),
+                )
                 // SHA-256 of the secret in hex; the secret itself is never stored.
-                .col(ColumnDef::new(EnrolmentToken::TokenHash).string_len(64).not_null().unique_key())
-                .col(ColumnDef::new(EnrolmentToken::Purpose).string_len(16).not_null())
+                .col(
+                    ColumnDef::new(EnrolmentToken::TokenHash)
+                        .string_len(64)
+                        .not_null()
+                        .unique_key(),
+                )
+                .col(
+                    ColumnDef::new(EnrolmentToken::Purpose)
+                        .string_len(16)
+                        .not_null(),
+                )
                 .col(ColumnDef::new(EnrolmentToken::UserId).uuid().null())
                 .col(ColumnDef::new(EnrolmentToken::IssuedBy).uuid().null())
-                .col(ColumnDef::new(EnrolmentToken::Reason).string_len(500).null())
-                .col(ColumnDef::new(EnrolmentToken::RevokeOldPasskeys).boolean().not_null())
-                .col(ColumnDef::new(EnrolmentToken::CreatedAt).timestamp_with_time_zone().not_null())
-                .col(ColumnDef::new(EnrolmentToken::ExpiresAt).timestamp_with_time_zone().not_null())
-                .col(ColumnDef::new(EnrolmentToken::UsedAt).timestamp_with_time_zone().null())
+                .col(
+                    ColumnDef::new(EnrolmentToken::Reason)
+                        .string_len(500)
+                        .null(),
+                )
+                .col(
+                    ColumnDef::new(EnrolmentToken::RevokeOldPasskeys)
+                        .boolean()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(EnrolmentToken::CreatedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(EnrolmentToken::ExpiresAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(EnrolmentToken::UsedAt)
+                        .timestamp_with_time_zone()
+                        .null(),
+                )
                 .foreign_key(
                     ForeignKey::create()
                         .from(EnrolmentToken::Table, EnrolmentToken::UserId)
@@ -189,11 +261,20 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(WebSession::Table)
-                .col(ColumnDef::new(WebSession::Id).string_len(64).not_null().primary_key())
+                .col(
+                    ColumnDef::new(WebSession::Id)
+                        .string_len(64)
+                        .not_null()
+                        .primary_key(),
+                )
                 .col(ColumnDef::new(WebSession::UserId).uuid().null())
                 .col(ColumnDef::new(WebSession::Data).text().not_null())
                 // Unix seconds: compared as integers on both backends.
-                .col(ColumnDef::new(WebSession::ExpiresAt).big_integer().not_null())
+                .col(
+                    ColumnDef::new(WebSession::ExpiresAt)
+                        .big_integer()
+                        .not_null(),
+                )
                 .to_owned(),
         )
         .await?;
@@ -219,16 +300,43 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(AuditEvent::Table)
-                .col(ColumnDef::new(AuditEvent::Seq).big_integer().not_null().primary_key())
-                .col(ColumnDef::new(AuditEvent::OccurredAt).string_len(40).not_null())
+                .col(
+                    ColumnDef::new(AuditEvent::Seq)
+                        .big_integer()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(
+                    ColumnDef::new(AuditEvent::OccurredAt)
+                        .string_len(40)
+                        .not_null(),
+                )
                 .col(ColumnDef::new(AuditEvent::Actor).string_len(200).not_null())
                 .col(ColumnDef::new(AuditEvent::Action).string_len(64).not_null())
-                .col(ColumnDef::new(AuditEvent::SubjectType).string_len(64).not_null())
-                .col(ColumnDef::new(AuditEvent::SubjectId).string_len(200).not_null())
+                .col(
+                    ColumnDef::new(AuditEvent::SubjectType)
+                        .string_len(64)
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(AuditEvent::SubjectId)
+                        .string_len(200)
+                        .not_null(),
+                )
                 .col(ColumnDef::new(AuditEvent::Before).text().null())
                 .col(ColumnDef::new(AuditEvent::After).text().null())
-                .col(ColumnDef::new(AuditEvent::PrevHash).string_len(64).not_null().unique_key())
-                .col(ColumnDef::new(AuditEvent::Hash).string_len(64).not_null().unique_key())
+                .col(
+                    ColumnDef::new(AuditEvent::PrevHash)
+                        .string_len(64)
+                        .not_null()
+                        .unique_key(),
+                )
+                .col(
+                    ColumnDef::new(AuditEvent::Hash)
+                        .string_len(64)
+                        .not_null()
+                        .unique_key(),
+                )
                 .to_owned(),
         )
         .await?;
@@ -253,7 +361,12 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(AuditHead::Table)
-                .col(ColumnDef::new(AuditHead::Id).integer().not_null().primary_key())
+                .col(
+                    ColumnDef::new(AuditHead::Id)
+                        .integer()
+                        .not_null()
+                        .primary_key(),
+                )
                 .col(ColumnDef::new(AuditHead::Seq).big_integer().not_null())
                 .col(ColumnDef::new(AuditHead::Hash).string_len(64).not_null())
                 .to_owned(),
@@ -278,17 +391,26 @@ impl MigrationTrait for Migration {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
         if m.get_database_backend() == DbBackend::Postgres {
-            db.execute_unprepared("DROP TABLE IF EXISTS audit_event CASCADE").await?;
-            db.execute_unprepared("DROP FUNCTION IF EXISTS audit_event_append_only()").await?;
+            db.execute_unprepared("DROP TABLE IF EXISTS audit_event CASCADE")
+                .await?;
+            db.execute_unprepared("DROP FUNCTION IF EXISTS audit_event_append_only()")
+                .await?;
         } else {
-            m.drop_table(Table::drop().table(AuditEvent::Table).to_owned()).await?;
+            m.drop_table(Table::drop().table(AuditEvent::Table).to_owned())
+                .await?;
         }
-        m.drop_table(Table::drop().table(AuditHead::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(WebSession::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(EnrolmentToken::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(Passkey::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(UserRole::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(AppUser::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(AuditHead::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(WebSession::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(EnrolmentToken::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(Passkey::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(UserRole::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(AppUser::Table).to_owned())
+            .await?;
         Ok(())
     }
 }

@@ -13,7 +13,11 @@ use std::process::ExitCode;
 use tower_sessions::session_store::ExpiredDeletion;
 
 #[derive(Debug, Parser)]
-#[command(name = "server", version, about = "Passwordless programme governance portal")]
+#[command(
+    name = "server",
+    version,
+    about = "Passwordless programme governance portal"
+)]
 pub struct Cli {
     /// Database URL (sqlite://FILE or postgres://…); overrides PORTAL_DATABASE_URL.
     #[arg(long, global = true)]
@@ -74,7 +78,9 @@ fn config(cli: &Cli) -> Result<Config, String> {
 pub fn init_tracing(config: &Config) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if config.log_json {
         builder.json().init();
     } else {
@@ -95,7 +101,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Serve => serve(config).await,
         Command::Migrate { action } => migrate(config, action.unwrap_or(MigrateAction::Up)).await,
         Command::BootstrapAdmin { break_glass } => bootstrap_admin(config, break_glass).await,
-        Command::Audit { action: AuditAction::Verify } => audit_verify(config).await,
+        Command::Audit {
+            action: AuditAction::Verify,
+        } => audit_verify(config).await,
     };
     match result {
         Ok(code) => code,
@@ -108,9 +116,16 @@ pub async fn run(cli: Cli) -> ExitCode {
 
 async fn serve(config: Config) -> Result<ExitCode, String> {
     let bind = config.bind;
-    let state = build_state(config).await.map_err(|e| format!("database: {e}"))?;
-    if !active_admin_exists(state.db.conn()).await.map_err(|e| e.to_string())? {
-        let link = issue_bootstrap_link(&state, false).await.map_err(|e| e.to_string())?;
+    let state = build_state(config)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    if !active_admin_exists(state.db.conn())
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        let link = issue_bootstrap_link(&state, false)
+            .await
+            .map_err(|e| e.to_string())?;
         print_bootstrap(&link.url, link.expires_at);
     }
 
@@ -127,20 +142,28 @@ async fn serve(config: Config) -> Result<ExitCode, String> {
 
     let origin = state.config.public_url.origin.clone();
     let router = build_router(state);
-    let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     tracing::info!(%bind, %origin, "portal listening");
     println!("Portal listening on {bind}; open {origin}");
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn print_bootstrap(url: &str, expires_at: time::OffsetDateTime) {
     println!();
     println!("No administrator yet. Enrol the first administrator with this one-time link");
-    println!("(single use, valid until {}):", app::audit::ssr::format_timestamp(expires_at));
+    println!(
+        "(single use, valid until {}):",
+        app::audit::ssr::format_timestamp(expires_at)
+    );
     println!();
     println!("    {url}");
     println!();
@@ -168,7 +191,9 @@ async fn shutdown_signal() {
 }
 
 async fn migrate(config: Config, action: MigrateAction) -> Result<ExitCode, String> {
-    let db = Db::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
     match action {
         MigrateAction::Up => {
             let before = db.pending_migrations().await.map_err(|e| e.to_string())?;
@@ -176,12 +201,21 @@ async fn migrate(config: Config, action: MigrateAction) -> Result<ExitCode, Stri
             println!("applied {before} migration(s); the schema is current");
         }
         MigrateAction::Down { steps } => {
-            Migrator::down(db.conn(), Some(steps)).await.map_err(|e| e.to_string())?;
+            Migrator::down(db.conn(), Some(steps))
+                .await
+                .map_err(|e| e.to_string())?;
             println!("rolled back {steps} migration(s)");
         }
         MigrateAction::Status => {
-            for m in Migrator::get_migration_with_status(db.conn()).await.map_err(|e| e.to_string())? {
-                println!("{:<10} {}", format!("{:?}", m.status()).to_lowercase(), m.name());
+            for m in Migrator::get_migration_with_status(db.conn())
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                println!(
+                    "{:<10} {}",
+                    format!("{:?}", m.status()).to_lowercase(),
+                    m.name()
+                );
             }
         }
     }
@@ -189,18 +223,29 @@ async fn migrate(config: Config, action: MigrateAction) -> Result<ExitCode, Stri
 }
 
 async fn bootstrap_admin(config: Config, break_glass: bool) -> Result<ExitCode, String> {
-    let state = build_state(config).await.map_err(|e| format!("database: {e}"))?;
-    let link = issue_bootstrap_link(&state, break_glass).await.map_err(|e| e.to_string())?;
+    let state = build_state(config)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    let link = issue_bootstrap_link(&state, break_glass)
+        .await
+        .map_err(|e| e.to_string())?;
     if break_glass {
-        eprintln!("warning: break-glass enrolment link issued; this is recorded in the audit trail");
+        eprintln!(
+            "warning: break-glass enrolment link issued; this is recorded in the audit trail"
+        );
     }
     print_bootstrap(&link.url, link.expires_at);
     Ok(ExitCode::SUCCESS)
 }
 
 async fn audit_verify(config: Config) -> Result<ExitCode, String> {
-    let state = build_state(config).await.map_err(|e| format!("database: {e}"))?;
-    match verify_chain(state.db.conn()).await.map_err(|e| e.to_string())? {
+    let state = build_state(config)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    match verify_chain(state.db.conn())
+        .await
+        .map_err(|e| e.to_string())?
+    {
         ChainStatus::Intact { events, head_hash } => {
             println!("audit trail intact: {events} events, head {head_hash}");
             Ok(ExitCode::SUCCESS)

@@ -29,13 +29,21 @@ pub fn is_allowed_request(
     }
 }
 
-pub async fn same_origin_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn same_origin_guard(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let headers = req.headers();
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     if !is_allowed_request(req.method(), origin, site, &state.config.public_url.origin) {
         tracing::warn!(method = %req.method(), path = %req.uri().path(), origin, site, "cross-origin state change refused");
-        return (StatusCode::FORBIDDEN, "Cross-origin requests may not change anything here.").into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            "Cross-origin requests may not change anything here.",
+        )
+            .into_response();
     }
     next.run(req).await
 }
@@ -50,7 +58,11 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
-pub async fn security_headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let mut bytes = [0u8; 18];
     rand::rng().fill_bytes(&mut bytes);
     let nonce = base64::engine::general_purpose::STANDARD.encode(bytes);
@@ -62,14 +74,30 @@ pub async fn security_headers(State(state): State<AppState>, mut req: Request, n
             h.insert(name, v);
         }
     };
-    set(h, header::CONTENT_SECURITY_POLICY, &content_security_policy(&nonce));
+    set(
+        h,
+        header::CONTENT_SECURITY_POLICY,
+        &content_security_policy(&nonce),
+    );
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::REFERRER_POLICY, "same-origin");
     set(h, header::X_FRAME_OPTIONS, "DENY");
-    set(h, header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
-    set(h, header::HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), payment=()");
+    set(
+        h,
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    set(
+        h,
+        header::HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    );
     if state.config.public_url.https {
-        set(h, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+        set(
+            h,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
     }
     let is_html = h
         .get(header::CONTENT_TYPE)
@@ -89,23 +117,58 @@ mod tests {
 
     #[test]
     fn safe_methods_always_pass() {
-        assert!(is_allowed_request(&Method::GET, Some("https://evil.example"), Some("cross-site"), OWN));
+        assert!(is_allowed_request(
+            &Method::GET,
+            Some("https://evil.example"),
+            Some("cross-site"),
+            OWN
+        ));
         assert!(is_allowed_request(&Method::HEAD, None, None, OWN));
     }
 
     #[test]
     fn state_changes_need_our_origin() {
-        assert!(is_allowed_request(&Method::POST, Some(OWN), Some("same-origin"), OWN));
-        assert!(!is_allowed_request(&Method::POST, Some("https://evil.example"), None, OWN));
+        assert!(is_allowed_request(
+            &Method::POST,
+            Some(OWN),
+            Some("same-origin"),
+            OWN
+        ));
+        assert!(!is_allowed_request(
+            &Method::POST,
+            Some("https://evil.example"),
+            None,
+            OWN
+        ));
         assert!(!is_allowed_request(&Method::POST, Some("null"), None, OWN));
-        assert!(!is_allowed_request(&Method::DELETE, Some("http://localhost:3001"), None, OWN));
+        assert!(!is_allowed_request(
+            &Method::DELETE,
+            Some("http://localhost:3001"),
+            None,
+            OWN
+        ));
     }
 
     #[test]
     fn fetch_metadata_is_the_fallback() {
-        assert!(is_allowed_request(&Method::POST, None, Some("same-origin"), OWN));
-        assert!(!is_allowed_request(&Method::POST, None, Some("same-site"), OWN));
-        assert!(!is_allowed_request(&Method::PUT, None, Some("cross-site"), OWN));
+        assert!(is_allowed_request(
+            &Method::POST,
+            None,
+            Some("same-origin"),
+            OWN
+        ));
+        assert!(!is_allowed_request(
+            &Method::POST,
+            None,
+            Some("same-site"),
+            OWN
+        ));
+        assert!(!is_allowed_request(
+            &Method::PUT,
+            None,
+            Some("cross-site"),
+            OWN
+        ));
         assert!(is_allowed_request(&Method::POST, None, None, OWN));
     }
 

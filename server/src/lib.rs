@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod http;
 
+use ::http::StatusCode;
 use app::app::{App, shell};
 use app::session::ssr::DbSessionStore;
 use app::ssr::clock::{Clock, SystemClock};
@@ -13,7 +14,6 @@ use app::ssr::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Router, middleware};
-use ::http::StatusCode;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use std::sync::Arc;
@@ -28,7 +28,10 @@ pub async fn build_state(config: Config) -> Result<AppState, sea_orm::DbErr> {
     build_state_with_clock(config, Arc::new(SystemClock)).await
 }
 
-pub async fn build_state_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<AppState, sea_orm::DbErr> {
+pub async fn build_state_with_clock(
+    config: Config,
+    clock: Arc<dyn Clock>,
+) -> Result<AppState, sea_orm::DbErr> {
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     Ok(AppState::new(db, config, clock))
@@ -39,13 +42,16 @@ pub fn build_router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let config = state.config.clone();
 
-    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone(), state.clock.clone()))
-        .with_name(config.public_url.session_cookie_name())
-        .with_secure(config.public_url.https)
-        .with_http_only(true)
-        .with_same_site(SameSite::Strict)
-        .with_path("/")
-        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(config.session_idle.as_secs() as i64)));
+    let sessions =
+        SessionManagerLayer::new(DbSessionStore::new(state.db.clone(), state.clock.clone()))
+            .with_name(config.public_url.session_cookie_name())
+            .with_secure(config.public_url.https)
+            .with_http_only(true)
+            .with_same_site(SameSite::Strict)
+            .with_path("/")
+            .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+                config.session_idle.as_secs() as i64,
+            )));
 
     let context = {
         let state = state.clone();
@@ -56,12 +62,25 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
-        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(leptos_options.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
         .layer(sessions)
-        .layer(middleware::from_fn_with_state(state.clone(), http::same_origin_guard))
-        .layer(middleware::from_fn_with_state(state.clone(), http::security_headers))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::same_origin_guard,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::security_headers,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.request_timeout,
+        ))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

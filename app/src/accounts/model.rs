@@ -60,7 +60,9 @@ impl UserStatus {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Invited, Self::Active, Self::Disabled].into_iter().find(|v| v.as_str() == s)
+        [Self::Invited, Self::Active, Self::Disabled]
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 
@@ -99,7 +101,11 @@ mod tests {
 
     #[test]
     fn statuses_round_trip() {
-        for s in [UserStatus::Invited, UserStatus::Active, UserStatus::Disabled] {
+        for s in [
+            UserStatus::Invited,
+            UserStatus::Active,
+            UserStatus::Disabled,
+        ] {
             assert_eq!(UserStatus::parse(s.as_str()), Some(s));
         }
     }

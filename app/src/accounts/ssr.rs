@@ -57,7 +57,10 @@ pub async fn active_admin_exists<C: ConnectionTrait>(db: &C) -> Result<bool, App
 /// Issues the one-time link that enrols the first administrator. Refused while an active
 /// administrator exists unless `break_glass` is set, which is audited as such. Any earlier unused
 /// bootstrap link stops working.
-pub async fn issue_bootstrap_link(state: &AppState, break_glass: bool) -> Result<IssuedLink, AppError> {
+pub async fn issue_bootstrap_link(
+    state: &AppState,
+    break_glass: bool,
+) -> Result<IssuedLink, AppError> {
     let txn = state.db.begin_write().await?;
     Db::serialize(&txn, LockKey::Bootstrap).await?;
     let now = state.now();
@@ -116,7 +119,9 @@ pub async fn issue_bootstrap_link(state: &AppState, break_glass: bool) -> Result
         purpose: Set(EnrolmentPurpose::Bootstrap.as_str().into()),
         user_id: Set(None),
         issued_by: Set(None),
-        reason: Set(break_glass.then(|| "break-glass: issued while an active administrator exists".into())),
+        reason: Set(
+            break_glass.then(|| "break-glass: issued while an active administrator exists".into())
+        ),
         revoke_old_passkeys: Set(false),
         created_at: Set(now),
         expires_at: Set(expires_at),
@@ -146,5 +151,9 @@ pub async fn issue_bootstrap_link(state: &AppState, break_glass: bool) -> Result
     )
     .await?;
     txn.commit().await?;
-    Ok(IssuedLink { id, url: format!("{}/enrol/{secret}", state.config.public_url.origin), expires_at })
+    Ok(IssuedLink {
+        id,
+        url: format!("{}/enrol/{secret}", state.config.public_url.origin),
+        expires_at,
+    })
 }

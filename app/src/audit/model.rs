@@ -14,8 +14,11 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: &'static [AuditAction] =
-        &[Self::BootstrapIssued, Self::BootstrapBreakGlass, Self::EnrolmentRevoked];
+    pub const ALL: &'static [AuditAction] = &[
+        Self::BootstrapIssued,
+        Self::BootstrapBreakGlass,
+        Self::EnrolmentRevoked,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -59,7 +59,11 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        Self { expected_seq: 1, prev_hash: GENESIS.to_string(), broken: None }
+        Self {
+            expected_seq: 1,
+            prev_hash: GENESIS.to_string(),
+            broken: None,
+        }
     }
 }
 
@@ -72,12 +76,24 @@ impl ChainVerifier {
         let problem = if e.seq != self.expected_seq {
             Some((
                 self.expected_seq,
-                format!("event {} is missing (the next stored event is {})", self.expected_seq, e.seq),
+                format!(
+                    "event {} is missing (the next stored event is {})",
+                    self.expected_seq, e.seq
+                ),
             ))
         } else if e.prev_hash != self.prev_hash {
-            Some((e.seq, format!("event {} does not link to the event before it", e.seq)))
+            Some((
+                e.seq,
+                format!("event {} does not link to the event before it", e.seq),
+            ))
         } else if event_hash(e) != e.hash {
-            Some((e.seq, format!("event {} was altered after it was written (hash mismatch)", e.seq)))
+            Some((
+                e.seq,
+                format!(
+                    "event {} was altered after it was written (hash mismatch)",
+                    e.seq
+                ),
+            ))
         } else {
             None
         };
@@ -110,7 +126,10 @@ impl ChainVerifier {
                 problem: format!("event {last} does not match the recorded chain head"),
             };
         }
-        ChainStatus::Intact { events: last, head_hash: self.prev_hash }
+        ChainStatus::Intact {
+            events: last,
+            head_hash: self.prev_hash,
+        }
     }
 }
 
@@ -152,15 +171,30 @@ mod tests {
     }
 
     fn head(events: &[StoredEvent]) -> (i64, String) {
-        events.last().map(|e| (e.seq, e.hash.clone())).unwrap_or((0, GENESIS.into()))
+        events
+            .last()
+            .map(|e| (e.seq, e.hash.clone()))
+            .unwrap_or((0, GENESIS.into()))
     }
 
     #[test]
     fn intact_chain_verifies() {
         let c = chain(5);
         let (s, h) = head(&c);
-        assert_eq!(verify(&c, s, &h), ChainStatus::Intact { events: 5, head_hash: h.clone() });
-        assert_eq!(verify(&[], 0, GENESIS), ChainStatus::Intact { events: 0, head_hash: GENESIS.into() });
+        assert_eq!(
+            verify(&c, s, &h),
+            ChainStatus::Intact {
+                events: 5,
+                head_hash: h.clone()
+            }
+        );
+        assert_eq!(
+            verify(&[], 0, GENESIS),
+            ChainStatus::Intact {
+                events: 0,
+                head_hash: GENESIS.into()
+            }
+        );
     }
 
     #[test]
@@ -168,7 +202,10 @@ mod tests {
         let mut c = chain(5);
         let (s, h) = head(&c);
         c[2].after = Some("{\"n\":999}".into());
-        assert!(matches!(verify(&c, s, &h), ChainStatus::Broken { seq: 3, .. }));
+        assert!(matches!(
+            verify(&c, s, &h),
+            ChainStatus::Broken { seq: 3, .. }
+        ));
     }
 
     #[test]
@@ -226,6 +263,9 @@ mod tests {
     fn forged_tail_does_not_match_head() {
         let c = chain(5);
         let (s, _) = head(&c);
-        assert!(matches!(verify(&c, s, GENESIS), ChainStatus::Broken { seq: 5, .. }));
+        assert!(matches!(
+            verify(&c, s, GENESIS),
+            ChainStatus::Broken { seq: 5, .. }
+        ));
     }
 }

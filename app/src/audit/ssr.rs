@@ -5,8 +5,8 @@ use super::rules::{ChainVerifier, StoredEvent, event_hash};
 use crate::ssr::entities::{audit_event, audit_head};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    ColumnTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -45,7 +45,10 @@ pub async fn record<C: ConnectionTrait>(
 ) -> Result<i64, DbErr> {
     let advance = Query::update()
         .table(audit_head::Entity)
-        .value(audit_head::Column::Seq, Expr::col(audit_head::Column::Seq).add(1))
+        .value(
+            audit_head::Column::Seq,
+            Expr::col(audit_head::Column::Seq).add(1),
+        )
         .and_where(Expr::col(audit_head::Column::Id).eq(1))
         .returning(Query::returning().columns([audit_head::Column::Seq, audit_head::Column::Hash]))
         .to_owned();
@@ -116,7 +119,10 @@ pub async fn verify_chain<C: ConnectionTrait>(db: &C) -> Result<ChainStatus, DbE
     const BATCH: u64 = 2_000;
     let head = audit_head::Entity::find_by_id(1).one(db).await?;
     let Some(head) = head else {
-        return Ok(ChainStatus::Broken { seq: 0, problem: "the audit chain head is missing".into() });
+        return Ok(ChainStatus::Broken {
+            seq: 0,
+            problem: "the audit chain head is missing".into(),
+        });
     };
     let mut verifier = ChainVerifier::default();
     let mut after = 0i64;
@@ -148,7 +154,10 @@ mod tests {
 
     #[test]
     fn timestamps_are_fixed_width_utc() {
-        assert_eq!(format_timestamp(datetime!(2026-11-22 10:00:00 UTC)), "2026-11-22T10:00:00.000000Z");
+        assert_eq!(
+            format_timestamp(datetime!(2026-11-22 10:00:00 UTC)),
+            "2026-11-22T10:00:00.000000Z"
+        );
         assert_eq!(
             format_timestamp(datetime!(2026-11-22 12:00:00.5 +02:00)),
             "2026-11-22T10:00:00.500000Z"

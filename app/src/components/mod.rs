@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 /// The sections of the portal, in navigation order.
 const NAV: &[(&str, &str)] = &[("/", "Overview"), ("/signin", "Sign in")];
@@ -9,10 +10,14 @@ const NAV: &[(&str, &str)] = &[("/", "Overview"), ("/signin", "Sign in")];
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main">
+            "Skip to content"
+        </a>
         <header class="topbar">
             <a class="brand" href="/">
-                <span class="brand-mark" aria-hidden="true">"◆"</span>
+                <span class="brand-mark" aria-hidden="true">
+                    "◆"
+                </span>
                 <span>"Passwordless Governance Portal"</span>
             </a>
             <nav aria-label="Main">
@@ -22,7 +27,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                         .map(|(href, label)| {
                             view! {
                                 <li>
-                                    <a href=*href>{*label}</a>
+                                    <A href=*href exact=true>
+                                        {*label}
+                                    </A>
                                 </li>
                             }
                         })
@@ -55,10 +62,11 @@ pub fn PageHeader(
 /// Sets the response status while the page renders on the server.
 pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]
-    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = http::StatusCode::from_u16(code) {
-            resp.set_status(status);
-        }
+    if let (Some(resp), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        resp.set_status(status);
     }
     #[cfg(not(feature = "ssr"))]
     let _ = code;

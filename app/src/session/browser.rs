@@ -14,9 +14,12 @@ pub async fn passkey_readiness() -> Readiness {
     if pkc.is_undefined() || pkc.is_null() {
         return Readiness::Unsupported;
     }
-    let probe = js_sys::Reflect::get(&pkc, &JsValue::from_str("isUserVerifyingPlatformAuthenticatorAvailable"))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let probe = js_sys::Reflect::get(
+        &pkc,
+        &JsValue::from_str("isUserVerifyingPlatformAuthenticatorAvailable"),
+    )
+    .ok()
+    .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     let Some(probe) = probe else {
         return Readiness::RoamingOnly;
     };

@@ -30,7 +30,9 @@ impl Readiness {
             Self::RoamingOnly => {
                 "This browser supports passkeys through a security key or a phone; no built-in authenticator was found."
             }
-            Self::PlatformAvailable => "This browser supports passkeys, including this device's built-in authenticator.",
+            Self::PlatformAvailable => {
+                "This browser supports passkeys, including this device's built-in authenticator."
+            }
         }
     }
 }

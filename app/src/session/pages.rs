@@ -27,10 +27,12 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
-/// Checks, in the browser, whether passkeys can be used here. Works only once the WASM runs.
+/// Checks, in the browser, whether passkeys can be used here. Works only once the WASM runs:
+/// until then the button stays disabled and a note explains why.
 #[island]
 pub fn PasskeyReadiness() -> impl IntoView {
     let (status, set_status) = signal(Readiness::Unchecked);
+    let hydrated = use_hydrated();
     let check = move |_| {
         set_status.set(Readiness::Checking);
         #[cfg(feature = "hydrate")]
@@ -40,15 +42,29 @@ pub fn PasskeyReadiness() -> impl IntoView {
     };
     view! {
         <div class="readiness">
-            <button type="button" class="button secondary" on:click=check>
+            <button
+                type="button"
+                class="button secondary"
+                on:click=check
+                disabled=move || !hydrated.get()
+            >
                 "Check this browser"
             </button>
             <p class="readiness-result" role="status" aria-live="polite">
                 {move || status.get().message()}
             </p>
-            <noscript>
-                <p class="muted">"Passkeys need JavaScript: turn it on for this site to sign in."</p>
-            </noscript>
+            <Show when=move || !hydrated.get()>
+                <p class="muted js-note">
+                    "Passkeys need JavaScript: turn it on for this site (or wait for the page to finish loading) to sign in."
+                </p>
+            </Show>
         </div>
     }
+}
+
+/// False while the page is server-rendered HTML, true once the island's WASM is running.
+pub fn use_hydrated() -> ReadSignal<bool> {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    hydrated
 }

@@ -29,7 +29,8 @@ impl DbSessionStore {
     }
 
     fn row(record: &Record) -> session_store::Result<web_session::ActiveModel> {
-        let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data = serde_json::to_string(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         Ok(web_session::ActiveModel {
             id: Set(record.id.to_string()),
             user_id: Set(signed_in_user(record)),
@@ -77,7 +78,9 @@ impl SessionStore for DbSessionStore {
                 Err(e) => return Err(backend(e)),
             }
         }
-        Err(session_store::Error::Backend("could not allocate a unique session id".into()))
+        Err(session_store::Error::Backend(
+            "could not allocate a unique session id".into(),
+        ))
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
@@ -107,10 +110,15 @@ impl SessionStore for DbSessionStore {
         else {
             return Ok(None);
         };
-        let data = serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let data = serde_json::from_str(&row.data)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = time::OffsetDateTime::from_unix_timestamp(row.expires_at)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        Ok(Some(Record { id: *id, data, expiry_date }))
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {

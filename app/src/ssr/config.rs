@@ -44,16 +44,18 @@ pub struct PublicUrl {
 impl PublicUrl {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let raw = raw.trim().trim_end_matches('/');
-        let (scheme, rest) = raw
-            .split_once("://")
-            .ok_or_else(|| format!("'{raw}' is not an absolute URL such as https://portal.example.com"))?;
+        let (scheme, rest) = raw.split_once("://").ok_or_else(|| {
+            format!("'{raw}' is not an absolute URL such as https://portal.example.com")
+        })?;
         let https = match scheme {
             "https" => true,
             "http" => false,
             other => return Err(format!("scheme '{other}' is not http or https")),
         };
         if rest.is_empty() || rest.contains('/') || rest.contains('?') || rest.contains('#') {
-            return Err(format!("'{raw}' must be an origin only: scheme, host and optional port"));
+            return Err(format!(
+                "'{raw}' must be an origin only: scheme, host and optional port"
+            ));
         }
         let host = match rest.rsplit_once(':') {
             Some((host, port)) if !host.ends_with(']') || rest.starts_with('[') => {
@@ -64,17 +66,27 @@ impl PublicUrl {
             _ => rest.to_string(),
         };
         if host == "127.0.0.1" || host == "[::1]" {
-            return Err("browsers refuse WebAuthn on an IP address: use http://localhost:PORT".into());
+            return Err(
+                "browsers refuse WebAuthn on an IP address: use http://localhost:PORT".into(),
+            );
         }
         if !https && host != "localhost" {
             return Err("plain http is allowed only for localhost; use https".into());
         }
-        Ok(Self { origin: format!("{scheme}://{rest}"), host, https })
+        Ok(Self {
+            origin: format!("{scheme}://{rest}"),
+            host,
+            https,
+        })
     }
 
     /// The session cookie's name: `__Host-` prefixed whenever the portal is served over https.
     pub fn session_cookie_name(&self) -> &'static str {
-        if self.https { "__Host-portal_session" } else { "portal_session" }
+        if self.https {
+            "__Host-portal_session"
+        } else {
+            "portal_session"
+        }
     }
 }
 
@@ -95,35 +107,61 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &'static str| lookup(name).filter(|v| !v.trim().is_empty());
         let err = |variable: &'static str, message: String| ConfigError { variable, message };
-        let number = |name: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
-            match get(name) {
-                None => Ok(default),
-                Some(v) => match v.trim().parse::<u64>() {
-                    Ok(n) if (min..=max).contains(&n) => Ok(n),
-                    _ => Err(err(name, format!("'{v}' is not a whole number from {min} to {max}"))),
-                },
-            }
-        };
+        let number =
+            |name: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+                match get(name) {
+                    None => Ok(default),
+                    Some(v) => match v.trim().parse::<u64>() {
+                        Ok(n) if (min..=max).contains(&n) => Ok(n),
+                        _ => Err(err(
+                            name,
+                            format!("'{v}' is not a whole number from {min} to {max}"),
+                        )),
+                    },
+                }
+            };
 
-        let database_url = get("PORTAL_DATABASE_URL").unwrap_or_else(|| "sqlite://data/portal.db".into());
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(err("PORTAL_DATABASE_URL", format!("'{database_url}' is neither sqlite://… nor postgres://…")));
+        let database_url =
+            get("PORTAL_DATABASE_URL").unwrap_or_else(|| "sqlite://data/portal.db".into());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(err(
+                "PORTAL_DATABASE_URL",
+                format!("'{database_url}' is neither sqlite://… nor postgres://…"),
+            ));
         }
-        let public_url = PublicUrl::parse(&get("PORTAL_PUBLIC_URL").unwrap_or_else(|| "http://localhost:3000".into()))
-            .map_err(|m| err("PORTAL_PUBLIC_URL", m))?;
+        let public_url = PublicUrl::parse(
+            &get("PORTAL_PUBLIC_URL").unwrap_or_else(|| "http://localhost:3000".into()),
+        )
+        .map_err(|m| err("PORTAL_PUBLIC_URL", m))?;
         let bind_raw = get("PORTAL_BIND").unwrap_or_else(|| "127.0.0.1:3000".into());
-        let bind = bind_raw
-            .parse()
-            .map_err(|_| err("PORTAL_BIND", format!("'{bind_raw}' is not an address such as 127.0.0.1:3000")))?;
+        let bind = bind_raw.parse().map_err(|_| {
+            err(
+                "PORTAL_BIND",
+                format!("'{bind_raw}' is not an address such as 127.0.0.1:3000"),
+            )
+        })?;
         let log_json = match get("PORTAL_LOG_FORMAT").as_deref() {
             None | Some("text") => false,
             Some("json") => true,
-            Some(other) => return Err(err("PORTAL_LOG_FORMAT", format!("'{other}' is not text or json"))),
+            Some(other) => {
+                return Err(err(
+                    "PORTAL_LOG_FORMAT",
+                    format!("'{other}' is not text or json"),
+                ));
+            }
         };
         let trusted_proxy = match get("PORTAL_TRUSTED_PROXY").as_deref() {
             None | Some("false") => false,
             Some("true") => true,
-            Some(other) => return Err(err("PORTAL_TRUSTED_PROXY", format!("'{other}' is not true or false"))),
+            Some(other) => {
+                return Err(err(
+                    "PORTAL_TRUSTED_PROXY",
+                    format!("'{other}' is not true or false"),
+                ));
+            }
         };
         Ok(Self {
             database_url,
@@ -131,10 +169,24 @@ impl Config {
             bind,
             log: get("PORTAL_LOG").unwrap_or_else(|| "info".into()),
             log_json,
-            session_idle: Duration::from_secs(60 * number("PORTAL_SESSION_IDLE_MINUTES", 30, 1, 24 * 60)?),
-            session_absolute: Duration::from_secs(3600 * number("PORTAL_SESSION_ABSOLUTE_HOURS", 12, 1, 24 * 7)?),
-            request_timeout: Duration::from_secs(number("PORTAL_REQUEST_TIMEOUT_SECONDS", 30, 1, 600)?),
-            body_limit: number("PORTAL_BODY_LIMIT_BYTES", 1024 * 1024, 1024, 256 * 1024 * 1024)? as usize,
+            session_idle: Duration::from_secs(
+                60 * number("PORTAL_SESSION_IDLE_MINUTES", 30, 1, 24 * 60)?,
+            ),
+            session_absolute: Duration::from_secs(
+                3600 * number("PORTAL_SESSION_ABSOLUTE_HOURS", 12, 1, 24 * 7)?,
+            ),
+            request_timeout: Duration::from_secs(number(
+                "PORTAL_REQUEST_TIMEOUT_SECONDS",
+                30,
+                1,
+                600,
+            )?),
+            body_limit: number(
+                "PORTAL_BODY_LIMIT_BYTES",
+                1024 * 1024,
+                1024,
+                256 * 1024 * 1024,
+            )? as usize,
             trusted_proxy,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
         })
@@ -146,7 +198,11 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
+        Config::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
     }
 
     #[test]

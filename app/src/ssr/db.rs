@@ -51,7 +51,9 @@ impl Db {
                 .connect_timeout(Duration::from_secs(3))
                 .acquire_timeout(Duration::from_secs(3));
         }
-        Ok(Self { conn: Database::connect(opts).await? })
+        Ok(Self {
+            conn: Database::connect(opts).await?,
+        })
     }
 
     pub fn conn(&self) -> &DatabaseConnection {
@@ -78,7 +80,8 @@ impl Db {
     /// IMMEDIATE`) already excludes every other writer.
     pub async fn serialize<C: ConnectionTrait>(txn: &C, key: LockKey) -> Result<(), DbErr> {
         if txn.get_database_backend() == DbBackend::Postgres {
-            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({})", key as i64)).await?;
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({})", key as i64))
+                .await?;
         }
         Ok(())
     }
@@ -119,7 +122,10 @@ fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
     if path.is_empty() || path.starts_with(":memory:") {
         return None;
     }
-    std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()).map(Into::into)
+    std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Into::into)
 }
 
 #[cfg(test)]
@@ -128,8 +134,18 @@ mod tests {
 
     #[test]
     fn sqlite_folder_is_found_in_the_url() {
-        assert_eq!(sqlite_parent_dir("sqlite://data/portal.db").unwrap().to_str(), Some("data"));
-        assert_eq!(sqlite_parent_dir("sqlite:///tmp/x/p.db?mode=rwc").unwrap().to_str(), Some("/tmp/x"));
+        assert_eq!(
+            sqlite_parent_dir("sqlite://data/portal.db")
+                .unwrap()
+                .to_str(),
+            Some("data")
+        );
+        assert_eq!(
+            sqlite_parent_dir("sqlite:///tmp/x/p.db?mode=rwc")
+                .unwrap()
+                .to_str(),
+            Some("/tmp/x")
+        );
         assert!(sqlite_parent_dir("sqlite::memory:").is_none());
         assert!(sqlite_parent_dir("sqlite://portal.db").is_none());
     }

@@ -23,7 +23,12 @@ impl AppState {
             .site_pkg_dir("pkg")
             .site_addr(config.bind)
             .build();
-        Self { db, config: Arc::new(config), clock, leptos_options }
+        Self {
+            db,
+            config: Arc::new(config),
+            clock,
+            leptos_options,
+        }
     }
 
     pub fn now(&self) -> time::OffsetDateTime {

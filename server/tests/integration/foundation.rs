@@ -6,7 +6,8 @@ use axum::body::Body;
 use http::{Request, StatusCode};
 
 fn script_nonce(body: &str) -> Option<&str> {
-    let start = body.find("<script type=\"module\" nonce=\"")? + "<script type=\"module\" nonce=\"".len();
+    let start =
+        body.find("<script type=\"module\" nonce=\"")? + "<script type=\"module\" nonce=\"".len();
     let len = body[start..].find('"')?;
     Some(&body[start..start + len])
 }
@@ -26,14 +27,22 @@ async fn pages_carry_a_fresh_csp_nonce(db: &TestDb) {
     assert_eq!(a.header("cache-control"), "no-store");
 
     let b = w.get("/").await;
-    assert_ne!(script_nonce(&b.body), Some(nonce), "a nonce is never reused");
+    assert_ne!(
+        script_nonce(&b.body),
+        Some(nonce),
+        "a nonce is never reused"
+    );
 }
-on_each_backend!(pages_carry_a_fresh_csp_nonce_on_each_backend, pages_carry_a_fresh_csp_nonce);
+on_each_backend!(
+    pages_carry_a_fresh_csp_nonce_on_each_backend,
+    pages_carry_a_fresh_csp_nonce
+);
 
 async fn cross_origin_state_changes_are_refused(db: &TestDb) {
     let w = World::new(db).await;
     let post = |origin: Option<&str>, site: Option<&str>| {
-        let mut b = Request::post("/api/anything").header("content-type", "application/x-www-form-urlencoded");
+        let mut b = Request::post("/api/anything")
+            .header("content-type", "application/x-www-form-urlencoded");
         if let Some(o) = origin {
             b = b.header("origin", o);
         }
@@ -42,16 +51,38 @@ async fn cross_origin_state_changes_are_refused(db: &TestDb) {
         }
         b.body(Body::from("a=1")).unwrap()
     };
-    assert_eq!(w.send(post(Some("https://evil.example"), None)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(w.send(post(Some("null"), None)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(w.send(post(None, Some("cross-site"))).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        w.send(post(Some("https://evil.example"), None))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        w.send(post(Some("null"), None)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        w.send(post(None, Some("cross-site"))).await.status,
+        StatusCode::FORBIDDEN
+    );
     let own = w.send(post(Some(ORIGIN), Some("same-origin"))).await;
-    assert_ne!(own.status, StatusCode::FORBIDDEN, "our own origin passes the guard");
+    assert_ne!(
+        own.status,
+        StatusCode::FORBIDDEN,
+        "our own origin passes the guard"
+    );
     // The refusal still carries the security headers.
     let refused = w.send(post(Some("https://evil.example"), None)).await;
-    assert!(refused.header("content-security-policy").contains("frame-ancestors"));
+    assert!(
+        refused
+            .header("content-security-policy")
+            .contains("frame-ancestors")
+    );
 }
-on_each_backend!(cross_origin_state_changes_are_refused_on_each_backend, cross_origin_state_changes_are_refused);
+on_each_backend!(
+    cross_origin_state_changes_are_refused_on_each_backend,
+    cross_origin_state_changes_are_refused
+);
 
 async fn health_and_readiness(db: &TestDb) {
     let w = World::new(db).await;
@@ -73,19 +104,34 @@ async fn unknown_pages_are_404_with_the_shell(db: &TestDb) {
     let r = w.get("/no/such/page").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.body.contains("Page not found"));
-    assert!(r.body.contains("Passwordless Governance Portal"), "the layout is there");
+    assert!(
+        r.body.contains("Passwordless Governance Portal"),
+        "the layout is there"
+    );
 }
-on_each_backend!(unknown_pages_are_404_with_the_shell_on_each_backend, unknown_pages_are_404_with_the_shell);
+on_each_backend!(
+    unknown_pages_are_404_with_the_shell_on_each_backend,
+    unknown_pages_are_404_with_the_shell
+);
 
 async fn sign_in_page_has_its_island(db: &TestDb) {
     let w = World::new(db).await;
     let r = w.get("/signin").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("<leptos-island"), "the readiness check is an island");
+    assert!(
+        r.body.contains("<leptos-island"),
+        "the readiness check is an island"
+    );
     assert!(r.body.contains("Check this browser"));
-    assert!(!r.body.to_lowercase().contains("type=\"password\""), "no password field anywhere");
+    assert!(
+        !r.body.to_lowercase().contains("type=\"password\""),
+        "no password field anywhere"
+    );
 }
-on_each_backend!(sign_in_page_has_its_island_on_each_backend, sign_in_page_has_its_island);
+on_each_backend!(
+    sign_in_page_has_its_island_on_each_backend,
+    sign_in_page_has_its_island
+);
 
 async fn oversized_bodies_are_refused(db: &TestDb) {
     let w = World::new(db).await;
@@ -98,4 +144,7 @@ async fn oversized_bodies_are_refused(db: &TestDb) {
         .unwrap();
     assert_eq!(w.send(req).await.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
-on_each_backend!(oversized_bodies_are_refused_on_each_backend, oversized_bodies_are_refused);
+on_each_backend!(
+    oversized_bodies_are_refused_on_each_backend,
+    oversized_bodies_are_refused
+);

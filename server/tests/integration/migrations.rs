@@ -6,11 +6,21 @@ use app::ssr::db::Db;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
-const TABLES: &[&str] = &["app_user", "user_role", "passkey", "enrolment_token", "web_session", "audit_event", "audit_head"];
+const TABLES: &[&str] = &[
+    "app_user",
+    "user_role",
+    "passkey",
+    "enrolment_token",
+    "web_session",
+    "audit_event",
+    "audit_head",
+];
 
 async fn tables(db: &Db) -> Vec<String> {
     let sql = match db.backend() {
-        DbBackend::Postgres => "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'",
+        DbBackend::Postgres => {
+            "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'"
+        }
         _ => "SELECT name FROM sqlite_master WHERE type = 'table'",
     };
     db.conn()
@@ -42,4 +52,7 @@ async fn migrations_go_up_down_and_up(db: &TestDb) {
     // Migrating twice is harmless (every portal instance migrates at start-up).
     d.migrate().await.unwrap();
 }
-on_each_backend!(migrations_go_up_down_and_up_on_each_backend, migrations_go_up_down_and_up);
+on_each_backend!(
+    migrations_go_up_down_and_up_on_each_backend,
+    migrations_go_up_down_and_up
+);

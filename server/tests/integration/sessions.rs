@@ -18,7 +18,11 @@ fn record(expiry: time::OffsetDateTime, user: Option<uuid::Uuid>) -> Record {
     if let Some(u) = user {
         data.insert(AUTH_KEY.to_string(), json!({ "user_id": u.to_string() }));
     }
-    Record { id: Id::default(), data, expiry_date: expiry }
+    Record {
+        id: Id::default(),
+        data,
+        expiry_date: expiry,
+    }
 }
 
 async fn sessions_round_trip_and_expire(db: &TestDb) {
@@ -30,25 +34,46 @@ async fn sessions_round_trip_and_expire(db: &TestDb) {
     store.create(&mut r).await.unwrap();
     let loaded = store.load(&r.id).await.unwrap().expect("stored");
     assert_eq!(loaded.data, r.data);
-    assert_eq!(loaded.expiry_date.unix_timestamp(), r.expiry_date.unix_timestamp());
+    assert_eq!(
+        loaded.expiry_date.unix_timestamp(),
+        r.expiry_date.unix_timestamp()
+    );
 
     r.data.insert("note".into(), json!("changed"));
     store.save(&r).await.unwrap();
-    assert_eq!(store.load(&r.id).await.unwrap().unwrap().data["note"], json!("changed"));
+    assert_eq!(
+        store.load(&r.id).await.unwrap().unwrap().data["note"],
+        json!("changed")
+    );
 
     // Past its expiry a session no longer loads, even before the sweep removes it.
     w.clock.advance(time::Duration::minutes(31));
     assert!(store.load(&r.id).await.unwrap().is_none());
-    assert_eq!(web_session::Entity::find().count(w.state.db.conn()).await.unwrap(), 1);
+    assert_eq!(
+        web_session::Entity::find()
+            .count(w.state.db.conn())
+            .await
+            .unwrap(),
+        1
+    );
     store.delete_expired().await.unwrap();
-    assert_eq!(web_session::Entity::find().count(w.state.db.conn()).await.unwrap(), 0);
+    assert_eq!(
+        web_session::Entity::find()
+            .count(w.state.db.conn())
+            .await
+            .unwrap(),
+        0
+    );
 
     let mut gone = record(w.state.now() + time::Duration::minutes(5), None);
     store.create(&mut gone).await.unwrap();
     store.delete(&gone.id).await.unwrap();
     assert!(store.load(&gone.id).await.unwrap().is_none());
 }
-on_each_backend!(sessions_round_trip_and_expire_on_each_backend, sessions_round_trip_and_expire);
+on_each_backend!(
+    sessions_round_trip_and_expire_on_each_backend,
+    sessions_round_trip_and_expire
+);
 
 async fn all_sessions_of_a_user_can_be_ended(db: &TestDb) {
     let w = World::new(db).await;
@@ -62,10 +87,18 @@ async fn all_sessions_of_a_user_can_be_ended(db: &TestDb) {
         store.create(&mut r).await.unwrap();
         ids.push(r.id);
     }
-    let ended = DbSessionStore::delete_for_user(w.state.db.conn(), alice).await.unwrap();
+    let ended = DbSessionStore::delete_for_user(w.state.db.conn(), alice)
+        .await
+        .unwrap();
     assert_eq!(ended, 2);
     assert!(store.load(&ids[0]).await.unwrap().is_none());
     assert!(store.load(&ids[1]).await.unwrap().is_none());
-    assert!(store.load(&ids[2]).await.unwrap().is_some(), "bob keeps his session");
+    assert!(
+        store.load(&ids[2]).await.unwrap().is_some(),
+        "bob keeps his session"
+    );
 }
-on_each_backend!(all_sessions_of_a_user_can_be_ended_on_each_backend, all_sessions_of_a_user_can_be_ended);
+on_each_backend!(
+    all_sessions_of_a_user_can_be_ended_on_each_backend,
+    all_sessions_of_a_user_can_be_ended
+);

@@ -8,7 +8,6 @@ use axum::body::Body;
 use http::{HeaderMap, Request, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use std::sync::Arc;
-use time::macros::datetime;
 use tower::ServiceExt as _;
 
 /// A database for one test: a fresh SQLite file, or a fresh PostgreSQL database.
@@ -23,26 +22,46 @@ impl TestDb {
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}/portal.db", dir.path().display());
-        Self { url, label: "sqlite", _dir: Some(dir), pg: None }
+        Self {
+            url,
+            label: "sqlite",
+            _dir: Some(dir),
+            pg: None,
+        }
     }
 
     pub async fn postgres() -> Option<Self> {
-        let admin = std::env::var("PORTAL_TEST_POSTGRES_URL").ok().filter(|v| !v.is_empty())?;
+        let admin = std::env::var("PORTAL_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|v| !v.is_empty())?;
         let name = format!("portal_t_{}", uuid::Uuid::new_v4().simple());
-        let conn = Database::connect(&admin).await.expect("PORTAL_TEST_POSTGRES_URL must be reachable");
-        conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+        let conn = Database::connect(&admin)
+            .await
+            .expect("PORTAL_TEST_POSTGRES_URL must be reachable");
+        conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
         conn.close().await.ok();
-        let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).expect("database URL with a path");
-        Some(Self { url: format!("{base}/{name}"), label: "postgres", _dir: None, pg: Some((admin, name)) })
+        let base = admin
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_string())
+            .expect("database URL with a path");
+        Some(Self {
+            url: format!("{base}/{name}"),
+            label: "postgres",
+            _dir: None,
+            pg: Some((admin, name)),
+        })
     }
 
-
     pub async fn cleanup(self) {
-        if let Some((admin, name)) = &self.pg {
-            if let Ok(conn) = Database::connect(admin).await {
-                conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok();
-                conn.close().await.ok();
-            }
+        let Some((admin, name)) = &self.pg else {
+            return;
+        };
+        if let Ok(conn) = Database::connect(admin).await {
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            conn.execute_unprepared(&drop).await.ok();
+            conn.close().await.ok();
         }
     }
 }
@@ -92,24 +111,43 @@ pub struct World {
 
 impl World {
     pub async fn new(db: &TestDb) -> Self {
-        let clock = FixedClock::at(datetime!(2026-11-22 09:00:00 UTC));
+        // Frozen at the real time (whole seconds), so that expiry computed by libraries from the
+        // system clock and expiry checked against this clock agree until a test moves it.
+        let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).expect("valid");
+        let clock = FixedClock::at(now);
         let state = server::build_state_with_clock(config_for(db), Arc::new(clock.clone()))
             .await
             .expect("state");
         let router = server::build_router(state.clone());
-        Self { state, router, clock }
+        Self {
+            state,
+            router,
+            clock,
+        }
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
-        let res = self.router.clone().oneshot(req).await.expect("router never fails");
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router never fails");
         let status = res.status();
         let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024).await.expect("body");
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
+            .await
+            .expect("body");
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
     }
 }
 
@@ -121,7 +159,10 @@ pub struct Reply {
 
 impl Reply {
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 }
 

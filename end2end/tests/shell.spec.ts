@@ -1,0 +1,36 @@
+import { expect, test } from '@playwright/test';
+import { Shell, SignInPage, watchForProblems } from '../helpers/pages';
+
+test('the overview renders the shell and navigation', async ({ page }) => {
+  const problems = watchForProblems(page);
+  await page.goto('/');
+  const shell = new Shell(page);
+  await expect(shell.heading()).toHaveText('Passwordless programme governance');
+  await expect(shell.nav().getByRole('link', { name: 'Overview' })).toBeVisible();
+  await expect(page).toHaveTitle(/Overview/);
+  await shell.nav().getByRole('link', { name: 'Sign in' }).click();
+  await expect(shell.heading()).toHaveText('Sign in');
+  expect(problems).toEqual([]);
+});
+
+test('an unknown address shows the not-found page with status 404', async ({ page }) => {
+  const res = await page.goto('/no/such/page');
+  expect(res?.status()).toBe(404);
+  await expect(new Shell(page).heading()).toHaveText('Page not found');
+  await page.getByRole('link', { name: 'Back to the overview' }).click();
+  await expect(page).toHaveURL('/');
+});
+
+test('no password field exists on the sign-in page', async ({ page }) => {
+  await new SignInPage(page).goto();
+  await expect(page.locator('input[type="password"]')).toHaveCount(0);
+});
+
+test('without JavaScript the sign-in page says passkeys need it', async ({ page, javaScriptEnabled }) => {
+  test.skip(javaScriptEnabled, 'only meaningful with JavaScript off');
+  const signin = new SignInPage(page);
+  await signin.goto();
+  await expect(page.getByText('Passkeys need JavaScript')).toBeVisible();
+  await expect(signin.checkButton()).toBeDisabled();
+  await expect(signin.readiness()).toHaveText('Not checked yet.');
+});
