@@ -113,7 +113,9 @@ impl World {
     pub async fn new(db: &TestDb) -> Self {
         // Frozen at the real time (whole seconds), so that expiry computed by libraries from the
         // system clock and expiry checked against this clock agree until a test moves it.
-        let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).expect("valid");
+        let now = time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .expect("valid");
         let clock = FixedClock::at(now);
         let state = server::build_state_with_clock(config_for(db), Arc::new(clock.clone()))
             .await

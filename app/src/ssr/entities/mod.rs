@@ -5,5 +5,7 @@ pub mod audit_event;
 pub mod audit_head;
 pub mod enrolment_token;
 pub mod passkey;
+pub mod portal_setting;
 pub mod user_role;
 pub mod web_session;
+pub mod webauthn_ceremony;
