@@ -1,12 +1,13 @@
 //! The HTML shell and the one route list.
 
+use crate::accounts::pages::{AccountPage, AdminUsersPage, EnrolPage};
 use crate::components::{Layout, NotFound};
 use crate::home::pages::HomePage;
 use crate::session::pages::SignInPage;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -51,6 +52,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("") view=HomePage />
                     <Route path=path!("signin") view=SignInPage />
+                    <Route path=path!("enrol/:token") view=EnrolPage ssr=SsrMode::Async />
+                    <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -97,3 +97,13 @@ mod server {
         }
     }
 }
+
+impl From<(&'static str, String)> for AppError {
+    /// A validation failure from a pure check: (field, message).
+    fn from((field, message): (&'static str, String)) -> Self {
+        Self::Validation {
+            field: field.into(),
+            message,
+        }
+    }
+}

@@ -116,9 +116,7 @@ pub async fn run(cli: Cli) -> ExitCode {
 
 async fn serve(config: Config) -> Result<ExitCode, String> {
     let bind = config.bind;
-    let state = build_state(config)
-        .await
-        .map_err(|e| format!("database: {e}"))?;
+    let state = build_state(config).await?;
     if !active_admin_exists(state.db.conn())
         .await
         .map_err(|e| e.to_string())?
@@ -223,9 +221,7 @@ async fn migrate(config: Config, action: MigrateAction) -> Result<ExitCode, Stri
 }
 
 async fn bootstrap_admin(config: Config, break_glass: bool) -> Result<ExitCode, String> {
-    let state = build_state(config)
-        .await
-        .map_err(|e| format!("database: {e}"))?;
+    let state = build_state(config).await?;
     let link = issue_bootstrap_link(&state, break_glass)
         .await
         .map_err(|e| e.to_string())?;
@@ -239,9 +235,7 @@ async fn bootstrap_admin(config: Config, break_glass: bool) -> Result<ExitCode, 
 }
 
 async fn audit_verify(config: Config) -> Result<ExitCode, String> {
-    let state = build_state(config)
-        .await
-        .map_err(|e| format!("database: {e}"))?;
+    let state = build_state(config).await?;
     match verify_chain(state.db.conn())
         .await
         .map_err(|e| e.to_string())?

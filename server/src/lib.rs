@@ -6,7 +6,7 @@ pub mod http;
 
 use ::http::StatusCode;
 use app::app::{App, shell};
-use app::session::ssr::DbSessionStore;
+use app::session::ssr::{DbSessionStore, guard};
 use app::ssr::clock::{Clock, SystemClock};
 use app::ssr::config::Config;
 use app::ssr::db::Db;
@@ -24,17 +24,21 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 /// Connects to the database, applies migrations and builds the state.
-pub async fn build_state(config: Config) -> Result<AppState, sea_orm::DbErr> {
+pub async fn build_state(config: Config) -> Result<AppState, String> {
     build_state_with_clock(config, Arc::new(SystemClock)).await
 }
 
 pub async fn build_state_with_clock(
     config: Config,
     clock: Arc<dyn Clock>,
-) -> Result<AppState, sea_orm::DbErr> {
-    let db = Db::connect(&config.database_url).await?;
-    db.migrate().await?;
-    Ok(AppState::new(db, config, clock))
+) -> Result<AppState, String> {
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("database migrations: {e}"))?;
+    AppState::new(db, config, clock).await
 }
 
 /// The whole HTTP application.
@@ -67,6 +71,10 @@ pub fn build_router(state: AppState) -> Router {
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::authorize,
         ))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(

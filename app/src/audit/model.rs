@@ -11,6 +11,31 @@ pub enum AuditAction {
     BootstrapBreakGlass,
     /// An unused enrolment link was revoked because a newer one replaced it.
     EnrolmentRevoked,
+    /// A one-time link was redeemed and a passkey registered with it.
+    EnrolmentRedeemed,
+    /// A user was created (first administrator or invitation).
+    UserCreated,
+    /// An administrator invited a user.
+    UserInvited,
+    /// A user's roles changed.
+    RolesChanged,
+    UserDisabled,
+    UserEnabled,
+    /// An administrator issued a recovery link for another user.
+    RecoveryIssued,
+    /// A recovery link was redeemed.
+    RecoveryRedeemed,
+    SignInSucceeded,
+    SignInFailed,
+    /// The user proved presence again before a high-risk action.
+    Reverified,
+    PasskeyAdded,
+    PasskeyRenamed,
+    PasskeyRemoved,
+    /// A passkey was blocked (counter regression).
+    PasskeyFlagged,
+    /// Sessions were ended (sign-out, sign-out everywhere, disable, role change, recovery).
+    SessionsEnded,
 }
 
 impl AuditAction {
@@ -18,6 +43,22 @@ impl AuditAction {
         Self::BootstrapIssued,
         Self::BootstrapBreakGlass,
         Self::EnrolmentRevoked,
+        Self::EnrolmentRedeemed,
+        Self::UserCreated,
+        Self::UserInvited,
+        Self::RolesChanged,
+        Self::UserDisabled,
+        Self::UserEnabled,
+        Self::RecoveryIssued,
+        Self::RecoveryRedeemed,
+        Self::SignInSucceeded,
+        Self::SignInFailed,
+        Self::Reverified,
+        Self::PasskeyAdded,
+        Self::PasskeyRenamed,
+        Self::PasskeyRemoved,
+        Self::PasskeyFlagged,
+        Self::SessionsEnded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -25,6 +66,22 @@ impl AuditAction {
             Self::BootstrapIssued => "bootstrap.issued",
             Self::BootstrapBreakGlass => "bootstrap.break_glass",
             Self::EnrolmentRevoked => "enrolment.revoked",
+            Self::EnrolmentRedeemed => "enrolment.redeemed",
+            Self::UserCreated => "user.created",
+            Self::UserInvited => "user.invited",
+            Self::RolesChanged => "user.roles_changed",
+            Self::UserDisabled => "user.disabled",
+            Self::UserEnabled => "user.enabled",
+            Self::RecoveryIssued => "recovery.issued",
+            Self::RecoveryRedeemed => "recovery.redeemed",
+            Self::SignInSucceeded => "signin.succeeded",
+            Self::SignInFailed => "signin.failed",
+            Self::Reverified => "signin.reverified",
+            Self::PasskeyAdded => "passkey.added",
+            Self::PasskeyRenamed => "passkey.renamed",
+            Self::PasskeyRemoved => "passkey.removed",
+            Self::PasskeyFlagged => "passkey.flagged",
+            Self::SessionsEnded => "session.ended",
         }
     }
 
@@ -42,6 +99,8 @@ pub enum Actor {
     HostOperator,
     /// The portal itself (expiry sweeps, reminders).
     System,
+    /// Someone not signed in (a failed sign-in, an enrolment link being redeemed).
+    Anonymous,
 }
 
 impl Actor {
@@ -50,6 +109,7 @@ impl Actor {
             Self::User(id) => format!("user:{id}"),
             Self::HostOperator => "host-operator".into(),
             Self::System => "system".into(),
+            Self::Anonymous => "anonymous".into(),
         }
     }
 }

@@ -1,14 +1,59 @@
 //! Shared page pieces: the layout, page headers, not-found and error pages.
 
+use crate::accounts::model::Role;
+use crate::error::AppError;
+use crate::session::api::SignOut;
+use crate::session::model::viewer;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::components::{A, Redirect};
+use leptos_router::hooks::use_query_map;
 
-/// The sections of the portal, in navigation order.
-const NAV: &[(&str, &str)] = &[("/", "Overview"), ("/signin", "Sign in")];
+/// The sections of the portal, in navigation order: (path, label, who sees it).
+const NAV: &[(&str, &str, Option<&[Role]>)] = &[
+    ("/", "Overview", None),
+    ("/admin/users", "Users", Some(&[Role::Admin])),
+];
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let viewer = viewer();
+    let links = NAV
+        .iter()
+        .filter(|(_, _, roles)| match roles {
+            None => true,
+            Some(r) => viewer.as_ref().is_some_and(|v| v.has_any(r)),
+        })
+        .map(|(href, label, _)| {
+            view! {
+                <li>
+                    <A href=*href exact=true>
+                        {*label}
+                    </A>
+                </li>
+            }
+        })
+        .collect_view();
+    let account = match viewer {
+        Some(v) => view! {
+            <div class="usermenu">
+                <A href="/account">{v.display_name.clone()}</A>
+                <form method="post" action=SignOut::PATH>
+                    <button type="submit" class="link">
+                        "Sign out"
+                    </button>
+                </form>
+            </div>
+        }
+        .into_any(),
+        None => view! {
+            <div class="usermenu">
+                <A href="/signin">"Sign in"</A>
+            </div>
+        }
+        .into_any(),
+    };
     view! {
         <a class="skip-link" href="#main">
             "Skip to content"
@@ -21,21 +66,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <span>"Passwordless Governance Portal"</span>
             </a>
             <nav aria-label="Main">
-                <ul>
-                    {NAV
-                        .iter()
-                        .map(|(href, label)| {
-                            view! {
-                                <li>
-                                    <A href=*href exact=true>
-                                        {*label}
-                                    </A>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
+                <ul>{links}</ul>
             </nav>
+            <div class="spacer"></div>
+            {account}
         </header>
         <main id="main" class="content">
             {children()}
@@ -43,6 +77,32 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="footer">
             <span>"Passkeys only · every change audited"</span>
         </footer>
+    }
+}
+
+/// The outcome of a plain form post, carried back in the query string (`notice` or `error`).
+#[component]
+pub fn Feedback() -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        let q = query.get();
+        if let Some(e) = q.get("error") {
+            Some(view! { <div class="alert error" role="alert">{e}</div> }.into_any())
+        } else {
+            q.get("notice")
+                .map(|n| view! { <div class="alert ok" role="status">{n}</div> }.into_any())
+        }
+    }
+}
+
+/// Shows `children` to a signed-in user holding one of `roles` (any signed-in user when empty);
+/// sends anyone else to sign in, or says they may not see the page.
+#[component]
+pub fn Guarded(#[prop(optional)] roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
+    match viewer() {
+        None => view! { <Redirect path="/signin" /> }.into_any(),
+        Some(v) if roles.is_empty() || v.has_any(roles) => children().into_any(),
+        Some(_) => view! { <ErrorPage error=AppError::Forbidden /> }.into_any(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Sessions and sign-in.
 
+pub mod api;
 #[cfg(feature = "hydrate")]
-mod browser;
+pub mod browser;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

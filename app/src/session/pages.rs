@@ -1,7 +1,7 @@
-//! The sign-in page.
+//! The sign-in page and the islands that run passkey ceremonies in the browser.
 
 use super::model::Readiness;
-use crate::components::PageHeader;
+use crate::components::{Feedback, PageHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -14,16 +14,125 @@ pub fn SignInPage() -> impl IntoView {
                 title="Sign in"
                 subtitle="This portal has no passwords. You sign in with a passkey on this device, a phone or a security key."
             />
+            <Feedback />
             <div class="card">
                 <h2>"Sign in with a passkey"</h2>
+                <SignInForm />
+            </div>
+            <div class="card">
+                <h2>"New here, or lost your passkeys?"</h2>
                 <p class="muted">
-                    "Passkey sign-in opens here once your administrator has enrolled you. "
-                    "New here? Your administrator sends you a one-time enrolment link; open it to register your first passkey."
+                    "Your administrator sends you a one-time enrolment link; open it to register your first passkey. "
+                    "If you lost every passkey, ask an administrator for a recovery link."
                 </p>
                 <h3>"Is this browser ready?"</h3>
                 <PasskeyReadiness />
             </div>
         </section>
+    }
+}
+
+/// Where to go after signing in: the `next` query parameter when it is a local path.
+#[cfg(feature = "hydrate")]
+fn next_path() -> String {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("next="))
+        .and_then(|v| js_sys::decode_uri_component(v).ok())
+        .map(String::from)
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into())
+}
+
+/// Sign in by user name, or with any passkey this device holds for the portal.
+#[island]
+pub fn SignInForm() -> impl IntoView {
+    let hydrated = use_hydrated();
+    let (username, set_username) = signal(String::new());
+    let (error, set_error) = signal(None::<String>);
+    let (busy, set_busy) = signal(false);
+    let run = move |with_name: bool| {
+        set_error.set(None);
+        set_busy.set(true);
+        let name = with_name.then(|| username.get_untracked());
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            use super::api::{finish_signin, start_signin};
+            use super::browser;
+            let result = async {
+                let options = start_signin(name).await.map_err(|e| e.to_string())?;
+                let credential = browser::get_credential(&options).await?;
+                finish_signin(credential).await.map_err(|e| e.to_string())?;
+                Ok::<_, String>(())
+            }
+            .await;
+            match result {
+                Ok(()) => browser::go(&next_path()),
+                Err(e) => {
+                    set_error.set(Some(e));
+                    set_busy.set(false);
+                }
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (name, set_busy);
+    };
+    let disabled = move || busy.get() || !hydrated.get();
+    view! {
+        <form
+            class="stack"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                run(true);
+            }
+        >
+            <div class="field">
+                <label for="signin-username">"User name"</label>
+                <input
+                    id="signin-username"
+                    name="username"
+                    type="text"
+                    autocomplete="username webauthn"
+                    autocapitalize="none"
+                    spellcheck="false"
+                    required
+                    prop:value=username
+                    on:input=move |ev| set_username.set(event_target_value(&ev))
+                />
+            </div>
+            <button type="submit" disabled=disabled>
+                "Sign in"
+            </button>
+        </form>
+        <p class="divider">
+            <span>"or"</span>
+        </p>
+        <button type="button" class="secondary" on:click=move |_| run(false) disabled=disabled>
+            "Sign in with a passkey, no user name"
+        </button>
+        {move || error.get().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
+        <Show when=move || busy.get()>
+            <p class="muted" role="status">
+                "Follow your browser's prompt to use your passkey…"
+            </p>
+        </Show>
+        <JsNote hydrated />
+    }
+}
+
+/// Says why a control is disabled until the page's WASM runs.
+#[component]
+pub fn JsNote(hydrated: ReadSignal<bool>) -> impl IntoView {
+    view! {
+        <Show when=move || !hydrated.get()>
+            <p class="muted js-note">
+                "Passkeys need JavaScript: turn it on for this site (or wait for the page to finish loading) to continue."
+            </p>
+        </Show>
     }
 }
 
@@ -53,11 +162,59 @@ pub fn PasskeyReadiness() -> impl IntoView {
             <p class="readiness-result" role="status" aria-live="polite">
                 {move || status.get().message()}
             </p>
-            <Show when=move || !hydrated.get()>
-                <p class="muted js-note">
-                    "Passkeys need JavaScript: turn it on for this site (or wait for the page to finish loading) to sign in."
-                </p>
-            </Show>
+            <JsNote hydrated />
+        </div>
+    }
+}
+
+/// Re-verify with a passkey before a high-risk action (issuing recovery); valid five minutes.
+#[island]
+pub fn ReverifyButton() -> impl IntoView {
+    let hydrated = use_hydrated();
+    let (state, set_state) = signal(None::<Result<(), String>>);
+    let (busy, set_busy) = signal(false);
+    let run = move |_| {
+        set_busy.set(true);
+        set_state.set(None);
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            use super::api::{finish_reverify, start_reverify};
+            let result = async {
+                let options = start_reverify().await.map_err(|e| e.to_string())?;
+                let credential = super::browser::get_credential(&options).await?;
+                finish_reverify(credential).await.map_err(|e| e.to_string())
+            }
+            .await;
+            set_state.set(Some(result));
+            set_busy.set(false);
+        });
+    };
+    view! {
+        <div class="reverify">
+            <button
+                type="button"
+                class="secondary"
+                on:click=run
+                disabled=move || busy.get() || !hydrated.get()
+            >
+                "Confirm it's you with your passkey"
+            </button>
+            {move || {
+                state
+                    .get()
+                    .map(|r| match r {
+                        Ok(()) => {
+                            view! {
+                                <div class="alert ok" role="status">
+                                    "Confirmed. You can issue recovery links for the next five minutes."
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <div class="alert error" role="alert">{e}</div> }.into_any(),
+                    })
+            }}
+            <JsNote hydrated />
         </div>
     }
 }

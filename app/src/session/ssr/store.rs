@@ -1,7 +1,7 @@
 //! Server-side sessions: a tower-sessions store on sea-orm. Rows carry their expiry (enforced on
 //! load and swept periodically) and the signed-in user, so all of a user's sessions can be ended.
 
-use super::model::AUTH_KEY;
+use crate::session::model::AUTH_KEY;
 use crate::ssr::clock::Clock;
 use crate::ssr::db::Db;
 use crate::ssr::entities::web_session;

@@ -1,0 +1,168 @@
+//! The signed-in user: a typed session bucket, resolved against the database on every request so
+//! that disabling a user or changing roles takes effect at once.
+
+use crate::accounts::model::{Role, UserStatus};
+use crate::error::AppError;
+use crate::ids::UserId;
+use crate::session::model::{AUTH_KEY, CurrentUser};
+use crate::ssr::entities::{app_user, user_role};
+use crate::ssr::state::AppState;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// What the session remembers about sign-in. Unix seconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthBucket {
+    pub user_id: String,
+    pub signed_in_at: i64,
+    /// The last time the user proved presence with a passkey (sign-in or re-verification).
+    pub verified_at: i64,
+}
+
+impl AuthBucket {
+    pub fn user(&self) -> Option<Uuid> {
+        Uuid::parse_str(&self.user_id).ok()
+    }
+}
+
+/// Whether a session signed in at `signed_in_at` has outlived the absolute limit.
+pub fn past_absolute_limit(
+    signed_in_at: i64,
+    now: OffsetDateTime,
+    limit: std::time::Duration,
+) -> bool {
+    now.unix_timestamp() - signed_in_at >= limit.as_secs() as i64
+}
+
+/// Whether the user proved presence with a passkey within `window` before `now`.
+pub fn verified_within(bucket: &AuthBucket, now: OffsetDateTime, window: time::Duration) -> bool {
+    let age = now.unix_timestamp() - bucket.verified_at;
+    (0..=window.whole_seconds()).contains(&age)
+}
+
+fn session_err(e: tower_sessions::session::Error) -> AppError {
+    AppError::internal(format!("session: {e}"))
+}
+
+pub async fn bucket(session: &Session) -> Result<Option<AuthBucket>, AppError> {
+    session
+        .get::<AuthBucket>(AUTH_KEY)
+        .await
+        .map_err(session_err)
+}
+
+/// Loads an active user with their roles.
+pub async fn load_user<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> Result<Option<CurrentUser>, AppError> {
+    let Some(user) = app_user::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    if UserStatus::parse(&user.status) != Some(UserStatus::Active) {
+        return Ok(None);
+    }
+    let mut roles: Vec<Role> = user_role::Entity::find()
+        .filter(user_role::Column::UserId.eq(id))
+        .all(db)
+        .await?
+        .iter()
+        .filter_map(|r| Role::parse(&r.role))
+        .collect();
+    roles.sort();
+    Ok(Some(CurrentUser {
+        id: UserId(user.id),
+        username: user.username,
+        display_name: user.display_name,
+        roles,
+    }))
+}
+
+/// The user behind this session, if any. A session past the absolute limit, or whose user is gone
+/// or disabled, is ended here.
+pub async fn resolve(state: &AppState, session: &Session) -> Result<Option<CurrentUser>, AppError> {
+    let Some(b) = bucket(session).await? else {
+        return Ok(None);
+    };
+    let now = state.now();
+    let user = match b.user() {
+        Some(id) if !past_absolute_limit(b.signed_in_at, now, state.config.session_absolute) => {
+            load_user(state.db.conn(), id).await?
+        }
+        _ => None,
+    };
+    if user.is_none() {
+        session.flush().await.map_err(session_err)?;
+    }
+    Ok(user)
+}
+
+/// Starts a signed-in session under a fresh id (no fixation).
+pub async fn establish(
+    session: &Session,
+    user: UserId,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(session_err)?;
+    let bucket = AuthBucket {
+        user_id: user.to_string(),
+        signed_in_at: now.unix_timestamp(),
+        verified_at: now.unix_timestamp(),
+    };
+    session
+        .insert(AUTH_KEY, bucket)
+        .await
+        .map_err(session_err)?;
+    // Persist now, so the row carries its user id even if nothing else touches the session.
+    session.save().await.map_err(session_err)
+}
+
+/// Records a fresh passkey verification (for high-risk actions such as issuing recovery).
+pub async fn mark_verified(session: &Session, now: OffsetDateTime) -> Result<(), AppError> {
+    let Some(mut b) = bucket(session).await? else {
+        return Err(AppError::Unauthenticated);
+    };
+    b.verified_at = now.unix_timestamp();
+    session.cycle_id().await.map_err(session_err)?;
+    session.insert(AUTH_KEY, b).await.map_err(session_err)
+}
+
+/// Ends this session: the row is deleted server-side and the cookie cleared.
+pub async fn end(session: &Session) -> Result<(), AppError> {
+    session.flush().await.map_err(session_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn absolute_limit_counts_from_sign_in() {
+        let now = datetime!(2026-11-22 12:00 UTC);
+        let limit = std::time::Duration::from_secs(12 * 3600);
+        let signed_in = now.unix_timestamp() - 12 * 3600;
+        assert!(past_absolute_limit(signed_in, now, limit));
+        assert!(!past_absolute_limit(signed_in + 1, now, limit));
+    }
+
+    #[test]
+    fn verification_window() {
+        let now = datetime!(2026-11-22 12:00 UTC);
+        let b = |ago: i64| AuthBucket {
+            user_id: String::new(),
+            signed_in_at: 0,
+            verified_at: now.unix_timestamp() - ago,
+        };
+        assert!(verified_within(&b(0), now, time::Duration::minutes(5)));
+        assert!(verified_within(&b(300), now, time::Duration::minutes(5)));
+        assert!(!verified_within(&b(301), now, time::Duration::minutes(5)));
+        assert!(
+            !verified_within(&b(-10), now, time::Duration::minutes(5)),
+            "a future stamp is not trusted"
+        );
+    }
+}
