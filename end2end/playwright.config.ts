@@ -7,13 +7,17 @@ import * as path from 'node:path';
 // IP addresses as origins).
 const port = Number(process.env.PORTAL_E2E_PORT ?? 3100);
 const baseURL = `http://localhost:${port}`;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-e2e-'));
-export const databaseUrl = `sqlite://${dataDir}/portal.db`;
-process.env.PORTAL_E2E_DATABASE_URL = databaseUrl;
+// One fresh database per run; workers re-read this config and must find the same one.
+if (!process.env.PORTAL_E2E_DATABASE_URL) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-e2e-'));
+  process.env.PORTAL_E2E_DATABASE_URL = `sqlite://${dataDir}/portal.db`;
+}
+const databaseUrl = process.env.PORTAL_E2E_DATABASE_URL;
 
 const serverBin =
   process.env.PORTAL_SERVER_BIN ??
   path.join(os.homedir(), '.cache/passwordless-portal/target/release/server');
+process.env.PORTAL_SERVER_BIN = serverBin;
 
 const chromium = {
   browserName: 'chromium' as const,
@@ -42,7 +46,8 @@ export default defineConfig({
   use: { baseURL, trace: 'retain-on-failure' },
   projects: [
     { name: 'js-on', use: { ...chromium, javaScriptEnabled: true } },
-    { name: 'js-off', use: { ...chromium, javaScriptEnabled: false } },
+    // Runs after js-on, whose passkey story leaves a signed-in session for the no-JS form tests.
+    { name: 'js-off', use: { ...chromium, javaScriptEnabled: false }, dependencies: ['js-on'] },
   ],
   webServer: {
     command: `${serverBin} serve`,

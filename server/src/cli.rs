@@ -127,13 +127,18 @@ async fn serve(config: Config) -> Result<ExitCode, String> {
         print_bootstrap(&link.url, link.expires_at);
     }
 
+    // Expired sessions and abandoned passkey ceremonies are swept every five minutes.
     let sweeper = DbSessionStore::new(state.db.clone(), state.clock.clone());
+    let sweep_state = state.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             every.tick().await;
             if let Err(e) = sweeper.delete_expired().await {
                 tracing::warn!(error = %e, "expired-session sweep failed");
+            }
+            if let Err(e) = app::session::ssr::ceremony::sweep_expired(&sweep_state).await {
+                tracing::warn!(error = %e, "expired-ceremony sweep failed");
             }
         }
     });

@@ -7,7 +7,7 @@ use crate::session::model::viewer;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
-use leptos_router::components::{A, Redirect};
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 /// The sections of the portal, in navigation order: (path, label, who sees it).
@@ -100,7 +100,17 @@ pub fn Feedback() -> impl IntoView {
 #[component]
 pub fn Guarded(#[prop(optional)] roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
     match viewer() {
-        None => view! { <Redirect path="/signin" /> }.into_any(),
+        None => {
+            let next = current_path();
+            let target = format!("/signin?next={}", encode_path(&next));
+            redirect_page(&target);
+            view! {
+                <p>
+                    <a href=target>"Sign in to continue"</a>
+                </p>
+            }
+            .into_any()
+        }
         Some(v) if roles.is_empty() || v.has_any(roles) => children().into_any(),
         Some(_) => view! { <ErrorPage error=AppError::Forbidden /> }.into_any(),
     }
@@ -117,6 +127,46 @@ pub fn PageHeader(
             {subtitle.map(|s| view! { <p class="lead">{s}</p> })}
         </div>
     }
+}
+
+/// The path of the page being rendered (server side).
+fn current_path() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .map(|p| p.uri.path().to_string())
+            .unwrap_or_else(|| "/".into())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        "/".into()
+    }
+}
+
+/// Percent-encodes a local path for use as a query value.
+fn encode_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Answers the page request with a redirect (303) to `target`.
+pub fn redirect_page(target: &str) {
+    #[cfg(feature = "ssr")]
+    if let (Some(resp), Ok(location)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(target),
+    ) {
+        resp.set_status(http::StatusCode::SEE_OTHER);
+        resp.insert_header(http::header::LOCATION, location);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = target;
 }
 
 /// Sets the response status while the page renders on the server.

@@ -1,10 +1,15 @@
 //! One integration-test binary: drives the real router and the real database in process, on
 //! SQLite always and on PostgreSQL too when `PORTAL_TEST_POSTGRES_URL` is set.
 
+mod client;
 mod support;
 
+mod access;
+mod account;
 mod accounts;
 mod audit;
+mod enrolment;
 mod foundation;
 mod migrations;
 mod sessions;
+mod signin;

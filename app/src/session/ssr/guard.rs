@@ -322,6 +322,10 @@ pub fn respond_redirect<T>(result: Result<T, AppError>, target: &str) -> Result<
 /// The same-origin page a plain HTML form was posted from.
 fn form_referer() -> Option<webauthn_rs::prelude::Url> {
     let parts = use_context::<http::request::Parts>()?;
+    // Only a server function called by a form post; not one called while rendering a page.
+    if parts.method != http::Method::POST || !parts.uri.path().starts_with("/api/") {
+        return None;
+    }
     let accepts_html = parts
         .headers
         .get(header::ACCEPT)

@@ -80,6 +80,11 @@ pub fn authentication_options_json(
     }
     if let (Some(decoy), Some(pk)) = (decoy, v.get_mut("publicKey")) {
         pk["allowCredentials"] = json!([{ "type": "public-key", "id": b64url(decoy) }]);
+        // The decoy starts as discoverable options, which ask for extensions that a known user's
+        // options do not: left in, they would tell an unknown name from a known one.
+        if let Some(obj) = pk.as_object_mut() {
+            obj.remove("extensions");
+        }
     }
     Ok(v.to_string())
 }

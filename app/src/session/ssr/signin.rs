@@ -19,7 +19,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
-use webauthn_rs::prelude::{DiscoverableAuthentication, PasskeyAuthentication};
+use webauthn_rs::prelude::{
+    AuthenticationResult, DiscoverableAuthentication, PasskeyAuthentication, WebauthnError,
+};
 
 #[derive(Serialize, Deserialize)]
 enum SignInState {
@@ -127,7 +129,7 @@ pub async fn finish(
             if row.user_id == user_id && row.flagged_at.is_none() =>
         {
             let outcome = state.webauthn.finish_passkey_authentication(&cred, &auth);
-            (user_id, verify_assertion(state, row, outcome).await?)
+            (user_id, verified(state, user_id, row, outcome).await?)
         }
         (SignInState::Known { user_id, .. }, _) => {
             return Err(failed(
@@ -160,7 +162,8 @@ pub async fn finish(
             let outcome = state
                 .webauthn
                 .finish_discoverable_authentication_v2(&cred, auth, &pk);
-            (row.user_id, verify_assertion(state, row, outcome).await?)
+            let owner = row.user_id;
+            (owner, verified(state, owner, row, outcome).await?)
         }
         (SignInState::Discoverable { .. }, None) => {
             return Err(failed(state, None, "unknown credential").await);
@@ -196,6 +199,22 @@ pub async fn finish(
     txn.commit().await?;
     auth::establish(session, user, now).await?;
     Ok(current)
+}
+
+/// Verifies an assertion against the stored passkey; one that does not verify (signature,
+/// challenge, origin, user verification) is audited and refused like every other failure.
+async fn verified(
+    state: &AppState,
+    claimed: Uuid,
+    row: passkey::Model,
+    outcome: Result<AuthenticationResult, WebauthnError>,
+) -> Result<Verified, AppError> {
+    match verify_assertion(state, row, outcome).await {
+        Err(AppError::Unauthenticated) => {
+            Err(failed(state, Some(claimed), "the assertion did not verify").await)
+        }
+        other => other,
+    }
 }
 
 /// Audits a failed sign-in and returns the one refusal message.

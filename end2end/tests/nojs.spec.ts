@@ -1,0 +1,52 @@
+import { expect, test } from '@playwright/test';
+import { ADA_STATE } from '../helpers/portal';
+
+// Pages and forms without JavaScript: protected pages send you to sign in; enrolment explains
+// that passkeys need JavaScript.
+test('protected pages redirect an anonymous visitor to sign in', async ({ page }) => {
+  for (const path of ['/account', '/admin/users']) {
+    await page.goto(path);
+    await expect(page).toHaveURL(/\/signin/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
+  }
+});
+
+test('an invalid enrolment link says so', async ({ page }) => {
+  await page.goto('/enrol/not-a-real-token');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('This link is not valid');
+});
+
+test('without JavaScript the sign-in buttons are disabled with an explanation', async ({ page, javaScriptEnabled }) => {
+  test.skip(javaScriptEnabled, 'only meaningful with JavaScript off');
+  await page.goto('/signin');
+  await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeDisabled();
+  await expect(page.getByText('Passkeys need JavaScript').first()).toBeVisible();
+});
+
+test.describe('signed in, without JavaScript', () => {
+  test.use({ storageState: ADA_STATE });
+  test.beforeEach(({ javaScriptEnabled }) => {
+    test.skip(javaScriptEnabled, 'only meaningful with JavaScript off');
+  });
+
+  test('forms work before any WASM: rename a passkey, then sign out', async ({ page }) => {
+    await page.goto('/account');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ada Lovelace');
+    const name = page.getByLabel('Name for passkey Backup key');
+    await name.fill('Office laptop');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await expect(page.getByText('Passkey renamed.')).toBeVisible();
+    await expect(page.getByLabel('Name for passkey Office laptop')).toHaveValue('Office laptop');
+
+    // A bad value comes back as a clear message and changes nothing.
+    await page.getByLabel('Name for passkey Office laptop').fill(' ');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await expect(page.getByRole('alert')).toContainText('required');
+    await expect(page.getByLabel('Name for passkey Office laptop')).toHaveValue('Office laptop');
+
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await expect(page).toHaveURL(/\/signin/);
+    await page.goto('/account');
+    await expect(page).toHaveURL(/\/signin/);
+  });
+});

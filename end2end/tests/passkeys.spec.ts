@@ -1,0 +1,109 @@
+import { expect, test, type Browser } from '@playwright/test';
+import { EnrolPage, SignIn, bootstrapLink } from '../helpers/portal';
+import { addVirtualAuthenticator } from '../helpers/webauthn';
+import { ADA_STATE } from '../helpers/portal';
+
+// One story, in order: the first administrator enrols, signs in both ways, manages passkeys,
+// invites a colleague, whose response with a cleared user-verification bit is refused.
+test.describe.configure({ mode: 'serial' });
+
+test.beforeEach(({ javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'passkey ceremonies need JavaScript');
+});
+
+async function newPage(browser: Browser, baseURL: string | undefined) {
+  const context = await browser.newContext({ baseURL });
+  return context.newPage();
+}
+
+test('first admin enrols, signs in by user name and without one, manages passkeys, invites a user', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  const authenticator = await addVirtualAuthenticator(page);
+
+  await test.step('bootstrap link → first passkey', async () => {
+    await new EnrolPage(page).createFirstAdmin(bootstrapLink(), 'ada', 'Ada Lovelace');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ada Lovelace');
+    await expect(page.getByText('Your passkey is ready')).toBeVisible();
+    expect(await authenticator.credentials()).toHaveLength(1);
+  });
+
+  const signIn = new SignIn(page);
+  await test.step('sign out, then sign in by user name', async () => {
+    await signIn.signOut();
+    await expect(page.getByText('You are signed out.')).toBeVisible();
+    await page.goto('/account');
+    await expect(page).toHaveURL(/\/signin/);
+    await signIn.byUserName('ada');
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByRole('link', { name: 'Ada Lovelace' })).toBeVisible();
+  });
+
+  await test.step('sign out, then sign in without a user name', async () => {
+    await signIn.signOut();
+    await signIn.withoutUserName();
+    await expect(page.getByRole('link', { name: 'Ada Lovelace' })).toBeVisible();
+  });
+
+  await test.step('add a second passkey on another authenticator, then remove the first', async () => {
+    await authenticator.remove();
+    const second = await addVirtualAuthenticator(page);
+    await page.goto('/account');
+    await page.getByLabel('Name for the new passkey').fill('Backup key');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await expect(page.getByText('Passkey added.')).toBeVisible();
+    await expect(page.getByRole('button', { name: /^Remove / })).toHaveCount(2);
+    expect(await second.credentials()).toHaveLength(1);
+
+    await page.getByRole('button', { name: 'Remove First passkey' }).click();
+    await expect(page.getByText('Passkey removed.')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Remove Backup key' })).toBeDisabled();
+    // The remaining passkey still signs in.
+    await signIn.signOut();
+    await signIn.byUserName('ada');
+    await expect(page.getByRole('link', { name: 'Ada Lovelace' })).toBeVisible();
+    // Leave a signed-in session for the JavaScript-off form tests.
+    await page.context().storageState({ path: ADA_STATE });
+  });
+
+  await test.step('invite a second user, who enrols in their own browser', async () => {
+    await page.goto('/admin/users');
+    await page.getByLabel('User name').fill('grace');
+    await page.getByLabel('Display name').fill('Grace Hopper');
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    const link = await page.getByLabel('One-time link').textContent();
+    expect(link).toMatch(/\/enrol\//);
+
+    const grace = await newPage(browser, baseURL);
+    const graceKey = await addVirtualAuthenticator(grace);
+    await grace.goto(link!);
+    await expect(grace.getByRole('heading', { level: 1 })).toHaveText('Welcome');
+    await new EnrolPage(grace).create();
+    await expect(grace.getByRole('heading', { level: 1 })).toHaveText('Grace Hopper');
+    await expect(grace.getByText('Application owner')).toBeVisible();
+    // Owners do not see user administration.
+    await grace.goto('/admin/users');
+    await expect(grace.getByRole('heading', { level: 1 })).toHaveText('That did not work');
+
+    // A response with the user-verification bit cleared is refused; with it set, sign-in works.
+    const graceSignIn = new SignIn(grace);
+    await grace.goto('/account');
+    await graceSignIn.signOut();
+    await graceKey.setUserVerified(false);
+    await graceSignIn.byUserName('grace');
+    await expect(grace.getByRole('alert')).toBeVisible();
+    await expect(grace.getByRole('button', { name: 'Sign out', exact: true })).toHaveCount(0);
+    await graceKey.setUserVerified(true);
+    await graceSignIn.byUserName('grace');
+    await expect(grace.getByRole('link', { name: 'Grace Hopper' })).toBeVisible();
+    await grace.context().close();
+
+    // The link worked once.
+    const again = await newPage(browser, baseURL);
+    await again.goto(link!);
+    await expect(again.getByRole('heading', { level: 1 })).toHaveText('This link is not valid');
+    await again.context().close();
+  });
+});

@@ -1,0 +1,151 @@
+//! Authorisation as a whole: every server function is in the access table and the table is
+//! enforced for strangers and for the read-only auditor; pages send strangers to sign in and
+//! refuse the wrong role.
+
+use crate::client::{Client, error_of, first_admin, invited};
+use crate::on_each_backend;
+use crate::support::{TestDb, World};
+use app::accounts::model::Role;
+use app::error::AppError;
+use app::session::ssr::guard::{Access, ENDPOINTS};
+use http::{StatusCode, header};
+use std::collections::BTreeSet;
+
+async fn every_server_function_is_in_the_access_table_and_enforced(db: &TestDb) {
+    let w = World::new(db).await;
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, method)| {
+            assert_eq!(method, http::Method::POST, "{path}");
+            path.to_string()
+        })
+        .collect();
+    let listed: BTreeSet<String> = ENDPOINTS.iter().map(|e| e.path.to_string()).collect();
+    assert!(registered.len() >= 20, "{registered:?}");
+    let unlisted: Vec<_> = registered.difference(&listed).collect();
+    assert!(unlisted.is_empty(), "not in the access table: {unlisted:?}");
+    let stale: Vec<_> = listed.difference(&registered).collect();
+    assert!(stale.is_empty(), "listed but not registered: {stale:?}");
+
+    // Strangers: refused before any argument is read (the bodies are empty).
+    let stranger = Client::new(&w);
+    for e in ENDPOINTS.iter().filter(|e| e.access != Access::Public) {
+        let r = stranger.post_raw(e.path, String::new()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}: {}", e.path, r.body);
+        assert_eq!(error_of(&r), AppError::Unauthenticated, "{}", e.path);
+    }
+    // Unknown server-function paths are not found (deny by default).
+    let r = stranger
+        .post_raw("/api/admin/everything", String::new())
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // A signed-in auditor: every changing endpoint, and every read not meant for auditors, is
+    // forbidden.
+    let admin = first_admin(&w, "ada").await;
+    let auditor = invited(&admin, "audrey", &["auditor"]).await;
+    let mut checked = 0;
+    for e in ENDPOINTS {
+        let refused = match e.access {
+            Access::Change(_) => true,
+            Access::Read(roles) => !roles.contains(&Role::Auditor),
+            Access::Public | Access::SelfService => false,
+        };
+        if !refused {
+            continue;
+        }
+        let r = auditor.client.post_raw(e.path, String::new()).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}: {}", e.path, r.body);
+        assert_eq!(error_of(&r), AppError::Forbidden, "{}", e.path);
+        checked += 1;
+        // The administrator passes the same gate (an empty body then fails on its arguments).
+        let r = admin.client.post_raw(e.path, String::new()).await;
+        assert!(
+            !matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN),
+            "{}: {} {}",
+            e.path,
+            r.status,
+            r.body
+        );
+    }
+    assert!(checked >= 4, "the admin endpoints were exercised");
+    assert!(
+        auditor.client.me().await.is_some(),
+        "refusals do not end the session"
+    );
+    let r = auditor.client.post("/api/account/overview", &[]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "self-service stays open to auditors"
+    );
+}
+on_each_backend!(
+    every_server_function_is_in_the_access_table_and_enforced_on_each_backend,
+    every_server_function_is_in_the_access_table_and_enforced
+);
+
+/// The pages only signed-in users see, and the role each needs (empty: any signed-in user).
+const GUARDED_PAGES: &[(&str, &[Role])] = &[("/account", &[]), ("/admin/users", &[Role::Admin])];
+const PUBLIC_PAGES: &[&str] = &["/", "/signin"];
+
+async fn pages_send_strangers_to_sign_in_and_refuse_the_wrong_role(db: &TestDb) {
+    let w = World::new(db).await;
+    let routes: BTreeSet<String> = leptos_axum::generate_route_list(app::app::App)
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    let mut known: BTreeSet<String> = GUARDED_PAGES.iter().map(|(p, _)| p.to_string()).collect();
+    known.extend(PUBLIC_PAGES.iter().map(|p| p.to_string()));
+    let unknown: Vec<_> = routes
+        .iter()
+        .filter(|r| !known.contains(*r) && !r.starts_with("/enrol/"))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "classify new pages in this test: {unknown:?}"
+    );
+    assert!(known.is_subset(&routes), "{routes:?}");
+
+    let stranger = Client::new(&w);
+    for (page, _) in GUARDED_PAGES {
+        let r = stranger.page(page).await;
+        assert!(r.status.is_redirection(), "{page}: {}", r.status);
+        let to = r.header(header::LOCATION.as_str());
+        assert!(
+            to == "/signin" || to.starts_with("/signin?"),
+            "{page} goes to {to}"
+        );
+    }
+    for page in PUBLIC_PAGES {
+        let r = stranger.page(page).await;
+        assert_eq!(r.status, StatusCode::OK, "{page}");
+    }
+    // An enrolment page is public too; an unknown link is simply not found.
+    let r = stranger.page("/enrol/not-a-real-link").await;
+    assert!(!r.status.is_redirection(), "{}", r.status);
+
+    let admin = first_admin(&w, "ada").await;
+    let auditor = invited(&admin, "audrey", &["auditor"]).await;
+    crate::client::invite(&admin.client, "zoe.invitee", &["owner"]).await;
+    for (page, roles) in GUARDED_PAGES {
+        let r = auditor.client.page(page).await;
+        if roles.is_empty() || roles.contains(&Role::Auditor) {
+            assert_eq!(r.status, StatusCode::OK, "{page}");
+        } else {
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{page}");
+            assert!(
+                r.body.contains("You do not have permission"),
+                "{page}: the refusal page"
+            );
+            assert!(!r.body.contains("zoe.invitee"), "{page}: no user list");
+        }
+        let r = admin.client.page(page).await;
+        assert_eq!(r.status, StatusCode::OK, "{page}");
+    }
+    let r = admin.client.page("/admin/users").await;
+    assert!(r.body.contains("zoe.invitee"), "the admin sees the users");
+}
+on_each_backend!(
+    pages_send_strangers_to_sign_in_and_refuse_the_wrong_role_on_each_backend,
+    pages_send_strangers_to_sign_in_and_refuse_the_wrong_role
+);
