@@ -34,7 +34,9 @@ pub fn EnrolPage() -> impl IntoView {
     view! {
         <Title text="Enrol · Passwordless Governance Portal" />
         <section class="narrow">
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            <Suspense fallback=|| {
+                view! { <p>"Loading…"</p> }
+            }>
                 {move || Suspend::new(async move {
                     match info.await {
                         Ok(info) => view! { <EnrolCard info token=token() /> }.into_any(),
@@ -80,7 +82,8 @@ fn EnrolCard(info: EnrolmentInfo, token: String) -> impl IntoView {
                 .map(|u| {
                     view! {
                         <p>
-                            "Account: " <strong>{info.display_name.clone().unwrap_or_default()}</strong> " ("
+                            "Account: "
+                            <strong>{info.display_name.clone().unwrap_or_default()}</strong> " ("
                             <code>{u}</code> ")"
                         </p>
                     }
@@ -151,8 +154,13 @@ pub fn EnrolForm(token: String, needs_identity: bool) -> impl IntoView {
     };
     let general_error = move || {
         error.get().and_then(|(f, m)| {
-            (!matches!(f.as_deref(), Some("username" | "display_name")))
-                .then(|| view! { <div class="alert error" role="alert">{m}</div> })
+            (!matches!(f.as_deref(), Some("username" | "display_name"))).then(|| {
+                view! {
+                    <div class="alert error" role="alert">
+                        {m}
+                    </div>
+                }
+            })
         })
     };
     view! {
@@ -214,7 +222,9 @@ pub fn AccountPage() -> impl IntoView {
 fn AccountContent() -> impl IntoView {
     let account = Resource::new(|| (), |_| get_account());
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match account.await {
                     Ok(a) => view! { <AccountView account=a /> }.into_any(),
@@ -279,7 +289,11 @@ fn AccountView(account: AccountOverview) -> impl IntoView {
                             view! {
                                 <tr>
                                     <td>
-                                        <form method="post" action=RenamePasskey::PATH class="inline">
+                                        <form
+                                            method="post"
+                                            action=RenamePasskey::PATH
+                                            class="inline"
+                                        >
                                             <input type="hidden" name="id" value=p.id.to_string() />
                                             <input
                                                 type="text"
@@ -296,11 +310,19 @@ fn AccountView(account: AccountOverview) -> impl IntoView {
                                         {p
                                             .flagged
                                             .clone()
-                                            .map(|f| view! { <p class="badge bad">{format!("Blocked: {f}")}</p> })}
+                                            .map(|f| {
+                                                view! { <p class="badge bad">{format!("Blocked: {f}")}</p> }
+                                            })}
                                     </td>
                                     <td>{kind} {attachment}</td>
                                     <td>{when(&p.created_at)}</td>
-                                    <td>{p.last_used_at.as_deref().map(when).unwrap_or_else(|| "never".into())}</td>
+                                    <td>
+                                        {p
+                                            .last_used_at
+                                            .as_deref()
+                                            .map(when)
+                                            .unwrap_or_else(|| "never".into())}
+                                    </td>
                                     <td>
                                         <form method="post" action=RemovePasskey::PATH>
                                             <input type="hidden" name="id" value=p.id.to_string() />
@@ -348,7 +370,11 @@ fn AccountView(account: AccountOverview) -> impl IntoView {
                                 <tr>
                                     <td>
                                         <code>{s.fingerprint}</code>
-                                        {s.current.then(|| view! { <span class="badge ok">"this browser"</span> })}
+                                        {s
+                                            .current
+                                            .then(|| {
+                                                view! { <span class="badge ok">"this browser"</span> }
+                                            })}
                                     </td>
                                     <td>{when(&s.last_active)}</td>
                                 </tr>
@@ -418,7 +444,17 @@ pub fn AddPasskeyForm() -> impl IntoView {
                 "Add a passkey"
             </button>
         </form>
-        {move || error.get().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
+        {move || {
+            error
+                .get()
+                .map(|e| {
+                    view! {
+                        <div class="alert error" role="alert">
+                            {e}
+                        </div>
+                    }
+                })
+        }}
         <JsNote hydrated />
     }
 }
@@ -507,7 +543,9 @@ fn AdminUsersContent() -> impl IntoView {
             </p>
             <ReverifyButton />
         </div>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match users.await {
                     Ok(list) => view! { <UserTable users=list /> }.into_any(),
@@ -548,6 +586,7 @@ fn RoleChecks(#[prop(into)] prefix: String, current: Vec<Role>) -> impl IntoView
 
 #[component]
 fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
+    let me = crate::session::model::viewer().map(|v| v.id);
     view! {
         <div class="card">
             <h2>{format!("People ({})", users.len())}</h2>
@@ -572,6 +611,7 @@ fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
                             };
                             let id = u.id.to_string();
                             let prefix = format!("u{}", u.id.0.simple());
+                            let is_me = me == Some(u.id);
                             view! {
                                 <tr>
                                     <td>
@@ -580,7 +620,11 @@ fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
                                         <code>{u.username.clone()}</code>
                                         <br />
                                         <span class="muted small">
-                                            {format!("{} passkey(s) · since {}", u.passkeys, when(&u.created_at))}
+                                            {format!(
+                                                "{} passkey(s) · since {}",
+                                                u.passkeys,
+                                                when(&u.created_at),
+                                            )}
                                         </span>
                                     </td>
                                     <td>
@@ -596,12 +640,20 @@ fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
                                         </form>
                                     </td>
                                     <td>
-                                        <form method="post" action=SetUserEnabled::PATH>
+                                        <form
+                                            method="post"
+                                            action=SetUserEnabled::PATH
+                                            hidden=is_me
+                                        >
                                             <input type="hidden" name="user" value=id.clone() />
                                             <input
                                                 type="hidden"
                                                 name="enabled"
-                                                value=if u.status == UserStatus::Disabled { "true" } else { "false" }
+                                                value=if u.status == UserStatus::Disabled {
+                                                    "true"
+                                                } else {
+                                                    "false"
+                                                }
                                             />
                                             <button
                                                 type="submit"
@@ -620,7 +672,20 @@ fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
                                         </form>
                                     </td>
                                     <td>
-                                        <form method="post" action=IssueRecovery::PATH class="stack">
+                                        {is_me
+                                            .then(|| {
+                                                view! {
+                                                    <p class="muted small">
+                                                        "This is you: another administrator can issue your recovery."
+                                                    </p>
+                                                }
+                                            })}
+                                        <form
+                                            method="post"
+                                            action=IssueRecovery::PATH
+                                            class="stack"
+                                            hidden=is_me
+                                        >
                                             <input type="hidden" name="user" value=id.clone() />
                                             <label for=format!("{prefix}-reason")>"Reason"</label>
                                             <textarea
@@ -632,7 +697,12 @@ fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
                                                 placeholder="e.g. phone lost; identity checked on a video call"
                                             ></textarea>
                                             <label class="check">
-                                                <input type="checkbox" name="revoke_old" value="on" checked=true />
+                                                <input
+                                                    type="checkbox"
+                                                    name="revoke_old"
+                                                    value="on"
+                                                    checked=true
+                                                />
                                                 "Revoke old passkeys"
                                             </label>
                                             <button type="submit" class="secondary small">

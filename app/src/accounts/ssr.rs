@@ -172,8 +172,8 @@ use crate::session::model::CurrentUser;
 use crate::session::ssr::auth::{self, AuthBucket};
 use crate::session::ssr::ceremony::{self, Kind};
 use crate::session::ssr::passkeys::{
-    exclude_list, insert_passkey, parse_attestation, passkey_snapshot, registration_options_json,
-    usable_passkeys,
+    exclude_list, insert_passkey, passkey_snapshot, registration_options_json, usable_passkeys,
+    verify_registration,
 };
 use crate::session::ssr::store::DbSessionStore;
 use crate::ssr::entities::{passkey, web_session};
@@ -314,17 +314,7 @@ pub async fn finish_enrolment(
     credential: &str,
 ) -> Result<CurrentUser, AppError> {
     let st: EnrolState = ceremony::take(state, session, Kind::Enrolment).await?;
-    let (cred, attachment) = parse_attestation(credential)?;
-    let pk = state
-        .webauthn
-        .finish_passkey_registration(&cred, &st.reg)
-        .map_err(|e| {
-            tracing::info!(error = %e, "passkey registration refused");
-            AppError::validation(
-                "passkey",
-                "The new passkey could not be verified. Try again.",
-            )
-        })?;
+    let (pk, attachment) = verify_registration(&state.webauthn, credential, &st.reg)?;
     let now = state.now();
     let user = UserId(st.user_id);
     let txn = state.db.begin_write().await?;
@@ -512,18 +502,6 @@ async fn set_status<C: ConnectionTrait>(
 
 // ---------------------------------------------------------------------------------------------
 // Administration of users.
-
-async fn roles_of<C: ConnectionTrait>(db: &C, user: Uuid) -> Result<Vec<Role>, AppError> {
-    let mut roles: Vec<Role> = user_role::Entity::find()
-        .filter(user_role::Column::UserId.eq(user))
-        .all(db)
-        .await?
-        .iter()
-        .filter_map(|r| Role::parse(&r.role))
-        .collect();
-    roles.sort();
-    Ok(roles)
-}
 
 fn role_names(roles: &[Role]) -> Vec<&'static str> {
     roles.iter().map(|r| r.as_str()).collect()
@@ -722,7 +700,7 @@ pub async fn change_roles(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let before = roles_of(&txn, target.0).await?;
+    let before = auth::roles_of(&txn, target.0).await?;
     if before.contains(&Role::Admin)
         && !roles.contains(&Role::Admin)
         && is_last_admin(&txn, target.0).await?
@@ -999,17 +977,7 @@ pub async fn finish_add_passkey(
         return Err(ceremony::stale());
     }
     let name = validate_text("name", name, 1, PASSKEY_NAME_MAX)?;
-    let (cred, attachment) = parse_attestation(credential)?;
-    let pk = state
-        .webauthn
-        .finish_passkey_registration(&cred, &st.reg)
-        .map_err(|e| {
-            tracing::info!(error = %e, "passkey registration refused");
-            AppError::validation(
-                "passkey",
-                "The new passkey could not be verified. Try again.",
-            )
-        })?;
+    let (pk, attachment) = verify_registration(&state.webauthn, credential, &st.reg)?;
     let now = state.now();
     let txn = state.db.begin_write().await?;
     let id = insert_passkey(&txn, now, user.id, &name, &pk, attachment.clone()).await?;

@@ -87,10 +87,23 @@ pub fn Feedback() -> impl IntoView {
     move || {
         let q = query.get();
         if let Some(e) = q.get("error") {
-            Some(view! { <div class="alert error" role="alert">{e}</div> }.into_any())
+            Some(
+                view! {
+                    <div class="alert error" role="alert">
+                        {e}
+                    </div>
+                }
+                .into_any(),
+            )
         } else {
-            q.get("notice")
-                .map(|n| view! { <div class="alert ok" role="status">{n}</div> }.into_any())
+            q.get("notice").map(|n| {
+                view! {
+                    <div class="alert ok" role="status">
+                        {n}
+                    </div>
+                }
+                .into_any()
+            })
         }
     }
 }

@@ -1,4 +1,5 @@
 use crate::components::PageHeader;
+use crate::session::model::viewer;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -35,9 +36,25 @@ pub fn HomePage() -> impl IntoView {
             <p>
                 "There are no passwords here. You sign in with a passkey; recovery is a high-risk identity event, issued by an administrator and audited."
             </p>
-            <a class="button" href="/signin">
-                "Sign in with a passkey"
-            </a>
+            {match viewer() {
+                Some(v) => {
+                    view! {
+                        <p>
+                            "Signed in as " <strong>{v.display_name}</strong> ". "
+                            <a href="/account">"Manage your passkeys"</a>
+                        </p>
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <a class="button" href="/signin">
+                            "Sign in with a passkey"
+                        </a>
+                    }
+                        .into_any()
+                }
+            }}
         </div>
     }
 }

@@ -114,7 +114,17 @@ pub fn SignInForm() -> impl IntoView {
         <button type="button" class="secondary" on:click=move |_| run(false) disabled=disabled>
             "Sign in with a passkey, no user name"
         </button>
-        {move || error.get().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
+        {move || {
+            error
+                .get()
+                .map(|e| {
+                    view! {
+                        <div class="alert error" role="alert">
+                            {e}
+                        </div>
+                    }
+                })
+        }}
         <Show when=move || busy.get()>
             <p class="muted" role="status">
                 "Follow your browser's prompt to use your passkey…"
@@ -211,7 +221,14 @@ pub fn ReverifyButton() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(e) => view! { <div class="alert error" role="alert">{e}</div> }.into_any(),
+                        Err(e) => {
+                            view! {
+                                <div class="alert error" role="alert">
+                                    {e}
+                                </div>
+                            }
+                                .into_any()
+                        }
                     })
             }}
             <JsNote hydrated />

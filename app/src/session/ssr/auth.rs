@@ -54,6 +54,19 @@ pub async fn bucket(session: &Session) -> Result<Option<AuthBucket>, AppError> {
         .map_err(session_err)
 }
 
+/// A user's roles, in a stable order.
+pub async fn roles_of<C: ConnectionTrait>(db: &C, user: Uuid) -> Result<Vec<Role>, AppError> {
+    let mut roles: Vec<Role> = user_role::Entity::find()
+        .filter(user_role::Column::UserId.eq(user))
+        .all(db)
+        .await?
+        .iter()
+        .filter_map(|r| Role::parse(&r.role))
+        .collect();
+    roles.sort();
+    Ok(roles)
+}
+
 /// Loads an active user with their roles.
 pub async fn load_user<C: ConnectionTrait>(
     db: &C,
@@ -65,14 +78,7 @@ pub async fn load_user<C: ConnectionTrait>(
     if UserStatus::parse(&user.status) != Some(UserStatus::Active) {
         return Ok(None);
     }
-    let mut roles: Vec<Role> = user_role::Entity::find()
-        .filter(user_role::Column::UserId.eq(id))
-        .all(db)
-        .await?
-        .iter()
-        .filter_map(|r| Role::parse(&r.role))
-        .collect();
-    roles.sort();
+    let roles = roles_of(db, id).await?;
     Ok(Some(CurrentUser {
         id: UserId(user.id),
         username: user.username,

@@ -301,6 +301,26 @@ pub fn parse_attestation(
     Ok((cred, attachment))
 }
 
+/// Verifies a new passkey against its registration ceremony: the browser's attestation (JSON),
+/// with the attachment it reported.
+pub fn verify_registration(
+    webauthn: &Webauthn,
+    credential: &str,
+    reg: &webauthn_rs::prelude::PasskeyRegistration,
+) -> Result<(Passkey, Option<String>), AppError> {
+    let (cred, attachment) = parse_attestation(credential)?;
+    let pk = webauthn
+        .finish_passkey_registration(&cred, reg)
+        .map_err(|e| {
+            tracing::info!(error = %e, "passkey registration refused");
+            AppError::validation(
+                "passkey",
+                "The new passkey could not be verified. Try again.",
+            )
+        })?;
+    Ok((pk, attachment))
+}
+
 /// The ids of a user's credentials, to exclude from a new registration.
 pub fn exclude_list(passkeys: &[(passkey::Model, Passkey)]) -> Option<Vec<CredentialID>> {
     let ids: Vec<CredentialID> = passkeys
