@@ -2,10 +2,12 @@
 // page objects of the passkey pages.
 import { expect, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** Where the passkey story leaves the first admin's signed-in browser state. */
 export const ADA_STATE = path.join(__dirname, '../.tmp/ada-state.json');
+fs.mkdirSync(path.dirname(ADA_STATE), { recursive: true });
 
 /** Runs `server bootstrap-admin` against the test database and returns the one-time link. */
 export function bootstrapLink(): string {
