@@ -537,17 +537,30 @@ pub async fn list_users(state: &AppState) -> Result<Vec<UserSummary>, AppError> 
         .collect())
 }
 
-async fn issue_link<C: ConnectionTrait>(
-    db: &C,
-    now: OffsetDateTime,
-    origin: &str,
+/// A one-time link an administrator issues for a person.
+struct NewLink {
     purpose: EnrolmentPurpose,
     user: Uuid,
     issued_by: UserId,
     reason: Option<String>,
     revoke_old_passkeys: bool,
     validity: Duration,
+}
+
+async fn issue_link<C: ConnectionTrait>(
+    db: &C,
+    now: OffsetDateTime,
+    origin: &str,
+    link: NewLink,
 ) -> Result<(EnrolmentTokenId, String, OffsetDateTime), AppError> {
+    let NewLink {
+        purpose,
+        user,
+        issued_by,
+        reason,
+        revoke_old_passkeys,
+        validity,
+    } = link;
     // Earlier unused links of the same purpose for the same person stop working.
     enrolment_token::Entity::update_many()
         .col_expr(enrolment_token::Column::ExpiresAt, Expr::value(now))
@@ -610,18 +623,16 @@ pub async fn invite_user(
         _ => e.into(),
     })?;
     grant_roles(&txn, id, roles, now).await?;
-    let (token, url, expires_at) = issue_link(
-        &txn,
-        now,
-        &state.config.public_url.origin,
-        EnrolmentPurpose::Invitation,
-        id,
-        admin.id,
-        None,
-        false,
-        INVITATION_VALIDITY,
-    )
-    .await?;
+    let link = NewLink {
+        purpose: EnrolmentPurpose::Invitation,
+        user: id,
+        issued_by: admin.id,
+        reason: None,
+        revoke_old_passkeys: false,
+        validity: INVITATION_VALIDITY,
+    };
+    let (token, url, expires_at) =
+        issue_link(&txn, now, &state.config.public_url.origin, link).await?;
     record(
         &txn,
         now,
@@ -838,18 +849,16 @@ pub async fn issue_recovery(
             "This account is disabled; enable it before issuing recovery.".into(),
         ));
     }
-    let (token, url, expires_at) = issue_link(
-        &txn,
-        now,
-        &state.config.public_url.origin,
-        EnrolmentPurpose::Recovery,
-        target.0,
-        admin.id,
-        Some(reason.clone()),
+    let link = NewLink {
+        purpose: EnrolmentPurpose::Recovery,
+        user: target.0,
+        issued_by: admin.id,
+        reason: Some(reason.clone()),
         revoke_old_passkeys,
-        RECOVERY_VALIDITY,
-    )
-    .await?;
+        validity: RECOVERY_VALIDITY,
+    };
+    let (token, url, expires_at) =
+        issue_link(&txn, now, &state.config.public_url.origin, link).await?;
     record(
         &txn,
         now,

@@ -56,16 +56,14 @@ pub async fn begin<S: Serialize>(
     let now = state.now();
     let json = serde_json::to_string(value).map_err(AppError::internal)?;
     // Make sure the session exists (and has its id) before binding the ceremony to it.
-    if let Some(old) = session
+    let previous = session
         .remove::<String>(CEREMONY_KEY)
         .await
-        .map_err(session_err)?
-    {
-        if let Ok(old) = Uuid::parse_str(&old) {
-            webauthn_ceremony::Entity::delete_by_id(old)
-                .exec(state.db.conn())
-                .await?;
-        }
+        .map_err(session_err)?;
+    if let Some(old) = previous.and_then(|p| Uuid::parse_str(&p).ok()) {
+        webauthn_ceremony::Entity::delete_by_id(old)
+            .exec(state.db.conn())
+            .await?;
     }
     let id = Uuid::new_v4();
     session

@@ -250,10 +250,10 @@ fn error_response(req: &Request, err: AppError) -> Response {
         )
             .into_response()
     };
-    if let AppError::RateLimited { retry_after_secs } = err {
-        if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-            res.headers_mut().insert(header::RETRY_AFTER, v);
-        }
+    if let AppError::RateLimited { retry_after_secs } = err
+        && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+    {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
     }
     res
 }
@@ -283,13 +283,13 @@ pub async fn context() -> Result<(AppState, Session), AppError> {
 /// JavaScript) the browser is sent back to the page it came from with the notice or the error to
 /// show there.
 pub fn respond<T>(result: Result<T, AppError>, notice: Option<&str>) -> Result<T, AppError> {
-    if let Err(e) = &result {
-        if let (Some(opts), Ok(status)) = (
+    if let Err(e) = &result
+        && let (Some(opts), Ok(status)) = (
             use_context::<leptos_axum::ResponseOptions>(),
             StatusCode::from_u16(e.status_code()),
-        ) {
-            opts.set_status(status);
-        }
+        )
+    {
+        opts.set_status(status);
     }
     if let Some(back) = form_referer() {
         let (key, message) = match &result {

@@ -189,7 +189,7 @@ pub fn passkey_snapshot(m: &passkey::Model) -> Value {
 pub enum Verified {
     Ok {
         user: UserId,
-        passkey: passkey::Model,
+        passkey: Box<passkey::Model>,
     },
     /// The counter went backwards: the credential was flagged and audited.
     Cloned,
@@ -245,7 +245,7 @@ pub async fn verify_assertion(
     txn.commit().await?;
     Ok(Verified::Ok {
         user: UserId(row.user_id),
-        passkey: row,
+        passkey: Box::new(row),
     })
 }
 

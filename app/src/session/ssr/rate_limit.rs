@@ -56,15 +56,13 @@ pub fn client_address(
     forwarded_for: Option<&str>,
     trusted_proxy: bool,
 ) -> Option<IpAddr> {
-    if trusted_proxy {
-        if let Some(ip) = forwarded_for
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|s| s.trim().parse().ok())
-        {
-            return Some(ip);
-        }
+    let forwarded = forwarded_for
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|s| s.trim().parse().ok());
+    match forwarded {
+        Some(ip) if trusted_proxy => Some(ip),
+        _ => peer,
     }
-    peer
 }
 
 #[cfg(test)]

@@ -302,7 +302,7 @@ pub async fn finish_reverify(
     let outcome = state
         .webauthn
         .finish_passkey_authentication(&cred, &st.auth);
-    let Verified::Ok { passkey, .. } = verify_assertion(state, row, outcome).await? else {
+    let Verified::Ok { passkey, .. } = verified(state, user.id.0, row, outcome).await? else {
         return Err(refused());
     };
     let now = state.now();
