@@ -117,6 +117,10 @@ pub async fn run(cli: Cli) -> ExitCode {
 async fn serve(config: Config) -> Result<ExitCode, String> {
     let bind = config.bind;
     let state = build_state(config).await?;
+    // Take the port before printing a link that could not be used.
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     if !active_admin_exists(state.db.conn())
         .await
         .map_err(|e| e.to_string())?
@@ -145,9 +149,6 @@ async fn serve(config: Config) -> Result<ExitCode, String> {
 
     let origin = state.config.public_url.origin.clone();
     let router = build_router(state);
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     tracing::info!(%bind, %origin, "portal listening");
     println!("Portal listening on {bind}; open {origin}");
     axum::serve(
