@@ -192,3 +192,37 @@ on_each_backend!(
     passkeys_belong_to_their_owner_and_the_last_one_stays_on_each_backend,
     passkeys_belong_to_their_owner_and_the_last_one_stays
 );
+
+/// Whatever people type is shown as text: markup in a display name never becomes markup.
+async fn typed_text_renders_as_text(db: &TestDb) {
+    let w = World::new(db).await;
+    let ada = first_admin(&w, "ada").await;
+    let evil = "<img src=x onerror=alert(1)>";
+    let r = ada
+        .client
+        .post(
+            "/api/admin/users/invite",
+            &[
+                ("username", "mallory"),
+                ("display_name", evil),
+                ("role_owner", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = ada.client.page("/admin/users").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("mallory"));
+    assert!(
+        !page.body.contains(evil),
+        "the markup came through unescaped"
+    );
+    assert!(
+        page.body.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "shown as text"
+    );
+}
+on_each_backend!(
+    typed_text_renders_as_text_on_each_backend,
+    typed_text_renders_as_text
+);
