@@ -8,7 +8,7 @@ use super::model::{
     AccountOverview, DISPLAY_NAME_MAX, EnrolmentInfo, EnrolmentPurpose, PASSKEY_NAME_MAX,
     REASON_MAX, Role, USERNAME_MAX, UserStatus, UserSummary,
 };
-use crate::components::{ErrorPage, Feedback, Guarded, PageHeader};
+use crate::components::{ErrorAlert, Feedback, Guarded, Loaded, PageHeader};
 use crate::session::pages::{JsNote, ReverifyButton, use_hydrated};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
@@ -221,18 +221,7 @@ pub fn AccountPage() -> impl IntoView {
 #[component]
 fn AccountContent() -> impl IntoView {
     let account = Resource::new(|| (), |_| get_account());
-    view! {
-        <Suspense fallback=|| {
-            view! { <p>"Loading…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                match account.await {
-                    Ok(a) => view! { <AccountView account=a /> }.into_any(),
-                    Err(e) => view! { <ErrorPage error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    view! { <Loaded resource=account render=|a| view! { <AccountView account=a /> } /> }
 }
 
 #[component]
@@ -444,17 +433,7 @@ pub fn AddPasskeyForm() -> impl IntoView {
                 "Add a passkey"
             </button>
         </form>
-        {move || {
-            error
-                .get()
-                .map(|e| {
-                    view! {
-                        <div class="alert error" role="alert">
-                            {e}
-                        </div>
-                    }
-                })
-        }}
+        <ErrorAlert message=error />
         <JsNote hydrated />
     }
 }
@@ -543,16 +522,7 @@ fn AdminUsersContent() -> impl IntoView {
             </p>
             <ReverifyButton />
         </div>
-        <Suspense fallback=|| {
-            view! { <p>"Loading…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                match users.await {
-                    Ok(list) => view! { <UserTable users=list /> }.into_any(),
-                    Err(e) => view! { <ErrorPage error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=users render=|list| view! { <UserTable users=list /> } />
     }
 }
 

@@ -343,23 +343,14 @@ pub async fn finish_enrolment(
                     "An administrator already exists; ask them for an invitation.".into(),
                 ));
             }
-            app_user::Entity::insert(app_user::ActiveModel {
-                id: Set(user.0),
-                username: Set(st.username.clone()),
-                display_name: Set(st.display_name.clone()),
-                status: Set(UserStatus::Active.as_str().into()),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-            .exec_without_returning(&txn)
-            .await
-            .map_err(|e| match e.sql_err() {
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                    AppError::validation("username", "This user name is taken.")
-                }
-                _ => e.into(),
-            })?;
-            grant_roles(&txn, user.0, &[Role::Admin], now).await?;
+            let account = NewUser {
+                id: user.0,
+                username: &st.username,
+                display_name: &st.display_name,
+                status: UserStatus::Active,
+                roles: &[Role::Admin],
+            };
+            create_user(&txn, account, now).await?;
             record(&txn, now, NewAuditEvent {
                 actor: actor.clone(),
                 action: AuditAction::UserCreated,
@@ -461,6 +452,40 @@ pub async fn finish_enrolment(
     txn.commit().await?;
     auth::establish(session, user, now).await?;
     Ok(current)
+}
+
+/// A new account and its roles.
+struct NewUser<'a> {
+    id: Uuid,
+    username: &'a str,
+    display_name: &'a str,
+    status: UserStatus,
+    roles: &'a [Role],
+}
+
+/// Creates an account; a taken user name is a validation error on that field.
+async fn create_user<C: ConnectionTrait>(
+    db: &C,
+    user: NewUser<'_>,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    app_user::Entity::insert(app_user::ActiveModel {
+        id: Set(user.id),
+        username: Set(user.username.to_string()),
+        display_name: Set(user.display_name.to_string()),
+        status: Set(user.status.as_str().into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::validation("username", "This user name is taken.")
+        }
+        _ => e.into(),
+    })?;
+    grant_roles(db, user.id, user.roles, now).await
 }
 
 async fn grant_roles<C: ConnectionTrait>(
@@ -606,23 +631,14 @@ pub async fn invite_user(
     let now = state.now();
     let txn = state.db.begin_write().await?;
     let id = Uuid::new_v4();
-    app_user::Entity::insert(app_user::ActiveModel {
-        id: Set(id),
-        username: Set(username.clone()),
-        display_name: Set(display_name.clone()),
-        status: Set(UserStatus::Invited.as_str().into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(&txn)
-    .await
-    .map_err(|e| match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            AppError::validation("username", "This user name is taken.")
-        }
-        _ => e.into(),
-    })?;
-    grant_roles(&txn, id, roles, now).await?;
+    let account = NewUser {
+        id,
+        username: &username,
+        display_name: &display_name,
+        status: UserStatus::Invited,
+        roles,
+    };
+    create_user(&txn, account, now).await?;
     let link = NewLink {
         purpose: EnrolmentPurpose::Invitation,
         user: id,

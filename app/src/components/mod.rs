@@ -108,6 +108,45 @@ pub fn Feedback() -> impl IntoView {
     }
 }
 
+/// The error of an island's last attempt, if any.
+#[component]
+pub fn ErrorAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        message.get().map(|e| {
+            view! {
+                <div class="alert error" role="alert">
+                    {e}
+                </div>
+            }
+        })
+    }
+}
+
+/// Renders what a server function loaded, or the error page when it failed.
+#[component]
+pub fn Loaded<T, F, V>(resource: Resource<Result<T, AppError>>, render: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=|| {
+            view! { <p>"Loading…"</p> }
+        }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(value) => render(value).into_any(),
+                        Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// Shows `children` to a signed-in user holding one of `roles` (any signed-in user when empty);
 /// sends anyone else to sign in, or says they may not see the page.
 #[component]

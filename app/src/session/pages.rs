@@ -1,7 +1,7 @@
 //! The sign-in page and the islands that run passkey ceremonies in the browser.
 
 use super::model::Readiness;
-use crate::components::{Feedback, PageHeader};
+use crate::components::{ErrorAlert, Feedback, PageHeader};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -114,17 +114,7 @@ pub fn SignInForm() -> impl IntoView {
         <button type="button" class="secondary" on:click=move |_| run(false) disabled=disabled>
             "Sign in with a passkey, no user name"
         </button>
-        {move || {
-            error
-                .get()
-                .map(|e| {
-                    view! {
-                        <div class="alert error" role="alert">
-                            {e}
-                        </div>
-                    }
-                })
-        }}
+        <ErrorAlert message=error />
         <Show when=move || busy.get()>
             <p class="muted" role="status">
                 "Follow your browser's prompt to use your passkey…"
