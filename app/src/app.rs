@@ -1,6 +1,7 @@
 //! The HTML shell and the one route list.
 
 use crate::accounts::pages::{AccountPage, AdminUsersPage, EnrolPage};
+use crate::catalogue::pages::CataloguePage;
 use crate::components::{Layout, NotFound};
 use crate::home::pages::HomePage;
 use crate::session::pages::SignInPage;
@@ -54,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("signin") view=SignInPage />
                     <Route path=path!("enrol/:token") view=EnrolPage ssr=SsrMode::Async />
                     <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("catalogue") view=CataloguePage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>

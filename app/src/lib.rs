@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod app;
 pub mod audit;
+pub mod catalogue;
 pub mod components;
 pub mod error;
 pub mod home;

@@ -13,6 +13,7 @@ use leptos_router::hooks::use_query_map;
 /// The sections of the portal, in navigation order: (path, label, who sees it).
 const NAV: &[(&str, &str, Option<&[Role]>)] = &[
     ("/", "Overview", None),
+    ("/catalogue", "Catalogue", Some(&Role::ALL)),
     ("/admin/users", "Users", Some(&[Role::Admin])),
 ];
 

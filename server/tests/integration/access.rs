@@ -85,7 +85,11 @@ on_each_backend!(
 );
 
 /// The pages only signed-in users see, and the role each needs (empty: any signed-in user).
-const GUARDED_PAGES: &[(&str, &[Role])] = &[("/account", &[]), ("/admin/users", &[Role::Admin])];
+const GUARDED_PAGES: &[(&str, &[Role])] = &[
+    ("/account", &[]),
+    ("/catalogue", &[]),
+    ("/admin/users", &[Role::Admin]),
+];
 const PUBLIC_PAGES: &[&str] = &["/", "/signin"];
 
 async fn pages_send_strangers_to_sign_in_and_refuse_the_wrong_role(db: &TestDb) {

@@ -8,6 +8,7 @@ mod access;
 mod account;
 mod accounts;
 mod audit;
+mod catalogue;
 mod enrolment;
 mod foundation;
 mod migrations;

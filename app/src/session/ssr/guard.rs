@@ -7,6 +7,7 @@ use super::auth;
 use super::rate_limit::client_address;
 use crate::accounts::api as accounts;
 use crate::accounts::model::{IssuedLinkView, Role};
+use crate::catalogue::api as catalogue;
 use crate::error::AppError;
 use crate::session::api as session_api;
 use crate::session::model::CurrentUser;
@@ -50,6 +51,7 @@ const fn ep(path: &'static str, access: Access, rate_limited: bool) -> Endpoint 
 }
 
 const ADMIN: &[Role] = &[Role::Admin];
+const EVERYONE: &[Role] = &Role::ALL;
 
 /// Every server function, with who may call it.
 pub const ENDPOINTS: &[Endpoint] = &[
@@ -156,6 +158,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep(
         <accounts::TakeIssuedLink as ServerFn>::PATH,
         Access::Read(ADMIN),
+        false,
+    ),
+    ep(
+        <catalogue::GetCatalogue as ServerFn>::PATH,
+        Access::Read(EVERYONE),
         false,
     ),
 ];

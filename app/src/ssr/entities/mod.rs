@@ -3,8 +3,11 @@
 pub mod app_user;
 pub mod audit_event;
 pub mod audit_head;
+pub mod auth_method;
+pub mod business_unit;
 pub mod enrolment_token;
 pub mod passkey;
+pub mod population;
 pub mod portal_setting;
 pub mod user_role;
 pub mod web_session;

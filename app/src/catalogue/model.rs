@@ -1,0 +1,107 @@
+//! Catalogue views shared with the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// An authentication method and the attributes the findings rules use.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodView {
+    pub key: String,
+    pub name: String,
+    pub category: String,
+    pub phishing_resistant: bool,
+    /// Highest authenticator assurance level (SP 800-63B) the method can reach: 1 to 3.
+    pub max_aal: i32,
+    pub syncable: bool,
+    /// SP 800-63B 5.2.10 restricted authenticator (SMS, voice).
+    pub restricted: bool,
+    pub needs_personal_phone: bool,
+    pub needs_managed_device: bool,
+    pub shared_workstation_ok: bool,
+    /// 1 is the strongest.
+    pub strength_rank: i32,
+    pub description: String,
+    pub active: bool,
+}
+
+impl MethodView {
+    /// Short labels for the attributes that matter when reading a journey.
+    pub fn traits(&self) -> Vec<&'static str> {
+        let mut t = Vec::new();
+        if self.phishing_resistant {
+            t.push("phishing-resistant");
+        }
+        t.push(if self.syncable {
+            "syncable"
+        } else {
+            "device-bound"
+        });
+        if self.restricted {
+            t.push("restricted (5.2.10)");
+        }
+        if self.needs_personal_phone {
+            t.push("needs a personal phone");
+        }
+        if self.needs_managed_device {
+            t.push("needs a managed device");
+        }
+        if self.shared_workstation_ok {
+            t.push("works on shared workstations");
+        }
+        t
+    }
+
+    pub fn aal(&self) -> String {
+        format!("AAL{}", self.max_aal)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PopulationView {
+    pub key: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueView {
+    /// Strongest first.
+    pub methods: Vec<MethodView>,
+    pub populations: Vec<PopulationView>,
+    pub business_units: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn method(pr: bool, sync: bool, restricted: bool) -> MethodView {
+        MethodView {
+            key: "k".into(),
+            name: "n".into(),
+            category: "c".into(),
+            phishing_resistant: pr,
+            max_aal: 2,
+            syncable: sync,
+            restricted,
+            needs_personal_phone: false,
+            needs_managed_device: false,
+            shared_workstation_ok: false,
+            strength_rank: 1,
+            description: String::new(),
+            active: true,
+        }
+    }
+
+    #[test]
+    fn traits_describe_the_attributes() {
+        assert_eq!(
+            method(true, true, false).traits(),
+            vec!["phishing-resistant", "syncable"]
+        );
+        assert_eq!(
+            method(false, false, true).traits(),
+            vec!["device-bound", "restricted (5.2.10)"]
+        );
+        assert_eq!(method(false, false, false).aal(), "AAL2");
+    }
+}
