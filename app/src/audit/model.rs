@@ -36,6 +36,8 @@ pub enum AuditAction {
     PasskeyFlagged,
     /// Sessions were ended (sign-out, sign-out everywhere, disable, role change, recovery).
     SessionsEnded,
+    /// An administrator changed a catalogue entry (method, population or business unit).
+    CatalogueChanged,
 }
 
 impl AuditAction {
@@ -59,6 +61,7 @@ impl AuditAction {
         Self::PasskeyRemoved,
         Self::PasskeyFlagged,
         Self::SessionsEnded,
+        Self::CatalogueChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -82,6 +85,7 @@ impl AuditAction {
             Self::PasskeyRemoved => "passkey.removed",
             Self::PasskeyFlagged => "passkey.flagged",
             Self::SessionsEnded => "session.ended",
+            Self::CatalogueChanged => "catalogue.changed",
         }
     }
 

@@ -11,3 +11,50 @@ pub async fn get_catalogue() -> Result<CatalogueView, AppError> {
     let (state, _) = guard::context().await?;
     guard::respond(super::ssr::load(state.db.conn()).await, None)
 }
+
+/// Edits a method (administrators).
+#[server(endpoint = "catalogue/methods/update")]
+pub async fn update_method(key: String, form: super::model::MethodForm) -> Result<(), AppError> {
+    use crate::session::ssr::guard;
+    let (state, _) = guard::context().await?;
+    let admin = guard::signed_in()?;
+    guard::respond(
+        super::ssr::update_method(&state, &admin, &key, &form).await,
+        Some("Method updated."),
+    )
+}
+
+/// Business units with inactive ones (administrators).
+#[server(endpoint = "catalogue/business-units")]
+pub async fn list_business_units() -> Result<Vec<super::model::BusinessUnitView>, AppError> {
+    use crate::session::ssr::guard;
+    let (state, _) = guard::context().await?;
+    guard::respond(super::ssr::list_business_units(state.db.conn()).await, None)
+}
+
+#[server(endpoint = "catalogue/business-units/add")]
+pub async fn add_business_unit(name: String) -> Result<(), AppError> {
+    use crate::session::ssr::guard;
+    let (state, _) = guard::context().await?;
+    let admin = guard::signed_in()?;
+    guard::respond(
+        super::ssr::add_business_unit(&state, &admin, &name).await,
+        Some("Business unit added."),
+    )
+}
+
+#[server(endpoint = "catalogue/business-units/status")]
+pub async fn set_business_unit_active(id: uuid::Uuid, active: bool) -> Result<(), AppError> {
+    use crate::session::ssr::guard;
+    let (state, _) = guard::context().await?;
+    let admin = guard::signed_in()?;
+    let notice = if active {
+        "Business unit restored."
+    } else {
+        "Business unit retired."
+    };
+    guard::respond(
+        super::ssr::set_business_unit_active(&state, &admin, id, active).await,
+        Some(notice),
+    )
+}

@@ -105,3 +105,111 @@ mod tests {
         assert_eq!(method(false, false, false).aal(), "AAL2");
     }
 }
+
+/// An administrator's edit of a method, as posted by the catalogue form (checkboxes send `on`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodForm {
+    pub name: String,
+    pub description: String,
+    pub max_aal: i32,
+    pub strength_rank: i32,
+    pub phishing_resistant: Option<String>,
+    pub syncable: Option<String>,
+    pub restricted: Option<String>,
+    pub needs_personal_phone: Option<String>,
+    pub needs_managed_device: Option<String>,
+    pub shared_workstation_ok: Option<String>,
+    pub active: Option<String>,
+}
+
+/// Business units listed for administrators (with inactive ones).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessUnitView {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub active: bool,
+}
+
+pub const CATALOGUE_NAME_MAX: usize = 120;
+pub const CATALOGUE_DESCRIPTION_MAX: usize = 500;
+
+/// Checks an edited method: a name, a description, an AAL from 1 to 3, a rank from 1 to 99.
+pub fn check_method(form: &MethodForm) -> Result<(String, String), (&'static str, String)> {
+    use crate::accounts::model::validate_text;
+    let name = validate_text("name", &form.name, 1, CATALOGUE_NAME_MAX)?;
+    let description = validate_text(
+        "description",
+        &form.description,
+        0,
+        CATALOGUE_DESCRIPTION_MAX,
+    )?;
+    if !(1..=3).contains(&form.max_aal) {
+        return Err(("max_aal", "Choose AAL1, AAL2 or AAL3.".into()));
+    }
+    if !(1..=99).contains(&form.strength_rank) {
+        return Err((
+            "strength_rank",
+            "Use a rank from 1 (strongest) to 99.".into(),
+        ));
+    }
+    if form.syncable.is_some() && form.max_aal == 3 {
+        return Err((
+            "max_aal",
+            "A syncable method reaches AAL2 at most (SP 800-63B rev. 4).".into(),
+        ));
+    }
+    Ok((name, description))
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+
+    fn form() -> MethodForm {
+        MethodForm {
+            name: "Synced passkey".into(),
+            description: "d".into(),
+            max_aal: 2,
+            strength_rank: 4,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn method_edits_are_checked() {
+        assert!(check_method(&form()).is_ok());
+        assert_eq!(
+            check_method(&MethodForm {
+                max_aal: 4,
+                ..form()
+            })
+            .unwrap_err()
+            .0,
+            "max_aal"
+        );
+        assert_eq!(
+            check_method(&MethodForm {
+                strength_rank: 0,
+                ..form()
+            })
+            .unwrap_err()
+            .0,
+            "strength_rank"
+        );
+        assert_eq!(
+            check_method(&MethodForm {
+                name: " ".into(),
+                ..form()
+            })
+            .unwrap_err()
+            .0,
+            "name"
+        );
+        let synced_aal3 = MethodForm {
+            syncable: Some("on".into()),
+            max_aal: 3,
+            ..form()
+        };
+        assert_eq!(check_method(&synced_aal3).unwrap_err().0, "max_aal");
+    }
+}

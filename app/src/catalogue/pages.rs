@@ -1,9 +1,16 @@
 //! The catalogue page: methods strongest first with their attributes, and populations.
 
-use super::api::get_catalogue;
-use super::model::CatalogueView;
-use crate::components::{Guarded, Loaded, PageHeader};
+use super::api::{
+    AddBusinessUnit, SetBusinessUnitActive, UpdateMethod, get_catalogue, list_business_units,
+};
+use super::model::{
+    BusinessUnitView, CATALOGUE_DESCRIPTION_MAX, CATALOGUE_NAME_MAX, CatalogueView, MethodView,
+};
+use crate::accounts::model::Role;
+use crate::components::{Feedback, Guarded, Loaded, PageHeader};
+use crate::session::model::viewer;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 
 #[component]
@@ -24,12 +31,15 @@ fn CatalogueContent() -> impl IntoView {
             title="Catalogue"
             subtitle="The authentication methods journeys are declared with, strongest first, and the populations applications serve."
         />
+        <Feedback />
         <Loaded resource=catalogue render=|c| view! { <CatalogueView catalogue=c /> } />
+        {viewer().is_some_and(|v| v.has(Role::Admin)).then(|| view! { <BusinessUnits /> })}
     }
 }
 
 #[component]
 fn CatalogueView(catalogue: CatalogueView) -> impl IntoView {
+    let admin = viewer().is_some_and(|v| v.has(Role::Admin));
     view! {
         <div class="card">
             <h2>{format!("Authentication methods ({})", catalogue.methods.len())}</h2>
@@ -60,6 +70,11 @@ fn CatalogueView(catalogue: CatalogueView) -> impl IntoView {
                                         <br />
                                         <code class="small">{m.key.clone()}</code>
                                         <p class="muted small">{m.description.clone()}</p>
+                                        {(!m.active)
+                                            .then(|| {
+                                                view! { <span class="badge bad">"retired"</span> }
+                                            })}
+                                        {admin.then(|| view! { <MethodEditor method=m.clone() /> })}
                                     </td>
                                     <td>
                                         <span class=aal_class>{m.aal()}</span>
@@ -113,4 +128,167 @@ fn CatalogueView(catalogue: CatalogueView) -> impl IntoView {
             </table>
         </div>
     }
+}
+
+/// An administrator's editor for one method; a plain form that works without JavaScript.
+#[component]
+fn MethodEditor(method: MethodView) -> impl IntoView {
+    let id = |field: &str| format!("{}-{field}", method.key);
+    let check = |field: &'static str, label: &'static str, on: bool| {
+        let input_id = id(field);
+        let for_id = input_id.clone();
+        view! {
+            <label class="check" for=for_id>
+                <input
+                    id=input_id
+                    type="checkbox"
+                    name=format!("form[{field}]")
+                    value="on"
+                    checked=on
+                />
+                {label}
+            </label>
+        }
+    };
+    view! {
+        <details class="editor">
+            <summary>{format!("Edit {}", method.name)}</summary>
+            <form method="post" action=UpdateMethod::PATH class="stack">
+                <input type="hidden" name="key" value=method.key.clone() />
+                <label for=id("name")>"Name"</label>
+                <input
+                    id=id("name")
+                    type="text"
+                    name="form[name]"
+                    value=method.name.clone()
+                    required
+                    maxlength=CATALOGUE_NAME_MAX
+                />
+                <label for=id("description")>"Description"</label>
+                <textarea
+                    id=id("description")
+                    name="form[description]"
+                    rows="2"
+                    maxlength=CATALOGUE_DESCRIPTION_MAX
+                >
+                    {method.description.clone()}
+                </textarea>
+                <div class="grid two">
+                    <div>
+                        <label for=id("max_aal")>"Highest assurance"</label>
+                        <select id=id("max_aal") name="form[max_aal]">
+                            {[1, 2, 3]
+                                .into_iter()
+                                .map(|a| {
+                                    view! {
+                                        <option value=a.to_string() selected=a == method.max_aal>
+                                            {format!("AAL{a}")}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </div>
+                    <div>
+                        <label for=id("strength_rank")>"Strength rank (1 is strongest)"</label>
+                        <input
+                            id=id("strength_rank")
+                            type="number"
+                            name="form[strength_rank]"
+                            min="1"
+                            max="99"
+                            value=method.strength_rank.to_string()
+                            required
+                        />
+                    </div>
+                </div>
+                <fieldset class="roles">
+                    <legend>"Attributes"</legend>
+                    {check("phishing_resistant", "Phishing-resistant", method.phishing_resistant)}
+                    {check("syncable", "Syncable", method.syncable)}
+                    {check("restricted", "Restricted (SMS, voice)", method.restricted)}
+                    {check(
+                        "needs_personal_phone",
+                        "Needs a personal phone",
+                        method.needs_personal_phone,
+                    )}
+                    {check(
+                        "needs_managed_device",
+                        "Needs a managed device",
+                        method.needs_managed_device,
+                    )}
+                    {check(
+                        "shared_workstation_ok",
+                        "Works on shared workstations",
+                        method.shared_workstation_ok,
+                    )}
+                    {check("active", "In use (unticked: retired)", method.active)}
+                </fieldset>
+                <button type="submit" class="small">
+                    {format!("Save {}", method.name)}
+                </button>
+            </form>
+        </details>
+    }
+}
+
+/// Business units, for administrators: add, retire, restore.
+#[component]
+fn BusinessUnits() -> impl IntoView {
+    let units = Resource::new(|| (), |_| list_business_units());
+    view! {
+        <div class="card">
+            <h2>"Business units"</h2>
+            <Loaded resource=units render=|list| view! { <BusinessUnitList units=list /> } />
+            <form method="post" action=AddBusinessUnit::PATH class="inline">
+                <label for="new-business-unit">"New business unit"</label>
+                <input
+                    id="new-business-unit"
+                    type="text"
+                    name="name"
+                    required
+                    maxlength=CATALOGUE_NAME_MAX
+                />
+                <button type="submit" class="small">
+                    "Add business unit"
+                </button>
+            </form>
+        </div>
+    }
+}
+
+#[component]
+fn BusinessUnitList(units: Vec<BusinessUnitView>) -> impl IntoView {
+    if units.is_empty() {
+        return view! { <p class="muted">"No business units yet."</p> }.into_any();
+    }
+    view! {
+        <ul class="plain">
+            {units
+                .into_iter()
+                .map(|u| {
+                    let (label, next) = if u.active {
+                        ("Retire", "false")
+                    } else {
+                        ("Restore", "true")
+                    };
+                    view! {
+                        <li>
+                            <form method="post" action=SetBusinessUnitActive::PATH class="inline">
+                                <span>{u.name.clone()}</span>
+                                {(!u.active)
+                                    .then(|| view! { <span class="badge bad">"retired"</span> })}
+                                <input type="hidden" name="id" value=u.id.to_string() />
+                                <input type="hidden" name="active" value=next />
+                                <button type="submit" class="secondary small">
+                                    {format!("{label} {}", u.name)}
+                                </button>
+                            </form>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
 }

@@ -66,3 +66,187 @@ pub async fn load<C: ConnectionTrait>(db: &C) -> Result<CatalogueView, AppError>
         business_units,
     })
 }
+
+// ---------------------------------------------------------------------------------------------
+// Administrators' edits, each audited with the entry before and after.
+
+use super::model::{BusinessUnitView, CATALOGUE_NAME_MAX, MethodForm, check_method};
+use crate::accounts::model::validate_text;
+use crate::audit::model::{Actor, AuditAction};
+use crate::audit::ssr::{NewAuditEvent, record};
+use crate::session::model::CurrentUser;
+use crate::ssr::state::AppState;
+use sea_orm::{ActiveValue::Set, SqlErr};
+use serde_json::json;
+
+fn method_snapshot(m: &auth_method::Model) -> serde_json::Value {
+    json!({
+        "name": m.name,
+        "description": m.description,
+        "max_aal": m.max_aal,
+        "strength_rank": m.strength_rank,
+        "phishing_resistant": m.phishing_resistant,
+        "syncable": m.syncable,
+        "restricted": m.restricted,
+        "needs_personal_phone": m.needs_personal_phone,
+        "needs_managed_device": m.needs_managed_device,
+        "shared_workstation_ok": m.shared_workstation_ok,
+        "active": m.active,
+    })
+}
+
+async fn audit_change<C: ConnectionTrait>(
+    db: &C,
+    state: &AppState,
+    admin: &CurrentUser,
+    subject_type: &'static str,
+    subject_id: String,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+) -> Result<(), AppError> {
+    let event = NewAuditEvent {
+        actor: Actor::User(admin.id),
+        action: AuditAction::CatalogueChanged,
+        subject_type,
+        subject_id,
+        before,
+        after: Some(after),
+    };
+    record(db, state.now(), event).await?;
+    Ok(())
+}
+
+pub async fn list_business_units<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Vec<BusinessUnitView>, AppError> {
+    Ok(business_unit::Entity::find()
+        .order_by_asc(business_unit::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| BusinessUnitView {
+            id: b.id,
+            name: b.name,
+            active: b.active,
+        })
+        .collect())
+}
+
+/// Edits a method's name, description and rule attributes.
+pub async fn update_method(
+    state: &AppState,
+    admin: &CurrentUser,
+    key: &str,
+    form: &MethodForm,
+) -> Result<(), AppError> {
+    let (name, description) = check_method(form)?;
+    let txn = state.db.begin_write().await?;
+    let old = auth_method::Entity::find_by_id(key.to_string())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let updated = auth_method::Entity::update(auth_method::ActiveModel {
+        key: Set(old.key.clone()),
+        name: Set(name),
+        description: Set(description),
+        max_aal: Set(form.max_aal),
+        strength_rank: Set(form.strength_rank),
+        phishing_resistant: Set(form.phishing_resistant.is_some()),
+        syncable: Set(form.syncable.is_some()),
+        restricted: Set(form.restricted.is_some()),
+        needs_personal_phone: Set(form.needs_personal_phone.is_some()),
+        needs_managed_device: Set(form.needs_managed_device.is_some()),
+        shared_workstation_ok: Set(form.shared_workstation_ok.is_some()),
+        active: Set(form.active.is_some()),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::validation("name", "Another method has this name.")
+        }
+        _ => e.into(),
+    })?;
+    audit_change(
+        &txn,
+        state,
+        admin,
+        "auth_method",
+        old.key.clone(),
+        Some(method_snapshot(&old)),
+        method_snapshot(&updated),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Adds a business unit; names are unique.
+pub async fn add_business_unit(
+    state: &AppState,
+    admin: &CurrentUser,
+    name: &str,
+) -> Result<(), AppError> {
+    let name = validate_text("name", name, 1, CATALOGUE_NAME_MAX)?;
+    let txn = state.db.begin_write().await?;
+    let id = uuid::Uuid::new_v4();
+    business_unit::Entity::insert(business_unit::ActiveModel {
+        id: Set(id),
+        name: Set(name.clone()),
+        active: Set(true),
+    })
+    .exec_without_returning(&txn)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::validation("name", "A business unit with this name exists.")
+        }
+        _ => e.into(),
+    })?;
+    audit_change(
+        &txn,
+        state,
+        admin,
+        "business_unit",
+        id.to_string(),
+        None,
+        json!({ "name": name, "active": true }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Retires or restores a business unit (kept for the history of applications that used it).
+pub async fn set_business_unit_active(
+    state: &AppState,
+    admin: &CurrentUser,
+    id: uuid::Uuid,
+    active: bool,
+) -> Result<(), AppError> {
+    let txn = state.db.begin_write().await?;
+    let old = business_unit::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    business_unit::Entity::update(business_unit::ActiveModel {
+        id: Set(id),
+        active: Set(active),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    audit_change(
+        &txn,
+        state,
+        admin,
+        "business_unit",
+        id.to_string(),
+        Some(json!({ "name": old.name, "active": old.active })),
+        json!({ "name": old.name, "active": active }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,7 +1,7 @@
 //! The shipped catalogues: every default method of the product, with coherent attributes, and
 //! the populations; the catalogue page for signed-in people.
 
-use crate::client::{Client, first_admin};
+use crate::client::{Client, after, error_of, events, first_admin, invited};
 use crate::on_each_backend;
 use crate::support::{TestDb, World};
 use app::catalogue::model::MethodView;
@@ -103,4 +103,157 @@ async fn the_catalogue_page_is_for_signed_in_people(db: &TestDb) {
 on_each_backend!(
     the_catalogue_page_is_for_signed_in_people_on_each_backend,
     the_catalogue_page_is_for_signed_in_people
+);
+
+fn method_fields<'a>(
+    key: &'a str,
+    name: &'a str,
+    aal: &'a str,
+    rank: &'a str,
+    syncable: bool,
+) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("key", key),
+        ("form[name]", name),
+        (
+            "form[description]",
+            "Passkey synchronised across a person's devices.",
+        ),
+        ("form[max_aal]", aal),
+        ("form[strength_rank]", rank),
+        ("form[phishing_resistant]", "on"),
+        ("form[active]", "on"),
+    ];
+    if syncable {
+        f.push(("form[syncable]", "on"));
+    }
+    f
+}
+
+async fn admins_edit_the_catalogue_and_every_edit_is_audited(db: &TestDb) {
+    let w = World::new(db).await;
+    let ada = first_admin(&w, "ada").await;
+    let load = || async { app::catalogue::ssr::load(w.state.db.conn()).await.unwrap() };
+    let edits = || async { events(&w, "catalogue.changed").await };
+
+    let r = ada
+        .client
+        .post(
+            "/api/catalogue/methods/update",
+            &method_fields(
+                "synced_passkey",
+                "Synced passkey (provider)",
+                "2",
+                "5",
+                true,
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let c = load().await;
+    let m = c
+        .methods
+        .iter()
+        .find(|m| m.key == "synced_passkey")
+        .unwrap();
+    assert_eq!(
+        (m.name.as_str(), m.strength_rank, m.syncable),
+        ("Synced passkey (provider)", 5, true)
+    );
+    assert!(
+        !m.restricted && !m.needs_personal_phone,
+        "unticked boxes are false"
+    );
+    let e = edits().await;
+    assert_eq!(e.len(), 1);
+    assert_eq!(after(&e[0])["name"], "Synced passkey (provider)");
+    assert!(
+        e[0].before
+            .as_deref()
+            .unwrap()
+            .contains("\"strength_rank\":4")
+    );
+
+    // A syncable method at AAL3 is refused with a message on that field; nothing changes.
+    let r = ada
+        .client
+        .post(
+            "/api/catalogue/methods/update",
+            &method_fields("synced_passkey", "Synced passkey", "3", "4", true),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(&r).field(), Some("max_aal"));
+    assert_eq!(
+        load()
+            .await
+            .methods
+            .iter()
+            .find(|m| m.key == "synced_passkey")
+            .unwrap()
+            .max_aal,
+        2
+    );
+    assert_eq!(edits().await.len(), 1);
+    let r = ada
+        .client
+        .post(
+            "/api/catalogue/methods/update",
+            &method_fields("no_such_method", "X", "1", "1", false),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // Business units: add, refuse a duplicate, retire.
+    let r = ada
+        .client
+        .post(
+            "/api/catalogue/business-units/add",
+            &[("name", "Retail Banking")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = ada
+        .client
+        .post(
+            "/api/catalogue/business-units/add",
+            &[("name", "Retail Banking")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(&r).field(), Some("name"));
+    let units = app::catalogue::ssr::list_business_units(w.state.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(units.len(), 1);
+    let id = units[0].id.to_string();
+    let r = ada
+        .client
+        .post(
+            "/api/catalogue/business-units/status",
+            &[("id", id.as_str()), ("active", "false")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        load().await.business_units.is_empty(),
+        "a retired unit is not offered"
+    );
+    assert_eq!(edits().await.len(), 3);
+
+    // Owners read the catalogue but cannot change it.
+    let olive = invited(&ada, "olive", &["owner"]).await;
+    let r = olive
+        .client
+        .post(
+            "/api/catalogue/methods/update",
+            &method_fields("sms_otp", "SMS", "2", "1", false),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(olive.client.page("/catalogue").await.status, StatusCode::OK);
+}
+on_each_backend!(
+    admins_edit_the_catalogue_and_every_edit_is_audited_on_each_backend,
+    admins_edit_the_catalogue_and_every_edit_is_audited
 );

@@ -165,6 +165,26 @@ pub const ENDPOINTS: &[Endpoint] = &[
         Access::Read(EVERYONE),
         false,
     ),
+    ep(
+        <catalogue::UpdateMethod as ServerFn>::PATH,
+        Access::Change(ADMIN),
+        false,
+    ),
+    ep(
+        <catalogue::ListBusinessUnits as ServerFn>::PATH,
+        Access::Read(ADMIN),
+        false,
+    ),
+    ep(
+        <catalogue::AddBusinessUnit as ServerFn>::PATH,
+        Access::Change(ADMIN),
+        false,
+    ),
+    ep(
+        <catalogue::SetBusinessUnitActive as ServerFn>::PATH,
+        Access::Change(ADMIN),
+        false,
+    ),
 ];
 
 pub fn endpoint(path: &str) -> Option<&'static Endpoint> {
