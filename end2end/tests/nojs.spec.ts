@@ -29,6 +29,21 @@ test.describe('signed in, without JavaScript', () => {
     test.skip(javaScriptEnabled, 'only meaningful with JavaScript off');
   });
 
+  test('an administrator edits the catalogue before any WASM', async ({ page }) => {
+    await page.goto('/catalogue');
+    const editor = page.getByRole('group').filter({ hasText: 'Edit SMS one-time code' });
+    await editor.getByText('Edit SMS one-time code').click();
+    await editor.getByLabel('Strength rank (1 is strongest)').fill('20');
+    await editor.getByRole('button', { name: 'Save SMS one-time code' }).click();
+    await expect(page.getByText('Method updated.')).toBeVisible();
+    await expect(page.getByRole('row').filter({ hasText: 'SMS one-time code' }).getByRole('cell').first()).toHaveText('20');
+
+    await page.getByLabel('New business unit').fill('Retail Banking');
+    await page.getByRole('button', { name: 'Add business unit' }).click();
+    await expect(page.getByText('Business unit added.')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Retire Retail Banking' })).toBeVisible();
+  });
+
   test('forms work before any WASM: rename a passkey, then sign out', async ({ page }) => {
     await page.goto('/account');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ada Lovelace');
