@@ -58,3 +58,20 @@ pub async fn set_business_unit_active(id: uuid::Uuid, active: bool) -> Result<()
         Some(notice),
     )
 }
+
+/// Edits or retires a population (administrators).
+#[server(endpoint = "catalogue/populations/update")]
+pub async fn update_population(
+    key: String,
+    name: String,
+    description: String,
+    active: Option<String>,
+) -> Result<(), AppError> {
+    use crate::session::ssr::guard;
+    let (state, _) = guard::context().await?;
+    let admin = guard::signed_in()?;
+    let r =
+        super::ssr::update_population(&state, &admin, &key, &name, &description, active.is_some())
+            .await;
+    guard::respond(r, Some("Population updated."))
+}

@@ -1,10 +1,12 @@
 //! The catalogue page: methods strongest first with their attributes, and populations.
 
 use super::api::{
-    AddBusinessUnit, SetBusinessUnitActive, UpdateMethod, get_catalogue, list_business_units,
+    AddBusinessUnit, SetBusinessUnitActive, UpdateMethod, UpdatePopulation, get_catalogue,
+    list_business_units,
 };
 use super::model::{
     BusinessUnitView, CATALOGUE_DESCRIPTION_MAX, CATALOGUE_NAME_MAX, CatalogueView, MethodView,
+    PopulationView,
 };
 use crate::accounts::model::Role;
 use crate::components::{Feedback, Guarded, Loaded, PageHeader};
@@ -115,11 +117,17 @@ fn CatalogueView(catalogue: CatalogueView) -> impl IntoView {
                             view! {
                                 <tr>
                                     <td>
-                                        <strong>{p.name}</strong>
+                                        <strong>{p.name.clone()}</strong>
                                         <br />
-                                        <code class="small">{p.key}</code>
+                                        <code class="small">{p.key.clone()}</code>
                                     </td>
-                                    <td>{p.description}</td>
+                                    <td>
+                                        {p.description.clone()}
+                                        {admin
+                                            .then(|| {
+                                                view! { <PopulationEditor population=p.clone() /> }
+                                            })}
+                                    </td>
                                 </tr>
                             }
                         })
@@ -291,4 +299,43 @@ fn BusinessUnitList(units: Vec<BusinessUnitView>) -> impl IntoView {
         </ul>
     }
     .into_any()
+}
+
+/// An administrator's editor for one population (plain form).
+#[component]
+fn PopulationEditor(population: PopulationView) -> impl IntoView {
+    let id = |field: &str| format!("{}-{field}", population.key);
+    view! {
+        <details class="editor">
+            <summary>{format!("Edit {}", population.name)}</summary>
+            <form method="post" action=UpdatePopulation::PATH class="stack">
+                <input type="hidden" name="key" value=population.key.clone() />
+                <label for=id("name")>"Name"</label>
+                <input
+                    id=id("name")
+                    type="text"
+                    name="name"
+                    value=population.name.clone()
+                    required
+                    maxlength=CATALOGUE_NAME_MAX
+                />
+                <label for=id("description")>"Who"</label>
+                <textarea
+                    id=id("description")
+                    name="description"
+                    rows="2"
+                    maxlength=CATALOGUE_DESCRIPTION_MAX
+                >
+                    {population.description.clone()}
+                </textarea>
+                <label class="check" for=id("active")>
+                    <input id=id("active") type="checkbox" name="active" value="on" checked=true />
+                    "In use (unticked: retired)"
+                </label>
+                <button type="submit" class="small">
+                    {format!("Save {}", population.name)}
+                </button>
+            </form>
+        </details>
+    }
 }

@@ -250,3 +250,52 @@ pub async fn set_business_unit_active(
     txn.commit().await?;
     Ok(())
 }
+
+/// Edits a population's name and description, or retires it.
+pub async fn update_population(
+    state: &AppState,
+    admin: &CurrentUser,
+    key: &str,
+    name: &str,
+    description: &str,
+    active: bool,
+) -> Result<(), AppError> {
+    let name = validate_text("name", name, 1, CATALOGUE_NAME_MAX)?;
+    let description = validate_text(
+        "description",
+        description,
+        0,
+        super::model::CATALOGUE_DESCRIPTION_MAX,
+    )?;
+    let txn = state.db.begin_write().await?;
+    let old = population::Entity::find_by_id(key.to_string())
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    population::Entity::update(population::ActiveModel {
+        key: Set(old.key.clone()),
+        name: Set(name.clone()),
+        description: Set(description.clone()),
+        active: Set(active),
+    })
+    .exec(&txn)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::validation("name", "Another population has this name.")
+        }
+        _ => e.into(),
+    })?;
+    audit_change(
+        &txn,
+        state,
+        admin,
+        "population",
+        old.key.clone(),
+        Some(json!({ "name": old.name, "description": old.description, "active": old.active })),
+        json!({ "name": name, "description": description, "active": active }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -257,3 +257,63 @@ on_each_backend!(
     admins_edit_the_catalogue_and_every_edit_is_audited_on_each_backend,
     admins_edit_the_catalogue_and_every_edit_is_audited
 );
+
+async fn admins_edit_and_retire_populations(db: &TestDb) {
+    let w = World::new(db).await;
+    let ada = first_admin(&w, "ada").await;
+    let fields = |name: &'static str, active: bool| {
+        let mut f = vec![
+            ("key", "byod_remote"),
+            ("name", name),
+            ("description", "Personal devices, anywhere."),
+        ];
+        if active {
+            f.push(("active", "on"));
+        }
+        f
+    };
+    let r = ada
+        .client
+        .post(
+            "/api/catalogue/populations/update",
+            &fields("BYOD and remote staff", true),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let c = app::catalogue::ssr::load(w.state.db.conn()).await.unwrap();
+    assert!(
+        c.populations
+            .iter()
+            .any(|p| p.name == "BYOD and remote staff")
+    );
+
+    // A name another population has is refused on that field; nothing changes.
+    let r = ada
+        .client
+        .post(
+            "/api/catalogue/populations/update",
+            &fields("Contractors", true),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(&r).field(), Some("name"));
+
+    // Retired populations are no longer offered.
+    let r = ada
+        .client
+        .post(
+            "/api/catalogue/populations/update",
+            &fields("BYOD and remote staff", false),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let c = app::catalogue::ssr::load(w.state.db.conn()).await.unwrap();
+    assert_eq!(c.populations.len(), 6);
+    let e = events(&w, "catalogue.changed").await;
+    assert_eq!(e.len(), 2, "one event per change that happened");
+    assert_eq!(after(&e[1])["active"], false);
+}
+on_each_backend!(
+    admins_edit_and_retire_populations_on_each_backend,
+    admins_edit_and_retire_populations
+);

@@ -171,6 +171,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
         false,
     ),
     ep(
+        <catalogue::UpdatePopulation as ServerFn>::PATH,
+        Access::Change(ADMIN),
+        false,
+    ),
+    ep(
         <catalogue::ListBusinessUnits as ServerFn>::PATH,
         Access::Read(ADMIN),
         false,
