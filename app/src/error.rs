@@ -81,6 +81,19 @@ mod server {
         }
     }
 
+    impl AppError {
+        /// A unique-constraint violation becomes a validation message on `field` (a taken name);
+        /// any other database error stays what it is.
+        pub fn taken(field: &'static str, message: &'static str) -> impl FnOnce(DbErr) -> AppError {
+            move |e| match e.sql_err() {
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                    AppError::validation(field, message)
+                }
+                _ => e.into(),
+            }
+        }
+    }
+
     impl From<DbErr> for AppError {
         fn from(err: DbErr) -> Self {
             match err {

@@ -479,12 +479,7 @@ async fn create_user<C: ConnectionTrait>(
     })
     .exec_without_returning(db)
     .await
-    .map_err(|e| match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            AppError::validation("username", "This user name is taken.")
-        }
-        _ => e.into(),
-    })?;
+    .map_err(AppError::taken("username", "This user name is taken."))?;
     grant_roles(db, user.id, user.roles, now).await
 }
 

@@ -76,7 +76,7 @@ use crate::audit::model::{Actor, AuditAction};
 use crate::audit::ssr::{NewAuditEvent, record};
 use crate::session::model::CurrentUser;
 use crate::ssr::state::AppState;
-use sea_orm::{ActiveValue::Set, SqlErr};
+use sea_orm::ActiveValue::Set;
 use serde_json::json;
 
 fn method_snapshot(m: &auth_method::Model) -> serde_json::Value {
@@ -162,12 +162,7 @@ pub async fn update_method(
     })
     .exec(&txn)
     .await
-    .map_err(|e| match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => {
-            AppError::validation("name", "Another method has this name.")
-        }
-        _ => e.into(),
-    })?;
+    .map_err(AppError::taken("name", "Another method has this name."))?;
     audit_change(
         &txn,
         state,
@@ -198,12 +193,10 @@ pub async fn add_business_unit(
     })
     .exec_without_returning(&txn)
     .await
-    .map_err(|e| match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => {
-            AppError::validation("name", "A business unit with this name exists.")
-        }
-        _ => e.into(),
-    })?;
+    .map_err(AppError::taken(
+        "name",
+        "A business unit with this name exists.",
+    ))?;
     audit_change(
         &txn,
         state,
@@ -280,12 +273,7 @@ pub async fn update_population(
     })
     .exec(&txn)
     .await
-    .map_err(|e| match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => {
-            AppError::validation("name", "Another population has this name.")
-        }
-        _ => e.into(),
-    })?;
+    .map_err(AppError::taken("name", "Another population has this name."))?;
     audit_change(
         &txn,
         state,
