@@ -3,7 +3,11 @@
 use crate::accounts::pages::{AccountPage, AdminUsersPage, EnrolPage};
 use crate::catalogue::pages::CataloguePage;
 use crate::components::{Layout, NotFound};
+use crate::declarations::pages::DeclarationEditorPage;
 use crate::home::pages::HomePage;
+use crate::registry::pages::{
+    ApplicationPage, ApplicationsPage, EditApplicationPage, NewApplicationPage,
+};
 use crate::session::pages::SignInPage;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
@@ -55,6 +59,23 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("signin") view=SignInPage />
                     <Route path=path!("enrol/:token") view=EnrolPage ssr=SsrMode::Async />
                     <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("applications") view=ApplicationsPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("applications/new")
+                        view=NewApplicationPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("applications/:id") view=ApplicationPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("applications/:id/edit")
+                        view=EditApplicationPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("applications/:id/declaration")
+                        view=DeclarationEditorPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("catalogue") view=CataloguePage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                 </Routes>

@@ -52,3 +52,11 @@ typed_id!(
     /// A one-time enrolment, invitation or recovery link.
     EnrolmentTokenId
 );
+typed_id!(
+    /// A registered application.
+    ApplicationId
+);
+typed_id!(
+    /// One submitted, immutable version of an application's declaration.
+    DeclarationVersionId
+);

@@ -7,12 +7,17 @@ pub mod app;
 pub mod audit;
 pub mod catalogue;
 pub mod components;
+pub mod declarations;
 pub mod error;
 pub mod home;
 pub mod ids;
+pub mod registry;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+#[cfg(feature = "ssr")]
+pub mod transfer;
+pub mod vocab;
 
 /// Entry point of the WASM bundle: wakes up the islands on a server-rendered page.
 #[cfg(feature = "hydrate")]

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_foundation;
 mod m20261122_000002_ceremonies;
 mod m20261122_000003_catalogues;
+mod m20261122_000004_registry;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_ceremonies::Migration),
             Box::new(m20261122_000003_catalogues::Migration),
+            Box::new(m20261122_000004_registry::Migration),
         ]
     }
 }

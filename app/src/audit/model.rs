@@ -38,6 +38,20 @@ pub enum AuditAction {
     SessionsEnded,
     /// An administrator changed a catalogue entry (method, population or business unit).
     CatalogueChanged,
+    /// An application was registered.
+    ApplicationCreated,
+    /// An application's facts changed (name, owners, populations, integration, ...).
+    ApplicationUpdated,
+    /// An application was archived or restored.
+    ApplicationArchived,
+    /// An owner saved a declaration draft.
+    DeclarationDraftSaved,
+    /// A declaration was submitted: the event carries the whole immutable version.
+    DeclarationSubmitted,
+    /// Applications and declarations were imported from a file (the event names the file's hash).
+    ApplicationsImported,
+    /// A demonstration estate was generated.
+    EstateGenerated,
 }
 
 impl AuditAction {
@@ -62,6 +76,13 @@ impl AuditAction {
         Self::PasskeyFlagged,
         Self::SessionsEnded,
         Self::CatalogueChanged,
+        Self::ApplicationCreated,
+        Self::ApplicationUpdated,
+        Self::ApplicationArchived,
+        Self::DeclarationDraftSaved,
+        Self::DeclarationSubmitted,
+        Self::ApplicationsImported,
+        Self::EstateGenerated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +107,13 @@ impl AuditAction {
             Self::PasskeyFlagged => "passkey.flagged",
             Self::SessionsEnded => "session.ended",
             Self::CatalogueChanged => "catalogue.changed",
+            Self::ApplicationCreated => "application.created",
+            Self::ApplicationUpdated => "application.updated",
+            Self::ApplicationArchived => "application.archived",
+            Self::DeclarationDraftSaved => "declaration.draft_saved",
+            Self::DeclarationSubmitted => "declaration.submitted",
+            Self::ApplicationsImported => "applications.imported",
+            Self::EstateGenerated => "estate.generated",
         }
     }
 

@@ -13,6 +13,7 @@ use leptos_router::hooks::use_query_map;
 /// The sections of the portal, in navigation order: (path, label, who sees it).
 const NAV: &[(&str, &str, Option<&[Role]>)] = &[
     ("/", "Overview", None),
+    ("/applications", "Applications", Some(&Role::ALL)),
     ("/catalogue", "Catalogue", Some(&Role::ALL)),
     ("/admin/users", "Users", Some(&[Role::Admin])),
 ];
@@ -29,7 +30,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         .map(|(href, label, _)| {
             view! {
                 <li>
-                    <A href=*href exact=true>
+                    <A href=*href exact=*href == "/">
                         {*label}
                     </A>
                 </li>
@@ -106,6 +107,26 @@ pub fn Feedback() -> impl IntoView {
                 .into_any()
             })
         }
+    }
+}
+
+/// The validation message of a plain form post, shown beside the input it belongs to (the
+/// server names the field in `?field=`).
+#[component]
+pub fn FieldError(#[prop(into)] name: String) -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        let q = query.get();
+        (q.get("field").as_deref() == Some(name.as_str()))
+            .then(|| q.get("error"))
+            .flatten()
+            .map(|e| {
+                view! {
+                    <p class="field-error" role="alert">
+                        {e}
+                    </p>
+                }
+            })
     }
 }
 

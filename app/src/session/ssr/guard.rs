@@ -8,7 +8,9 @@ use super::rate_limit::client_address;
 use crate::accounts::api as accounts;
 use crate::accounts::model::{IssuedLinkView, Role};
 use crate::catalogue::api as catalogue;
+use crate::declarations::api as declarations;
 use crate::error::AppError;
+use crate::registry::api as registry;
 use crate::session::api as session_api;
 use crate::session::model::CurrentUser;
 use crate::ssr::state::AppState;
@@ -52,6 +54,9 @@ const fn ep(path: &'static str, access: Access, rate_limited: bool) -> Endpoint 
 
 const ADMIN: &[Role] = &[Role::Admin];
 const EVERYONE: &[Role] = &Role::ALL;
+/// Those who register applications and edit declarations (owners only their own: checked again
+/// per application by `registry::rules::can_edit`).
+const EDITORS: &[Role] = &[Role::Owner, Role::Security, Role::Admin];
 
 /// Every server function, with who may call it.
 pub const ENDPOINTS: &[Endpoint] = &[
@@ -188,6 +193,61 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep(
         <catalogue::SetBusinessUnitActive as ServerFn>::PATH,
         Access::Change(ADMIN),
+        false,
+    ),
+    ep(
+        <registry::ListApplications as ServerFn>::PATH,
+        Access::Read(EVERYONE),
+        false,
+    ),
+    ep(
+        <registry::GetApplication as ServerFn>::PATH,
+        Access::Read(EVERYONE),
+        false,
+    ),
+    ep(
+        <registry::ApplicationFormOptions as ServerFn>::PATH,
+        Access::Read(EVERYONE),
+        false,
+    ),
+    ep(
+        <registry::GetApplicationForm as ServerFn>::PATH,
+        Access::Read(EDITORS),
+        false,
+    ),
+    ep(
+        <registry::CreateApplication as ServerFn>::PATH,
+        Access::Change(EDITORS),
+        false,
+    ),
+    ep(
+        <registry::UpdateApplication as ServerFn>::PATH,
+        Access::Change(EDITORS),
+        false,
+    ),
+    ep(
+        <registry::SetApplicationArchived as ServerFn>::PATH,
+        Access::Change(EDITORS),
+        false,
+    ),
+    ep(
+        <declarations::ShowDeclaration as ServerFn>::PATH,
+        Access::Read(EVERYONE),
+        false,
+    ),
+    ep(
+        <declarations::GetDeclarationEditor as ServerFn>::PATH,
+        Access::Read(EDITORS),
+        false,
+    ),
+    ep(
+        <declarations::SaveDeclaration as ServerFn>::PATH,
+        Access::Change(EDITORS),
+        false,
+    ),
+    ep(
+        <declarations::DiscardDraft as ServerFn>::PATH,
+        Access::Change(EDITORS),
         false,
     ),
 ];
@@ -332,6 +392,12 @@ pub fn respond<T>(result: Result<T, AppError>, notice: Option<&str>) -> Result<T
         url.set_query(None);
         if let Some(message) = message {
             url.query_pairs_mut().append_pair(key, &message);
+        }
+        // A validation message also names its field, so the form can show it beside the input.
+        if let Err(e) = &result
+            && let Some(field) = e.field()
+        {
+            url.query_pairs_mut().append_pair("field", field);
         }
         let target = match url.query() {
             Some(q) => format!("{}?{q}", url.path()),

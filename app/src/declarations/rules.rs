@@ -1,0 +1,956 @@
+//! Pure rules of declarations: reading the editor's form, validation, the standard journey's
+//! defaults, a federated application's effective journey, differences between versions and the
+//! flat (population, role, position, method) rows. No clock, no database.
+
+use super::model::{
+    BreakGlass, BreakGlassForm, Change, Declaration, DeclarationForm, DeviceRequirements,
+    JourneyRole, Names, Offboarding, Platform, PlatformSupport, PopulationForm, PopulationJourney,
+    SessionRules,
+};
+use crate::error::AppError;
+use std::collections::BTreeSet;
+
+pub const LOCATION_MAX: usize = 200;
+pub const VERSION_MAX: usize = 16;
+pub const MAX_BREAK_GLASS_ACCOUNTS: u32 = 50;
+/// Session limits are declared in whole minutes: 1 minute to 30 days.
+pub const MAX_SESSION_MINUTES: u32 = 43_200;
+
+/// The catalogue keys a declaration may use.
+#[derive(Clone, Debug, Default)]
+pub struct Known {
+    /// Active methods.
+    pub methods: BTreeSet<String>,
+    /// Active populations.
+    pub populations: BTreeSet<String>,
+}
+
+/// The name of the form input a message belongs next to.
+pub fn field(population: &str, part: &str) -> String {
+    format!("p[{population}][{part}]")
+}
+
+pub fn slot_field(population: &str, role: JourneyRole, slot: usize) -> String {
+    format!("p[{population}][{}][{slot}]", role.as_str())
+}
+
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> AppError {
+    AppError::validation(field, message)
+}
+
+/// Reads the editor's form into a declaration for the populations the application serves (in
+/// their order), checking every value. Empty slots are skipped.
+pub fn from_form(
+    form: &DeclarationForm,
+    served: &[String],
+    known: &Known,
+) -> Result<Declaration, AppError> {
+    let mut populations = Vec::with_capacity(served.len());
+    for key in served {
+        let empty = PopulationForm::default();
+        let pf = form.p.get(key).unwrap_or(&empty);
+        populations.push(population_from_form(key, pf)?);
+    }
+    let declaration = Declaration {
+        populations,
+        break_glass: break_glass_from_form(&form.bg)?,
+    };
+    validate(&declaration, served, known)
+}
+
+fn population_from_form(key: &str, pf: &PopulationForm) -> Result<PopulationJourney, AppError> {
+    let mut journey = PopulationJourney {
+        population: key.to_string(),
+        ..Default::default()
+    };
+    for role in JourneyRole::ALL.iter().copied() {
+        *journey.methods_mut(role) = pf
+            .slots(role)
+            .iter()
+            .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty())
+            .collect();
+    }
+    journey.offboarding = match pf.offboarding.trim() {
+        "" => None,
+        k => Some(Offboarding::parse(k).ok_or_else(|| {
+            invalid(
+                field(key, "offboarding"),
+                "Choose how people are offboarded.",
+            )
+        })?),
+    };
+    let max = minutes(&pf.max_session_minutes, &field(key, "max_session_minutes"))?;
+    let idle = minutes(
+        &pf.idle_timeout_minutes,
+        &field(key, "idle_timeout_minutes"),
+    )?;
+    journey.session = match (max, idle) {
+        (None, None) if pf.reauth_sensitive.is_none() => None,
+        (Some(max), Some(idle)) => Some(SessionRules {
+            max_session_minutes: max,
+            idle_timeout_minutes: idle,
+            reauth_sensitive: pf.reauth_sensitive.is_some(),
+        }),
+        (None, _) => {
+            return Err(invalid(
+                field(key, "max_session_minutes"),
+                "Give the maximum session length, or leave all session rules empty.",
+            ));
+        }
+        (_, None) => {
+            return Err(invalid(
+                field(key, "idle_timeout_minutes"),
+                "Give the idle timeout, or leave all session rules empty.",
+            ));
+        }
+    };
+    let mut platforms = Vec::new();
+    for p in Platform::ALL.iter().copied() {
+        let v = pf.platforms.get(p.as_str()).map(|v| v.trim()).unwrap_or("");
+        if !v.is_empty() {
+            platforms.push(PlatformSupport {
+                platform: p,
+                min_version: v.to_string(),
+            });
+        }
+    }
+    let devices = DeviceRequirements {
+        platforms,
+        managed_required: pf.managed_required.is_some(),
+        byod_allowed: pf.byod_allowed.is_some(),
+        shared_workstation: pf.shared_workstation.is_some(),
+    };
+    journey.devices = (devices != DeviceRequirements::default()).then_some(devices);
+    Ok(journey)
+}
+
+fn minutes(raw: &str, field: &str) -> Result<Option<u32>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse::<u32>()
+        .ok()
+        .filter(|m| (1..=MAX_SESSION_MINUTES).contains(m))
+        .map(Some)
+        .ok_or_else(|| {
+            invalid(
+                field,
+                format!("Enter whole minutes from 1 to {MAX_SESSION_MINUTES}."),
+            )
+        })
+}
+
+fn break_glass_from_form(bg: &BreakGlassForm) -> Result<Option<BreakGlass>, AppError> {
+    let (accounts, method, location, drill) = (
+        bg.accounts.trim(),
+        bg.method.trim(),
+        bg.location.trim(),
+        bg.last_drill.trim(),
+    );
+    if accounts.is_empty() && method.is_empty() && location.is_empty() && drill.is_empty() {
+        return Ok(None);
+    }
+    let accounts = accounts
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=MAX_BREAK_GLASS_ACCOUNTS).contains(n))
+        .ok_or_else(|| {
+            invalid(
+                "bg[accounts]",
+                format!(
+                    "Enter how many break-glass accounts exist (1 to {MAX_BREAK_GLASS_ACCOUNTS})."
+                ),
+            )
+        })?;
+    Ok(Some(BreakGlass {
+        accounts,
+        method: method.to_string(),
+        location: location.to_string(),
+        last_drill: (!drill.is_empty()).then(|| drill.to_string()),
+    }))
+}
+
+/// Checks a declaration however it arrived (form, import, generator): known populations and
+/// methods, no method twice in a role, slot limits, session and device values, break-glass.
+/// Returns it normalised (populations in the application's order).
+pub fn validate(
+    d: &Declaration,
+    served: &[String],
+    known: &Known,
+) -> Result<Declaration, AppError> {
+    let mut seen = BTreeSet::new();
+    for j in &d.populations {
+        if !served.contains(&j.population) {
+            return Err(invalid(
+                field(&j.population, "population"),
+                format!(
+                    "“{}” is not a population this application serves.",
+                    j.population
+                ),
+            ));
+        }
+        if !known.populations.contains(&j.population) {
+            return Err(invalid(
+                field(&j.population, "population"),
+                format!("Unknown population “{}”.", j.population),
+            ));
+        }
+        if !seen.insert(j.population.clone()) {
+            return Err(invalid(
+                field(&j.population, "population"),
+                "This population is declared twice.",
+            ));
+        }
+        for role in JourneyRole::ALL.iter().copied() {
+            let methods = j.methods(role);
+            if methods.len() > role.slots() {
+                return Err(invalid(
+                    slot_field(&j.population, role, role.slots()),
+                    format!(
+                        "Declare at most {} {} methods.",
+                        role.slots(),
+                        role.label().to_lowercase()
+                    ),
+                ));
+            }
+            let mut in_role = BTreeSet::new();
+            for (i, m) in methods.iter().enumerate() {
+                if !known.methods.contains(m) {
+                    return Err(invalid(
+                        slot_field(&j.population, role, i),
+                        format!("Unknown or retired method “{m}”."),
+                    ));
+                }
+                if !in_role.insert(m) {
+                    return Err(invalid(
+                        slot_field(&j.population, role, i),
+                        "This method is already listed in this role.",
+                    ));
+                }
+            }
+        }
+        if let Some(s) = &j.session {
+            for (part, v) in [
+                ("max_session_minutes", s.max_session_minutes),
+                ("idle_timeout_minutes", s.idle_timeout_minutes),
+            ] {
+                if !(1..=MAX_SESSION_MINUTES).contains(&v) {
+                    return Err(invalid(
+                        field(&j.population, part),
+                        format!("Enter whole minutes from 1 to {MAX_SESSION_MINUTES}."),
+                    ));
+                }
+            }
+            if s.idle_timeout_minutes > s.max_session_minutes {
+                return Err(invalid(
+                    field(&j.population, "idle_timeout_minutes"),
+                    "The idle timeout cannot be longer than the maximum session.",
+                ));
+            }
+        }
+        if let Some(dev) = &j.devices {
+            let mut platforms = BTreeSet::new();
+            for p in &dev.platforms {
+                let f = field(
+                    &j.population,
+                    &format!("platforms][{}", p.platform.as_str()),
+                );
+                if !platforms.insert(p.platform) {
+                    return Err(invalid(f, "This platform is listed twice."));
+                }
+                let v = p.min_version.trim();
+                if v.is_empty()
+                    || v.len() > VERSION_MAX
+                    || !v.chars().all(|c| c.is_ascii_digit() || c == '.')
+                    || !v.starts_with(|c: char| c.is_ascii_digit())
+                {
+                    return Err(invalid(
+                        f,
+                        "Write a minimum version such as 10 or 17.4 (digits and dots).",
+                    ));
+                }
+            }
+            if dev.managed_required && dev.byod_allowed {
+                return Err(invalid(
+                    field(&j.population, "byod_allowed"),
+                    "A managed device cannot be required while personal devices are allowed.",
+                ));
+            }
+        }
+    }
+    if let Some(bg) = &d.break_glass {
+        if !(1..=MAX_BREAK_GLASS_ACCOUNTS).contains(&bg.accounts) {
+            return Err(invalid(
+                "bg[accounts]",
+                format!(
+                    "Enter how many break-glass accounts exist (1 to {MAX_BREAK_GLASS_ACCOUNTS})."
+                ),
+            ));
+        }
+        if !known.methods.contains(&bg.method) {
+            return Err(invalid(
+                "bg[method]",
+                "Choose the method that protects the break-glass accounts.",
+            ));
+        }
+        let location =
+            crate::accounts::model::validate_text("bg[location]", &bg.location, 1, LOCATION_MAX)?;
+        if location != bg.location {
+            return Err(invalid(
+                "bg[location]",
+                "Remove the spaces around the text.",
+            ));
+        }
+        if let Some(date) = &bg.last_drill {
+            parse_date(date).ok_or_else(|| {
+                invalid(
+                    "bg[last_drill]",
+                    "Write the date of the last drill as YYYY-MM-DD.",
+                )
+            })?;
+        }
+    }
+    let mut normalised = d.clone();
+    normalised
+        .populations
+        .sort_by_key(|j| served.iter().position(|s| *s == j.population));
+    for j in &mut normalised.populations {
+        if let Some(dev) = &mut j.devices {
+            dev.platforms.sort_by_key(|p| p.platform);
+        }
+    }
+    Ok(normalised)
+}
+
+pub fn parse_date(s: &str) -> Option<time::Date> {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// What submitting needs beyond a valid draft: every population the application serves is
+/// declared, and (unless it is federated and inherits them) each has a primary method.
+pub fn check_submittable(
+    d: &Declaration,
+    served: &[String],
+    federated: bool,
+    names: &Names,
+) -> Result<(), AppError> {
+    if served.is_empty() {
+        return Err(invalid(
+            "populations",
+            "The application serves no population: add one to the application first.",
+        ));
+    }
+    for key in served {
+        let Some(j) = d.journey(key) else {
+            return Err(invalid(
+                field(key, "population"),
+                format!("Declare the journey of {}.", names.population(key)),
+            ));
+        };
+        if !federated && j.primary.is_empty() {
+            return Err(invalid(
+                slot_field(key, JourneyRole::Primary, 0),
+                format!(
+                    "Choose at least one primary method for {}.",
+                    names.population(key)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The standard journey a new declaration starts from, per population. (The standard policy,
+/// when security sets one, replaces these defaults.) A federated application starts empty: it
+/// inherits its provider's journey and declares only what it adds.
+pub fn default_journey(population: &str, federated: bool) -> PopulationJourney {
+    let v = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+    if federated {
+        return PopulationJourney {
+            population: population.to_string(),
+            ..Default::default()
+        };
+    }
+    let platforms = |list: &[(Platform, &str)]| {
+        list.iter()
+            .map(|(p, v)| PlatformSupport {
+                platform: *p,
+                min_version: v.to_string(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let desktop = platforms(&[
+        (Platform::Windows, "10"),
+        (Platform::Macos, "13"),
+        (Platform::Ios, "17"),
+        (Platform::Android, "13"),
+    ]);
+    let mut j = PopulationJourney {
+        population: population.to_string(),
+        enrolment: v(&["temporary_access_pass"]),
+        primary: v(&["platform_passkey", "security_key"]),
+        fallback: v(&["security_key"]),
+        recovery: v(&["helpdesk_proofing"]),
+        step_up: v(&["security_key"]),
+        device_replacement: v(&["temporary_access_pass"]),
+        offboarding: Some(Offboarding::Automatic),
+        session: Some(SessionRules {
+            max_session_minutes: 720,
+            idle_timeout_minutes: 30,
+            reauth_sensitive: true,
+        }),
+        devices: Some(DeviceRequirements {
+            platforms: desktop.clone(),
+            managed_required: true,
+            byod_allowed: false,
+            shared_workstation: false,
+        }),
+    };
+    match population {
+        "frontline_shift" | "shared_workstation" => {
+            j.primary = v(&["security_key", "smart_card"]);
+            j.fallback = v(&["smart_card"]);
+            j.step_up = v(&["security_key"]);
+            j.session = Some(SessionRules {
+                max_session_minutes: 600,
+                idle_timeout_minutes: 10,
+                reauth_sensitive: true,
+            });
+            j.devices = Some(DeviceRequirements {
+                platforms: platforms(&[(Platform::Windows, "10")]),
+                managed_required: true,
+                byod_allowed: false,
+                shared_workstation: true,
+            });
+        }
+        "privileged_admins" => {
+            j.primary = v(&["security_key", "smart_card"]);
+            j.fallback = v(&["smart_card"]);
+            j.session = Some(SessionRules {
+                max_session_minutes: 240,
+                idle_timeout_minutes: 15,
+                reauth_sensitive: true,
+            });
+        }
+        "byod_remote" | "contractors" | "partners" => {
+            j.primary = v(&["synced_passkey", "security_key"]);
+            j.fallback = v(&["security_key"]);
+            j.device_replacement = v(&["synced_passkey"]);
+            j.devices = Some(DeviceRequirements {
+                platforms: desktop,
+                managed_required: false,
+                byod_allowed: true,
+                shared_workstation: false,
+            });
+        }
+        _ => {}
+    }
+    j
+}
+
+/// A new declaration for these populations, from the standard journey.
+pub fn defaults(served: &[String], federated: bool) -> Declaration {
+    Declaration {
+        populations: served
+            .iter()
+            .map(|p| default_journey(p, federated))
+            .collect(),
+        break_glass: None,
+    }
+}
+
+/// Keeps only the served populations (in their order) and adds defaults for new ones: used when
+/// an application's populations changed since its draft or last version.
+pub fn fit_to(d: &Declaration, served: &[String], federated: bool) -> Declaration {
+    Declaration {
+        populations: served
+            .iter()
+            .map(|p| {
+                d.journey(p)
+                    .cloned()
+                    .unwrap_or_else(|| default_journey(p, federated))
+            })
+            .collect(),
+        break_glass: d.break_glass.clone(),
+    }
+}
+
+/// The journey in effect for a federated application: its provider's journey per population,
+/// with the application's own methods added after the provider's in each role, and its own
+/// settings (offboarding, session rules, device requirements, break-glass) replacing the
+/// provider's where it declares them.
+pub fn effective(own: &Declaration, provider: Option<&Declaration>) -> Declaration {
+    let Some(provider) = provider else {
+        return own.clone();
+    };
+    let populations = own
+        .populations
+        .iter()
+        .map(|j| {
+            let base = provider.journey(&j.population);
+            let mut e = base.cloned().unwrap_or_else(|| PopulationJourney {
+                population: j.population.clone(),
+                ..Default::default()
+            });
+            for role in JourneyRole::ALL.iter().copied() {
+                let list = e.methods_mut(role);
+                for m in j.methods(role) {
+                    if !list.contains(m) {
+                        list.push(m.clone());
+                    }
+                }
+            }
+            if j.offboarding.is_some() {
+                e.offboarding = j.offboarding;
+            }
+            if j.session.is_some() {
+                e.session = j.session.clone();
+            }
+            if j.devices.is_some() {
+                e.devices = j.devices.clone();
+            }
+            e
+        })
+        .collect();
+    Declaration {
+        populations,
+        break_glass: own
+            .break_glass
+            .clone()
+            .or_else(|| provider.break_glass.clone()),
+    }
+}
+
+/// Every (population, role, position, method) of a declaration, for the matrix.
+pub fn flatten(d: &Declaration) -> Vec<(String, JourneyRole, i32, String)> {
+    let mut rows = Vec::new();
+    for j in &d.populations {
+        for role in JourneyRole::ALL.iter().copied() {
+            for (i, m) in j.methods(role).iter().enumerate() {
+                rows.push((j.population.clone(), role, i as i32, m.clone()));
+            }
+        }
+    }
+    rows
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain-language renderings, shared by pages and the diff.
+
+pub fn describe_methods(methods: &[String], names: &Names) -> String {
+    if methods.is_empty() {
+        return "none".into();
+    }
+    methods
+        .iter()
+        .map(|m| names.method(m))
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+pub fn describe_offboarding(o: Option<Offboarding>) -> String {
+    o.map_or("not declared".into(), |o| o.label().to_string())
+}
+
+pub fn describe_session(s: Option<&SessionRules>) -> String {
+    match s {
+        None => "not declared".into(),
+        Some(s) => format!(
+            "at most {}, idle {}, {}",
+            duration(s.max_session_minutes),
+            duration(s.idle_timeout_minutes),
+            if s.reauth_sensitive {
+                "re-authentication for sensitive actions"
+            } else {
+                "no re-authentication for sensitive actions"
+            }
+        ),
+    }
+}
+
+pub fn duration(minutes: u32) -> String {
+    if minutes >= 60 && minutes % 60 == 0 {
+        let h = minutes / 60;
+        format!("{h} h")
+    } else {
+        format!("{minutes} min")
+    }
+}
+
+pub fn describe_devices(d: Option<&DeviceRequirements>) -> String {
+    let Some(d) = d else {
+        return "not declared".into();
+    };
+    let mut parts = Vec::new();
+    if d.platforms.is_empty() {
+        parts.push("no platform listed".to_string());
+    } else {
+        parts.push(
+            d.platforms
+                .iter()
+                .map(|p| format!("{} {}+", p.platform.label(), p.min_version))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+    parts.push(if d.managed_required {
+        "managed device required".into()
+    } else {
+        "unmanaged devices allowed".into()
+    });
+    if d.byod_allowed {
+        parts.push("BYOD allowed".into());
+    }
+    if d.shared_workstation {
+        parts.push("shared-workstation mode".into());
+    }
+    parts.join("; ")
+}
+
+pub fn describe_break_glass(b: Option<&BreakGlass>, names: &Names) -> String {
+    match b {
+        None => "none declared".into(),
+        Some(b) => format!(
+            "{} account{} protected by {}, kept in {}; last drill {}",
+            b.accounts,
+            if b.accounts == 1 { "" } else { "s" },
+            names.method(&b.method),
+            b.location,
+            b.last_drill.as_deref().unwrap_or("never")
+        ),
+    }
+}
+
+/// What changed from `a` to `b`, in reading order.
+pub fn diff(a: &Declaration, b: &Declaration, names: &Names) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let mut keys: Vec<&str> = a
+        .populations
+        .iter()
+        .map(|j| j.population.as_str())
+        .collect();
+    for j in &b.populations {
+        if !keys.contains(&j.population.as_str()) {
+            keys.push(&j.population);
+        }
+    }
+    let mut push = |what: String, before: String, after: String| {
+        if before != after {
+            changes.push(Change {
+                what,
+                before,
+                after,
+            });
+        }
+    };
+    for key in keys {
+        let pop = names.population(key);
+        match (a.journey(key), b.journey(key)) {
+            (Some(_), None) => push(pop, "declared".into(), "removed".into()),
+            (None, Some(_)) => push(pop, "not declared".into(), "declared".into()),
+            (None, None) => {}
+            (Some(x), Some(y)) => {
+                for role in JourneyRole::ALL.iter().copied() {
+                    push(
+                        format!("{pop} · {}", role.label()),
+                        describe_methods(x.methods(role), names),
+                        describe_methods(y.methods(role), names),
+                    );
+                }
+                push(
+                    format!("{pop} · Offboarding"),
+                    describe_offboarding(x.offboarding),
+                    describe_offboarding(y.offboarding),
+                );
+                push(
+                    format!("{pop} · Session rules"),
+                    describe_session(x.session.as_ref()),
+                    describe_session(y.session.as_ref()),
+                );
+                push(
+                    format!("{pop} · Devices"),
+                    describe_devices(x.devices.as_ref()),
+                    describe_devices(y.devices.as_ref()),
+                );
+            }
+        }
+    }
+    push(
+        "Break-glass".into(),
+        describe_break_glass(a.break_glass.as_ref(), names),
+        describe_break_glass(b.break_glass.as_ref(), names),
+    );
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known() -> Known {
+        Known {
+            methods: [
+                "platform_passkey",
+                "security_key",
+                "smart_card",
+                "synced_passkey",
+                "temporary_access_pass",
+                "helpdesk_proofing",
+                "sms_otp",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            populations: ["office_employees", "contractors", "byod_remote"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        }
+    }
+
+    fn served() -> Vec<String> {
+        vec!["office_employees".into(), "contractors".into()]
+    }
+
+    fn form_with(f: impl FnOnce(&mut PopulationForm)) -> DeclarationForm {
+        let mut pf = PopulationForm {
+            primary: vec!["platform_passkey".into(), "".into()],
+            recovery: vec!["".into(), "helpdesk_proofing".into()],
+            offboarding: "automatic".into(),
+            max_session_minutes: "600".into(),
+            idle_timeout_minutes: "30".into(),
+            reauth_sensitive: Some("on".into()),
+            ..Default::default()
+        };
+        pf.platforms.insert("windows".into(), "10".into());
+        pf.platforms.insert("ios".into(), " 17.4 ".into());
+        f(&mut pf);
+        let mut form = DeclarationForm::default();
+        form.p.insert("office_employees".into(), pf);
+        form
+    }
+
+    #[test]
+    fn the_form_becomes_a_declaration_skipping_empty_slots() {
+        let d = from_form(&form_with(|_| {}), &served(), &known()).unwrap();
+        assert_eq!(d.populations.len(), 2, "every served population is present");
+        let office = d.journey("office_employees").unwrap();
+        assert_eq!(office.primary, vec!["platform_passkey"]);
+        assert_eq!(office.recovery, vec!["helpdesk_proofing"]);
+        assert_eq!(office.offboarding, Some(Offboarding::Automatic));
+        assert_eq!(
+            office.session,
+            Some(SessionRules {
+                max_session_minutes: 600,
+                idle_timeout_minutes: 30,
+                reauth_sensitive: true
+            })
+        );
+        let dev = office.devices.as_ref().unwrap();
+        assert_eq!(dev.platforms.len(), 2);
+        assert_eq!(dev.platforms[1].min_version, "17.4");
+        let contractors = d.journey("contractors").unwrap();
+        assert!(contractors.primary.is_empty() && contractors.session.is_none());
+        assert!(contractors.devices.is_none());
+    }
+
+    #[test]
+    fn bad_values_are_refused_next_to_their_field() {
+        let cases: Vec<(DeclarationForm, &str)> = vec![
+            (
+                form_with(|p| p.primary = vec!["password".into()]),
+                "p[office_employees][primary][0]",
+            ),
+            (
+                form_with(|p| p.primary = vec!["security_key".into(), "security_key".into()]),
+                "p[office_employees][primary][1]",
+            ),
+            (
+                form_with(|p| p.max_session_minutes = "ten".into()),
+                "p[office_employees][max_session_minutes]",
+            ),
+            (
+                form_with(|p| p.idle_timeout_minutes = "900".into()),
+                "p[office_employees][idle_timeout_minutes]",
+            ),
+            (
+                form_with(|p| p.max_session_minutes.clear()),
+                "p[office_employees][max_session_minutes]",
+            ),
+            (
+                form_with(|p| {
+                    p.platforms.insert("android".into(), "=1+1".into());
+                }),
+                "p[office_employees][platforms][android]",
+            ),
+            (
+                form_with(|p| {
+                    p.managed_required = Some("on".into());
+                    p.byod_allowed = Some("on".into());
+                }),
+                "p[office_employees][byod_allowed]",
+            ),
+            (
+                form_with(|p| p.offboarding = "never".into()),
+                "p[office_employees][offboarding]",
+            ),
+        ];
+        for (form, expected) in cases {
+            let err = from_form(&form, &served(), &known()).unwrap_err();
+            assert_eq!(err.field(), Some(expected), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn break_glass_is_checked() {
+        let mut form = form_with(|_| {});
+        form.bg = BreakGlassForm {
+            accounts: "2".into(),
+            method: "security_key".into(),
+            location: "Safe in the SOC".into(),
+            last_drill: "2026-02-30".into(),
+        };
+        let err = from_form(&form, &served(), &known()).unwrap_err();
+        assert_eq!(err.field(), Some("bg[last_drill]"));
+        form.bg.last_drill = "2026-02-28".into();
+        let d = from_form(&form, &served(), &known()).unwrap();
+        assert_eq!(d.break_glass.unwrap().accounts, 2);
+        form.bg.method = "password".into();
+        let err = from_form(&form, &served(), &known()).unwrap_err();
+        assert_eq!(err.field(), Some("bg[method]"));
+    }
+
+    #[test]
+    fn submitting_needs_a_primary_unless_federated() {
+        let names = Names::default();
+        let d = from_form(&form_with(|_| {}), &served(), &known()).unwrap();
+        let err = check_submittable(&d, &served(), false, &names).unwrap_err();
+        assert_eq!(err.field(), Some("p[contractors][primary][0]"));
+        assert!(check_submittable(&d, &served(), true, &names).is_ok());
+        let only_office = vec!["office_employees".to_string()];
+        let d2 = from_form(&form_with(|_| {}), &only_office, &known()).unwrap();
+        assert!(check_submittable(&d2, &only_office, false, &names).is_ok());
+        assert!(check_submittable(&d2, &served(), false, &names).is_err());
+    }
+
+    #[test]
+    fn populations_not_served_or_unknown_are_refused() {
+        let mut d = defaults(&served(), false);
+        d.populations.push(default_journey("byod_remote", false));
+        assert!(validate(&d, &served(), &known()).is_err());
+        let all = vec!["office_employees".into(), "partners".into()];
+        let d = defaults(&all, false);
+        let err = validate(&d, &all, &known()).unwrap_err();
+        assert_eq!(err.field(), Some("p[partners][population]"));
+    }
+
+    #[test]
+    fn defaults_pass_validation_with_the_shipped_catalogue() {
+        let k = Known {
+            methods: [
+                "platform_passkey",
+                "security_key",
+                "smart_card",
+                "synced_passkey",
+                "temporary_access_pass",
+                "helpdesk_proofing",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            populations: [
+                "office_employees",
+                "frontline_shift",
+                "contractors",
+                "partners",
+                "privileged_admins",
+                "shared_workstation",
+                "byod_remote",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        };
+        let all: Vec<String> = k.populations.iter().cloned().collect();
+        let d = defaults(&all, false);
+        assert_eq!(validate(&d, &all, &k).unwrap(), d);
+        assert!(check_submittable(&d, &all, false, &Names::default()).is_ok());
+        let shared = d.journey("shared_workstation").unwrap();
+        assert!(shared.devices.as_ref().unwrap().shared_workstation);
+        assert!(!shared.primary.contains(&"platform_passkey".to_string()));
+    }
+
+    #[test]
+    fn a_federated_application_adds_to_and_overrides_its_provider() {
+        let idp = defaults(&served(), false);
+        let mut own = defaults(&served(), true);
+        own.populations[0].fallback = vec!["sms_otp".into(), "security_key".into()];
+        own.populations[0].session = Some(SessionRules {
+            max_session_minutes: 60,
+            idle_timeout_minutes: 10,
+            reauth_sensitive: false,
+        });
+        let e = effective(&own, Some(&idp));
+        let office = e.journey("office_employees").unwrap();
+        assert_eq!(office.primary, idp.populations[0].primary);
+        assert_eq!(office.fallback, vec!["security_key", "sms_otp"]);
+        assert_eq!(office.session.as_ref().unwrap().max_session_minutes, 60);
+        assert_eq!(office.devices, idp.populations[0].devices);
+        assert_eq!(e.journey("contractors"), idp.journey("contractors"));
+        assert_eq!(effective(&own, None), own);
+    }
+
+    #[test]
+    fn diff_lists_what_changed_in_plain_words() {
+        let mut names = Names::default();
+        names
+            .methods
+            .insert("sms_otp".into(), "SMS one-time code".into());
+        names
+            .populations
+            .insert("office_employees".into(), "Office employees".into());
+        let a = defaults(&served(), false);
+        let mut b = a.clone();
+        b.populations[0].recovery = vec!["sms_otp".into()];
+        b.populations[1].session = None;
+        let changes = diff(&a, &b, &names);
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        assert_eq!(changes[0].what, "Office employees · Recovery");
+        assert_eq!(changes[0].after, "SMS one-time code");
+        assert_eq!(changes[1].what, "contractors · Session rules");
+        assert_eq!(changes[1].after, "not declared");
+        assert!(diff(&a, &a, &names).is_empty());
+    }
+
+    #[test]
+    fn flatten_gives_positions_per_role() {
+        let d = defaults(&["office_employees".to_string()], false);
+        let rows = flatten(&d);
+        assert!(rows.contains(&(
+            "office_employees".into(),
+            JourneyRole::Primary,
+            1,
+            "security_key".into()
+        )));
+        let primaries = rows.iter().filter(|r| r.1 == JourneyRole::Primary).count();
+        assert_eq!(primaries, 2);
+    }
+
+    #[test]
+    fn fitting_keeps_declared_journeys_and_adds_defaults() {
+        let d = defaults(&["office_employees".to_string()], false);
+        let mut custom = d.clone();
+        custom.populations[0].primary = vec!["smart_card".into()];
+        let fitted = fit_to(&custom, &served(), false);
+        assert_eq!(fitted.populations.len(), 2);
+        assert_eq!(fitted.populations[0].primary, vec!["smart_card"]);
+        assert_eq!(fitted.populations[1], default_journey("contractors", false));
+        assert!(
+            fit_to(&custom, &["contractors".to_string()], false)
+                .journey("office_employees")
+                .is_none()
+        );
+    }
+}

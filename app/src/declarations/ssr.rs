@@ -1,0 +1,551 @@
+//! Declarations: drafts, submitted versions (immutable), history, as-of and differences.
+
+use super::model::{
+    Declaration, DeclarationEditor, DeclarationForm, DraftOrigin, MethodOption, Names,
+    PopulationOption, VersionDetail, VersionSummary,
+};
+use super::rules::{self, Known};
+use crate::audit::model::{Actor, AuditAction};
+use crate::audit::ssr::{NewAuditEvent, format_timestamp, record};
+use crate::error::AppError;
+use crate::ids::{ApplicationId, DeclarationVersionId, UserId};
+use crate::registry::model::{DeclarationShown, Integration};
+use crate::registry::ssr::{CHUNK, load, load_for_change, served_populations};
+use crate::session::model::CurrentUser;
+use crate::ssr::entities::{
+    app_user, application, auth_method, declaration_draft, declaration_method, declaration_version,
+    population,
+};
+use crate::ssr::state::AppState;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Where a version came from.
+pub const SOURCE_PORTAL: &str = "portal";
+pub const SOURCE_IMPORT: &str = "import";
+pub const SOURCE_GENERATOR: &str = "generator";
+
+/// Active catalogue keys (two queries).
+pub async fn known<C: ConnectionTrait>(db: &C) -> Result<Known, AppError> {
+    Ok(Known {
+        methods: auth_method::Entity::find()
+            .filter(auth_method::Column::Active.eq(true))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| m.key)
+            .collect(),
+        populations: population::Entity::find()
+            .filter(population::Column::Active.eq(true))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| p.key)
+            .collect(),
+    })
+}
+
+/// Catalogue names, retired entries included (old versions still name them).
+pub async fn names<C: ConnectionTrait>(db: &C) -> Result<Names, AppError> {
+    Ok(Names {
+        methods: auth_method::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.key, m.name))
+            .collect(),
+        populations: population::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.key, p.name))
+            .collect(),
+    })
+}
+
+/// The stored form of a declaration: canonical JSON (fields in declaration order).
+pub fn body_json(d: &Declaration) -> String {
+    serde_json::to_string(d).unwrap_or_default()
+}
+
+pub fn sha256_hex(body: &str) -> String {
+    hex::encode(Sha256::digest(body.as_bytes()))
+}
+
+fn parse_body(body: &str) -> Result<Declaration, AppError> {
+    serde_json::from_str(body).map_err(|e| AppError::internal(format!("stored declaration: {e}")))
+}
+
+/// A version ready to be stored.
+#[derive(Clone, Debug)]
+pub struct NewVersion {
+    pub id: DeclarationVersionId,
+    pub application_id: ApplicationId,
+    pub version: i32,
+    pub declaration: Declaration,
+    pub author: Option<UserId>,
+    pub source: &'static str,
+    pub submitted_at: OffsetDateTime,
+}
+
+/// Stores versions and their flattened method rows, in batches. Returns each version's body hash.
+pub async fn insert_versions<C: ConnectionTrait>(
+    db: &C,
+    versions: &[NewVersion],
+) -> Result<Vec<String>, AppError> {
+    let mut hashes = Vec::with_capacity(versions.len());
+    for chunk in versions.chunks(CHUNK) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|v| {
+                let body = body_json(&v.declaration);
+                let sha = sha256_hex(&body);
+                hashes.push(sha.clone());
+                declaration_version::ActiveModel {
+                    id: Set(v.id.0),
+                    application_id: Set(v.application_id.0),
+                    version: Set(v.version),
+                    body: Set(body),
+                    body_sha256: Set(sha),
+                    author_id: Set(v.author.map(|a| a.0)),
+                    source: Set(v.source.to_string()),
+                    submitted_at: Set(v.submitted_at),
+                }
+            })
+            .collect();
+        declaration_version::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    let methods: Vec<_> = versions
+        .iter()
+        .flat_map(|v| {
+            rules::flatten(&v.declaration)
+                .into_iter()
+                .map(move |(p, role, pos, m)| declaration_method::ActiveModel {
+                    version_id: Set(v.id.0),
+                    population_key: Set(p),
+                    role: Set(role.as_str().to_string()),
+                    position: Set(pos),
+                    method_key: Set(m),
+                })
+        })
+        .collect();
+    for chunk in methods.chunks(CHUNK) {
+        declaration_method::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(hashes)
+}
+
+async fn latest<C: ConnectionTrait>(
+    db: &C,
+    app: Uuid,
+) -> Result<Option<declaration_version::Model>, AppError> {
+    Ok(declaration_version::Entity::find()
+        .filter(declaration_version::Column::ApplicationId.eq(app))
+        .order_by_desc(declaration_version::Column::Version)
+        .one(db)
+        .await?)
+}
+
+/// The version in force at `at`: the last one submitted at or before it.
+async fn as_of<C: ConnectionTrait>(
+    db: &C,
+    app: Uuid,
+    at: OffsetDateTime,
+) -> Result<Option<declaration_version::Model>, AppError> {
+    Ok(declaration_version::Entity::find()
+        .filter(declaration_version::Column::ApplicationId.eq(app))
+        .filter(declaration_version::Column::SubmittedAt.lte(at))
+        .order_by_desc(declaration_version::Column::SubmittedAt)
+        .order_by_desc(declaration_version::Column::Version)
+        .one(db)
+        .await?)
+}
+
+/// Newest first, with authors' names.
+pub async fn versions<C: ConnectionTrait>(
+    db: &C,
+    app: ApplicationId,
+) -> Result<Vec<VersionSummary>, AppError> {
+    let rows = declaration_version::Entity::find()
+        .filter(declaration_version::Column::ApplicationId.eq(app.0))
+        .order_by_desc(declaration_version::Column::Version)
+        .all(db)
+        .await?;
+    let authors = author_names(db, &rows).await?;
+    Ok(rows.iter().map(|v| summary(v, &authors)).collect())
+}
+
+async fn author_names<C: ConnectionTrait>(
+    db: &C,
+    rows: &[declaration_version::Model],
+) -> Result<BTreeMap<Uuid, String>, AppError> {
+    let ids: Vec<Uuid> = rows.iter().filter_map(|v| v.author_id).collect();
+    Ok(app_user::Entity::find()
+        .filter(app_user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
+fn summary(v: &declaration_version::Model, authors: &BTreeMap<Uuid, String>) -> VersionSummary {
+    let author = match (v.author_id.and_then(|a| authors.get(&a)), v.source.as_str()) {
+        (Some(name), _) => name.clone(),
+        (None, SOURCE_IMPORT) => "imported".into(),
+        (None, SOURCE_GENERATOR) => "generated".into(),
+        (None, _) => "unknown".into(),
+    };
+    VersionSummary {
+        id: DeclarationVersionId(v.id),
+        version: v.version,
+        author,
+        author_id: v.author_id.map(UserId),
+        source: v.source.clone(),
+        submitted_at: format_timestamp(v.submitted_at),
+        sha256: v.body_sha256.clone(),
+    }
+}
+
+/// The provider's declaration for a federated application, latest or in force at `at`.
+async fn provider_declaration<C: ConnectionTrait>(
+    db: &C,
+    app: &application::Model,
+    at: Option<OffsetDateTime>,
+) -> Result<Option<Declaration>, AppError> {
+    let Some(provider) = app.provider_id else {
+        return Ok(None);
+    };
+    let v = match at {
+        Some(at) => as_of(db, provider, at).await?,
+        None => latest(db, provider).await?,
+    };
+    v.map(|v| parse_body(&v.body)).transpose()
+}
+
+async fn detail_of<C: ConnectionTrait>(
+    db: &C,
+    app: &application::Model,
+    v: declaration_version::Model,
+    at: Option<OffsetDateTime>,
+) -> Result<VersionDetail, AppError> {
+    let authors = author_names(db, std::slice::from_ref(&v)).await?;
+    let declaration = parse_body(&v.body)?;
+    let provider = provider_declaration(db, app, at).await?;
+    Ok(VersionDetail {
+        summary: summary(&v, &authors),
+        effective: rules::effective(&declaration, provider.as_ref()),
+        declaration,
+    })
+}
+
+/// What the application page asks to see.
+#[derive(Clone, Debug, Default)]
+pub struct ShowQuery {
+    pub version: Option<i32>,
+    /// `YYYY-MM-DD`: the version in force at the end of that day (UTC).
+    pub as_of: Option<String>,
+    pub diff: Option<(i32, i32)>,
+}
+
+pub async fn show<C: ConnectionTrait>(
+    db: &C,
+    id: ApplicationId,
+    q: &ShowQuery,
+) -> Result<DeclarationShown, AppError> {
+    let (app, _) = load(db, id).await?;
+    let names = names(db).await?;
+    let by_number = |n: i32| {
+        declaration_version::Entity::find()
+            .filter(declaration_version::Column::ApplicationId.eq(app.id))
+            .filter(declaration_version::Column::Version.eq(n))
+            .one(db)
+    };
+    let mut shown_as_of = None;
+    let version = if let Some(date) = &q.as_of {
+        let day = rules::parse_date(date.trim())
+            .ok_or_else(|| AppError::validation("as_of", "Write the date as YYYY-MM-DD."))?;
+        let end =
+            day.next_day().unwrap_or(day).midnight().assume_utc() - time::Duration::nanoseconds(1);
+        shown_as_of = Some(day.to_string());
+        match as_of(db, app.id, end).await? {
+            Some(v) => Some(detail_of(db, &app, v, Some(end)).await?),
+            None => None,
+        }
+    } else {
+        let v = match q.version {
+            Some(n) => Some(by_number(n).await?.ok_or(AppError::NotFound)?),
+            None => latest(db, app.id).await?,
+        };
+        match v {
+            Some(v) => Some(detail_of(db, &app, v, None).await?),
+            None => None,
+        }
+    };
+    let diff = match q.diff {
+        Some((a, b)) => {
+            let va = by_number(a).await?.ok_or(AppError::NotFound)?;
+            let vb = by_number(b).await?.ok_or(AppError::NotFound)?;
+            let changes = rules::diff(&parse_body(&va.body)?, &parse_body(&vb.body)?, &names);
+            Some((a, b, changes))
+        }
+        None => None,
+    };
+    Ok(DeclarationShown {
+        version,
+        as_of: shown_as_of,
+        diff,
+        names,
+    })
+}
+
+/// The editor's content: the draft, else the latest version, else the standard journey, fitted to
+/// the populations the application serves today.
+pub async fn editor<C: ConnectionTrait>(
+    db: &C,
+    viewer: &CurrentUser,
+    id: ApplicationId,
+) -> Result<DeclarationEditor, AppError> {
+    let (app, _) = load_for_change(db, viewer, id, false).await?;
+    let federated = app.integration == Integration::Federated.as_str();
+    let served = served_populations(db, app.id).await?;
+    let names = names(db).await?;
+    let draft = declaration_draft::Entity::find_by_id(app.id)
+        .one(db)
+        .await?;
+    let (declaration, origin, draft_saved) = match draft {
+        Some(d) => {
+            let by = match d.updated_by {
+                Some(u) => app_user::Entity::find_by_id(u)
+                    .one(db)
+                    .await?
+                    .map(|u| u.display_name)
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            (
+                parse_body(&d.body)?,
+                DraftOrigin::Draft,
+                Some((format_timestamp(d.updated_at), by)),
+            )
+        }
+        None => match latest(db, app.id).await? {
+            Some(v) => (
+                parse_body(&v.body)?,
+                DraftOrigin::LatestVersion(v.version),
+                None,
+            ),
+            None => (
+                rules::defaults(&served, federated),
+                DraftOrigin::Defaults,
+                None,
+            ),
+        },
+    };
+    let provider_name = match app.provider_id {
+        Some(p) => application::Entity::find_by_id(p)
+            .one(db)
+            .await?
+            .map(|p| p.name),
+        None => None,
+    };
+    let methods = auth_method::Entity::find()
+        .filter(auth_method::Column::Active.eq(true))
+        .order_by_asc(auth_method::Column::StrengthRank)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| MethodOption {
+            key: m.key,
+            name: m.name,
+            max_aal: m.max_aal,
+        })
+        .collect();
+    Ok(DeclarationEditor {
+        application_id: id,
+        application_name: app.name,
+        federated,
+        provider_name,
+        populations: served
+            .iter()
+            .map(|k| PopulationOption {
+                key: k.clone(),
+                name: names.population(k),
+            })
+            .collect(),
+        methods,
+        declaration: rules::fit_to(&declaration, &served, federated),
+        origin,
+        draft_saved,
+    })
+}
+
+/// Saves the draft and, when `submit`, turns it into the next immutable version (the draft is
+/// then gone). A draft that cannot be submitted yet is still saved, so nothing typed is lost.
+/// Returns the new version number when one was submitted.
+pub async fn save(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ApplicationId,
+    form: &DeclarationForm,
+    submit: bool,
+) -> Result<Option<i32>, AppError> {
+    let txn = state.db.begin_write().await?;
+    let (app, _) = load_for_change(&txn, user, id, false).await?;
+    let federated = app.integration == Integration::Federated.as_str();
+    let served = served_populations(&txn, app.id).await?;
+    let known = known(&txn).await?;
+    let declaration = rules::from_form(form, &served, &known)?;
+    let now = state.now();
+    let body = body_json(&declaration);
+    let old = declaration_draft::Entity::find_by_id(app.id)
+        .one(&txn)
+        .await?;
+    let before = old.as_ref().map(|d| parse_body(&d.body)).transpose()?;
+    if submit {
+        let names = names(&txn).await?;
+        if let Err(e) = rules::check_submittable(&declaration, &served, federated, &names) {
+            // Keep what was typed as the draft, then report why it cannot be submitted.
+            write_draft(&txn, app.id, &body, user, now, old.is_some()).await?;
+            audit_draft(&txn, now, user, id, before, &declaration).await?;
+            txn.commit().await?;
+            return Err(e);
+        }
+        let number = latest(&txn, app.id).await?.map_or(1, |v| v.version + 1);
+        let version_id = DeclarationVersionId::new();
+        let hashes = insert_versions(
+            &txn,
+            &[NewVersion {
+                id: version_id,
+                application_id: id,
+                version: number,
+                declaration: declaration.clone(),
+                author: Some(user.id),
+                source: SOURCE_PORTAL,
+                submitted_at: now,
+            }],
+        )
+        .await?;
+        if old.is_some() {
+            declaration_draft::Entity::delete_by_id(app.id)
+                .exec(&txn)
+                .await?;
+        }
+        record(
+            &txn,
+            now,
+            NewAuditEvent {
+                actor: Actor::User(user.id),
+                action: AuditAction::DeclarationSubmitted,
+                subject_type: "application",
+                subject_id: id.to_string(),
+                before: None,
+                after: Some(json!({
+                    "application": app.name,
+                    "version_id": version_id,
+                    "version": number,
+                    "sha256": hashes.first(),
+                    "declaration": declaration,
+                })),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        return Ok(Some(number));
+    }
+    write_draft(&txn, app.id, &body, user, now, old.is_some()).await?;
+    audit_draft(&txn, now, user, id, before, &declaration).await?;
+    txn.commit().await?;
+    Ok(None)
+}
+
+async fn write_draft<C: ConnectionTrait>(
+    db: &C,
+    app: Uuid,
+    body: &str,
+    user: &CurrentUser,
+    now: OffsetDateTime,
+    exists: bool,
+) -> Result<(), AppError> {
+    let row = declaration_draft::ActiveModel {
+        application_id: Set(app),
+        body: Set(body.to_string()),
+        updated_by: Set(Some(user.id.0)),
+        updated_at: Set(now),
+    };
+    if exists {
+        declaration_draft::Entity::update(row).exec(db).await?;
+    } else {
+        declaration_draft::Entity::insert(row)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn audit_draft<C: ConnectionTrait>(
+    db: &C,
+    now: OffsetDateTime,
+    user: &CurrentUser,
+    id: ApplicationId,
+    before: Option<Declaration>,
+    after: &Declaration,
+) -> Result<(), AppError> {
+    record(
+        db,
+        now,
+        NewAuditEvent {
+            actor: Actor::User(user.id),
+            action: AuditAction::DeclarationDraftSaved,
+            subject_type: "application",
+            subject_id: id.to_string(),
+            before: before.map(|b| json!(b)),
+            after: Some(json!(after)),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Throws the draft away (the latest version stays as it is).
+pub async fn discard_draft(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ApplicationId,
+) -> Result<(), AppError> {
+    let txn = state.db.begin_write().await?;
+    load_for_change(&txn, user, id, false).await?;
+    let Some(old) = declaration_draft::Entity::find_by_id(id.0)
+        .one(&txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    declaration_draft::Entity::delete_by_id(id.0)
+        .exec(&txn)
+        .await?;
+    record(
+        &txn,
+        state.now(),
+        NewAuditEvent {
+            actor: Actor::User(user.id),
+            action: AuditAction::DeclarationDraftSaved,
+            subject_type: "application",
+            subject_id: id.to_string(),
+            before: Some(json!(parse_body(&old.body)?)),
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

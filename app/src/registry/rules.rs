@@ -1,0 +1,481 @@
+//! Pure rules of the registry: who may edit what, and checking an application's facts however
+//! they arrive (the form, an import, the generator).
+
+use super::model::{
+    ApplicationForm, Criticality, DESCRIPTION_MAX, Integration, Lifecycle, NAME_MAX, TAG_MAX,
+    TAGS_MAX,
+};
+use crate::accounts::model::{Role, validate_text};
+use crate::error::AppError;
+use crate::ids::{ApplicationId, UserId};
+use crate::session::model::CurrentUser;
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+/// Owners edit only their own applications; security and administrators edit every one.
+pub fn can_edit(user: &CurrentUser, owners: &[UserId]) -> bool {
+    user.has_any(&[Role::Security, Role::Admin])
+        || (user.has(Role::Owner) && owners.contains(&user.id))
+}
+
+pub fn can_create(user: &CurrentUser) -> bool {
+    user.has_any(&[Role::Owner, Role::Security, Role::Admin])
+}
+
+/// Importing is for security and administrators.
+pub fn can_import(user: &CurrentUser) -> bool {
+    user.has_any(&[Role::Security, Role::Admin])
+}
+
+/// Exports are evidence: auditors too.
+pub fn can_export(user: &CurrentUser) -> bool {
+    user.has_any(&[Role::Security, Role::Admin, Role::Auditor])
+}
+
+/// Names are unique regardless of case and surrounding spaces.
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// An application's facts with references resolved to ids.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApplicationInput {
+    pub name: String,
+    pub description: String,
+    pub business_unit: Option<Uuid>,
+    pub criticality: String,
+    pub integration: String,
+    pub lifecycle: String,
+    pub is_identity_provider: bool,
+    pub provider: Option<Uuid>,
+    pub owners: Vec<UserId>,
+    pub populations: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+/// What the checks compare against.
+#[derive(Clone, Debug, Default)]
+pub struct Allowed {
+    /// Active business units (plus the application's current one, even if retired since).
+    pub business_units: BTreeSet<Uuid>,
+    /// Active populations, in catalogue order.
+    pub populations: Vec<String>,
+    /// Active users holding the owner role.
+    pub owners: BTreeSet<UserId>,
+    /// Identity-provider applications.
+    pub providers: BTreeSet<Uuid>,
+    /// The application being edited, if any.
+    pub editing: Option<ApplicationId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckedApplication {
+    pub name: String,
+    pub description: String,
+    pub business_unit: Option<Uuid>,
+    pub criticality: Criticality,
+    pub integration: Integration,
+    pub lifecycle: Lifecycle,
+    pub is_identity_provider: bool,
+    pub provider: Option<Uuid>,
+    pub owners: Vec<UserId>,
+    /// In catalogue order.
+    pub populations: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+/// Reads the form into an input (ids parsed; anything unparseable is refused on its field).
+pub fn input_from_form(form: &ApplicationForm) -> Result<ApplicationInput, AppError> {
+    let uuid_or = |raw: &str, field: &str, what: &str| -> Result<Option<Uuid>, AppError> {
+        match raw.trim() {
+            "" => Ok(None),
+            s => Uuid::parse_str(s)
+                .map(Some)
+                .map_err(|_| AppError::validation(field, format!("Choose {what} from the list."))),
+        }
+    };
+    let mut owners = Vec::new();
+    for (id, _) in form.owners.iter().filter(|(_, v)| !v.is_empty()) {
+        owners.push(UserId(Uuid::parse_str(id).map_err(|_| {
+            AppError::validation("owners", "Choose owners from the list.")
+        })?));
+    }
+    Ok(ApplicationInput {
+        name: form.name.clone(),
+        description: form.description.clone(),
+        business_unit: uuid_or(&form.business_unit, "business_unit", "a business unit")?,
+        criticality: form.criticality.clone(),
+        integration: form.integration.clone(),
+        lifecycle: form.lifecycle.clone(),
+        is_identity_provider: form.identity_provider.is_some(),
+        provider: uuid_or(&form.provider, "provider", "an identity provider")?,
+        owners,
+        populations: form
+            .populations
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, _)| k.clone())
+            .collect(),
+        tags: split_tags(&form.tags),
+    })
+}
+
+pub fn split_tags(raw: &str) -> Vec<String> {
+    raw.split([',', ';'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn vocab<T>(
+    raw: &str,
+    field: &str,
+    parse: fn(&str) -> Option<T>,
+    keys: String,
+) -> Result<T, AppError> {
+    parse(raw.trim()).ok_or_else(|| AppError::validation(field, format!("Choose one of: {keys}.")))
+}
+
+/// Checks every fact of an application.
+pub fn check(input: &ApplicationInput, allowed: &Allowed) -> Result<CheckedApplication, AppError> {
+    let name = validate_text("name", &input.name, 1, NAME_MAX)?;
+    let description = validate_text_block("description", &input.description, DESCRIPTION_MAX)?;
+    let criticality = vocab(
+        &input.criticality,
+        "criticality",
+        Criticality::parse,
+        Criticality::keys(),
+    )?;
+    let integration = vocab(
+        &input.integration,
+        "integration",
+        Integration::parse,
+        Integration::keys(),
+    )?;
+    let lifecycle = vocab(
+        &input.lifecycle,
+        "lifecycle",
+        Lifecycle::parse,
+        Lifecycle::keys(),
+    )?;
+    if let Some(bu) = input.business_unit
+        && !allowed.business_units.contains(&bu)
+    {
+        return Err(AppError::validation(
+            "business_unit",
+            "Choose an active business unit.",
+        ));
+    }
+    let mut owners: Vec<UserId> = Vec::new();
+    for o in &input.owners {
+        if !allowed.owners.contains(o) {
+            return Err(AppError::validation(
+                "owners",
+                "Owners must be active users holding the owner role.",
+            ));
+        }
+        if !owners.contains(o) {
+            owners.push(*o);
+        }
+    }
+    if owners.is_empty() {
+        return Err(AppError::validation("owners", "Choose at least one owner."));
+    }
+    owners.sort();
+    for p in &input.populations {
+        if !allowed.populations.contains(p) {
+            return Err(AppError::validation(
+                "populations",
+                format!("Unknown population “{p}”."),
+            ));
+        }
+    }
+    let populations: Vec<String> = allowed
+        .populations
+        .iter()
+        .filter(|p| input.populations.contains(p))
+        .cloned()
+        .collect();
+    if populations.is_empty() {
+        return Err(AppError::validation(
+            "populations",
+            "Choose at least one population the application serves.",
+        ));
+    }
+    let provider = match (integration, input.provider) {
+        (Integration::Federated, None) => {
+            return Err(AppError::validation(
+                "provider",
+                "A federated application names its identity provider.",
+            ));
+        }
+        (Integration::Federated, Some(p)) => {
+            if allowed.editing.is_some_and(|e| e.0 == p) {
+                return Err(AppError::validation(
+                    "provider",
+                    "An application cannot federate through itself.",
+                ));
+            }
+            if !allowed.providers.contains(&p) {
+                return Err(AppError::validation(
+                    "provider",
+                    "Choose an application marked as an identity provider.",
+                ));
+            }
+            Some(p)
+        }
+        (_, Some(_)) => {
+            return Err(AppError::validation(
+                "provider",
+                "Only a federated application names an identity provider.",
+            ));
+        }
+        (_, None) => None,
+    };
+    if input.is_identity_provider && provider.is_some() {
+        return Err(AppError::validation(
+            "identity_provider",
+            "An identity provider keeps its own journey: it cannot federate through another.",
+        ));
+    }
+    let tags = check_tags(&input.tags)?;
+    Ok(CheckedApplication {
+        name,
+        description,
+        business_unit: input.business_unit,
+        criticality,
+        integration,
+        lifecycle,
+        is_identity_provider: input.is_identity_provider,
+        provider,
+        owners,
+        populations,
+        tags,
+    })
+}
+
+/// Multi-line text: trimmed, limited, no control characters other than line breaks and tabs.
+pub fn validate_text_block(field: &'static str, raw: &str, max: usize) -> Result<String, AppError> {
+    let text = raw.trim().replace("\r\n", "\n");
+    if text.chars().count() > max {
+        return Err(AppError::validation(
+            field,
+            format!("Keep it to {max} characters."),
+        ));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(AppError::validation(
+            field,
+            "Control characters are not allowed.",
+        ));
+    }
+    Ok(text)
+}
+
+/// Tags: trimmed, at most `TAGS_MAX`, each up to `TAG_MAX` characters of letters, digits, spaces
+/// and `- _ . /`; duplicates (ignoring case) dropped; sorted.
+pub fn check_tags(tags: &[String]) -> Result<Vec<String>, AppError> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let t = t.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if t.chars().count() > TAG_MAX {
+            return Err(AppError::validation(
+                "tags",
+                format!("Keep each tag to {TAG_MAX} characters."),
+            ));
+        }
+        if !t
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | '/'))
+            || !t.starts_with(char::is_alphanumeric)
+        {
+            return Err(AppError::validation(
+                "tags",
+                format!(
+                    "“{t}”: tags start with a letter or digit and use letters, digits, spaces and - _ . /"
+                ),
+            ));
+        }
+        if !out.iter().any(|o| o.to_lowercase() == t.to_lowercase()) {
+            out.push(t.to_string());
+        }
+    }
+    if out.len() > TAGS_MAX {
+        return Err(AppError::validation(
+            "tags",
+            format!("Use at most {TAGS_MAX} tags."),
+        ));
+    }
+    out.sort_by_key(|t| t.to_lowercase());
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: u128, roles: &[Role]) -> CurrentUser {
+        CurrentUser {
+            id: UserId(Uuid::from_u128(id)),
+            username: "u".into(),
+            display_name: "U".into(),
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn owners_edit_only_their_own_applications() {
+        let alice = user(1, &[Role::Owner]);
+        let owners = [UserId(Uuid::from_u128(1))];
+        let others = [UserId(Uuid::from_u128(2))];
+        assert!(can_edit(&alice, &owners));
+        assert!(!can_edit(&alice, &others));
+        assert!(can_edit(&user(3, &[Role::Security]), &others));
+        assert!(can_edit(&user(3, &[Role::Admin]), &others));
+        assert!(
+            !can_edit(&user(1, &[Role::Auditor]), &owners),
+            "listed but no owner role"
+        );
+        assert!(!can_create(&user(1, &[Role::Auditor])));
+        assert!(can_export(&user(1, &[Role::Auditor])) && !can_import(&user(1, &[Role::Auditor])));
+    }
+
+    fn allowed() -> Allowed {
+        Allowed {
+            business_units: [Uuid::from_u128(10)].into(),
+            populations: vec!["office_employees".into(), "contractors".into()],
+            owners: [UserId(Uuid::from_u128(1))].into(),
+            providers: [Uuid::from_u128(20)].into(),
+            editing: None,
+        }
+    }
+
+    fn input() -> ApplicationInput {
+        ApplicationInput {
+            name: "  Payroll ".into(),
+            description: "Pays people.\r\nMonthly.".into(),
+            business_unit: Some(Uuid::from_u128(10)),
+            criticality: "high".into(),
+            integration: "local".into(),
+            lifecycle: "production".into(),
+            is_identity_provider: false,
+            provider: None,
+            owners: vec![UserId(Uuid::from_u128(1)), UserId(Uuid::from_u128(1))],
+            populations: vec!["contractors".into(), "office_employees".into()],
+            tags: vec!["HR".into(), "hr".into(), "sox".into()],
+        }
+    }
+
+    #[test]
+    fn a_good_application_is_normalised() {
+        let c = check(&input(), &allowed()).unwrap();
+        assert_eq!(c.name, "Payroll");
+        assert_eq!(c.description, "Pays people.\nMonthly.");
+        assert_eq!(c.owners.len(), 1);
+        assert_eq!(c.populations, vec!["office_employees", "contractors"]);
+        assert_eq!(c.tags, vec!["HR", "sox"]);
+        assert_eq!(name_key(" PayRoll "), "payroll");
+    }
+
+    #[test]
+    fn each_bad_fact_is_refused_on_its_field() {
+        let cases: Vec<(Box<dyn Fn(&mut ApplicationInput)>, &str)> = vec![
+            (Box::new(|i| i.name = " ".into()), "name"),
+            (Box::new(|i| i.name = "x".repeat(121)), "name"),
+            (Box::new(|i| i.description = "a\u{7}".into()), "description"),
+            (Box::new(|i| i.criticality = "huge".into()), "criticality"),
+            (Box::new(|i| i.integration = "".into()), "integration"),
+            (Box::new(|i| i.lifecycle = "zombie".into()), "lifecycle"),
+            (
+                Box::new(|i| i.business_unit = Some(Uuid::from_u128(11))),
+                "business_unit",
+            ),
+            (Box::new(|i| i.owners.clear()), "owners"),
+            (
+                Box::new(|i| i.owners = vec![UserId(Uuid::from_u128(9))]),
+                "owners",
+            ),
+            (Box::new(|i| i.populations.clear()), "populations"),
+            (
+                Box::new(|i| i.populations = vec!["martians".into()]),
+                "populations",
+            ),
+            (Box::new(|i| i.integration = "federated".into()), "provider"),
+            (
+                Box::new(|i| {
+                    i.integration = "federated".into();
+                    i.provider = Some(Uuid::from_u128(21));
+                }),
+                "provider",
+            ),
+            (
+                Box::new(|i| i.provider = Some(Uuid::from_u128(20))),
+                "provider",
+            ),
+            (
+                Box::new(|i| {
+                    i.integration = "federated".into();
+                    i.provider = Some(Uuid::from_u128(20));
+                    i.is_identity_provider = true;
+                }),
+                "identity_provider",
+            ),
+            (Box::new(|i| i.tags = vec!["=cmd".into()]), "tags"),
+            (
+                Box::new(|i| i.tags = (0..21).map(|n| format!("t{n}")).collect()),
+                "tags",
+            ),
+        ];
+        for (change, field) in cases {
+            let mut i = input();
+            change(&mut i);
+            let err = check(&i, &allowed()).unwrap_err();
+            assert_eq!(err.field(), Some(field), "{i:?} gave {err:?}");
+        }
+    }
+
+    #[test]
+    fn a_federated_application_names_a_provider_but_not_itself() {
+        let mut i = input();
+        i.integration = "federated".into();
+        i.provider = Some(Uuid::from_u128(20));
+        assert_eq!(
+            check(&i, &allowed()).unwrap().provider,
+            Some(Uuid::from_u128(20))
+        );
+        let mut a = allowed();
+        a.editing = Some(ApplicationId(Uuid::from_u128(20)));
+        assert_eq!(check(&i, &a).unwrap_err().field(), Some("provider"));
+    }
+
+    #[test]
+    fn the_form_is_read_into_an_input() {
+        let mut form = ApplicationForm {
+            name: "CRM".into(),
+            tags: "sales, crm ;  ".into(),
+            ..Default::default()
+        };
+        form.owners
+            .insert(Uuid::from_u128(1).to_string(), "on".into());
+        form.populations.insert("partners".into(), "on".into());
+        let i = input_from_form(&form).unwrap();
+        assert_eq!(i.owners, vec![UserId(Uuid::from_u128(1))]);
+        assert_eq!(i.tags, vec!["sales", "crm"]);
+        assert_eq!(i.populations, vec!["partners"]);
+        form.owners.insert("nope".into(), "on".into());
+        assert_eq!(input_from_form(&form).unwrap_err().field(), Some("owners"));
+        form.owners.clear();
+        form.provider = "x".into();
+        assert_eq!(
+            input_from_form(&form).unwrap_err().field(),
+            Some("provider")
+        );
+    }
+}

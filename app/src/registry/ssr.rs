@@ -1,0 +1,859 @@
+//! Applications: queries and persistence. Every change is audited in its own transaction.
+
+use super::model::{
+    ApplicationDetail, ApplicationFilter, ApplicationForm, ApplicationList, ApplicationSummary,
+    Criticality, FormOptions, Integration, Lifecycle, NamedRef, PAGE_SIZE, PersonRef,
+};
+use super::rules::{self, Allowed, CheckedApplication};
+use crate::accounts::model::Role;
+use crate::audit::model::{Actor, AuditAction};
+use crate::audit::ssr::{NewAuditEvent, format_timestamp, record};
+use crate::error::AppError;
+use crate::ids::{ApplicationId, UserId};
+use crate::session::model::CurrentUser;
+use crate::ssr::entities::{
+    app_user, application, application_owner, application_population, application_tag,
+    business_unit, declaration_draft, declaration_version, population, user_role,
+};
+use crate::ssr::state::AppState;
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Rows per INSERT statement: well under SQLite's bound-parameter limit (32,766) for every table
+/// here (at most 12 columns).
+pub const CHUNK: usize = 1000;
+
+/// An application ready to be stored.
+#[derive(Clone, Debug)]
+pub struct NewApplication {
+    pub id: ApplicationId,
+    pub app: CheckedApplication,
+}
+
+/// Inserts applications with their owners, populations and tags, in batches.
+pub async fn insert_applications<C: ConnectionTrait>(
+    db: &C,
+    apps: &[NewApplication],
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    for chunk in apps.chunks(CHUNK) {
+        application::Entity::insert_many(chunk.iter().map(|n| application::ActiveModel {
+            id: Set(n.id.0),
+            name: Set(n.app.name.clone()),
+            name_key: Set(rules::name_key(&n.app.name)),
+            description: Set(n.app.description.clone()),
+            business_unit_id: Set(n.app.business_unit),
+            criticality: Set(n.app.criticality.as_str().into()),
+            integration: Set(n.app.integration.as_str().into()),
+            lifecycle: Set(n.app.lifecycle.as_str().into()),
+            is_identity_provider: Set(n.app.is_identity_provider),
+            provider_id: Set(n.app.provider),
+            archived: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }))
+        .exec_without_returning(db)
+        .await
+        .map_err(AppError::taken(
+            "name",
+            "An application with this name exists.",
+        ))?;
+    }
+    insert_children(db, apps.iter().map(|n| (n.id, &n.app))).await
+}
+
+async fn insert_children<'a, C: ConnectionTrait>(
+    db: &C,
+    apps: impl Iterator<Item = (ApplicationId, &'a CheckedApplication)> + Clone,
+) -> Result<(), AppError> {
+    let owners: Vec<_> = apps
+        .clone()
+        .flat_map(|(id, a)| {
+            a.owners
+                .iter()
+                .map(move |u| application_owner::ActiveModel {
+                    application_id: Set(id.0),
+                    user_id: Set(u.0),
+                })
+        })
+        .collect();
+    for chunk in owners.chunks(CHUNK) {
+        application_owner::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    let pops: Vec<_> = apps
+        .clone()
+        .flat_map(|(id, a)| {
+            a.populations
+                .iter()
+                .map(move |p| application_population::ActiveModel {
+                    application_id: Set(id.0),
+                    population_key: Set(p.clone()),
+                })
+        })
+        .collect();
+    for chunk in pops.chunks(CHUNK) {
+        application_population::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    let tags: Vec<_> = apps
+        .flat_map(|(id, a)| {
+            a.tags.iter().map(move |t| application_tag::ActiveModel {
+                application_id: Set(id.0),
+                tag: Set(t.clone()),
+            })
+        })
+        .collect();
+    for chunk in tags.chunks(CHUNK) {
+        application_tag::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Active users holding the owner role.
+pub async fn owner_candidates<C: ConnectionTrait>(db: &C) -> Result<Vec<PersonRef>, AppError> {
+    let ids: Vec<Uuid> = user_role::Entity::find()
+        .filter(user_role::Column::Role.eq(Role::Owner.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.user_id)
+        .collect();
+    Ok(app_user::Entity::find()
+        .filter(app_user::Column::Id.is_in(ids))
+        .filter(app_user::Column::Status.ne("disabled"))
+        .order_by_asc(app_user::Column::DisplayName)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(person)
+        .collect())
+}
+
+fn person(u: app_user::Model) -> PersonRef {
+    PersonRef {
+        id: UserId(u.id),
+        name: u.display_name,
+        username: u.username,
+    }
+}
+
+/// The choices of the application form and the list's filters (four queries).
+pub async fn form_options<C: ConnectionTrait>(db: &C) -> Result<FormOptions, AppError> {
+    let business_units = business_unit::Entity::find()
+        .filter(business_unit::Column::Active.eq(true))
+        .order_by_asc(business_unit::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| NamedRef {
+            id: b.id,
+            name: b.name,
+        })
+        .collect();
+    let populations = active_populations(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.key, p.name))
+        .collect();
+    let providers = application::Entity::find()
+        .filter(application::Column::IsIdentityProvider.eq(true))
+        .filter(application::Column::Archived.eq(false))
+        .order_by_asc(application::Column::NameKey)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| NamedRef {
+            id: a.id,
+            name: a.name,
+        })
+        .collect();
+    Ok(FormOptions {
+        business_units,
+        populations,
+        owners: owner_candidates(db).await?,
+        providers,
+    })
+}
+
+/// Active populations in catalogue order (by name).
+pub async fn active_populations<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Vec<population::Model>, AppError> {
+    Ok(population::Entity::find()
+        .filter(population::Column::Active.eq(true))
+        .order_by_asc(population::Column::Name)
+        .all(db)
+        .await?)
+}
+
+/// What an application's facts are checked against.
+pub async fn allowed<C: ConnectionTrait>(
+    db: &C,
+    editing: Option<&application::Model>,
+) -> Result<Allowed, AppError> {
+    let options = form_options(db).await?;
+    let mut business_units: BTreeSet<Uuid> = options.business_units.iter().map(|b| b.id).collect();
+    let mut populations: Vec<String> = options.populations.iter().map(|p| p.0.clone()).collect();
+    if let Some(app) = editing {
+        // Keep what the application already has even if it was retired since.
+        business_units.extend(app.business_unit_id);
+        let current: Vec<String> = application_population::Entity::find()
+            .filter(application_population::Column::ApplicationId.eq(app.id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| p.population_key)
+            .collect();
+        for p in current {
+            if !populations.contains(&p) {
+                populations.push(p);
+            }
+        }
+    }
+    Ok(Allowed {
+        business_units,
+        populations,
+        owners: options.owners.iter().map(|o| o.id).collect(),
+        providers: options.providers.iter().map(|p| p.id).collect(),
+        editing: editing.map(|a| ApplicationId(a.id)),
+    })
+}
+
+pub fn snapshot(a: &CheckedApplication) -> Value {
+    json!({
+        "name": a.name,
+        "description": a.description,
+        "business_unit_id": a.business_unit,
+        "criticality": a.criticality.as_str(),
+        "integration": a.integration.as_str(),
+        "lifecycle": a.lifecycle.as_str(),
+        "is_identity_provider": a.is_identity_provider,
+        "provider_id": a.provider,
+        "owners": a.owners,
+        "populations": a.populations,
+        "tags": a.tags,
+    })
+}
+
+async fn audit<C: ConnectionTrait>(
+    db: &C,
+    now: OffsetDateTime,
+    actor: &CurrentUser,
+    action: AuditAction,
+    id: ApplicationId,
+    before: Option<Value>,
+    after: Value,
+) -> Result<(), AppError> {
+    record(
+        db,
+        now,
+        NewAuditEvent {
+            actor: Actor::User(actor.id),
+            action,
+            subject_type: "application",
+            subject_id: id.to_string(),
+            before,
+            after: Some(after),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Registers an application. An owner who is not security or admin always owns what they create.
+pub async fn create(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &ApplicationForm,
+) -> Result<ApplicationId, AppError> {
+    if !rules::can_create(user) {
+        return Err(AppError::Forbidden);
+    }
+    let mut input = rules::input_from_form(form)?;
+    if !user.has_any(&[Role::Security, Role::Admin]) && !input.owners.contains(&user.id) {
+        input.owners.push(user.id);
+    }
+    let txn = state.db.begin_write().await?;
+    let checked = rules::check(&input, &allowed(&txn, None).await?)?;
+    let id = ApplicationId::new();
+    let now = state.now();
+    insert_applications(
+        &txn,
+        &[NewApplication {
+            id,
+            app: checked.clone(),
+        }],
+        now,
+    )
+    .await?;
+    audit(
+        &txn,
+        now,
+        user,
+        AuditAction::ApplicationCreated,
+        id,
+        None,
+        snapshot(&checked),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// The application and its owners, or `NotFound`.
+pub async fn load<C: ConnectionTrait>(
+    db: &C,
+    id: ApplicationId,
+) -> Result<(application::Model, Vec<UserId>), AppError> {
+    let app = application::Entity::find_by_id(id.0)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let owners = application_owner::Entity::find()
+        .filter(application_owner::Column::ApplicationId.eq(id.0))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| UserId(o.user_id))
+        .collect();
+    Ok((app, owners))
+}
+
+/// Loads the application for a change by `user`: it must exist, the user must be allowed to edit
+/// it, and (unless `archived_ok`) it must not be archived.
+pub async fn load_for_change<C: ConnectionTrait>(
+    db: &C,
+    user: &CurrentUser,
+    id: ApplicationId,
+    archived_ok: bool,
+) -> Result<(application::Model, Vec<UserId>), AppError> {
+    let (app, owners) = load(db, id).await?;
+    if !rules::can_edit(user, &owners) {
+        return Err(AppError::Forbidden);
+    }
+    if app.archived && !archived_ok {
+        return Err(AppError::Conflict(
+            "This application is archived: restore it before changing it.".into(),
+        ));
+    }
+    Ok((app, owners))
+}
+
+/// The stored facts of an application, as a checked value (for audit snapshots).
+async fn current<C: ConnectionTrait>(
+    db: &C,
+    app: &application::Model,
+    owners: Vec<UserId>,
+) -> Result<CheckedApplication, AppError> {
+    let populations = application_population::Entity::find()
+        .filter(application_population::Column::ApplicationId.eq(app.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.population_key)
+        .collect();
+    let tags = application_tag::Entity::find()
+        .filter(application_tag::Column::ApplicationId.eq(app.id))
+        .order_by_asc(application_tag::Column::Tag)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.tag)
+        .collect();
+    Ok(CheckedApplication {
+        name: app.name.clone(),
+        description: app.description.clone(),
+        business_unit: app.business_unit_id,
+        criticality: Criticality::parse(&app.criticality).unwrap_or(Criticality::Medium),
+        integration: Integration::parse(&app.integration).unwrap_or(Integration::Local),
+        lifecycle: Lifecycle::parse(&app.lifecycle).unwrap_or(Lifecycle::Production),
+        is_identity_provider: app.is_identity_provider,
+        provider: app.provider_id,
+        owners,
+        populations,
+        tags,
+    })
+}
+
+/// Edits an application's facts.
+pub async fn update(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ApplicationId,
+    form: &ApplicationForm,
+) -> Result<(), AppError> {
+    let input = rules::input_from_form(form)?;
+    let txn = state.db.begin_write().await?;
+    let (app, owners) = load_for_change(&txn, user, id, false).await?;
+    let checked = rules::check(&input, &allowed(&txn, Some(&app)).await?)?;
+    if app.is_identity_provider && !checked.is_identity_provider {
+        let dependants = application::Entity::find()
+            .filter(application::Column::ProviderId.eq(app.id))
+            .count(&txn)
+            .await?;
+        if dependants > 0 {
+            return Err(AppError::validation(
+                "identity_provider",
+                format!("{dependants} application(s) federate through this one: move them first."),
+            ));
+        }
+    }
+    let before = current(&txn, &app, owners).await?;
+    application::Entity::update(application::ActiveModel {
+        id: Set(app.id),
+        name: Set(checked.name.clone()),
+        name_key: Set(rules::name_key(&checked.name)),
+        description: Set(checked.description.clone()),
+        business_unit_id: Set(checked.business_unit),
+        criticality: Set(checked.criticality.as_str().into()),
+        integration: Set(checked.integration.as_str().into()),
+        lifecycle: Set(checked.lifecycle.as_str().into()),
+        is_identity_provider: Set(checked.is_identity_provider),
+        provider_id: Set(checked.provider),
+        updated_at: Set(state.now()),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await
+    .map_err(AppError::taken(
+        "name",
+        "An application with this name exists.",
+    ))?;
+    application_owner::Entity::delete_many()
+        .filter(application_owner::Column::ApplicationId.eq(app.id))
+        .exec(&txn)
+        .await?;
+    application_population::Entity::delete_many()
+        .filter(application_population::Column::ApplicationId.eq(app.id))
+        .exec(&txn)
+        .await?;
+    application_tag::Entity::delete_many()
+        .filter(application_tag::Column::ApplicationId.eq(app.id))
+        .exec(&txn)
+        .await?;
+    insert_children(&txn, std::iter::once((id, &checked))).await?;
+    audit(
+        &txn,
+        state.now(),
+        user,
+        AuditAction::ApplicationUpdated,
+        id,
+        Some(snapshot(&before)),
+        snapshot(&checked),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Archives or restores an application. An identity provider others federate through cannot be
+/// archived.
+pub async fn set_archived(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ApplicationId,
+    archived: bool,
+) -> Result<(), AppError> {
+    let txn = state.db.begin_write().await?;
+    let (app, _) = load_for_change(&txn, user, id, true).await?;
+    if app.archived == archived {
+        return Ok(());
+    }
+    if archived && app.is_identity_provider {
+        let dependants = application::Entity::find()
+            .filter(application::Column::ProviderId.eq(app.id))
+            .filter(application::Column::Archived.eq(false))
+            .count(&txn)
+            .await?;
+        if dependants > 0 {
+            return Err(AppError::Conflict(format!(
+                "{dependants} active application(s) federate through this identity provider: move them first."
+            )));
+        }
+    }
+    application::Entity::update(application::ActiveModel {
+        id: Set(app.id),
+        archived: Set(archived),
+        updated_at: Set(state.now()),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    audit(
+        &txn,
+        state.now(),
+        user,
+        AuditAction::ApplicationArchived,
+        id,
+        Some(json!({ "name": app.name, "archived": app.archived })),
+        json!({ "name": app.name, "archived": archived }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading.
+
+fn like_pattern(q: &str) -> String {
+    let escaped: String = q
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("%{}%", escaped.to_lowercase())
+}
+
+/// One page of applications matching the filter, in a fixed number of queries whatever the
+/// page size: count, page, owners, populations, versions, drafts, business units (+ options).
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    viewer: &CurrentUser,
+    filter: &ApplicationFilter,
+) -> Result<ApplicationList, AppError> {
+    let mut cond = Condition::all();
+    match filter.status.as_str() {
+        "archived" => cond = cond.add(application::Column::Archived.eq(true)),
+        "all" => {}
+        _ => cond = cond.add(application::Column::Archived.eq(false)),
+    }
+    let q = filter.q.trim();
+    if !q.is_empty() {
+        let pattern = like_pattern(q);
+        cond = cond.add(
+            Condition::any()
+                .add(
+                    Expr::col(application::Column::NameKey)
+                        .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
+                )
+                .add(
+                    Expr::expr(Func::lower(Expr::col(application::Column::Description)))
+                        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+                ),
+        );
+    }
+    if let Ok(bu) = Uuid::parse_str(filter.business_unit.trim()) {
+        cond = cond.add(application::Column::BusinessUnitId.eq(bu));
+    }
+    if let Some(c) = Criticality::parse(filter.criticality.trim()) {
+        cond = cond.add(application::Column::Criticality.eq(c.as_str()));
+    }
+    if let Some(i) = Integration::parse(filter.integration.trim()) {
+        cond = cond.add(application::Column::Integration.eq(i.as_str()));
+    }
+    if let Some(l) = Lifecycle::parse(filter.lifecycle.trim()) {
+        cond = cond.add(application::Column::Lifecycle.eq(l.as_str()));
+    }
+    if !filter.population.trim().is_empty() {
+        cond = cond.add(
+            application::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(application_population::Column::ApplicationId)
+                    .from(application_population::Entity)
+                    .and_where(
+                        application_population::Column::PopulationKey.eq(filter.population.trim()),
+                    )
+                    .to_owned(),
+            ),
+        );
+    }
+    if !filter.tag.trim().is_empty() {
+        cond = cond.add(
+            application::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(application_tag::Column::ApplicationId)
+                    .from(application_tag::Entity)
+                    .and_where(application_tag::Column::Tag.eq(filter.tag.trim()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if filter.owner == "mine" {
+        cond = cond.add(
+            application::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(application_owner::Column::ApplicationId)
+                    .from(application_owner::Entity)
+                    .and_where(application_owner::Column::UserId.eq(viewer.id.0))
+                    .to_owned(),
+            ),
+        );
+    }
+    let query = application::Entity::find().filter(cond);
+    let total = query.clone().count(db).await?;
+    let pages = Ord::max(total.div_ceil(PAGE_SIZE), 1);
+    let page = filter.page.clamp(1, pages);
+    let apps = query
+        .order_by_asc(application::Column::NameKey)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = apps.iter().map(|a| a.id).collect();
+
+    let owner_rows = owner_names(db, &ids).await?;
+    let mut owners: BTreeMap<Uuid, Vec<String>> = BTreeMap::new();
+    for (o, name) in owner_rows {
+        owners.entry(o).or_default().push(name);
+    }
+    let mut populations: BTreeMap<Uuid, usize> = BTreeMap::new();
+    for p in application_population::Entity::find()
+        .filter(application_population::Column::ApplicationId.is_in(ids.clone()))
+        .all(db)
+        .await?
+    {
+        *populations.entry(p.application_id).or_default() += 1;
+    }
+    let versions: BTreeMap<Uuid, i32> = latest_versions(db, &ids).await?;
+    let drafts: BTreeSet<Uuid> = declaration_draft::Entity::find()
+        .select_only()
+        .column(declaration_draft::Column::ApplicationId)
+        .filter(declaration_draft::Column::ApplicationId.is_in(ids.clone()))
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let options = form_options(db).await?;
+    let bu_names: BTreeMap<Uuid, String> = business_unit::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.name))
+        .collect();
+    let rows = apps
+        .into_iter()
+        .map(|a| ApplicationSummary {
+            id: ApplicationId(a.id),
+            business_unit: a.business_unit_id.and_then(|b| bu_names.get(&b).cloned()),
+            criticality: Criticality::parse(&a.criticality).unwrap_or(Criticality::Medium),
+            integration: Integration::parse(&a.integration).unwrap_or(Integration::Local),
+            lifecycle: Lifecycle::parse(&a.lifecycle).unwrap_or(Lifecycle::Production),
+            is_identity_provider: a.is_identity_provider,
+            archived: a.archived,
+            owners: owners.remove(&a.id).unwrap_or_default(),
+            populations: populations.get(&a.id).copied().unwrap_or(0),
+            version: versions.get(&a.id).copied(),
+            has_draft: drafts.contains(&a.id),
+            name: a.name,
+        })
+        .collect();
+    Ok(ApplicationList {
+        rows,
+        total,
+        page,
+        pages,
+        can_create: rules::can_create(viewer),
+        can_transfer: rules::can_export(viewer),
+        options,
+    })
+}
+
+/// (application id, owner's display name) for these applications, in one query.
+async fn owner_names<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, String)>, AppError> {
+    Ok(application_owner::Entity::find()
+        .filter(application_owner::Column::ApplicationId.is_in(ids.to_vec()))
+        .select_only()
+        .column(application_owner::Column::ApplicationId)
+        .column(app_user::Column::DisplayName)
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            application_owner::Entity::belongs_to(app_user::Entity)
+                .from(application_owner::Column::UserId)
+                .to(app_user::Column::Id)
+                .into(),
+        )
+        .order_by_asc(app_user::Column::DisplayName)
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?)
+}
+
+/// The latest version number per application (one query).
+pub async fn latest_versions<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<BTreeMap<Uuid, i32>, AppError> {
+    Ok(declaration_version::Entity::find()
+        .select_only()
+        .column(declaration_version::Column::ApplicationId)
+        .column_as(declaration_version::Column::Version.max(), "version")
+        .filter(declaration_version::Column::ApplicationId.is_in(ids.to_vec()))
+        .group_by(declaration_version::Column::ApplicationId)
+        .into_tuple::<(Uuid, i32)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Everything the application page shows except the declaration itself.
+pub async fn detail<C: ConnectionTrait>(
+    db: &C,
+    viewer: &CurrentUser,
+    id: ApplicationId,
+) -> Result<ApplicationDetail, AppError> {
+    let (app, owner_ids) = load(db, id).await?;
+    let owners = app_user::Entity::find()
+        .filter(app_user::Column::Id.is_in(owner_ids.iter().map(|o| o.0).collect::<Vec<_>>()))
+        .order_by_asc(app_user::Column::DisplayName)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(person)
+        .collect();
+    let all_pops: BTreeMap<String, String> = population::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.key, p.name))
+        .collect();
+    let served = served_populations(db, app.id).await?;
+    let tags = application_tag::Entity::find()
+        .filter(application_tag::Column::ApplicationId.eq(app.id))
+        .order_by_asc(application_tag::Column::Tag)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.tag)
+        .collect();
+    let business_unit = match app.business_unit_id {
+        Some(b) => business_unit::Entity::find_by_id(b)
+            .one(db)
+            .await?
+            .map(|b| NamedRef {
+                id: b.id,
+                name: b.name,
+            }),
+        None => None,
+    };
+    let provider = match app.provider_id {
+        Some(p) => application::Entity::find_by_id(p)
+            .one(db)
+            .await?
+            .map(|p| NamedRef {
+                id: p.id,
+                name: p.name,
+            }),
+        None => None,
+    };
+    let dependants = if app.is_identity_provider {
+        application::Entity::find()
+            .filter(application::Column::ProviderId.eq(app.id))
+            .order_by_asc(application::Column::NameKey)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| NamedRef {
+                id: a.id,
+                name: a.name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let draft_saved_at = declaration_draft::Entity::find_by_id(app.id)
+        .one(db)
+        .await?
+        .map(|d| format_timestamp(d.updated_at));
+    let versions = crate::declarations::ssr::versions(db, id).await?;
+    Ok(ApplicationDetail {
+        id,
+        can_edit: rules::can_edit(viewer, &owner_ids) && !app.archived,
+        name: app.name,
+        description: app.description,
+        business_unit,
+        criticality: Criticality::parse(&app.criticality).unwrap_or(Criticality::Medium),
+        integration: Integration::parse(&app.integration).unwrap_or(Integration::Local),
+        lifecycle: Lifecycle::parse(&app.lifecycle).unwrap_or(Lifecycle::Production),
+        is_identity_provider: app.is_identity_provider,
+        provider,
+        archived: app.archived,
+        owners,
+        populations: served
+            .into_iter()
+            .map(|k| {
+                let name = all_pops.get(&k).cloned().unwrap_or_else(|| k.clone());
+                (k, name)
+            })
+            .collect(),
+        tags,
+        created_at: format_timestamp(app.created_at),
+        updated_at: format_timestamp(app.updated_at),
+        draft_saved_at,
+        versions,
+        dependants,
+    })
+}
+
+/// The populations an application serves, in catalogue order (by name).
+pub async fn served_populations<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> Result<Vec<String>, AppError> {
+    let keys: BTreeSet<String> = application_population::Entity::find()
+        .filter(application_population::Column::ApplicationId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.population_key)
+        .collect();
+    Ok(population::Entity::find()
+        .order_by_asc(population::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|p| keys.contains(&p.key))
+        .map(|p| p.key)
+        .collect())
+}
+
+/// The form values of an existing application, for the edit page.
+pub async fn form_of<C: ConnectionTrait>(
+    db: &C,
+    viewer: &CurrentUser,
+    id: ApplicationId,
+) -> Result<ApplicationForm, AppError> {
+    let (app, owners) = load_for_change(db, viewer, id, false).await?;
+    let c = current(db, &app, owners).await?;
+    Ok(ApplicationForm {
+        name: c.name,
+        description: c.description,
+        business_unit: c.business_unit.map(|b| b.to_string()).unwrap_or_default(),
+        criticality: c.criticality.as_str().into(),
+        integration: c.integration.as_str().into(),
+        lifecycle: c.lifecycle.as_str().into(),
+        identity_provider: c.is_identity_provider.then(|| "on".into()),
+        provider: c.provider.map(|p| p.to_string()).unwrap_or_default(),
+        owners: c
+            .owners
+            .iter()
+            .map(|o| (o.to_string(), "on".into()))
+            .collect(),
+        populations: c
+            .populations
+            .iter()
+            .map(|p| (p.clone(), "on".into()))
+            .collect(),
+        tags: c.tags.join(", "),
+    })
+}

@@ -1,0 +1,21 @@
+use sea_orm::entity::prelude::*;
+
+/// One method in one role of one population of a submitted version, for the matrix.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "declaration_method")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub version_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub population_key: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub role: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub position: i32,
+    pub method_key: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

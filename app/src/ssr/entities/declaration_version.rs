@@ -1,0 +1,23 @@
+use sea_orm::entity::prelude::*;
+
+/// A submitted declaration: immutable (the database refuses updates and deletes).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "declaration_version")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub version: i32,
+    #[sea_orm(column_type = "Text")]
+    pub body: String,
+    pub body_sha256: String,
+    pub author_id: Option<Uuid>,
+    /// `portal`, `import` or `generator`.
+    pub source: String,
+    pub submitted_at: TimeDateTimeWithTimeZone,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,115 @@
+import { expect, test, type Browser } from '@playwright/test';
+import * as path from 'node:path';
+import { ADA_STATE, EnrolPage } from '../helpers/portal';
+import { DeclarationEditor, RegisterApplication } from '../helpers/registry';
+import { addVirtualAuthenticator } from '../helpers/webauthn';
+
+// An application owner, tried as a new user would: invited, enrols a passkey, registers an
+// application and submits its declaration; with JavaScript on (after the passkey ceremony) and
+// with JavaScript off (plain forms only), and sees each version in the history.
+const OLIVIA_STATE = path.join(__dirname, '../.tmp/olivia-state.json');
+
+async function inviteOwner(browser: Browser, baseURL: string | undefined, username: string, name: string) {
+  const admin = await (await browser.newContext({ baseURL, storageState: ADA_STATE })).newPage();
+  await admin.goto('/admin/users');
+  await admin.getByLabel('User name').fill(username);
+  await admin.getByLabel('Display name').fill(name);
+  await admin.getByRole('button', { name: 'Create invitation' }).click();
+  const link = await admin.getByLabel('One-time link').textContent();
+  await admin.context().close();
+  return link!;
+}
+
+test.describe('with JavaScript', () => {
+  test.beforeEach(({ javaScriptEnabled }) => {
+    test.skip(!javaScriptEnabled, 'the passkey enrolment needs JavaScript');
+  });
+
+  test('a new owner registers an application and submits its declaration', async ({ page, browser, baseURL }) => {
+    await test.step('the invited owner enrols a passkey', async () => {
+      const link = await inviteOwner(browser, baseURL, 'olivia', 'Olivia Owner');
+      await addVirtualAuthenticator(page);
+      await page.goto(link);
+      await new EnrolPage(page).create();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Olivia Owner');
+    });
+
+    await test.step('registers Payroll', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Applications' }).click();
+      await expect(page.getByText('No application matches.')).toBeVisible();
+      const form = new RegisterApplication(page);
+      await form.open();
+      await form.fill({
+        name: 'Payroll',
+        description: 'Pays everyone, monthly. <b>not bold</b>',
+        populations: ['Office employees', 'Contractors'],
+      });
+      await form.submit();
+      await expect(page.getByRole('heading', { level: 1 })).toContainText('Payroll');
+      await expect(page.getByText('Application registered.')).toBeVisible();
+      await expect(page.getByText('<b>not bold</b>', { exact: false })).toBeVisible();
+      await expect(page.getByText('No declaration has been submitted yet.')).toBeVisible();
+    });
+
+    await test.step('declares the journeys from the standard defaults and submits', async () => {
+      await page.getByRole('link', { name: 'Edit declaration' }).click();
+      const editor = new DeclarationEditor(page);
+      await expect(page.getByText('pre-filled from the standard journey')).toBeVisible();
+      await expect(editor.slot('Office employees', 'Primary', 1)).toHaveValue('platform_passkey');
+      await editor.slot('Contractors', 'Recovery', 2).selectOption({ label: 'Recovery codes (AAL1)' });
+      await editor.submit();
+      await expect(page.getByText('Version 1 submitted.')).toBeVisible();
+      const history = page.locator('#history');
+      await expect(history.getByRole('link', { name: 'Version 1' })).toBeVisible();
+      await expect(history.getByRole('cell', { name: 'Olivia Owner' })).toBeVisible();
+      await expect(page.getByRole('heading', { name: 'Declaration · version 1' })).toBeVisible();
+      await expect(page.getByRole('row', { name: /Recovery/ }).filter({ hasText: 'Recovery codes' })).toHaveCount(1);
+    });
+
+    await page.context().storageState({ path: OLIVIA_STATE });
+  });
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ storageState: OLIVIA_STATE });
+  test.beforeEach(({ javaScriptEnabled }) => {
+    test.skip(javaScriptEnabled, 'only meaningful with JavaScript off');
+  });
+
+  test('the owner registers an application and submits two versions with plain forms', async ({ page }) => {
+    const form = new RegisterApplication(page);
+    await form.open();
+    await form.fill({ name: 'payroll', description: 'Duplicate', populations: ['Office employees'] });
+    await form.submit();
+    await expect(page.getByRole('alert').first()).toContainText('An application with this name exists.');
+
+    await form.open();
+    await form.fill({ name: 'Expense claims', description: 'Receipts and refunds.', populations: ['Frontline and shift workers'] });
+    await form.submit();
+    await expect(page.getByText('Application registered.')).toBeVisible();
+
+    await page.getByRole('link', { name: 'Edit declaration' }).click();
+    const editor = new DeclarationEditor(page);
+    // Nothing as primary: submitting keeps the draft and says why, next to the field.
+    await editor.slot('Frontline and shift workers', 'Primary', 1).selectOption('');
+    await editor.slot('Frontline and shift workers', 'Primary', 2).selectOption('');
+    await editor.submit();
+    await expect(page.getByText('Choose at least one primary method for Frontline and shift workers.').last()).toBeVisible();
+    await expect(page.getByText(/Editing the draft saved/)).toBeVisible();
+
+    await editor.slot('Frontline and shift workers', 'Primary', 1).selectOption({ label: 'FIDO2 security key (AAL3)' });
+    await editor.submit();
+    await expect(page.getByText('Version 1 submitted.')).toBeVisible();
+
+    await page.getByRole('link', { name: 'Edit declaration' }).click();
+    await expect(page.getByText('Starting from version 1')).toBeVisible();
+    await editor.slot('Frontline and shift workers', 'Fallback', 2).selectOption({ label: 'SMS one-time code (AAL1)' });
+    await editor.submit();
+    await expect(page.getByText('Version 2 submitted.')).toBeVisible();
+
+    await page.getByRole('button', { name: 'Show differences' }).click();
+    await expect(page.getByRole('heading', { name: 'Differences from version 1 to version 2' })).toBeVisible();
+    await expect(page.getByRole('row', { name: /Frontline and shift workers · Fallback/ })).toContainText('SMS one-time code');
+    await expect(page.locator('#history').getByRole('link', { name: /^Version \d$/ })).toHaveCount(2);
+  });
+});
