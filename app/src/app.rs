@@ -6,7 +6,7 @@ use crate::components::{Layout, NotFound};
 use crate::declarations::pages::DeclarationEditorPage;
 use crate::home::pages::HomePage;
 use crate::registry::pages::{
-    ApplicationPage, ApplicationsPage, EditApplicationPage, NewApplicationPage,
+    ApplicationPage, ApplicationsPage, EditApplicationPage, ImportPage, NewApplicationPage,
 };
 use crate::session::pages::SignInPage;
 use leptos::prelude::*;
@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                         view=NewApplicationPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("applications/import") view=ImportPage ssr=SsrMode::Async />
                     <Route path=path!("applications/:id") view=ApplicationPage ssr=SsrMode::Async />
                     <Route
                         path=path!("applications/:id/edit")

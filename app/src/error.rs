@@ -63,6 +63,15 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // Arguments that cannot be read are the caller's mistake: 400, not 500.
+        #[cfg(feature = "ssr")]
+        if matches!(
+            value,
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_)
+        ) && let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+        {
+            options.set_status(http::StatusCode::BAD_REQUEST);
+        }
         Self::Request(value.to_string())
     }
 }

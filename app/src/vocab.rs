@@ -4,7 +4,7 @@
 /// `vocabulary!(pub enum Name { Variant = ("key", "Label"), ... })`
 #[macro_export]
 macro_rules! vocabulary {
-    ($(#[$doc:meta])* pub enum $name:ident { $($(#[$vdoc:meta])* $variant:ident = ($key:literal, $label:literal)),+ $(,)? }) => {
+    ($(#[$doc:meta])* pub enum $name:ident { $($(#[$vdoc:meta])* $variant:ident = ($key:literal, $label:literal $(,)?)),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "snake_case")]

@@ -2,13 +2,16 @@
 
 use crate::{build_router, build_state};
 use app::accounts::ssr::{active_admin_exists, issue_bootstrap_link};
-use app::audit::model::ChainStatus;
+use app::audit::model::{Actor, ChainStatus};
 use app::audit::ssr::verify_chain;
 use app::session::ssr::DbSessionStore;
 use app::ssr::config::Config;
 use app::ssr::db::Db;
-use clap::{Parser, Subcommand};
+use app::transfer::model::Format;
+use app::transfer::ssr as transfer;
+use clap::{Parser, Subcommand, ValueEnum};
 use migrations::{Migrator, MigratorTrait};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tower_sessions::session_store::ExpiredDeletion;
 
@@ -46,6 +49,60 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Import applications and their declarations from a CSV or JSON file: everything or, at
+    /// the first problem, nothing (every problem is listed; the exit status is 1).
+    Import {
+        /// The file to import.
+        file: PathBuf,
+        /// The file's format; by default its extension (.csv or .json).
+        #[arg(long, value_enum)]
+        format: Option<FileFormat>,
+        /// Check the file and report what would be created, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export data as a file.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// Fill an empty registry with a realistic generated estate (the same seed gives the same
+    /// estate).
+    Generate {
+        /// How many applications.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        apps: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportWhat {
+    /// Every application that is not archived, with its latest submitted declaration.
+    Applications {
+        /// By default the extension of --out, else csv.
+        #[arg(long, value_enum)]
+        format: Option<FileFormat>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FileFormat {
+    Csv,
+    Json,
+}
+
+impl From<FileFormat> for Format {
+    fn from(f: FileFormat) -> Self {
+        match f {
+            FileFormat::Csv => Format::Csv,
+            FileFormat::Json => Format::Json,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +161,15 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Audit {
             action: AuditAction::Verify,
         } => audit_verify(config).await,
+        Command::Import {
+            file,
+            format,
+            dry_run,
+        } => import(config, &file, format, dry_run).await,
+        Command::Export {
+            what: ExportWhat::Applications { format, out },
+        } => export_applications(config, format, out.as_deref()).await,
+        Command::Generate { apps, seed } => generate(config, apps as usize, seed).await,
     };
     match result {
         Ok(code) => code,
@@ -255,4 +321,112 @@ async fn audit_verify(config: Config) -> Result<ExitCode, String> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// The format named on the command line, else the file's extension.
+fn format_of(given: Option<FileFormat>, path: Option<&Path>) -> Option<Format> {
+    given.map(Format::from).or_else(|| {
+        path.and_then(|p| p.file_name())
+            .and_then(|n| Format::of_file_name(&n.to_string_lossy()))
+    })
+}
+
+async fn import(
+    config: Config,
+    file: &Path,
+    format: Option<FileFormat>,
+    dry_run: bool,
+) -> Result<ExitCode, String> {
+    let format = format_of(format, Some(file)).ok_or(
+        "name the format with --format csv|json (the file has no .csv or .json extension)",
+    )?;
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let state = build_state(config).await?;
+    let started = std::time::Instant::now();
+    let result = transfer::import(&state, &bytes, format, dry_run, Actor::HostOperator)
+        .await
+        .map_err(|e| e.to_string())?;
+    match result {
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            eprintln!(
+                "nothing was imported: {} problem(s) in {}",
+                problems.len(),
+                file.display()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Ok(s) => {
+            let (verb, created) = if dry_run {
+                ("would import", "would be created")
+            } else {
+                ("imported", "created")
+            };
+            println!(
+                "{verb} {} application(s), {} with a declaration (version 1), in {:.1} s",
+                s.applications,
+                s.declarations,
+                started.elapsed().as_secs_f64()
+            );
+            if !s.business_units.is_empty() {
+                println!("business units {created}: {}", s.business_units.join(", "));
+            }
+            if !s.owners.is_empty() {
+                println!(
+                    "owner accounts {created} (invited, owner role): {}",
+                    s.owners.join(", ")
+                );
+            }
+            if dry_run {
+                println!("dry run: nothing was written");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn export_applications(
+    config: Config,
+    format: Option<FileFormat>,
+    out: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let format = format_of(format, out).unwrap_or(Format::Csv);
+    let state = build_state(config).await?;
+    let bytes = transfer::export(state.db.conn(), format)
+        .await
+        .map_err(|e| e.to_string())?;
+    match out {
+        Some(path) => {
+            std::fs::write(path, &bytes)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            eprintln!("wrote {} bytes to {}", bytes.len(), path.display());
+        }
+        None => {
+            use std::io::Write as _;
+            std::io::stdout()
+                .write_all(&bytes)
+                .map_err(|e| format!("standard output: {e}"))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn generate(config: Config, apps: usize, seed: u64) -> Result<ExitCode, String> {
+    let state = build_state(config).await?;
+    let started = std::time::Instant::now();
+    let s = transfer::generate_estate(&state, apps, seed)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "generated {} application(s) ({} declared), {} business unit(s) and {} owner account(s) \
+         from seed {seed} in {:.1} s",
+        s.applications,
+        s.declarations,
+        s.business_units.len(),
+        s.owners.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }

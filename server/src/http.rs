@@ -1,5 +1,5 @@
-//! HTTP hardening: security headers with a per-request CSP nonce, and refusal of cross-origin
-//! state changes.
+//! HTTP hardening: security headers with a per-request CSP nonce, refusal of cross-origin
+//! state changes, and the request body limit.
 
 use app::ssr::CspNonce;
 use app::ssr::state::AppState;
@@ -9,6 +9,26 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use http::{HeaderValue, Method, StatusCode, header};
 use rand::RngCore as _;
+use tower::{ServiceBuilder, ServiceExt as _};
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// Refuses a request body over the limit before anything else runs (413): the configured limit,
+/// or a larger one for the file import.
+pub async fn body_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let limit = if req.uri().path() == app::transfer::http::IMPORT_PATH {
+        app::transfer::http::IMPORT_BODY_LIMIT
+    } else {
+        state.config.body_limit
+    };
+    let limited = ServiceBuilder::new()
+        .layer(RequestBodyLimitLayer::new(limit))
+        .map_request(|r: http::Request<_>| r.map(axum::body::Body::new))
+        .service(next);
+    match limited.oneshot(req).await {
+        Ok(res) => res.map(axum::body::Body::new),
+        Err(never) => match never {},
+    }
+}
 
 /// Whether a request may change state: safe methods always; others only when the browser says the
 /// request comes from the portal's own origin. Clients that send neither `Origin` nor

@@ -11,13 +11,13 @@ use app::ssr::clock::{Clock, SystemClock};
 use app::ssr::config::Config;
 use app::ssr::db::Db;
 use app::ssr::state::AppState;
-use axum::extract::State;
-use axum::routing::get;
+use app::transfer::http as transfer;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::routing::{get, post};
 use axum::{Router, middleware};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use std::sync::Arc;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -72,6 +72,14 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
+        // Files move through two plain handlers; the import reads larger bodies than the rest
+        // (see `http::body_limit`).
+        .route(transfer::EXPORT_PATH, get(transfer::export_applications))
+        .route(
+            transfer::IMPORT_PATH,
+            post(transfer::import_applications)
+                .layer(DefaultBodyLimit::max(transfer::IMPORT_BODY_LIMIT)),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             guard::authorize,
@@ -89,7 +97,10 @@ pub fn build_router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,
         ))
-        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::body_limit,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -6,6 +6,7 @@ use crate::audit::model::{Actor, AuditAction};
 use crate::audit::ssr::{NewAuditEvent, format_timestamp, record};
 use crate::error::AppError;
 use crate::ids::EnrolmentTokenId;
+use crate::registry::ssr::CHUNK;
 use crate::ssr::db::{Db, LockKey};
 use crate::ssr::entities::{app_user, enrolment_token, user_role};
 use crate::ssr::state::AppState;
@@ -455,12 +456,13 @@ pub async fn finish_enrolment(
 }
 
 /// A new account and its roles.
-struct NewUser<'a> {
-    id: Uuid,
-    username: &'a str,
-    display_name: &'a str,
-    status: UserStatus,
-    roles: &'a [Role],
+#[derive(Clone, Copy, Debug)]
+pub struct NewUser<'a> {
+    pub id: Uuid,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub status: UserStatus,
+    pub roles: &'a [Role],
 }
 
 /// Creates an account; a taken user name is a validation error on that field.
@@ -469,18 +471,45 @@ async fn create_user<C: ConnectionTrait>(
     user: NewUser<'_>,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    app_user::Entity::insert(app_user::ActiveModel {
-        id: Set(user.id),
-        username: Set(user.username.to_string()),
-        display_name: Set(user.display_name.to_string()),
-        status: Set(user.status.as_str().into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .map_err(AppError::taken("username", "This user name is taken."))?;
-    grant_roles(db, user.id, user.roles, now).await
+    insert_users(db, &[user], now).await
+}
+
+/// Creates accounts with their roles, in batches (one account or twenty thousand). A taken user
+/// name is a validation error on `username`.
+pub async fn insert_users<C: ConnectionTrait>(
+    db: &C,
+    users: &[NewUser<'_>],
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    for chunk in users.chunks(CHUNK) {
+        app_user::Entity::insert_many(chunk.iter().map(|u| app_user::ActiveModel {
+            id: Set(u.id),
+            username: Set(u.username.to_string()),
+            display_name: Set(u.display_name.to_string()),
+            status: Set(u.status.as_str().into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }))
+        .exec_without_returning(db)
+        .await
+        .map_err(AppError::taken("username", "This user name is taken."))?;
+    }
+    let roles: Vec<_> = users
+        .iter()
+        .flat_map(|u| {
+            u.roles.iter().map(move |r| user_role::ActiveModel {
+                user_id: Set(u.id),
+                role: Set(r.as_str().into()),
+                granted_at: Set(now),
+            })
+        })
+        .collect();
+    for chunk in roles.chunks(CHUNK) {
+        user_role::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn grant_roles<C: ConnectionTrait>(

@@ -32,6 +32,15 @@ pub fn format_timestamp(t: OffsetDateTime) -> String {
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
+/// A time as people read it on a page: `2026-11-22 12:45 UTC`.
+pub fn display_time(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(format_description!(
+            "[year]-[month]-[day] [hour]:[minute] UTC"
+        ))
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
 /// Appends one event inside the caller's transaction and returns its sequence number. If the
 /// transaction rolls back, so does the event; if this fails, the caller's change must abort.
 ///

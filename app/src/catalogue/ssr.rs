@@ -186,17 +186,7 @@ pub async fn add_business_unit(
     let name = validate_text("name", name, 1, CATALOGUE_NAME_MAX)?;
     let txn = state.db.begin_write().await?;
     let id = uuid::Uuid::new_v4();
-    business_unit::Entity::insert(business_unit::ActiveModel {
-        id: Set(id),
-        name: Set(name.clone()),
-        active: Set(true),
-    })
-    .exec_without_returning(&txn)
-    .await
-    .map_err(AppError::taken(
-        "name",
-        "A business unit with this name exists.",
-    ))?;
+    insert_business_units(&txn, &[(id, name.clone())]).await?;
     audit_change(
         &txn,
         state,
@@ -208,6 +198,29 @@ pub async fn add_business_unit(
     )
     .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Adds active business units (id, name), in batches; a taken name is a validation error.
+pub async fn insert_business_units<C: ConnectionTrait>(
+    db: &C,
+    units: &[(uuid::Uuid, String)],
+) -> Result<(), AppError> {
+    for chunk in units.chunks(crate::registry::ssr::CHUNK) {
+        business_unit::Entity::insert_many(chunk.iter().map(|(id, name)| {
+            business_unit::ActiveModel {
+                id: Set(*id),
+                name: Set(name.clone()),
+                active: Set(true),
+            }
+        }))
+        .exec_without_returning(db)
+        .await
+        .map_err(AppError::taken(
+            "name",
+            "A business unit with this name exists.",
+        ))?;
+    }
     Ok(())
 }
 

@@ -10,7 +10,6 @@ use super::rules::{
     self, MAX_BREAK_GLASS_ACCOUNTS, MAX_SESSION_MINUTES, describe_break_glass, describe_devices,
     describe_offboarding, describe_session, field, slot_field,
 };
-use crate::accounts::model::Role;
 use crate::components::{Feedback, FieldError, Guarded, Loaded, PageHeader};
 use crate::ids::ApplicationId;
 use crate::registry::model::{DeclarationShown, NamedRef};
@@ -88,7 +87,9 @@ pub fn DeclarationView(
                 .iter()
                 .map(|j| {
                     let own_j = own.journey(&j.population).cloned();
-                    view! { <JourneyTable journey=j.clone() own=own_j federated names=names.clone() /> }
+                    view! {
+                        <JourneyTable journey=j.clone() own=own_j federated names=names.clone() />
+                    }
                 })
                 .collect_view()}
             <h3>"Break-glass"</h3>
@@ -125,7 +126,14 @@ fn JourneyTable(
                     .map(|(i, m)| {
                         let own = is_own(role, m);
                         view! {
-                            {(i > 0).then(|| view! { <span class="arrow" aria-hidden="true">" → "</span> })}
+                            {(i > 0)
+                                .then(|| {
+                                    view! {
+                                        <span class="arrow" aria-hidden="true">
+                                            " → "
+                                        </span>
+                                    }
+                                })}
                             <span class="method">
                                 {names.method(m)}
                                 {own.then(|| view! { <span class="badge warn">"own"</span> })}
@@ -138,7 +146,9 @@ fn JourneyTable(
             view! {
                 <tr>
                     <th scope="row">
-                        <span class="role-letter" aria-hidden="true">{role.letter().to_string()}</span>
+                        <span class="role-letter" aria-hidden="true">
+                            {role.letter().to_string()}
+                        </span>
                         {role.label()}
                     </th>
                     <td>{cells}</td>
@@ -151,16 +161,13 @@ fn JourneyTable(
             <h3>{names.population(&journey.population)}</h3>
             <table class="journey-table">
                 <tbody>
-                    {rows}
-                    <tr>
+                    {rows} <tr>
                         <th scope="row">"Offboarding"</th>
                         <td>{describe_offboarding(journey.offboarding)}</td>
-                    </tr>
-                    <tr>
+                    </tr> <tr>
                         <th scope="row">"Session rules"</th>
                         <td>{describe_session(journey.session.as_ref())}</td>
-                    </tr>
-                    <tr>
+                    </tr> <tr>
                         <th scope="row">"Devices"</th>
                         <td>{describe_devices(journey.devices.as_ref())}</td>
                     </tr>
@@ -193,7 +200,13 @@ pub fn HistoryCard(
     };
     view! {
         <div class="card" id="history">
-            <h2>{format!("History ({} version{})", versions.len(), if versions.len() == 1 { "" } else { "s" })}</h2>
+            <h2>
+                {format!(
+                    "History ({} version{})",
+                    versions.len(),
+                    if versions.len() == 1 { "" } else { "s" },
+                )}
+            </h2>
             {if versions.is_empty() {
                 view! { <p class="muted">"Nothing submitted yet."</p> }.into_any()
             } else {
@@ -202,7 +215,7 @@ pub fn HistoryCard(
                         <thead>
                             <tr>
                                 <th scope="col">"Version"</th>
-                                <th scope="col">"Submitted (UTC)"</th>
+                                <th scope="col">"Submitted"</th>
                                 <th scope="col">"By"</th>
                                 <th scope="col">"SHA-256"</th>
                             </tr>
@@ -223,10 +236,14 @@ pub fn HistoryCard(
                                             <td>
                                                 {v.author.clone()}
                                                 {(v.source != "portal")
-                                                    .then(|| view! { <span class="badge">{v.source.clone()}</span> })}
+                                                    .then(|| {
+                                                        view! { <span class="badge">{v.source.clone()}</span> }
+                                                    })}
                                             </td>
                                             <td>
-                                                <code class="small">{v.sha256[..12.min(v.sha256.len())].to_string()}</code>
+                                                <code class="small">
+                                                    {v.sha256[..12.min(v.sha256.len())].to_string()}
+                                                </code>
                                             </td>
                                         </tr>
                                     }
@@ -252,10 +269,14 @@ pub fn HistoryCard(
                                         </button>
                                     </form>
                                 }
-                            })}
-                        <form method="get" action=href.clone() class="inline">
+                            })} <form method="get" action=href.clone() class="inline">
                             <label for="as-of">"As of"</label>
-                            <input id="as-of" type="date" name="as_of" value=as_of.unwrap_or_default() />
+                            <input
+                                id="as-of"
+                                type="date"
+                                name="as_of"
+                                value=as_of.unwrap_or_default()
+                            />
                             <button type="submit" class="secondary small">
                                 "Show"
                             </button>
@@ -274,7 +295,8 @@ pub fn DiffView(from: i32, to: i32, changes: Vec<Change>) -> impl IntoView {
         <div class="card" id="diff">
             <h2>{format!("Differences from version {from} to version {to}")}</h2>
             {if changes.is_empty() {
-                view! { <p class="muted">"The two versions declare the same journey."</p> }.into_any()
+                view! { <p class="muted">"The two versions declare the same journey."</p> }
+                    .into_any()
             } else {
                 view! {
                     <table>
@@ -314,7 +336,7 @@ pub fn DiffView(from: i32, to: i32, changes: Vec<Change>) -> impl IntoView {
 pub fn DeclarationEditorPage() -> impl IntoView {
     view! {
         <Title text="Declaration · Passwordless Governance Portal" />
-        <Guarded roles=&[Role::Owner, Role::Security, Role::Admin]>
+        <Guarded roles=crate::registry::rules::EDITORS>
             <EditorContent />
         </Guarded>
     }
@@ -326,10 +348,7 @@ fn EditorContent() -> impl IntoView {
         return view! { <crate::components::NotFound /> }.into_any();
     };
     let editor = Resource::new(move || id, get_declaration_editor);
-    view! {
-        <Loaded resource=editor render=|e| view! { <EditorView editor=e /> } />
-    }
-    .into_any()
+    view! { <Loaded resource=editor render=|e| view! { <EditorView editor=e /> } /> }.into_any()
 }
 
 #[component]
@@ -367,7 +386,10 @@ fn EditorView(editor: DeclarationEditor) -> impl IntoView {
     };
     let bg = editor.declaration.break_glass.clone();
     view! {
-        <Title text=format!("Declaration of {} · Passwordless Governance Portal", editor.application_name) />
+        <Title text=format!(
+            "Declaration of {} · Passwordless Governance Portal",
+            editor.application_name,
+        ) />
         <p class="crumbs">
             <a href="/applications">"Applications"</a>
             " / "
@@ -387,7 +409,10 @@ fn EditorView(editor: DeclarationEditor) -> impl IntoView {
                     <p class="alert info">
                         {format!(
                             "Federated through {}: leave a list empty to inherit it. List only the paths this application keeps beside federation, and settings it overrides.",
-                            editor.provider_name.clone().unwrap_or_else(|| "its identity provider".into()),
+                            editor
+                                .provider_name
+                                .clone()
+                                .unwrap_or_else(|| "its identity provider".into()),
                         )}
                     </p>
                 }
@@ -398,11 +423,21 @@ fn EditorView(editor: DeclarationEditor) -> impl IntoView {
                 .declaration
                 .populations
                 .iter()
-                .map(|j| view! { <PopulationFieldset journey=j.clone() methods=methods.clone() names=names.clone() /> })
+                .map(|j| {
+                    view! {
+                        <PopulationFieldset
+                            journey=j.clone()
+                            methods=methods.clone()
+                            names=names.clone()
+                        />
+                    }
+                })
                 .collect_view()}
             <fieldset class="card">
                 <legend>"Break-glass arrangement"</legend>
-                <p class="hint">"Emergency accounts for when the normal journey fails. Leave empty if there is none."</p>
+                <p class="hint">
+                    "Emergency accounts for when the normal journey fails. Leave empty if there is none."
+                </p>
                 <div class="grid four">
                     <div class="field">
                         <label for="bg-accounts">"Accounts"</label>
@@ -420,7 +455,10 @@ fn EditorView(editor: DeclarationEditor) -> impl IntoView {
                         <label for="bg-method">"Protected by"</label>
                         <select id="bg-method" name="bg[method]">
                             <option value="">"—"</option>
-                            {method_options(&methods, bg.as_ref().map(|b| b.method.as_str()).unwrap_or(""))}
+                            {method_options(
+                                &methods,
+                                bg.as_ref().map(|b| b.method.as_str()).unwrap_or(""),
+                            )}
                         </select>
                         <FieldError name="bg[method]" />
                     </div>
@@ -548,7 +586,10 @@ fn PopulationFieldset(
                             .iter()
                             .map(|o| {
                                 view! {
-                                    <option value=o.as_str() selected=journey.offboarding == Some(*o)>
+                                    <option
+                                        value=o.as_str()
+                                        selected=journey.offboarding == Some(*o)
+                                    >
                                         {o.label()}
                                     </option>
                                 }
@@ -565,7 +606,10 @@ fn PopulationFieldset(
                         min="1"
                         max=MAX_SESSION_MINUTES
                         name=field(&pop, "max_session_minutes")
-                        value=session.as_ref().map(|s| s.max_session_minutes.to_string()).unwrap_or_default()
+                        value=session
+                            .as_ref()
+                            .map(|s| s.max_session_minutes.to_string())
+                            .unwrap_or_default()
                     />
                     <FieldError name=field(&pop, "max_session_minutes") />
                 </div>
@@ -577,7 +621,10 @@ fn PopulationFieldset(
                         min="1"
                         max=MAX_SESSION_MINUTES
                         name=field(&pop, "idle_timeout_minutes")
-                        value=session.as_ref().map(|s| s.idle_timeout_minutes.to_string()).unwrap_or_default()
+                        value=session
+                            .as_ref()
+                            .map(|s| s.idle_timeout_minutes.to_string())
+                            .unwrap_or_default()
                     />
                     <FieldError name=field(&pop, "idle_timeout_minutes") />
                 </div>
@@ -597,7 +644,9 @@ fn PopulationFieldset(
             </div>
             <div class="devices">
                 <strong>"Devices"</strong>
-                <p class="hint">"Minimum OS version per supported platform; leave empty if not supported."</p>
+                <p class="hint">
+                    "Minimum OS version per supported platform; leave empty if not supported."
+                </p>
                 <div class="grid six">
                     {Platform::ALL
                         .iter()
@@ -639,7 +688,13 @@ fn PopulationFieldset(
                         let for_id = input_id.clone();
                         view! {
                             <label class="check" for=for_id>
-                                <input id=input_id type="checkbox" name=field(&pop, part) value="on" checked=on />
+                                <input
+                                    id=input_id
+                                    type="checkbox"
+                                    name=field(&pop, part)
+                                    value="on"
+                                    checked=on
+                                />
                                 {label}
                             </label>
                         }

@@ -571,7 +571,7 @@ pub fn describe_session(s: Option<&SessionRules>) -> String {
 }
 
 pub fn duration(minutes: u32) -> String {
-    if minutes >= 60 && minutes % 60 == 0 {
+    if minutes >= 60 && minutes.is_multiple_of(60) {
         let h = minutes / 60;
         format!("{h} h")
     } else {

@@ -6,7 +6,7 @@ use super::model::{
 };
 use super::rules::{self, Known};
 use crate::audit::model::{Actor, AuditAction};
-use crate::audit::ssr::{NewAuditEvent, format_timestamp, record};
+use crate::audit::ssr::{NewAuditEvent, display_time, record};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, DeclarationVersionId, UserId};
 use crate::registry::model::{DeclarationShown, Integration};
@@ -211,7 +211,7 @@ fn summary(v: &declaration_version::Model, authors: &BTreeMap<Uuid, String>) -> 
         author,
         author_id: v.author_id.map(UserId),
         source: v.source.clone(),
-        submitted_at: format_timestamp(v.submitted_at),
+        submitted_at: display_time(v.submitted_at),
         sha256: v.body_sha256.clone(),
     }
 }
@@ -335,7 +335,7 @@ pub async fn editor<C: ConnectionTrait>(
             (
                 parse_body(&d.body)?,
                 DraftOrigin::Draft,
-                Some((format_timestamp(d.updated_at), by)),
+                Some((display_time(d.updated_at), by)),
             )
         }
         None => match latest(db, app.id).await? {

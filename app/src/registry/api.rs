@@ -9,7 +9,9 @@ use leptos::prelude::*;
 
 /// A page of applications (anyone signed in).
 #[server(endpoint = "applications")]
-pub async fn list_applications(filter: ApplicationFilter) -> Result<ApplicationList, AppError> {
+pub async fn list_applications(
+    #[server(default)] filter: ApplicationFilter,
+) -> Result<ApplicationList, AppError> {
     use crate::session::ssr::guard;
     let (state, _) = guard::context().await?;
     let viewer = guard::signed_in()?;

@@ -55,10 +55,23 @@ pub struct ApplicationForm {
     pub identity_provider: Option<String>,
     /// The identity provider's application id, for a federated application.
     pub provider: String,
+    /// By `owner_key`.
     pub owners: BTreeMap<String, String>,
     pub populations: BTreeMap<String, String>,
     /// Comma-separated.
     pub tags: String,
+}
+
+/// The form key of an owner checkbox: a letter first, because the form decoder takes a bracketed
+/// key that starts with a digit for a list index.
+pub fn owner_key(id: UserId) -> String {
+    format!("u{}", id.0.simple())
+}
+
+pub fn parse_owner_key(key: &str) -> Option<UserId> {
+    key.strip_prefix('u')
+        .and_then(|k| uuid::Uuid::parse_str(k).ok())
+        .map(UserId)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,8 +7,9 @@ use super::api::{
 };
 use super::model::{
     ApplicationDetail, ApplicationFilter, ApplicationForm, ApplicationList, Criticality,
-    DESCRIPTION_MAX, DeclarationShown, FormOptions, Integration, Lifecycle, NAME_MAX,
+    DESCRIPTION_MAX, DeclarationShown, FormOptions, Integration, Lifecycle, NAME_MAX, owner_key,
 };
+use super::transfer_api::{ImportOutcome, ImportReport, REPORTED_PROBLEMS_MAX, take_import_report};
 use crate::accounts::model::Role;
 use crate::components::{Feedback, FieldError, Guarded, Loaded, PageHeader};
 use crate::declarations::api::show_declaration;
@@ -22,7 +23,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use std::str::FromStr;
 
-const EDITORS: &[Role] = &[Role::Owner, Role::Security, Role::Admin];
+use super::rules::EDITORS;
 
 pub fn criticality_class(c: Criticality) -> &'static str {
     match c {
@@ -106,7 +107,10 @@ fn ApplicationsContent() -> impl IntoView {
             subtitle="Every application, its owners and the journeys it declares for the people it serves."
         />
         <Feedback />
-        <Loaded resource=list render=move |l| view! { <ApplicationsList list=l filter=filter.clone() /> } />
+        <Loaded
+            resource=list
+            render=move |l| view! { <ApplicationsList list=l filter=filter.clone() /> }
+        />
     }
 }
 
@@ -199,7 +203,11 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                     <label for="f-bu">"Business unit"</label>
                     <select id="f-bu" name="business_unit">
                         {select_options(
-                            o.business_units.iter().map(|b| (b.id.to_string(), b.name.clone())).collect(),
+                            o
+                                .business_units
+                                .iter()
+                                .map(|b| (b.id.to_string(), b.name.clone()))
+                                .collect(),
                             &filter.business_unit,
                             "Any",
                         )}
@@ -209,7 +217,11 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                     <label for="f-crit">"Criticality"</label>
                     <select id="f-crit" name="criticality">
                         {select_options(
-                            vocab_options(Criticality::ALL, Criticality::as_str, Criticality::label),
+                            vocab_options(
+                                Criticality::ALL,
+                                Criticality::as_str,
+                                Criticality::label,
+                            ),
                             &filter.criticality,
                             "Any",
                         )}
@@ -219,7 +231,11 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                     <label for="f-int">"Integration"</label>
                     <select id="f-int" name="integration">
                         {select_options(
-                            vocab_options(Integration::ALL, Integration::as_str, Integration::label),
+                            vocab_options(
+                                Integration::ALL,
+                                Integration::as_str,
+                                Integration::label,
+                            ),
                             &filter.integration,
                             "Any",
                         )}
@@ -274,8 +290,7 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                                 "Only applications I own"
                             </label>
                         }
-                    })}
-                <button type="submit">"Apply filters"</button>
+                    })} <button type="submit">"Apply filters"</button>
                 <a href="/applications">"Clear"</a>
             </div>
         </form>
@@ -313,8 +328,14 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                                                     <a href=format!("/applications/{}", a.id)>{a.name}</a>
                                                     {a
                                                         .is_identity_provider
-                                                        .then(|| view! { <span class="badge">"identity provider"</span> })}
-                                                    {a.archived.then(|| view! { <span class="badge bad">"archived"</span> })}
+                                                        .then(|| {
+                                                            view! { <span class="badge">"identity provider"</span> }
+                                                        })}
+                                                    {a
+                                                        .archived
+                                                        .then(|| {
+                                                            view! { <span class="badge bad">"archived"</span> }
+                                                        })}
                                                 </td>
                                                 <td>{a.business_unit.unwrap_or_else(|| "—".into())}</td>
                                                 <td>
@@ -335,7 +356,9 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                                                             view! { <span class="badge warn">"none"</span> }.into_any()
                                                         }
                                                     }}
-                                                    {a.has_draft.then(|| view! { <span class="badge">"draft"</span> })}
+                                                    {a
+                                                        .has_draft
+                                                        .then(|| view! { <span class="badge">"draft"</span> })}
                                                 </td>
                                             </tr>
                                         }
@@ -346,9 +369,23 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                     }
                 })}
             <nav class="pager" aria-label="Pages">
-                {prev.map(|href| view! { <a href=href rel="prev">"← Previous"</a> })}
+                {prev
+                    .map(|href| {
+                        view! {
+                            <a href=href rel="prev">
+                                "← Previous"
+                            </a>
+                        }
+                    })}
                 <span>{format!("Page {} of {}", list.page, list.pages)}</span>
-                {next.map(|href| view! { <a href=href rel="next">"Next →"</a> })}
+                {next
+                    .map(|href| {
+                        view! {
+                            <a href=href rel="next">
+                                "Next →"
+                            </a>
+                        }
+                    })}
             </nav>
         </div>
     }
@@ -378,7 +415,7 @@ pub fn NewApplicationPage() -> impl IntoView {
 #[component]
 fn NewApplicationContent() -> impl IntoView {
     let options = Resource::new(|| (), |_| application_form_options());
-    let me = viewer().map(|v| v.id.to_string()).unwrap_or_default();
+    let me = viewer().map(|v| owner_key(v.id)).unwrap_or_default();
     view! {
         <PageHeader
             title="Register an application"
@@ -495,7 +532,11 @@ fn ApplicationFormView(
                     <label for="app-bu">"Business unit"</label>
                     <select id="app-bu" name=field("business_unit")>
                         {select_options(
-                            options.business_units.iter().map(|b| (b.id.to_string(), b.name.clone())).collect(),
+                            options
+                                .business_units
+                                .iter()
+                                .map(|b| (b.id.to_string(), b.name.clone()))
+                                .collect(),
                             &form.business_unit,
                             "None",
                         )}
@@ -618,7 +659,9 @@ fn ApplicationFormView(
                 <legend>"Owners"</legend>
                 {if options.owners.is_empty() {
                     view! {
-                        <p class="hint">"No user holds the owner role yet: an administrator grants it."</p>
+                        <p class="hint">
+                            "No user holds the owner role yet: an administrator grants it."
+                        </p>
                     }
                         .into_any()
                 } else {
@@ -628,13 +671,13 @@ fn ApplicationFormView(
                         .map(|o| {
                             let input_id = format!("app-owner-{}", o.id);
                             let for_id = input_id.clone();
-                            let checked = form.owners.contains_key(&o.id.to_string());
+                            let checked = form.owners.contains_key(&owner_key(o.id));
                             view! {
                                 <label class="check" for=for_id>
                                     <input
                                         id=input_id
                                         type="checkbox"
-                                        name=format!("form[owners][{}]", o.id)
+                                        name=format!("form[owners][{}]", owner_key(o.id))
                                         value="on"
                                         checked=checked
                                     />
@@ -646,7 +689,11 @@ fn ApplicationFormView(
                         .into_any()
                 }}
                 {(!may_choose_owners && id.is_none())
-                    .then(|| view! { <p class="hint">"You are always an owner of what you register."</p> })}
+                    .then(|| {
+                        view! {
+                            <p class="hint">"You are always an owner of what you register."</p>
+                        }
+                    })}
                 <FieldError name="owners" />
             </fieldset>
             <div class="field">
@@ -699,10 +746,7 @@ fn ApplicationContent() -> impl IntoView {
         },
     );
     view! {
-        <Loaded
-            resource=data
-            render=|(detail, shown)| view! { <ApplicationView detail shown /> }
-        />
+        <Loaded resource=data render=|(detail, shown)| view! { <ApplicationView detail shown /> } />
     }
     .into_any()
 }
@@ -723,7 +767,9 @@ fn ApplicationView(detail: ApplicationDetail, shown: DeclarationShown) -> impl I
             <div>
                 <h1>
                     {detail.name.clone()}
-                    {detail.is_identity_provider.then(|| view! { <span class="badge">"identity provider"</span> })}
+                    {detail
+                        .is_identity_provider
+                        .then(|| view! { <span class="badge">"identity provider"</span> })}
                     {detail.archived.then(|| view! { <span class="badge bad">"archived"</span> })}
                 </h1>
                 {(!detail.description.is_empty())
@@ -756,7 +802,9 @@ fn ApplicationView(detail: ApplicationDetail, shown: DeclarationShown) -> impl I
                             .can_edit
                             .then(|| {
                                 view! {
-                                    <a href=format!("/applications/{id}/declaration")>"Continue the draft"</a>
+                                    <a href=format!(
+                                        "/applications/{id}/declaration",
+                                    )>"Continue the draft"</a>
                                 }
                             })}
                     </div>
@@ -831,7 +879,10 @@ fn FactsCard(detail: ApplicationDetail) -> impl IntoView {
                             .iter()
                             .map(|t| {
                                 view! {
-                                    <a class="badge" href=format!("/applications?tag={}", encode(t))>
+                                    <a
+                                        class="badge"
+                                        href=format!("/applications?tag={}", encode(t))
+                                    >
                                         {t.clone()}
                                     </a>
                                     " "
@@ -849,7 +900,12 @@ fn FactsCard(detail: ApplicationDetail) -> impl IntoView {
             {(!detail.dependants.is_empty())
                 .then(|| {
                     view! {
-                        <h3>{format!("Federated through this provider ({})", detail.dependants.len())}</h3>
+                        <h3>
+                            {format!(
+                                "Federated through this provider ({})",
+                                detail.dependants.len(),
+                            )}
+                        </h3>
                         <p>
                             {detail
                                 .dependants
@@ -900,4 +956,130 @@ fn ArchiveCard(detail: ApplicationDetail) -> impl IntoView {
             </div>
         }
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import (security and administrators).
+
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    view! {
+        <Title text="Import applications · Passwordless Governance Portal" />
+        <Guarded roles=super::rules::IMPORTERS>
+            <ImportContent />
+        </Guarded>
+    }
+}
+
+#[component]
+fn ImportContent() -> impl IntoView {
+    let report = Resource::new(|| (), |_| take_import_report());
+    view! {
+        <p class="crumbs">
+            <a href="/applications">"Applications"</a>
+            " / "
+        </p>
+        <PageHeader
+            title="Import applications"
+            subtitle="Applications with their declarations, from the portal's CSV or JSON format (see the README). All or nothing: a file with any problem changes nothing."
+        />
+        <Feedback />
+        <Loaded resource=report render=|r| r.map(|r| view! { <ImportReportView report=r /> }) />
+        <form
+            method="post"
+            action="/api/applications/import"
+            enctype="multipart/form-data"
+            class="card stack"
+        >
+            <div class="field">
+                <label for="import-file">"File (.csv or .json)"</label>
+                <input
+                    id="import-file"
+                    type="file"
+                    name="file"
+                    accept=".csv,.json,text/csv,application/json"
+                    required
+                />
+            </div>
+            <label class="check" for="import-dry-run">
+                <input id="import-dry-run" type="checkbox" name="dry_run" value="on" checked=true />
+                "Dry run: check the file and report, write nothing"
+            </label>
+            <button type="submit">"Import"</button>
+        </form>
+    }
+}
+
+#[component]
+fn ImportReportView(report: ImportReport) -> impl IntoView {
+    let head = format!(
+        "{} · SHA-256 {}…{}",
+        report.file_name,
+        &report.sha256[..12.min(report.sha256.len())],
+        if report.dry_run { " · dry run" } else { "" }
+    );
+    match report.outcome {
+        ImportOutcome::Done(s) => {
+            let verb = if report.dry_run { "Would import" } else { "Imported" };
+            view! {
+                <div class="alert ok" role="status">
+                    <strong>
+                        {format!(
+                            "{verb} {} application(s), {} with a declaration.",
+                            s.applications,
+                            s.declarations,
+                        )}
+                    </strong>
+                    <p class="small">{head}</p>
+                    {(!s.business_units.is_empty())
+                        .then(|| {
+                            view! {
+                                <p class="small">
+                                    {format!("New business units: {}", s.business_units.join(", "))}
+                                </p>
+                            }
+                        })}
+                    {(!s.owners.is_empty())
+                        .then(|| {
+                            view! {
+                                <p class="small">
+                                    {format!(
+                                        "New owner accounts (invite them to enrol a passkey): {}",
+                                        s.owners.join(", "),
+                                    )}
+                                </p>
+                            }
+                        })}
+                </div>
+            }
+                .into_any()
+        }
+        ImportOutcome::Refused { problems, total } => {
+            view! {
+                <div class="alert error" role="alert">
+                    <strong>
+                        {format!("Nothing was imported: {total} problem(s) in the file.")}
+                    </strong>
+                    <p class="small">{head}</p>
+                    <ul class="problems">
+                        {problems
+                            .into_iter()
+                            .map(|p| view! { <li>{p.to_string()}</li> })
+                            .collect_view()}
+                    </ul>
+                    {(total > REPORTED_PROBLEMS_MAX)
+                        .then(|| {
+                            view! {
+                                <p class="small">
+                                    {format!(
+                                        "Only the first {REPORTED_PROBLEMS_MAX} are listed; `server import --dry-run FILE` lists them all.",
+                                    )}
+                                </p>
+                            }
+                        })}
+                </div>
+            }
+                .into_any()
+        }
+    }
 }

@@ -18,18 +18,24 @@ pub fn can_edit(user: &CurrentUser, owners: &[UserId]) -> bool {
         || (user.has(Role::Owner) && owners.contains(&user.id))
 }
 
+/// Those who register applications and edit declarations (owners only their own).
+pub const EDITORS: &[Role] = &[Role::Owner, Role::Security, Role::Admin];
+
 pub fn can_create(user: &CurrentUser) -> bool {
-    user.has_any(&[Role::Owner, Role::Security, Role::Admin])
+    user.has_any(EDITORS)
 }
 
 /// Importing is for security and administrators.
+pub const IMPORTERS: &[Role] = &[Role::Security, Role::Admin];
+/// Exports are evidence: auditors too.
+pub const EXPORTERS: &[Role] = &[Role::Security, Role::Admin, Role::Auditor];
+
 pub fn can_import(user: &CurrentUser) -> bool {
-    user.has_any(&[Role::Security, Role::Admin])
+    user.has_any(IMPORTERS)
 }
 
-/// Exports are evidence: auditors too.
 pub fn can_export(user: &CurrentUser) -> bool {
-    user.has_any(&[Role::Security, Role::Admin, Role::Auditor])
+    user.has_any(EXPORTERS)
 }
 
 /// Names are unique regardless of case and surrounding spaces.
@@ -95,10 +101,11 @@ pub fn input_from_form(form: &ApplicationForm) -> Result<ApplicationInput, AppEr
         }
     };
     let mut owners = Vec::new();
-    for (id, _) in form.owners.iter().filter(|(_, v)| !v.is_empty()) {
-        owners.push(UserId(Uuid::parse_str(id).map_err(|_| {
-            AppError::validation("owners", "Choose owners from the list.")
-        })?));
+    for (key, _) in form.owners.iter().filter(|(_, v)| !v.is_empty()) {
+        owners.push(
+            super::model::parse_owner_key(key)
+                .ok_or_else(|| AppError::validation("owners", "Choose owners from the list."))?,
+        );
     }
     Ok(ApplicationInput {
         name: form.name.clone(),
@@ -386,7 +393,8 @@ mod tests {
 
     #[test]
     fn each_bad_fact_is_refused_on_its_field() {
-        let cases: Vec<(Box<dyn Fn(&mut ApplicationInput)>, &str)> = vec![
+        type Case = (Box<dyn Fn(&mut ApplicationInput)>, &'static str);
+        let cases: Vec<Case> = vec![
             (Box::new(|i| i.name = " ".into()), "name"),
             (Box::new(|i| i.name = "x".repeat(121)), "name"),
             (Box::new(|i| i.description = "a\u{7}".into()), "description"),
@@ -462,8 +470,10 @@ mod tests {
             tags: "sales, crm ;  ".into(),
             ..Default::default()
         };
-        form.owners
-            .insert(Uuid::from_u128(1).to_string(), "on".into());
+        form.owners.insert(
+            super::super::model::owner_key(UserId(Uuid::from_u128(1))),
+            "on".into(),
+        );
         form.populations.insert("partners".into(), "on".into());
         let i = input_from_form(&form).unwrap();
         assert_eq!(i.owners, vec![UserId(Uuid::from_u128(1))]);

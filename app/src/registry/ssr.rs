@@ -7,7 +7,7 @@ use super::model::{
 use super::rules::{self, Allowed, CheckedApplication};
 use crate::accounts::model::Role;
 use crate::audit::model::{Actor, AuditAction};
-use crate::audit::ssr::{NewAuditEvent, format_timestamp, record};
+use crate::audit::ssr::{NewAuditEvent, display_time, record};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, UserId};
 use crate::session::model::CurrentUser;
@@ -340,6 +340,11 @@ pub async fn load_for_change<C: ConnectionTrait>(
     id: ApplicationId,
     archived_ok: bool,
 ) -> Result<(application::Model, Vec<UserId>), AppError> {
+    // One change at a time per application (PostgreSQL; SQLite's write transaction already is).
+    application::Entity::find_by_id(id.0)
+        .lock_exclusive()
+        .one(db)
+        .await?;
     let (app, owners) = load(db, id).await?;
     if !rules::can_edit(user, &owners) {
         return Err(AppError::Forbidden);
@@ -774,7 +779,7 @@ pub async fn detail<C: ConnectionTrait>(
     let draft_saved_at = declaration_draft::Entity::find_by_id(app.id)
         .one(db)
         .await?
-        .map(|d| format_timestamp(d.updated_at));
+        .map(|d| display_time(d.updated_at));
     let versions = crate::declarations::ssr::versions(db, id).await?;
     Ok(ApplicationDetail {
         id,
@@ -797,8 +802,8 @@ pub async fn detail<C: ConnectionTrait>(
             })
             .collect(),
         tags,
-        created_at: format_timestamp(app.created_at),
-        updated_at: format_timestamp(app.updated_at),
+        created_at: display_time(app.created_at),
+        updated_at: display_time(app.updated_at),
         draft_saved_at,
         versions,
         dependants,
@@ -847,7 +852,7 @@ pub async fn form_of<C: ConnectionTrait>(
         owners: c
             .owners
             .iter()
-            .map(|o| (o.to_string(), "on".into()))
+            .map(|o| (super::model::owner_key(*o), "on".into()))
             .collect(),
         populations: c
             .populations

@@ -7,7 +7,7 @@ use crate::on_each_backend;
 use crate::support::{TestDb, World};
 use app::accounts::model::Role;
 use app::error::AppError;
-use app::session::ssr::guard::{Access, ENDPOINTS};
+use app::session::ssr::guard::{Access, ENDPOINTS, HANDLERS};
 use http::{StatusCode, header};
 use std::collections::BTreeSet;
 
@@ -28,7 +28,11 @@ async fn every_server_function_is_in_the_access_table_and_enforced(db: &TestDb) 
 
     // Strangers: refused before any argument is read (the bodies are empty).
     let stranger = Client::new(&w);
-    for e in ENDPOINTS.iter().filter(|e| e.access != Access::Public) {
+    for e in ENDPOINTS
+        .iter()
+        .chain(HANDLERS)
+        .filter(|e| e.access != Access::Public)
+    {
         let r = stranger.post_raw(e.path, String::new()).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}: {}", e.path, r.body);
         assert_eq!(error_of(&r), AppError::Unauthenticated, "{}", e.path);
@@ -44,7 +48,7 @@ async fn every_server_function_is_in_the_access_table_and_enforced(db: &TestDb) 
     let admin = first_admin(&w, "ada").await;
     let auditor = invited(&admin, "audrey", &["auditor"]).await;
     let mut checked = 0;
-    for e in ENDPOINTS {
+    for e in ENDPOINTS.iter().chain(HANDLERS) {
         let refused = match e.access {
             Access::Change(_) => true,
             Access::Read(roles) => !roles.contains(&Role::Auditor),
@@ -89,7 +93,14 @@ const GUARDED_PAGES: &[(&str, &[Role])] = &[
     ("/account", &[]),
     ("/catalogue", &[]),
     ("/admin/users", &[Role::Admin]),
+    ("/applications", &[]),
+    ("/applications/new", EDITORS),
+    ("/applications/import", &[Role::Security, Role::Admin]),
+    ("/applications/{id}", &[]),
+    ("/applications/{id}/edit", EDITORS),
+    ("/applications/{id}/declaration", EDITORS),
 ];
+const EDITORS: &[Role] = &[Role::Owner, Role::Security, Role::Admin];
 const PUBLIC_PAGES: &[&str] = &["/", "/signin"];
 
 async fn pages_send_strangers_to_sign_in_and_refuse_the_wrong_role(db: &TestDb) {
@@ -111,7 +122,9 @@ async fn pages_send_strangers_to_sign_in_and_refuse_the_wrong_role(db: &TestDb) 
     assert!(known.is_subset(&routes), "{routes:?}");
 
     let stranger = Client::new(&w);
-    for (page, _) in GUARDED_PAGES {
+    let nobody = uuid::Uuid::new_v4().to_string();
+    for (pattern, _) in GUARDED_PAGES {
+        let page = &pattern.replace("{id}", &nobody);
         let r = stranger.page(page).await;
         assert!(r.status.is_redirection(), "{page}: {}", r.status);
         let to = r.header(header::LOCATION.as_str());
@@ -131,7 +144,24 @@ async fn pages_send_strangers_to_sign_in_and_refuse_the_wrong_role(db: &TestDb) 
     let admin = first_admin(&w, "ada").await;
     let auditor = invited(&admin, "audrey", &["auditor"]).await;
     crate::client::invite(&admin.client, "zoe.invitee", &["owner"]).await;
-    for (page, roles) in GUARDED_PAGES {
+    let owner = invited(&admin, "olga", &["owner"]).await;
+    let owner_field = format!("form[owners][u{}]", owner.id().simple());
+    let app_id: String = admin
+        .client
+        .call(
+            "/api/applications/create",
+            &[
+                ("form[name]", "Payroll"),
+                ("form[criticality]", "high"),
+                ("form[integration]", "local"),
+                ("form[lifecycle]", "production"),
+                (&owner_field, "on"),
+                ("form[populations][office_employees]", "on"),
+            ],
+        )
+        .await;
+    for (pattern, roles) in GUARDED_PAGES {
+        let page = &pattern.replace("{id}", &app_id);
         let r = auditor.client.page(page).await;
         if roles.is_empty() || roles.contains(&Role::Auditor) {
             assert_eq!(r.status, StatusCode::OK, "{page}");

@@ -12,5 +12,7 @@ mod catalogue;
 mod enrolment;
 mod foundation;
 mod migrations;
+mod registry;
 mod sessions;
 mod signin;
+mod transfer;

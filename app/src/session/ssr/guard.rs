@@ -11,6 +11,7 @@ use crate::catalogue::api as catalogue;
 use crate::declarations::api as declarations;
 use crate::error::AppError;
 use crate::registry::api as registry;
+use crate::registry::transfer_api;
 use crate::session::api as session_api;
 use crate::session::model::CurrentUser;
 use crate::ssr::state::AppState;
@@ -54,9 +55,7 @@ const fn ep(path: &'static str, access: Access, rate_limited: bool) -> Endpoint 
 
 const ADMIN: &[Role] = &[Role::Admin];
 const EVERYONE: &[Role] = &Role::ALL;
-/// Those who register applications and edit declarations (owners only their own: checked again
-/// per application by `registry::rules::can_edit`).
-const EDITORS: &[Role] = &[Role::Owner, Role::Security, Role::Admin];
+use crate::registry::rules::{EDITORS, EXPORTERS, IMPORTERS};
 
 /// Every server function, with who may call it.
 pub const ENDPOINTS: &[Endpoint] = &[
@@ -250,10 +249,30 @@ pub const ENDPOINTS: &[Endpoint] = &[
         Access::Change(EDITORS),
         false,
     ),
+    ep(
+        <transfer_api::TakeImportReport as ServerFn>::PATH,
+        Access::Read(IMPORTERS),
+        false,
+    ),
+];
+
+/// The plain HTTP handlers under `/api` (file download and upload; not server functions), with
+/// who may call them. The handlers check again with `registry::rules`.
+pub const HANDLERS: &[Endpoint] = &[
+    ep(
+        crate::transfer::http::EXPORT_PATH,
+        Access::Read(EXPORTERS),
+        false,
+    ),
+    ep(
+        crate::transfer::http::IMPORT_PATH,
+        Access::Change(IMPORTERS),
+        false,
+    ),
 ];
 
 pub fn endpoint(path: &str) -> Option<&'static Endpoint> {
-    ENDPOINTS.iter().find(|e| e.path == path)
+    ENDPOINTS.iter().chain(HANDLERS).find(|e| e.path == path)
 }
 
 /// The pure decision: may this user call an endpoint with this access?
@@ -497,7 +516,7 @@ mod tests {
     #[test]
     fn no_changing_endpoint_admits_auditors_and_paths_are_unique() {
         let mut seen = std::collections::HashSet::new();
-        for e in ENDPOINTS {
+        for e in ENDPOINTS.iter().chain(HANDLERS) {
             assert!(seen.insert(e.path), "duplicate {}", e.path);
             assert!(e.path.starts_with("/api/"), "{}", e.path);
             if let Access::Change(roles) = e.access {

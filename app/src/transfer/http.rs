@@ -1,0 +1,227 @@
+//! The two plain HTTP endpoints that move files, mounted by the server's router under `/api` (so
+//! the access table applies before they run; each checks the role again): a download of the
+//! estate, and a multipart upload to import whose report waits in the session for the import
+//! page.
+
+use super::model::Format;
+use super::ssr;
+use crate::audit::model::Actor;
+use crate::error::AppError;
+use crate::registry::rules::{can_export, can_import};
+use crate::registry::transfer_api::{
+    ImportOutcome, ImportProblem, ImportReport, REPORTED_PROBLEMS_MAX,
+};
+use crate::session::model::CurrentUser;
+use crate::session::ssr::guard::SignedIn;
+use crate::ssr::state::AppState;
+use axum::Extension;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use http::{HeaderMap, StatusCode, header};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+pub const EXPORT_PATH: &str = "/api/applications/export";
+pub const IMPORT_PATH: &str = "/api/applications/import";
+/// Where the browser goes after posting a file.
+pub const IMPORT_PAGE: &str = "/applications/import";
+/// The largest file the import endpoint accepts (the command line has no limit).
+pub const IMPORT_BODY_LIMIT: usize = 16 * 1024 * 1024;
+/// The session key of the last import's report.
+const REPORT: &str = "portal.flash.import_report";
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportQuery {
+    /// `csv` (the default) or `json`.
+    #[serde(default)]
+    pub format: String,
+}
+
+/// `GET /api/applications/export?format=csv|json`: the estate as a download.
+pub async fn export_applications(
+    State(state): State<AppState>,
+    user: Option<Extension<SignedIn>>,
+    headers: HeaderMap,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let result = async {
+        let user = permitted(user, can_export)?;
+        let format = match q.format.trim() {
+            "" => Format::Csv,
+            f => Format::parse(f)
+                .ok_or_else(|| AppError::validation("format", "Choose csv or json."))?,
+        };
+        tracing::info!(user = %user.username, format = format.extension(), "applications exported");
+        Ok((format, ssr::export(state.db.conn(), format).await?))
+    }
+    .await;
+    match result {
+        Ok((format, bytes)) => (
+            [
+                (header::CONTENT_TYPE, format.content_type().to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"applications.{}\"",
+                        format.extension()
+                    ),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => refusal(&headers, e),
+    }
+}
+
+/// `POST /api/applications/import` (multipart: `file`, optional `dry_run` and `format`):
+/// imports the file, keeps the report in the session and sends the browser to the import page.
+pub async fn import_applications(
+    State(state): State<AppState>,
+    user: Option<Extension<SignedIn>>,
+    headers: HeaderMap,
+    session: Session,
+    upload: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let user = match permitted(user, can_import) {
+        Ok(u) => u,
+        Err(e) => return refusal(&headers, e),
+    };
+    let report = match upload {
+        Ok(multipart) => match read_upload(multipart).await {
+            Ok(upload) => run(&state, upload, Actor::User(user.id)).await,
+            Err(message) => unreadable(message),
+        },
+        Err(e) => unreadable(e.body_text()),
+    };
+    if let Err(e) = store_report(&session, &report).await {
+        return refusal(&headers, e);
+    }
+    Redirect::to(IMPORT_PAGE).into_response()
+}
+
+fn permitted(
+    user: Option<Extension<SignedIn>>,
+    may: fn(&CurrentUser) -> bool,
+) -> Result<CurrentUser, AppError> {
+    let Extension(SignedIn(user)) = user.ok_or(AppError::Unauthenticated)?;
+    if may(&user) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// A refusal in the caller's terms: a plain message for a browser, the error as JSON otherwise.
+fn refusal(headers: &HeaderMap, e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if html {
+        (status, e.to_string()).into_response()
+    } else {
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string(&e).unwrap_or_default(),
+        )
+            .into_response()
+    }
+}
+
+#[derive(Debug, Default)]
+struct Upload {
+    file_name: String,
+    bytes: Vec<u8>,
+    dry_run: bool,
+    format: String,
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        format!("the upload could not be read: {}", e.body_text())
+    };
+    let mut upload = Upload::default();
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("file") => {
+                upload.file_name = field.file_name().unwrap_or_default().to_string();
+                upload.bytes = field.bytes().await.map_err(unreadable)?.to_vec();
+            }
+            Some("dry_run") => upload.dry_run = !field.text().await.map_err(unreadable)?.is_empty(),
+            Some("format") => upload.format = field.text().await.map_err(unreadable)?,
+            _ => {}
+        }
+    }
+    if upload.bytes.is_empty() {
+        return Err("choose a file to import".into());
+    }
+    Ok(upload)
+}
+
+fn refused(mut problems: Vec<ImportProblem>) -> ImportOutcome {
+    let total = problems.len();
+    problems.truncate(REPORTED_PROBLEMS_MAX);
+    ImportOutcome::Refused { problems, total }
+}
+
+fn file_problem(message: String) -> ImportProblem {
+    ImportProblem {
+        row: 0,
+        application: String::new(),
+        message,
+    }
+}
+
+fn unreadable(message: String) -> ImportReport {
+    ImportReport {
+        file_name: String::new(),
+        sha256: String::new(),
+        dry_run: false,
+        outcome: refused(vec![file_problem(message)]),
+    }
+}
+
+async fn run(state: &AppState, upload: Upload, actor: Actor) -> ImportReport {
+    let format = match upload.format.trim() {
+        "" => Format::of_file_name(&upload.file_name),
+        f => Format::parse(f),
+    };
+    let outcome = match format {
+        None => refused(vec![file_problem(
+            "name the file .csv or .json, or choose its format".into(),
+        )]),
+        Some(format) => {
+            match ssr::import(state, &upload.bytes, format, upload.dry_run, actor).await {
+                Ok(Ok(summary)) => ImportOutcome::Done(summary),
+                Ok(Err(problems)) => refused(problems),
+                Err(e) => refused(vec![file_problem(e.to_string())]),
+            }
+        }
+    };
+    ImportReport {
+        sha256: ssr::file_sha256(&upload.bytes),
+        file_name: upload.file_name,
+        dry_run: upload.dry_run,
+        outcome,
+    }
+}
+
+pub async fn store_report(session: &Session, report: &ImportReport) -> Result<(), AppError> {
+    session
+        .insert(REPORT, report)
+        .await
+        .map_err(|e| AppError::internal(format!("session: {e}")))
+}
+
+/// The last import's report, once.
+pub async fn take_report(session: &Session) -> Result<Option<ImportReport>, AppError> {
+    session
+        .remove(REPORT)
+        .await
+        .map_err(|e| AppError::internal(format!("session: {e}")))
+}

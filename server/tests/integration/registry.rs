@@ -1,0 +1,1632 @@
+//! The application registry and journey declarations, driven through the real router as the
+//! people of a small organisation: who may change what, what is refused next to its field,
+//! immutable versions with history, differences and as-of, federation, search and archiving.
+
+use crate::client::{Person, after, error_of, events, first_admin, invited};
+use crate::on_each_backend;
+use crate::support::{Reply, TestDb, World};
+use app::declarations::model::{
+    DeclarationEditor, DraftOrigin, Offboarding, PopulationJourney, SessionRules,
+};
+use app::error::AppError;
+use app::ids::{ApplicationId, UserId};
+use app::registry::model::{
+    ApplicationDetail, ApplicationList, Criticality, DeclarationShown, Integration, Lifecycle,
+};
+use app::registry::rules::CheckedApplication;
+use app::registry::ssr::{NewApplication, insert_applications};
+use app::ssr::entities::{application, audit_event, declaration_draft, declaration_version};
+use http::StatusCode;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use std::collections::BTreeSet;
+
+// ---------------------------------------------------------------------------------------------
+// Forms as a browser posts them.
+
+fn refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// The application form (`form[...]`).
+#[derive(Clone, Debug)]
+struct AppForm {
+    name: String,
+    description: String,
+    criticality: String,
+    integration: String,
+    lifecycle: String,
+    identity_provider: bool,
+    provider: String,
+    owners: Vec<String>,
+    populations: Vec<String>,
+    tags: String,
+}
+
+impl AppForm {
+    fn new(name: &str, owners: &[&Person<'_>]) -> Self {
+        Self {
+            name: name.into(),
+            description: String::new(),
+            criticality: "medium".into(),
+            integration: "local".into(),
+            lifecycle: "production".into(),
+            identity_provider: false,
+            provider: String::new(),
+            owners: owners.iter().map(|p| p.id_string()).collect(),
+            populations: vec!["office_employees".into()],
+            tags: String::new(),
+        }
+    }
+
+    fn describe(mut self, description: &str) -> Self {
+        self.description = description.into();
+        self
+    }
+
+    fn criticality(mut self, c: &str) -> Self {
+        self.criticality = c.into();
+        self
+    }
+
+    fn populations(mut self, keys: &[&str]) -> Self {
+        self.populations = keys.iter().map(|k| k.to_string()).collect();
+        self
+    }
+
+    fn identity_provider(mut self) -> Self {
+        self.identity_provider = true;
+        self
+    }
+
+    fn federated_through(mut self, provider: &str) -> Self {
+        self.integration = "federated".into();
+        self.provider = provider.into();
+        self
+    }
+
+    fn fields(&self) -> Vec<(String, String)> {
+        let mut f = vec![
+            ("form[name]".to_string(), self.name.clone()),
+            ("form[description]".into(), self.description.clone()),
+            ("form[business_unit]".into(), String::new()),
+            ("form[criticality]".into(), self.criticality.clone()),
+            ("form[integration]".into(), self.integration.clone()),
+            ("form[lifecycle]".into(), self.lifecycle.clone()),
+            ("form[provider]".into(), self.provider.clone()),
+            ("form[tags]".into(), self.tags.clone()),
+        ];
+        if self.identity_provider {
+            f.push(("form[identity_provider]".into(), "on".into()));
+        }
+        for p in &self.populations {
+            f.push((format!("form[populations][{p}]"), "on".into()));
+        }
+        f
+    }
+
+    /// The request body, after `leading` fields (the id of the application being edited).
+    fn body(&self, leading: &[(&str, &str)]) -> String {
+        let own = self.fields();
+        let mut fields = leading.to_vec();
+        fields.extend(refs(&own));
+        let mut body = serde_urlencoded::to_string(&fields).expect("form encoding");
+        for o in &self.owners {
+            body.push('&');
+            body.push_str(&owner_field(o));
+            body.push_str("=on");
+        }
+        body
+    }
+}
+
+/// The owner checkbox as the page names it: `form[owners][u<user id without hyphens>]`.
+fn owner_field(id: &str) -> String {
+    format!("form[owners][u{}]", id.replace('-', ""))
+}
+
+async fn create(p: &Person<'_>, form: &AppForm) -> Reply {
+    p.client
+        .post_raw("/api/applications/create", form.body(&[]))
+        .await
+}
+
+/// Registers an application that must be accepted; returns its id.
+async fn created(p: &Person<'_>, form: &AppForm) -> String {
+    let r = create(p, form).await;
+    assert_eq!(r.status, StatusCode::OK, "create {}: {}", form.name, r.body);
+    let id: ApplicationId = serde_json::from_str(&r.body).unwrap();
+    id.to_string()
+}
+
+async fn update(p: &Person<'_>, id: &str, form: &AppForm) -> Reply {
+    p.client
+        .post_raw("/api/applications/update", form.body(&[("id", id)]))
+        .await
+}
+
+async fn archive(p: &Person<'_>, id: &str, archived: bool) -> Reply {
+    let archived = if archived { "true" } else { "false" };
+    p.client
+        .post(
+            "/api/applications/archive",
+            &[("id", id), ("archived", archived)],
+        )
+        .await
+}
+
+async fn detail(p: &Person<'_>, id: &str) -> ApplicationDetail {
+    p.client
+        .call("/api/applications/detail", &[("id", id)])
+        .await
+}
+
+async fn list(p: &Person<'_>, filter: &[(&str, &str)]) -> ApplicationList {
+    let mut f: Vec<(String, String)> = filter
+        .iter()
+        .map(|(k, v)| (format!("filter[{k}]"), v.to_string()))
+        .collect();
+    if f.is_empty() {
+        // The argument is required: an unfiltered list posts an empty search.
+        f.push(("filter[q]".into(), String::new()));
+    }
+    p.client.call("/api/applications", &refs(&f)).await
+}
+
+fn names_of(l: &ApplicationList) -> Vec<String> {
+    l.rows.iter().map(|r| r.name.clone()).collect()
+}
+
+/// The declaration editor's form (`p[<population>][...]`, `bg[...]`).
+#[derive(Clone, Debug, Default)]
+struct Decl(Vec<(String, String)>);
+
+impl Decl {
+    fn methods(mut self, population: &str, role: &str, keys: &[&str]) -> Self {
+        for (i, k) in keys.iter().enumerate() {
+            self.0
+                .push((format!("p[{population}][{role}][{i}]"), k.to_string()));
+        }
+        self
+    }
+
+    fn set(mut self, population: &str, part: &str, value: &str) -> Self {
+        self.0
+            .push((format!("p[{population}][{part}]"), value.to_string()));
+        self
+    }
+
+    /// Drops the fields whose name starts with `prefix` (to replace them).
+    fn without(mut self, prefix: &str) -> Self {
+        self.0.retain(|(k, _)| !k.starts_with(prefix));
+        self
+    }
+
+    /// A complete journey for one population.
+    fn full(self, population: &str) -> Self {
+        self.methods(population, "enrolment", &["temporary_access_pass"])
+            .methods(population, "primary", &["platform_passkey", "security_key"])
+            .methods(population, "fallback", &["security_key"])
+            .methods(population, "recovery", &["helpdesk_proofing"])
+            .methods(population, "step_up", &["security_key"])
+            .methods(population, "device_replacement", &["temporary_access_pass"])
+            .set(population, "offboarding", "automatic")
+            .set(population, "max_session_minutes", "600")
+            .set(population, "idle_timeout_minutes", "30")
+            .set(population, "reauth_sensitive", "on")
+            .set(population, "platforms][windows", "10")
+            .set(population, "managed_required", "on")
+    }
+}
+
+async fn save(p: &Person<'_>, id: &str, intent: &str, d: &Decl) -> Reply {
+    let mut f = vec![
+        ("id".to_string(), id.to_string()),
+        ("intent".to_string(), intent.to_string()),
+    ];
+    f.extend(d.0.iter().cloned());
+    p.client.post("/api/declarations/save", &refs(&f)).await
+}
+
+/// Submits a declaration that must be accepted; returns the new version number.
+async fn submitted(p: &Person<'_>, id: &str, d: &Decl) -> i32 {
+    let r = save(p, id, "submit", d).await;
+    assert_eq!(r.status, StatusCode::OK, "submit: {}", r.body);
+    let n: Option<i32> = serde_json::from_str(&r.body).unwrap();
+    n.expect("a version number")
+}
+
+async fn show(p: &Person<'_>, id: &str, query: &[(&str, &str)]) -> DeclarationShown {
+    let mut f = vec![("id", id)];
+    f.extend_from_slice(query);
+    p.client.call("/api/declarations/show", &f).await
+}
+
+async fn editor(p: &Person<'_>, id: &str) -> DeclarationEditor {
+    p.client
+        .call("/api/declarations/editor", &[("id", id)])
+        .await
+}
+
+fn refused(r: &Reply, status: StatusCode, field: &str) -> AppError {
+    assert_eq!(r.status, status, "{}", r.body);
+    let e = error_of(r);
+    assert_eq!(e.field(), Some(field), "{e:?}");
+    e
+}
+
+fn strings(keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| k.to_string()).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The state, read straight from the database.
+
+async fn application_count(w: &World) -> u64 {
+    application::Entity::find()
+        .count(w.state.db.conn())
+        .await
+        .unwrap()
+}
+
+async fn audit_count(w: &World) -> u64 {
+    audit_event::Entity::find()
+        .count(w.state.db.conn())
+        .await
+        .unwrap()
+}
+
+/// The audit events about one application.
+async fn events_about(w: &World, id: &str) -> Vec<audit_event::Model> {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::SubjectId.eq(id))
+        .order_by_asc(audit_event::Column::Seq)
+        .all(w.state.db.conn())
+        .await
+        .unwrap()
+}
+
+async fn versions_of(w: &World, id: &str) -> Vec<declaration_version::Model> {
+    declaration_version::Entity::find()
+        .filter(declaration_version::Column::ApplicationId.eq(uuid::Uuid::parse_str(id).unwrap()))
+        .order_by_asc(declaration_version::Column::Version)
+        .all(w.state.db.conn())
+        .await
+        .unwrap()
+}
+
+async fn draft_of(w: &World, id: &str) -> Option<declaration_draft::Model> {
+    declaration_draft::Entity::find_by_id(uuid::Uuid::parse_str(id).unwrap())
+        .one(w.state.db.conn())
+        .await
+        .unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The organisation.
+
+struct Org<'w> {
+    admin: Person<'w>,
+    /// Owns Payroll.
+    alice: Person<'w>,
+    /// Owns CRM.
+    bob: Person<'w>,
+    /// Security.
+    carol: Person<'w>,
+    /// The auditor.
+    dave: Person<'w>,
+    /// Owns the Central IdP.
+    irene: Person<'w>,
+    payroll: String,
+    crm: String,
+    idp: String,
+}
+
+async fn org(w: &World) -> Org<'_> {
+    let admin = first_admin(w, "ada").await;
+    let alice = invited(&admin, "alice", &["owner"]).await;
+    let bob = invited(&admin, "bob", &["owner"]).await;
+    let carol = invited(&admin, "carol", &["security"]).await;
+    let dave = invited(&admin, "dave", &["auditor"]).await;
+    let irene = invited(&admin, "irene", &["owner"]).await;
+    let payroll = created(
+        &alice,
+        &AppForm::new("Payroll", &[&alice])
+            .describe("Pays people every month.")
+            .criticality("high")
+            .populations(&["office_employees", "contractors"]),
+    )
+    .await;
+    let crm = created(
+        &bob,
+        &AppForm::new("CRM", &[&bob]).describe("Customer relationships."),
+    )
+    .await;
+    let idp = created(
+        &carol,
+        &AppForm::new("Central IdP", &[&irene])
+            .describe("Single sign-on for the company.")
+            .criticality("critical")
+            .identity_provider(),
+    )
+    .await;
+    Org {
+        admin,
+        alice,
+        bob,
+        carol,
+        dave,
+        irene,
+        payroll,
+        crm,
+        idp,
+    }
+}
+
+fn random_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Who may touch what.
+
+async fn owner_cannot_touch_another_owners_application(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    let crm_before = detail(&o.bob, &o.crm).await;
+    assert!(crm_before.can_edit, "bob edits his own application");
+    assert!(
+        !detail(&o.alice, &o.crm).await.can_edit,
+        "alice sees CRM but may not edit it"
+    );
+    let audit_before = audit_count(&w).await;
+    let hijack = AppForm::new("CRM (alice's now)", &[&o.alice]);
+    let decl = Decl::default().full("office_employees");
+
+    let attempts = vec![
+        ("update", update(&o.alice, &o.crm, &hijack).await),
+        ("archive", archive(&o.alice, &o.crm, true).await),
+        ("save", save(&o.alice, &o.crm, "save", &decl).await),
+        ("submit", save(&o.alice, &o.crm, "submit", &decl).await),
+        (
+            "discard",
+            o.alice
+                .client
+                .post("/api/declarations/discard", &[("id", o.crm.as_str())])
+                .await,
+        ),
+        (
+            "editor",
+            o.alice
+                .client
+                .post("/api/declarations/editor", &[("id", o.crm.as_str())])
+                .await,
+        ),
+        (
+            "form",
+            o.alice
+                .client
+                .post("/api/applications/form", &[("id", o.crm.as_str())])
+                .await,
+        ),
+    ];
+    for (what, r) in attempts {
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "alice {what} CRM: {}",
+            r.body
+        );
+        assert_eq!(error_of(&r), AppError::Forbidden, "alice {what} CRM");
+    }
+    assert_eq!(detail(&o.bob, &o.crm).await, crm_before, "CRM is unchanged");
+    assert_eq!(audit_count(&w).await, audit_before, "nothing was audited");
+    let about_crm: Vec<String> = events_about(&w, &o.crm)
+        .await
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(about_crm, vec!["application.created"]);
+    assert!(events(&w, "application.updated").await.is_empty());
+    assert!(events(&w, "application.archived").await.is_empty());
+    assert!(events(&w, "declaration.draft_saved").await.is_empty());
+    assert!(events(&w, "declaration.submitted").await.is_empty());
+    assert!(draft_of(&w, &o.crm).await.is_none());
+    assert!(versions_of(&w, &o.crm).await.is_empty());
+
+    // Ids nobody registered are simply not found, for reads and changes alike.
+    let ghost = random_id();
+    for r in [
+        update(&o.alice, &ghost, &hijack).await,
+        archive(&o.alice, &ghost, true).await,
+        save(&o.alice, &ghost, "submit", &decl).await,
+        o.alice
+            .client
+            .post("/api/applications/detail", &[("id", &ghost)])
+            .await,
+        o.alice
+            .client
+            .post("/api/declarations/show", &[("id", &ghost)])
+            .await,
+        o.alice
+            .client
+            .post("/api/declarations/editor", &[("id", &ghost)])
+            .await,
+        update(&o.carol, &ghost, &hijack).await,
+    ] {
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        assert_eq!(error_of(&r), AppError::NotFound);
+    }
+
+    // The auditor reads everything and changes nothing.
+    assert_eq!(detail(&o.dave, &o.crm).await.name, "CRM");
+    assert!(!detail(&o.dave, &o.crm).await.can_edit);
+    let apps_before = application_count(&w).await;
+    for r in [
+        create(&o.dave, &AppForm::new("Audit tool", &[&o.bob])).await,
+        update(&o.dave, &o.crm, &hijack).await,
+        archive(&o.dave, &o.crm, true).await,
+        save(&o.dave, &o.crm, "save", &decl).await,
+        save(&o.dave, &o.crm, "submit", &decl).await,
+        o.dave
+            .client
+            .post("/api/declarations/discard", &[("id", o.crm.as_str())])
+            .await,
+        o.dave
+            .client
+            .post("/api/declarations/editor", &[("id", o.crm.as_str())])
+            .await,
+    ] {
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "auditor: {}", r.body);
+        assert_eq!(error_of(&r), AppError::Forbidden);
+    }
+    assert_eq!(application_count(&w).await, apps_before);
+    assert_eq!(detail(&o.bob, &o.crm).await, crm_before);
+    assert_eq!(audit_count(&w).await, audit_before);
+
+    // Security and administrators edit every application.
+    assert!(detail(&o.carol, &o.crm).await.can_edit);
+    let r = update(
+        &o.carol,
+        &o.crm,
+        &AppForm::new("CRM", &[&o.bob])
+            .describe("Customer relationships, reviewed by security.")
+            .criticality("high"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let crm = detail(&o.bob, &o.crm).await;
+    assert_eq!(
+        crm.description,
+        "Customer relationships, reviewed by security."
+    );
+    assert_eq!(crm.criticality, Criticality::High);
+    assert_eq!(crm.owners.len(), 1);
+    assert_eq!(crm.owners[0].id, o.bob.user.id, "bob still owns it");
+    let e = events(&w, "application.updated").await;
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].subject_id, o.crm);
+    assert!(e[0].actor.contains(&o.carol.id_string()), "{}", e[0].actor);
+
+    assert!(detail(&o.admin, &o.crm).await.can_edit);
+    assert_eq!(submitted(&o.admin, &o.crm, &decl).await, 1);
+    let crm = detail(&o.bob, &o.crm).await;
+    assert_eq!(crm.versions.len(), 1);
+    assert_eq!(crm.versions[0].author, "First Admin");
+    assert_eq!(crm.versions[0].author_id, Some(o.admin.user.id));
+    assert_eq!(
+        editor(&o.carol, &o.crm).await.origin,
+        DraftOrigin::LatestVersion(1)
+    );
+}
+on_each_backend!(
+    owner_cannot_touch_another_owners_application_on_each_backend,
+    owner_cannot_touch_another_owners_application
+);
+
+// ---------------------------------------------------------------------------------------------
+// 2. Owners.
+
+async fn owner_registers_and_is_always_owner(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    let owner_ids =
+        |d: &ApplicationDetail| -> BTreeSet<UserId> { d.owners.iter().map(|p| p.id).collect() };
+
+    // An owner ticking nobody, or only someone else, still owns what they register.
+    let expenses = created(&o.alice, &AppForm::new("Expenses", &[])).await;
+    let d = detail(&o.alice, &expenses).await;
+    assert_eq!(owner_ids(&d), BTreeSet::from([o.alice.user.id]));
+    assert!(d.can_edit);
+    let shared = created(&o.alice, &AppForm::new("Shared drive", &[&o.bob])).await;
+    assert_eq!(
+        owner_ids(&detail(&o.alice, &shared).await),
+        BTreeSet::from([o.alice.user.id, o.bob.user.id])
+    );
+    let e = events(&w, "application.created").await;
+    let last = after(e.last().unwrap());
+    assert_eq!(last["name"], "Shared drive");
+    assert_eq!(last["owners"].as_array().unwrap().len(), 2);
+
+    // Security registers applications for others, without becoming an owner.
+    let risk = created(&o.carol, &AppForm::new("Risk register", &[&o.bob])).await;
+    let d = detail(&o.carol, &risk).await;
+    assert_eq!(owner_ids(&d), BTreeSet::from([o.bob.user.id]));
+    assert!(d.can_edit, "security edits it anyway");
+    assert!(detail(&o.bob, &risk).await.can_edit, "bob owns it");
+    assert!(!detail(&o.alice, &risk).await.can_edit);
+
+    let apps = application_count(&w).await;
+    let audit = audit_count(&w).await;
+    // Someone has to own it.
+    let r = create(&o.carol, &AppForm::new("Orphan", &[])).await;
+    refused(&r, StatusCode::BAD_REQUEST, "owners");
+    let r = create(&o.admin, &AppForm::new("Orphan", &[])).await;
+    refused(&r, StatusCode::BAD_REQUEST, "owners");
+    // Owners hold the owner role: not security, not the auditor.
+    let r = create(&o.carol, &AppForm::new("Security tool", &[&o.carol])).await;
+    refused(&r, StatusCode::BAD_REQUEST, "owners");
+    let r = create(&o.alice, &AppForm::new("Audit tool", &[&o.alice, &o.dave])).await;
+    refused(&r, StatusCode::BAD_REQUEST, "owners");
+    // Nor can owners be dropped to nobody on an edit.
+    let r = update(&o.carol, &o.crm, &AppForm::new("CRM", &[])).await;
+    refused(&r, StatusCode::BAD_REQUEST, "owners");
+    assert_eq!(application_count(&w).await, apps, "nothing registered");
+    assert_eq!(audit_count(&w).await, audit, "nothing audited");
+    assert_eq!(
+        owner_ids(&detail(&o.bob, &o.crm).await),
+        BTreeSet::from([o.bob.user.id])
+    );
+
+    // On an edit the form says exactly who owns it: an owner may hand over to another owner.
+    let r = update(&o.alice, &shared, &AppForm::new("Shared drive", &[&o.bob])).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        owner_ids(&detail(&o.bob, &shared).await),
+        BTreeSet::from([o.bob.user.id])
+    );
+    assert!(
+        !detail(&o.alice, &shared).await.can_edit,
+        "alice handed it over"
+    );
+}
+on_each_backend!(
+    owner_registers_and_is_always_owner_on_each_backend,
+    owner_registers_and_is_always_owner
+);
+
+// ---------------------------------------------------------------------------------------------
+// 3. Names.
+
+async fn names_are_unique_regardless_of_case(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    let apps = application_count(&w).await;
+    let audit = audit_count(&w).await;
+
+    for name in ["payroll ", "PAYROLL", "  Payroll"] {
+        let r = create(&o.bob, &AppForm::new(name, &[&o.bob])).await;
+        let e = refused(&r, StatusCode::BAD_REQUEST, "name");
+        assert!(e.to_string().contains("exists"), "{name:?}: {e}");
+    }
+    // Renaming another application onto the name is refused the same way.
+    let r = update(&o.bob, &o.crm, &AppForm::new("pAyRoLl", &[&o.bob])).await;
+    let e = refused(&r, StatusCode::BAD_REQUEST, "name");
+    assert!(e.to_string().contains("exists"), "{e}");
+    assert_eq!(application_count(&w).await, apps, "nothing written");
+    assert_eq!(audit_count(&w).await, audit, "nothing audited");
+    assert_eq!(detail(&o.bob, &o.crm).await.name, "CRM");
+    let all = list(&o.bob, &[("q", "payroll")]).await;
+    assert_eq!(names_of(&all), vec!["Payroll"]);
+
+    // An application may change the case of its own name; the name is stored trimmed.
+    let r = update(
+        &o.alice,
+        &o.payroll,
+        &AppForm::new(" PayRoll ", &[&o.alice]).populations(&["office_employees", "contractors"]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(detail(&o.alice, &o.payroll).await.name, "PayRoll");
+    let r = create(&o.bob, &AppForm::new("payroll", &[&o.bob])).await;
+    refused(&r, StatusCode::BAD_REQUEST, "name");
+}
+on_each_backend!(
+    names_are_unique_regardless_of_case_on_each_backend,
+    names_are_unique_regardless_of_case
+);
+
+// ---------------------------------------------------------------------------------------------
+// 4. Bad input.
+
+async fn bad_input_is_refused_next_to_its_field_and_changes_nothing(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    let apps = application_count(&w).await;
+    let audit = audit_count(&w).await;
+    let payroll = detail(&o.alice, &o.payroll).await;
+
+    // Declarations: an unknown method, an idle timeout longer than the session, half the session
+    // rules, a bad platform version, a bad break-glass drill date.
+    let base = Decl::default().full("contractors").methods(
+        "office_employees",
+        "fallback",
+        &["security_key"],
+    );
+    let cases: Vec<(Decl, &str)> = vec![
+        (
+            base.clone()
+                .methods("office_employees", "primary", &["magic_beans"]),
+            "p[office_employees][primary][0]",
+        ),
+        (
+            base.clone().methods(
+                "office_employees",
+                "primary",
+                &["security_key", "security_key"],
+            ),
+            "p[office_employees][primary][1]",
+        ),
+        (
+            base.clone()
+                .methods("office_employees", "primary", &["security_key"])
+                .set("office_employees", "max_session_minutes", "30")
+                .set("office_employees", "idle_timeout_minutes", "60"),
+            "p[office_employees][idle_timeout_minutes]",
+        ),
+        (
+            base.clone()
+                .methods("office_employees", "primary", &["security_key"])
+                .set("office_employees", "idle_timeout_minutes", "60"),
+            "p[office_employees][max_session_minutes]",
+        ),
+        (
+            base.clone()
+                .methods("office_employees", "primary", &["security_key"])
+                .set("office_employees", "platforms][android", "=1+1"),
+            "p[office_employees][platforms][android]",
+        ),
+        (
+            base.clone()
+                .methods("office_employees", "primary", &["security_key"])
+                .set("office_employees", "offboarding", "never"),
+            "p[office_employees][offboarding]",
+        ),
+    ];
+    for (decl, field) in &cases {
+        for intent in ["save", "submit"] {
+            let r = save(&o.alice, &o.payroll, intent, decl).await;
+            refused(&r, StatusCode::BAD_REQUEST, field);
+        }
+    }
+    let mut bg = base
+        .clone()
+        .methods("office_employees", "primary", &["security_key"]);
+    bg.0.extend([
+        ("bg[accounts]".to_string(), "2".to_string()),
+        ("bg[method]".into(), "security_key".into()),
+        ("bg[location]".into(), "Safe in the SOC".into()),
+        ("bg[last_drill]".into(), "2026-02-30".into()),
+    ]);
+    let r = save(&o.alice, &o.payroll, "submit", &bg).await;
+    refused(&r, StatusCode::BAD_REQUEST, "bg[last_drill]");
+    assert!(draft_of(&w, &o.payroll).await.is_none(), "no draft");
+    assert!(versions_of(&w, &o.payroll).await.is_empty(), "no version");
+
+    // Applications: unknown vocabulary, federation without (or through a non-) provider, a name
+    // too long, control characters.
+    let ok = || AppForm::new("Timesheets", &[&o.alice]);
+    let mut federated_nowhere = ok();
+    federated_nowhere.integration = "federated".into();
+    let mut unknown_lifecycle = ok();
+    unknown_lifecycle.lifecycle = "zombie".into();
+    let mut unknown_population = ok();
+    unknown_population.populations = vec!["martians".into()];
+    let mut bad_tag = ok();
+    bad_tag.tags = "=HYPERLINK()".into();
+    let mut provider_not_federated = ok();
+    provider_not_federated.provider = o.idp.clone();
+    let cases: Vec<(AppForm, &str)> = vec![
+        (ok().criticality("apocalyptic"), "criticality"),
+        (unknown_lifecycle, "lifecycle"),
+        (unknown_population, "populations"),
+        (federated_nowhere, "provider"),
+        (ok().federated_through(&o.payroll), "provider"),
+        (ok().federated_through(&random_id()), "provider"),
+        (ok().federated_through("not-an-id"), "provider"),
+        (provider_not_federated, "provider"),
+        (
+            ok().federated_through(&o.idp).identity_provider(),
+            "identity_provider",
+        ),
+        (AppForm::new(&"x".repeat(121), &[&o.alice]), "name"),
+        (AppForm::new("   ", &[&o.alice]), "name"),
+        (AppForm::new("Time\u{7}sheets", &[&o.alice]), "name"),
+        (ok().describe("Tracks hours.\u{1b}[31m"), "description"),
+        (ok().describe(&"d".repeat(2001)), "description"),
+        (bad_tag, "tags"),
+    ];
+    for (form, field) in &cases {
+        let r = create(&o.alice, form).await;
+        refused(&r, StatusCode::BAD_REQUEST, field);
+        let r = update(&o.alice, &o.payroll, form).await;
+        refused(&r, StatusCode::BAD_REQUEST, field);
+    }
+    // The same on an edit: an application cannot federate through itself.
+    let r = update(
+        &o.carol,
+        &o.idp,
+        &AppForm::new("Central IdP", &[&o.irene]).federated_through(&o.idp),
+    )
+    .await;
+    refused(&r, StatusCode::BAD_REQUEST, "provider");
+
+    assert_eq!(application_count(&w).await, apps, "no application written");
+    assert_eq!(audit_count(&w).await, audit, "nothing audited");
+    assert_eq!(
+        detail(&o.alice, &o.payroll).await,
+        payroll,
+        "Payroll unchanged"
+    );
+    assert!(draft_of(&w, &o.payroll).await.is_none());
+
+    // Markup in a description is kept as typed and shown as text.
+    let markup = "<script>alert('owned')</script> & <b>bold</b>";
+    let id = created(
+        &o.alice,
+        &AppForm::new("Markup test", &[&o.alice]).describe(markup),
+    )
+    .await;
+    assert_eq!(detail(&o.bob, &id).await.description, markup);
+    let page = o.bob.client.page(&format!("/applications/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Markup test"));
+    assert!(
+        page.body.contains("&lt;script&gt;alert("),
+        "the description is escaped"
+    );
+    assert!(
+        !page.body.contains("<script>alert("),
+        "no live script from a description"
+    );
+    assert!(!page.body.contains("<b>bold</b>"));
+}
+on_each_backend!(
+    bad_input_is_refused_next_to_its_field_and_changes_nothing_on_each_backend,
+    bad_input_is_refused_next_to_its_field_and_changes_nothing
+);
+
+// ---------------------------------------------------------------------------------------------
+// 5. Versions.
+
+async fn submitting_makes_immutable_versions_with_history(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    let both = Decl::default().full("office_employees").full("contractors");
+
+    // A draft is not a version.
+    let r = save(&o.alice, &o.payroll, "save", &both).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(serde_json::from_str::<Option<i32>>(&r.body).unwrap(), None);
+    assert!(versions_of(&w, &o.payroll).await.is_empty());
+    let d = detail(&o.alice, &o.payroll).await;
+    assert!(d.draft_saved_at.is_some(), "the page says a draft exists");
+    assert!(d.versions.is_empty());
+    let drafts = events(&w, "declaration.draft_saved").await;
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].subject_id, o.payroll);
+    assert_eq!(
+        after(&drafts[0])["populations"][0]["primary"],
+        serde_json::json!(["platform_passkey", "security_key"])
+    );
+    let e = editor(&o.alice, &o.payroll).await;
+    assert_eq!(e.origin, DraftOrigin::Draft);
+    assert_eq!(show(&o.alice, &o.payroll, &[]).await.version, None);
+
+    // Submitting makes version 1 and ends the draft.
+    assert_eq!(submitted(&o.alice, &o.payroll, &both).await, 1);
+    assert!(draft_of(&w, &o.payroll).await.is_none());
+    let d = detail(&o.alice, &o.payroll).await;
+    assert_eq!(d.draft_saved_at, None);
+    assert_eq!(d.versions.len(), 1);
+    let v1 = show(&o.alice, &o.payroll, &[])
+        .await
+        .version
+        .expect("version 1");
+    assert_eq!(v1.summary.version, 1);
+    let office = v1.declaration.journey("office_employees").unwrap();
+    assert_eq!(
+        office.primary,
+        strings(&["platform_passkey", "security_key"])
+    );
+    assert_eq!(
+        office.session,
+        Some(SessionRules {
+            max_session_minutes: 600,
+            idle_timeout_minutes: 30,
+            reauth_sensitive: true
+        })
+    );
+    assert_eq!(office.offboarding, Some(Offboarding::Automatic));
+    assert_eq!(v1.effective, v1.declaration, "not federated");
+    let subs = events(&w, "declaration.submitted").await;
+    assert_eq!(subs.len(), 1);
+    assert_eq!(subs[0].subject_id, o.payroll);
+    let a = after(&subs[0]);
+    assert_eq!(a["version"], 1);
+    assert_eq!(a["application"], "Payroll");
+    assert_eq!(a["sha256"], v1.summary.sha256.as_str());
+    assert_eq!(
+        a["declaration"],
+        serde_json::to_value(&v1.declaration).unwrap(),
+        "the event holds the whole declaration"
+    );
+
+    // A changed journey submitted by security becomes version 2.
+    let changed = both
+        .clone()
+        .without("p[office_employees][fallback]")
+        .methods("office_employees", "fallback", &["hardware_otp"]);
+    assert_eq!(changed.0.len(), both.0.len(), "one field replaced");
+    assert_eq!(submitted(&o.carol, &o.payroll, &changed).await, 2);
+
+    let d = detail(&o.dave, &o.payroll).await;
+    let history: Vec<(i32, &str)> = d
+        .versions
+        .iter()
+        .map(|v| (v.version, v.author.as_str()))
+        .collect();
+    assert_eq!(history, vec![(2, "carol"), (1, "alice")], "newest first");
+    let shown = show(&o.dave, &o.payroll, &[("from", "1"), ("to", "2")]).await;
+    let v2 = shown.version.expect("the latest version");
+    assert_eq!(v2.summary.version, 2);
+    assert_eq!(
+        v2.declaration.journey("office_employees").unwrap().fallback,
+        strings(&["hardware_otp"])
+    );
+    let (from, to, changes) = shown.diff.expect("a diff");
+    assert_eq!((from, to), (1, 2));
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0].what, "Office employees · Fallback");
+    assert_eq!(changes[0].before, "FIDO2 security key");
+    assert_eq!(changes[0].after, "Hardware OTP token");
+    let old = show(&o.dave, &o.payroll, &[("version", "1")]).await;
+    assert_eq!(old.version.unwrap().declaration, v1.declaration);
+    let r = o
+        .dave
+        .client
+        .post(
+            "/api/declarations/show",
+            &[("id", o.payroll.as_str()), ("version", "3")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(events(&w, "declaration.submitted").await.len(), 2);
+
+    // The database itself refuses to rewrite or remove a version.
+    let stored = versions_of(&w, &o.payroll).await;
+    assert_eq!(stored.len(), 2);
+    let conn = w.state.db.conn();
+    for sql in [
+        "UPDATE declaration_version SET source = 'forged'".to_string(),
+        "UPDATE declaration_version SET body = '{}' WHERE version = 1".to_string(),
+        "DELETE FROM declaration_version".to_string(),
+        "UPDATE declaration_method SET method_key = 'password'".to_string(),
+        "DELETE FROM declaration_method".to_string(),
+    ] {
+        assert!(
+            conn.execute_unprepared(&sql).await.is_err(),
+            "{sql} was allowed"
+        );
+    }
+    assert_eq!(versions_of(&w, &o.payroll).await, stored, "rows unchanged");
+    let shown = show(&o.alice, &o.payroll, &[("version", "1")]).await;
+    assert_eq!(shown.version.unwrap().declaration, v1.declaration);
+}
+on_each_backend!(
+    submitting_makes_immutable_versions_with_history_on_each_backend,
+    submitting_makes_immutable_versions_with_history
+);
+
+// ---------------------------------------------------------------------------------------------
+// 6. A failed submission keeps what was typed.
+
+async fn submit_requires_a_primary_and_keeps_the_draft(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    // Contractors get a fallback and manual offboarding, but no primary method.
+    let typed = Decl::default()
+        .full("office_employees")
+        .methods("contractors", "fallback", &["security_key"])
+        .methods("contractors", "recovery", &["helpdesk_proofing"])
+        .set("contractors", "offboarding", "manual");
+    let r = save(&o.alice, &o.payroll, "submit", &typed).await;
+    let e = refused(&r, StatusCode::BAD_REQUEST, "p[contractors][primary][0]");
+    assert!(e.to_string().contains("Contractors"), "{e}");
+    assert!(versions_of(&w, &o.payroll).await.is_empty(), "no version");
+    assert!(events(&w, "declaration.submitted").await.is_empty());
+    assert_eq!(events(&w, "declaration.draft_saved").await.len(), 1);
+
+    let ed = editor(&o.alice, &o.payroll).await;
+    assert_eq!(ed.origin, DraftOrigin::Draft);
+    assert!(ed.draft_saved.is_some());
+    let contractors = ed.declaration.journey("contractors").unwrap();
+    assert_eq!(
+        contractors,
+        &PopulationJourney {
+            population: "contractors".into(),
+            fallback: strings(&["security_key"]),
+            recovery: strings(&["helpdesk_proofing"]),
+            offboarding: Some(Offboarding::Manual),
+            ..Default::default()
+        },
+        "exactly what was typed, nothing filled in"
+    );
+    let office = ed.declaration.journey("office_employees").unwrap();
+    assert_eq!(
+        office.primary,
+        strings(&["platform_passkey", "security_key"])
+    );
+    assert!(detail(&o.alice, &o.payroll).await.draft_saved_at.is_some());
+
+    // With a primary method the same journey is submitted, and the draft is gone.
+    let complete = typed.methods("contractors", "primary", &["synced_passkey"]);
+    assert_eq!(submitted(&o.alice, &o.payroll, &complete).await, 1);
+    assert!(draft_of(&w, &o.payroll).await.is_none());
+    let ed = editor(&o.alice, &o.payroll).await;
+    assert_eq!(ed.origin, DraftOrigin::LatestVersion(1));
+    assert_eq!(
+        ed.declaration.journey("contractors").unwrap().primary,
+        strings(&["synced_passkey"])
+    );
+
+    // A draft can also be thrown away; the version stays.
+    let r = save(
+        &o.alice,
+        &o.payroll,
+        "save",
+        &Decl::default().full("contractors"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(draft_of(&w, &o.payroll).await.is_some());
+    let r = o
+        .alice
+        .client
+        .post("/api/declarations/discard", &[("id", o.payroll.as_str())])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(draft_of(&w, &o.payroll).await.is_none());
+    assert_eq!(versions_of(&w, &o.payroll).await.len(), 1);
+    assert_eq!(
+        editor(&o.alice, &o.payroll).await.origin,
+        DraftOrigin::LatestVersion(1)
+    );
+}
+on_each_backend!(
+    submit_requires_a_primary_and_keeps_the_draft_on_each_backend,
+    submit_requires_a_primary_and_keeps_the_draft
+);
+
+// ---------------------------------------------------------------------------------------------
+// 7. As of a date.
+
+/// The number of Payroll's version in force at the end of `date`, as the page asks for it.
+async fn version_on(o: &Org<'_>, date: time::Date) -> Option<i32> {
+    let date = date.to_string();
+    let shown = show(&o.dave, &o.payroll, &[("as_of", date.as_str())]).await;
+    assert_eq!(shown.as_of.as_deref(), Some(date.as_str()));
+    shown.version.map(|v| v.summary.version)
+}
+
+async fn as_of_shows_the_version_in_force(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    // Sessions were established at the real time; going back in time keeps them valid.
+    w.clock.advance(time::Duration::days(-20));
+    let day1 = w.state.now().date();
+    let v1 = Decl::default().full("office_employees").full("contractors");
+    assert_eq!(submitted(&o.alice, &o.payroll, &v1).await, 1);
+    w.clock.advance(time::Duration::days(9));
+    let day10 = w.state.now().date();
+    let v2 = Decl::default()
+        .full("office_employees")
+        .full("contractors")
+        .without("p[contractors][step_up]")
+        .methods("contractors", "step_up", &["security_key", "smart_card"]);
+    assert_eq!(submitted(&o.alice, &o.payroll, &v2).await, 2);
+    w.clock.advance(time::Duration::days(11));
+
+    let day = time::Duration::days;
+    assert_eq!(version_on(&o, day1 - day(1)).await, None);
+    assert_eq!(version_on(&o, day1).await, Some(1));
+    assert_eq!(version_on(&o, day1 + day(4)).await, Some(1));
+    assert_eq!(version_on(&o, day10 - day(1)).await, Some(1));
+    assert_eq!(version_on(&o, day10).await, Some(2));
+    assert_eq!(version_on(&o, w.state.now().date()).await, Some(2));
+
+    let day5 = (day1 + day(4)).to_string();
+    let shown = show(&o.dave, &o.payroll, &[("as_of", day5.as_str())]).await;
+    let v = shown.version.unwrap();
+    assert_eq!(
+        v.declaration.journey("contractors").unwrap().step_up,
+        strings(&["security_key"]),
+        "the content of version 1"
+    );
+    // Without a date: the latest.
+    assert_eq!(
+        show(&o.dave, &o.payroll, &[])
+            .await
+            .version
+            .unwrap()
+            .summary
+            .version,
+        2
+    );
+    let r = o
+        .dave
+        .client
+        .post(
+            "/api/declarations/show",
+            &[("id", o.payroll.as_str()), ("as_of", "5 days ago")],
+        )
+        .await;
+    refused(&r, StatusCode::BAD_REQUEST, "as_of");
+}
+on_each_backend!(
+    as_of_shows_the_version_in_force_on_each_backend,
+    as_of_shows_the_version_in_force
+);
+
+// ---------------------------------------------------------------------------------------------
+// 8. Federation.
+
+async fn federated_application_inherits_its_provider(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    let idp_journey = Decl::default().full("office_employees");
+    assert_eq!(submitted(&o.irene, &o.idp, &idp_journey).await, 1);
+    let idp = show(&o.irene, &o.idp, &[])
+        .await
+        .version
+        .unwrap()
+        .declaration;
+
+    let intranet = created(
+        &o.alice,
+        &AppForm::new("Intranet", &[&o.alice]).federated_through(&o.idp),
+    )
+    .await;
+    let d = detail(&o.alice, &intranet).await;
+    assert_eq!(d.integration, Integration::Federated);
+    assert_eq!(
+        d.provider.as_ref().map(|p| p.name.as_str()),
+        Some("Central IdP")
+    );
+    let idp_detail = detail(&o.irene, &o.idp).await;
+    assert_eq!(
+        idp_detail
+            .dependants
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Intranet"]
+    );
+    let ed = editor(&o.alice, &intranet).await;
+    assert!(ed.federated);
+    assert_eq!(ed.provider_name.as_deref(), Some("Central IdP"));
+    assert_eq!(ed.origin, DraftOrigin::Defaults);
+    assert!(
+        ed.declaration.populations[0].primary.is_empty(),
+        "a federated application starts from nothing of its own"
+    );
+
+    // It declares only what it adds: an SMS fallback. No primary of its own is needed.
+    let own = Decl::default().methods("office_employees", "fallback", &["sms_otp"]);
+    assert_eq!(submitted(&o.alice, &intranet, &own).await, 1);
+    let v = show(&o.dave, &intranet, &[]).await.version.unwrap();
+    assert_eq!(v.declaration.populations.len(), 1);
+    assert_eq!(
+        v.declaration.populations[0],
+        PopulationJourney {
+            population: "office_employees".into(),
+            fallback: strings(&["sms_otp"]),
+            ..Default::default()
+        },
+        "the declaration holds only its own parts"
+    );
+    let inherited = idp.journey("office_employees").unwrap();
+    let effective = v.effective.journey("office_employees").unwrap();
+    assert_eq!(effective.primary, inherited.primary);
+    assert_eq!(
+        effective.primary,
+        strings(&["platform_passkey", "security_key"])
+    );
+    assert_eq!(effective.fallback, strings(&["security_key", "sms_otp"]));
+    assert_eq!(effective.recovery, inherited.recovery);
+    assert_eq!(effective.session, inherited.session);
+    assert_eq!(effective.offboarding, Some(Offboarding::Automatic));
+    assert_eq!(effective.devices, inherited.devices);
+
+    // The provider's new version flows into the effective journey.
+    let idp_v2 = Decl::default()
+        .methods("office_employees", "primary", &["security_key"])
+        .set("office_employees", "offboarding", "manual");
+    assert_eq!(submitted(&o.irene, &o.idp, &idp_v2).await, 2);
+    let v = show(&o.dave, &intranet, &[]).await.version.unwrap();
+    let effective = v.effective.journey("office_employees").unwrap();
+    assert_eq!(effective.primary, strings(&["security_key"]));
+    assert_eq!(effective.fallback, strings(&["sms_otp"]));
+    assert_eq!(effective.offboarding, Some(Offboarding::Manual));
+    assert_eq!(
+        v.summary.version, 1,
+        "the application's own version is unchanged"
+    );
+}
+on_each_backend!(
+    federated_application_inherits_its_provider_on_each_backend,
+    federated_application_inherits_its_provider
+);
+
+// ---------------------------------------------------------------------------------------------
+// 9. The list.
+
+const BULK: usize = 60;
+
+fn bulk_name(i: usize) -> String {
+    match i {
+        0 => "Budget 100% forecast".into(),
+        1 => "Budget 1000 forecast".into(),
+        2 => "Ledger a_b sync".into(),
+        3 => "Ledger axb sync".into(),
+        _ => format!("Ledger {i:02}"),
+    }
+}
+
+fn bulk_criticality(i: usize) -> Criticality {
+    [
+        Criticality::Low,
+        Criticality::Medium,
+        Criticality::High,
+        Criticality::Critical,
+    ][i % 4]
+}
+
+async fn list_search_filters_and_paging(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    let apps: Vec<NewApplication> = (0..BULK)
+        .map(|i| NewApplication {
+            id: ApplicationId::new(),
+            app: CheckedApplication {
+                name: bulk_name(i),
+                description: String::new(),
+                business_unit: None,
+                criticality: bulk_criticality(i),
+                integration: Integration::Local,
+                lifecycle: Lifecycle::Production,
+                is_identity_provider: false,
+                provider: None,
+                owners: vec![if i % 3 == 0 {
+                    o.alice.user.id
+                } else {
+                    o.bob.user.id
+                }],
+                populations: if i % 5 == 0 {
+                    strings(&["partners"])
+                } else {
+                    strings(&["office_employees"])
+                },
+                tags: if i % 10 == 0 {
+                    strings(&["sox"])
+                } else {
+                    Vec::new()
+                },
+            },
+        })
+        .collect();
+    insert_applications(w.state.db.conn(), &apps, w.state.now())
+        .await
+        .unwrap();
+    let fixture = ["Payroll", "CRM", "Central IdP"];
+    let total = fixture.len() + BULK;
+    let set = |v: Vec<String>| v.into_iter().collect::<BTreeSet<_>>();
+    let names =
+        |range: &mut dyn Iterator<Item = usize>| range.map(bulk_name).collect::<BTreeSet<String>>();
+
+    // Search: a case-insensitive fragment of the name.
+    let l = list(&o.dave, &[("q", "LEDGER 1")]).await;
+    assert_eq!(set(names_of(&l)), names(&mut (10..20)));
+    assert_eq!(l.total, 10);
+    let l = list(&o.dave, &[("q", "  payROLL ")]).await;
+    assert_eq!(names_of(&l), vec!["Payroll"]);
+    // ... in which `%` and `_` are literal characters, not wildcards.
+    for (q, only) in [
+        ("100%", "Budget 100% forecast"),
+        ("%", "Budget 100% forecast"),
+        ("a_b", "Ledger a_b sync"),
+        ("_", "Ledger a_b sync"),
+    ] {
+        let l = list(&o.dave, &[("q", q)]).await;
+        assert_eq!(names_of(&l), vec![only], "q={q}");
+    }
+    assert_eq!(list(&o.dave, &[("q", "no such thing")]).await.total, 0);
+    // Descriptions are searched too.
+    let l = list(&o.dave, &[("q", "single sign-on")]).await;
+    assert_eq!(names_of(&l), vec!["Central IdP"]);
+
+    // Filters, alone and together.
+    let l = list(&o.dave, &[("criticality", "low")]).await;
+    assert_eq!(
+        set(names_of(&l)),
+        names(&mut (0..BULK).filter(|i| i % 4 == 0))
+    );
+    assert!(l.rows.iter().all(|r| r.criticality == Criticality::Low));
+    let l = list(&o.dave, &[("population", "partners")]).await;
+    assert_eq!(
+        set(names_of(&l)),
+        names(&mut (0..BULK).filter(|i| i % 5 == 0))
+    );
+    let l = list(&o.dave, &[("tag", "sox")]).await;
+    assert_eq!(
+        set(names_of(&l)),
+        names(&mut (0..BULK).filter(|i| i % 10 == 0))
+    );
+    let l = list(&o.dave, &[("criticality", "critical"), ("q", "ledger")]).await;
+    assert_eq!(
+        set(names_of(&l)),
+        names(&mut (2..BULK).filter(|i| i % 4 == 3))
+    );
+    let l = list(&o.alice, &[("owner", "mine")]).await;
+    let mut mine = names(&mut (0..BULK).filter(|i| i % 3 == 0));
+    mine.insert("Payroll".into());
+    assert_eq!(set(names_of(&l)), mine);
+    assert_eq!(l.total, mine.len() as u64);
+    assert!(
+        l.rows
+            .iter()
+            .all(|r| r.owners.contains(&"alice".to_string()))
+    );
+    let l = list(&o.dave, &[("owner", "mine")]).await;
+    assert_eq!(l.total, 0, "the auditor owns nothing");
+
+    // Paging: 50 a page, the rest on page 2, in name order, no row twice.
+    let p1 = list(&o.dave, &[]).await;
+    assert_eq!((p1.total, p1.page, p1.pages), (total as u64, 1, 2));
+    assert_eq!(p1.rows.len(), 50);
+    let p2 = list(&o.dave, &[("page", "2")]).await;
+    assert_eq!(p2.page, 2);
+    assert_eq!(p2.rows.len(), total - 50);
+    let mut all = names_of(&p1);
+    all.extend(names_of(&p2));
+    let unique = set(all.clone());
+    assert_eq!(unique.len(), total, "no row on both pages");
+    let mut expected = names(&mut (0..BULK));
+    expected.extend(fixture.iter().map(|s| s.to_string()));
+    assert_eq!(unique, expected);
+    // In name order (checked on names every collation orders alike).
+    let ledgers: Vec<&String> = all
+        .iter()
+        .filter(|n| n.starts_with("Ledger ") && n[7..].chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(ledgers.len(), BULK - 4);
+    assert!(ledgers.is_sorted(), "ordered by name: {ledgers:?}");
+    // Out of range pages clamp.
+    let far = list(&o.dave, &[("page", "99")]).await;
+    assert_eq!(far.page, 2);
+    assert_eq!(names_of(&far), names_of(&p2));
+    let zero = list(&o.dave, &[("page", "0")]).await;
+    assert_eq!(zero.page, 1);
+    assert_eq!(names_of(&zero), names_of(&p1));
+    let one = list(&o.dave, &[("q", "payroll"), ("page", "7")]).await;
+    assert_eq!((one.page, one.pages, one.rows.len()), (1, 1, 1));
+
+    // Archived applications are hidden unless asked for.
+    for i in [58, 59] {
+        let r = archive(&o.admin, &apps[i].id.to_string(), true).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let l = list(&o.dave, &[]).await;
+    assert_eq!(l.total, total as u64 - 2);
+    assert!(l.rows.iter().all(|r| !r.archived));
+    let l = list(&o.dave, &[("status", "archived")]).await;
+    assert_eq!(set(names_of(&l)), set(vec![bulk_name(58), bulk_name(59)]));
+    assert!(l.rows.iter().all(|r| r.archived));
+    assert_eq!(
+        list(&o.dave, &[("status", "all")]).await.total,
+        total as u64
+    );
+    let l = list(&o.dave, &[("q", "ledger 5")]).await;
+    assert_eq!(l.total, 8, "Ledger 50..57: the archived two are hidden");
+    assert!(!list(&o.dave, &[]).await.can_create);
+    assert!(list(&o.alice, &[]).await.can_create);
+}
+on_each_backend!(
+    list_search_filters_and_paging_on_each_backend,
+    list_search_filters_and_paging
+);
+
+// ---------------------------------------------------------------------------------------------
+// 10. Archiving.
+
+async fn archiving_makes_read_only(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    let journey = Decl::default().full("office_employees").full("contractors");
+    assert_eq!(submitted(&o.alice, &o.payroll, &journey).await, 1);
+
+    let r = archive(&o.alice, &o.payroll, true).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let d = detail(&o.alice, &o.payroll).await;
+    assert!(d.archived);
+    assert!(!d.can_edit, "archived applications are read-only");
+    let e = events(&w, "application.archived").await;
+    assert_eq!(e.len(), 1);
+    assert_eq!(after(&e[0])["archived"], true);
+
+    let audit = audit_count(&w).await;
+    let rename = AppForm::new("Payroll 2", &[&o.alice]);
+    for r in [
+        update(&o.alice, &o.payroll, &rename).await,
+        update(&o.carol, &o.payroll, &rename).await,
+        save(&o.alice, &o.payroll, "save", &journey).await,
+        save(&o.admin, &o.payroll, "submit", &journey).await,
+        o.alice
+            .client
+            .post("/api/declarations/editor", &[("id", o.payroll.as_str())])
+            .await,
+    ] {
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(matches!(error_of(&r), AppError::Conflict(m) if m.contains("archived")));
+    }
+    // Other owners still may not touch it, archived or not.
+    assert_eq!(
+        archive(&o.bob, &o.payroll, false).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(audit_count(&w).await, audit, "nothing happened");
+    assert!(draft_of(&w, &o.payroll).await.is_none());
+    assert_eq!(versions_of(&w, &o.payroll).await.len(), 1);
+    assert_eq!(detail(&o.alice, &o.payroll).await.name, "Payroll");
+    // Its history is still there to read.
+    assert_eq!(
+        show(&o.dave, &o.payroll, &[])
+            .await
+            .version
+            .unwrap()
+            .summary
+            .version,
+        1
+    );
+    assert!(!names_of(&list(&o.alice, &[]).await).contains(&"Payroll".to_string()));
+    assert_eq!(
+        names_of(&list(&o.alice, &[("status", "archived")]).await),
+        vec!["Payroll"]
+    );
+
+    // Restored, it can be changed again.
+    let r = archive(&o.alice, &o.payroll, false).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let d = detail(&o.alice, &o.payroll).await;
+    assert!(!d.archived && d.can_edit);
+    let r = update(
+        &o.alice,
+        &o.payroll,
+        &AppForm::new("Payroll 2", &[&o.alice]).populations(&["office_employees", "contractors"]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(detail(&o.alice, &o.payroll).await.name, "Payroll 2");
+    assert_eq!(submitted(&o.alice, &o.payroll, &journey).await, 2);
+    assert_eq!(events(&w, "application.archived").await.len(), 2);
+
+    // An identity provider others federate through stays until they move or are archived.
+    let intranet = created(
+        &o.alice,
+        &AppForm::new("Intranet", &[&o.alice]).federated_through(&o.idp),
+    )
+    .await;
+    let r = archive(&o.irene, &o.idp, true).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(!detail(&o.irene, &o.idp).await.archived);
+    // Nor can it stop being an identity provider while they do.
+    let r = update(
+        &o.irene,
+        &o.idp,
+        &AppForm::new("Central IdP", &[&o.irene]).criticality("critical"),
+    )
+    .await;
+    refused(&r, StatusCode::BAD_REQUEST, "identity_provider");
+    assert!(detail(&o.irene, &o.idp).await.is_identity_provider);
+    let r = archive(&o.alice, &intranet, true).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = archive(&o.irene, &o.idp, true).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(detail(&o.irene, &o.idp).await.archived);
+    assert_eq!(events(&w, "application.archived").await.len(), 4);
+}
+on_each_backend!(
+    archiving_makes_read_only_on_each_backend,
+    archiving_makes_read_only
+);
+
+// ---------------------------------------------------------------------------------------------
+// The wire format of the page itself.
+
+/// An active user holding the owner role, with a chosen id (a fixture).
+async fn insert_owner_with_id(w: &World, id: uuid::Uuid, username: &str) {
+    use app::ssr::entities::{app_user, user_role};
+    use sea_orm::ActiveValue::Set;
+    let now = w.state.now();
+    app_user::Entity::insert(app_user::ActiveModel {
+        id: Set(id),
+        username: Set(username.into()),
+        display_name: Set(username.into()),
+        status: Set("active".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(w.state.db.conn())
+    .await
+    .expect("insert user");
+    user_role::Entity::insert(user_role::ActiveModel {
+        user_id: Set(id),
+        role: Set("owner".into()),
+        granted_at: Set(now),
+    })
+    .exec_without_returning(w.state.db.conn())
+    .await
+    .expect("insert role");
+}
+
+/// The application page names owner checkboxes `form[owners][<user id>]`; ten user ids in
+/// sixteen start with a digit, and choosing such an owner must work like any other.
+async fn owners_whose_id_starts_with_a_digit_can_be_chosen(db: &TestDb) {
+    let w = World::new(db).await;
+    let admin = first_admin(&w, "ada").await;
+    let alice = invited(&admin, "alice", &["owner"]).await;
+    let olga = uuid::Uuid::parse_str("31415926-5358-4979-8323-846264338327").unwrap();
+    insert_owner_with_id(&w, olga, "olga").await;
+    let olga_field = owner_field(&olga.to_string());
+    let fields = [
+        ("form[name]", "Pension fund"),
+        ("form[description]", ""),
+        ("form[business_unit]", ""),
+        ("form[criticality]", "high"),
+        ("form[integration]", "local"),
+        ("form[lifecycle]", "production"),
+        ("form[provider]", ""),
+        ("form[tags]", ""),
+        ("form[populations][office_employees]", "on"),
+        (olga_field.as_str(), "on"),
+    ];
+    let r = alice.client.post("/api/applications/create", &fields).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id: ApplicationId = serde_json::from_str(&r.body).unwrap();
+    let d = detail(&alice, &id.to_string()).await;
+    let owners: BTreeSet<UserId> = d.owners.iter().map(|p| p.id).collect();
+    assert_eq!(owners, BTreeSet::from([UserId(olga), alice.user.id]));
+}
+on_each_backend!(
+    owners_whose_id_starts_with_a_digit_can_be_chosen_on_each_backend,
+    owners_whose_id_starts_with_a_digit_can_be_chosen
+);
+
+/// Something that is not an id at all is a bad request, never a server error.
+async fn malformed_ids_are_a_bad_request(db: &TestDb) {
+    let w = World::new(db).await;
+    let admin = first_admin(&w, "ada").await;
+    for (path, id) in [
+        ("/api/applications/detail", "1"),
+        ("/api/declarations/show", "../../etc"),
+        ("/api/applications/archive", "x"),
+    ] {
+        let r = admin
+            .client
+            .post(path, &[("id", id), ("archived", "true")])
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}: {}", r.body);
+        assert!(matches!(error_of(&r), AppError::Request(_)), "{path}");
+    }
+}
+on_each_backend!(
+    malformed_ids_are_a_bad_request_on_each_backend,
+    malformed_ids_are_a_bad_request
+);
+
+// ---------------------------------------------------------------------------------------------
+// Concurrency.
+
+/// Two people submitting the same application's declaration at the same moment get consecutive
+/// versions; neither is refused with a server error.
+async fn concurrent_submissions_make_consecutive_versions(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    let journey = Decl::default().full("office_employees").full("contractors");
+    for round in 0..3 {
+        let (a, b) = futures::join!(
+            save(&o.alice, &o.payroll, "submit", &journey),
+            save(&o.carol, &o.payroll, "submit", &journey),
+        );
+        for r in [&a, &b] {
+            assert_eq!(r.status, StatusCode::OK, "round {round}: {}", r.body);
+        }
+        let mut got: Vec<i32> = [&a, &b]
+            .iter()
+            .map(|r| {
+                serde_json::from_str::<Option<i32>>(&r.body)
+                    .unwrap()
+                    .unwrap()
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, vec![2 * round + 1, 2 * round + 2], "round {round}");
+    }
+    let numbers: Vec<i32> = versions_of(&w, &o.payroll)
+        .await
+        .iter()
+        .map(|v| v.version)
+        .collect();
+    assert_eq!(numbers, (1..=6).collect::<Vec<_>>());
+    assert_eq!(events(&w, "declaration.submitted").await.len(), 6);
+}
+on_each_backend!(
+    concurrent_submissions_make_consecutive_versions_on_each_backend,
+    concurrent_submissions_make_consecutive_versions
+);
+
+/// Edits of one application's facts, and first saves of its draft, at the same moment: both are
+/// applied one after the other; neither is refused with a server error.
+async fn concurrent_edits_of_one_application_both_apply(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    for round in 0..3 {
+        let by_bob = AppForm::new("CRM", &[&o.bob]).describe(&format!("bob {round}"));
+        let by_carol = AppForm::new("CRM", &[&o.bob, &o.alice]).describe(&format!("carol {round}"));
+        let (a, b) = futures::join!(
+            update(&o.bob, &o.crm, &by_bob),
+            update(&o.carol, &o.crm, &by_carol),
+        );
+        for r in [&a, &b] {
+            assert_eq!(r.status, StatusCode::OK, "edit round {round}: {}", r.body);
+        }
+        let d = detail(&o.bob, &o.crm).await;
+        let expected = if d.description.starts_with("carol") {
+            2
+        } else {
+            1
+        };
+        assert_eq!(
+            d.owners.len(),
+            expected,
+            "round {round}: one edit or the other"
+        );
+    }
+    assert_eq!(events(&w, "application.updated").await.len(), 6);
+
+    let journey = Decl::default().full("office_employees");
+    for round in 0..3 {
+        let (a, b) = futures::join!(
+            save(&o.bob, &o.crm, "save", &journey),
+            save(&o.carol, &o.crm, "save", &journey),
+        );
+        for r in [&a, &b] {
+            assert_eq!(r.status, StatusCode::OK, "draft round {round}: {}", r.body);
+        }
+        assert!(draft_of(&w, &o.crm).await.is_some());
+        let r = o
+            .bob
+            .client
+            .post("/api/declarations/discard", &[("id", o.crm.as_str())])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    // Two saves and a discard per round.
+    assert_eq!(events(&w, "declaration.draft_saved").await.len(), 9);
+}
+on_each_backend!(
+    concurrent_edits_of_one_application_both_apply_on_each_backend,
+    concurrent_edits_of_one_application_both_apply
+);
