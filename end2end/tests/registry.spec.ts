@@ -56,7 +56,7 @@ test.describe('with JavaScript', () => {
       const editor = new DeclarationEditor(page);
       await expect(page.getByText('pre-filled from the standard journey')).toBeVisible();
       await expect(editor.slot('Office employees', 'Primary', 1)).toHaveValue('platform_passkey');
-      await editor.slot('Contractors', 'Recovery', 2).selectOption({ label: 'Recovery codes (AAL1)' });
+      await editor.slot('Contractors', 'Recovery', 2).selectOption('recovery_codes');
       await editor.submit();
       await expect(page.getByText('Version 1 submitted.')).toBeVisible();
       const history = page.locator('#history');
@@ -97,13 +97,13 @@ test.describe('without JavaScript', () => {
     await expect(page.getByText('Choose at least one primary method for Frontline and shift workers.').last()).toBeVisible();
     await expect(page.getByText(/Editing the draft saved/)).toBeVisible();
 
-    await editor.slot('Frontline and shift workers', 'Primary', 1).selectOption({ label: 'FIDO2 security key (AAL3)' });
+    await editor.slot('Frontline and shift workers', 'Primary', 1).selectOption('security_key');
     await editor.submit();
     await expect(page.getByText('Version 1 submitted.')).toBeVisible();
 
     await page.getByRole('link', { name: 'Edit declaration' }).click();
     await expect(page.getByText('Starting from version 1')).toBeVisible();
-    await editor.slot('Frontline and shift workers', 'Fallback', 2).selectOption({ label: 'SMS one-time code (AAL1)' });
+    await editor.slot('Frontline and shift workers', 'Fallback', 2).selectOption('sms_otp');
     await editor.submit();
     await expect(page.getByText('Version 2 submitted.')).toBeVisible();
 

@@ -4,6 +4,7 @@ use crate::{build_router, build_state};
 use app::accounts::ssr::{active_admin_exists, issue_bootstrap_link};
 use app::audit::model::{Actor, ChainStatus};
 use app::audit::ssr::verify_chain;
+use app::registry::transfer_api::listing;
 use app::session::ssr::DbSessionStore;
 use app::ssr::config::Config;
 use app::ssr::db::Db;
@@ -371,12 +372,17 @@ async fn import(
                 started.elapsed().as_secs_f64()
             );
             if !s.business_units.is_empty() {
-                println!("business units {created}: {}", s.business_units.join(", "));
+                println!(
+                    "{} business unit(s) {created}: {}",
+                    s.business_units.len(),
+                    listing(&s.business_units, 20)
+                );
             }
             if !s.owners.is_empty() {
                 println!(
-                    "owner accounts {created} (invited, owner role): {}",
-                    s.owners.join(", ")
+                    "{} owner account(s) {created} (invited, owner role): {}",
+                    s.owners.len(),
+                    listing(&s.owners, 20)
                 );
             }
             if dry_run {

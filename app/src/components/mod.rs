@@ -176,7 +176,7 @@ pub fn Guarded(#[prop(optional)] roles: &'static [Role], children: ChildrenFn) -
     match viewer() {
         None => {
             let next = current_path();
-            let target = format!("/signin?next={}", encode_path(&next));
+            let target = format!("/signin?next={}", encode_component(&next));
             redirect_page(&target);
             view! {
                 <p>
@@ -217,8 +217,8 @@ fn current_path() -> String {
     }
 }
 
-/// Percent-encodes a local path for use as a query value.
-fn encode_path(path: &str) -> String {
+/// Percent-encodes a value (a path, a search term) for use in a query string.
+pub fn encode_component(path: &str) -> String {
     path.bytes()
         .map(|b| match b {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -9,9 +9,11 @@ use super::model::{
     ApplicationDetail, ApplicationFilter, ApplicationForm, ApplicationList, Criticality,
     DESCRIPTION_MAX, DeclarationShown, FormOptions, Integration, Lifecycle, NAME_MAX, owner_key,
 };
-use super::transfer_api::{ImportOutcome, ImportReport, REPORTED_PROBLEMS_MAX, take_import_report};
+use super::transfer_api::{
+    ImportOutcome, ImportReport, REPORTED_PROBLEMS_MAX, listing, take_import_report,
+};
 use crate::accounts::model::Role;
-use crate::components::{Feedback, FieldError, Guarded, Loaded, PageHeader};
+use crate::components::{Feedback, FieldError, Guarded, Loaded, PageHeader, encode_component};
 use crate::declarations::api::show_declaration;
 use crate::declarations::pages::{DeclarationView, DiffView, HistoryCard};
 use crate::error::AppError;
@@ -79,21 +81,10 @@ fn list_href(filter: &ApplicationFilter, page: u64) -> String {
     let mut query: Vec<String> = pairs
         .iter()
         .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .map(|(k, v)| format!("{k}={}", encode_component(v)))
         .collect();
     query.push(format!("page={page}"));
     format!("/applications?{}", query.join("&"))
-}
-
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]
@@ -117,11 +108,11 @@ fn ApplicationsContent() -> impl IntoView {
 fn select_options(
     all: Vec<(String, String)>,
     selected: &str,
-    any_label: &'static str,
+    any_label: Option<&'static str>,
 ) -> impl IntoView + use<> {
     let selected = selected.to_string();
     view! {
-        <option value="">{any_label}</option>
+        {any_label.map(|l| view! { <option value="">{l}</option> })}
         {all
             .into_iter()
             .map(|(value, label)| {
@@ -209,7 +200,7 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                                 .map(|b| (b.id.to_string(), b.name.clone()))
                                 .collect(),
                             &filter.business_unit,
-                            "Any",
+                            Some("Any"),
                         )}
                     </select>
                 </div>
@@ -223,7 +214,7 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                                 Criticality::label,
                             ),
                             &filter.criticality,
-                            "Any",
+                            Some("Any"),
                         )}
                     </select>
                 </div>
@@ -237,7 +228,7 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                                 Integration::label,
                             ),
                             &filter.integration,
-                            "Any",
+                            Some("Any"),
                         )}
                     </select>
                 </div>
@@ -247,14 +238,14 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                         {select_options(
                             vocab_options(Lifecycle::ALL, Lifecycle::as_str, Lifecycle::label),
                             &filter.lifecycle,
-                            "Any",
+                            Some("Any"),
                         )}
                     </select>
                 </div>
                 <div>
                     <label for="f-pop">"Population"</label>
                     <select id="f-pop" name="population">
-                        {select_options(o.populations.clone(), &filter.population, "Any")}
+                        {select_options(o.populations.clone(), &filter.population, Some("Any"))}
                     </select>
                 </div>
                 <div>
@@ -270,7 +261,7 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                                 ("all".to_string(), "All".to_string()),
                             ],
                             &filter.status,
-                            "Active",
+                            Some("Active"),
                         )}
                     </select>
                 </div>
@@ -538,7 +529,7 @@ fn ApplicationFormView(
                                 .map(|b| (b.id.to_string(), b.name.clone()))
                                 .collect(),
                             &form.business_unit,
-                            "None",
+                            Some("None"),
                         )}
                     </select>
                     <FieldError name="business_unit" />
@@ -546,34 +537,26 @@ fn ApplicationFormView(
                 <div class="field">
                     <label for="app-crit">"Criticality"</label>
                     <select id="app-crit" name=field("criticality")>
-                        {vocab_options(Criticality::ALL, Criticality::as_str, Criticality::label)
-                            .into_iter()
-                            .map(|(k, l)| {
-                                let sel = k == form.criticality;
-                                view! {
-                                    <option value=k selected=sel>
-                                        {l}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
+                        {select_options(
+                            vocab_options(
+                                Criticality::ALL,
+                                Criticality::as_str,
+                                Criticality::label,
+                            ),
+                            &form.criticality,
+                            None,
+                        )}
                     </select>
                     <FieldError name="criticality" />
                 </div>
                 <div class="field">
                     <label for="app-life">"Lifecycle"</label>
                     <select id="app-life" name=field("lifecycle")>
-                        {vocab_options(Lifecycle::ALL, Lifecycle::as_str, Lifecycle::label)
-                            .into_iter()
-                            .map(|(k, l)| {
-                                let sel = k == form.lifecycle;
-                                view! {
-                                    <option value=k selected=sel>
-                                        {l}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
+                        {select_options(
+                            vocab_options(Lifecycle::ALL, Lifecycle::as_str, Lifecycle::label),
+                            &form.lifecycle,
+                            None,
+                        )}
                     </select>
                     <FieldError name="lifecycle" />
                 </div>
@@ -611,7 +594,7 @@ fn ApplicationFormView(
                                 .map(|p| (p.id.to_string(), p.name.clone()))
                                 .collect(),
                             &form.provider,
-                            "None",
+                            Some("None"),
                         )}
                     </select>
                     <p class="hint">
@@ -881,7 +864,7 @@ fn FactsCard(detail: ApplicationDetail) -> impl IntoView {
                                 view! {
                                     <a
                                         class="badge"
-                                        href=format!("/applications?tag={}", encode(t))
+                                        href=format!("/applications?tag={}", encode_component(t))
                                     >
                                         {t.clone()}
                                     </a>
@@ -1035,7 +1018,11 @@ fn ImportReportView(report: ImportReport) -> impl IntoView {
                         .then(|| {
                             view! {
                                 <p class="small">
-                                    {format!("New business units: {}", s.business_units.join(", "))}
+                                    {format!(
+                                        "New business units ({}): {}",
+                                        s.business_units.len(),
+                                        listing(&s.business_units, 20),
+                                    )}
                                 </p>
                             }
                         })}
@@ -1044,8 +1031,9 @@ fn ImportReportView(report: ImportReport) -> impl IntoView {
                             view! {
                                 <p class="small">
                                     {format!(
-                                        "New owner accounts (invite them to enrol a passkey): {}",
-                                        s.owners.join(", "),
+                                        "New owner accounts ({}; invite them to enrol a passkey): {}",
+                                        s.owners.len(),
+                                        listing(&s.owners, 20),
                                     )}
                                 </p>
                             }

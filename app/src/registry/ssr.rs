@@ -670,16 +670,12 @@ pub async fn list<C: ConnectionTrait>(
     })
 }
 
-/// (application id, owner's display name) for these applications, in one query.
-async fn owner_names<C: ConnectionTrait>(
-    db: &C,
-    ids: &[Uuid],
-) -> Result<Vec<(Uuid, String)>, AppError> {
-    Ok(application_owner::Entity::find()
-        .filter(application_owner::Column::ApplicationId.is_in(ids.to_vec()))
+/// Ownership rows joined to their users, selecting the application id; callers add the user
+/// columns they need.
+pub fn owners_with_users() -> sea_orm::Select<application_owner::Entity> {
+    application_owner::Entity::find()
         .select_only()
         .column(application_owner::Column::ApplicationId)
-        .column(app_user::Column::DisplayName)
         .join(
             sea_orm::JoinType::InnerJoin,
             application_owner::Entity::belongs_to(app_user::Entity)
@@ -687,6 +683,16 @@ async fn owner_names<C: ConnectionTrait>(
                 .to(app_user::Column::Id)
                 .into(),
         )
+}
+
+/// (application id, owner's display name) for these applications, in one query.
+async fn owner_names<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, String)>, AppError> {
+    Ok(owners_with_users()
+        .filter(application_owner::Column::ApplicationId.is_in(ids.to_vec()))
+        .column(app_user::Column::DisplayName)
         .order_by_asc(app_user::Column::DisplayName)
         .into_tuple::<(Uuid, String)>()
         .all(db)

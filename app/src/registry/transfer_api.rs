@@ -43,6 +43,14 @@ pub struct ImportSummary {
     pub owners: Vec<String>,
 }
 
+/// Names for a one-line summary: all of them when few, else the first `max` and how many more.
+pub fn listing(names: &[String], max: usize) -> String {
+    if names.len() <= max {
+        return names.join(", ");
+    }
+    format!("{} and {} more", names[..max].join(", "), names.len() - max)
+}
+
 /// One reason a file cannot be imported.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportProblem {

@@ -737,11 +737,15 @@ pub struct Plan {
 
 impl Plan {
     pub fn summary(&self) -> ImportSummary {
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
         ImportSummary {
             applications: self.applications.len(),
             declarations: self.declarations.len(),
-            business_units: self.business_units.iter().map(|b| b.1.clone()).collect(),
-            owners: self.owners.iter().map(|o| o.1.clone()).collect(),
+            business_units: sorted(self.business_units.iter().map(|b| b.1.clone()).collect()),
+            owners: sorted(self.owners.iter().map(|o| o.1.clone()).collect()),
         }
     }
 }

@@ -16,11 +16,11 @@ use crate::declarations::ssr::{
 };
 use crate::error::AppError;
 use crate::ids::UserId;
-use crate::registry::ssr::{allowed, insert_applications};
+use crate::registry::ssr::{allowed, insert_applications, owners_with_users};
 use crate::registry::transfer_api::{ImportProblem, ImportSummary};
 use crate::ssr::entities::{
-    app_user, application, application_owner, application_population, application_tag,
-    business_unit, declaration_version, population, user_role,
+    app_user, application, application_population, application_tag, business_unit,
+    declaration_version, population, user_role,
 };
 use crate::ssr::state::AppState;
 use sea_orm::sea_query::Expr;
@@ -58,17 +58,8 @@ pub async fn load_records<C: ConnectionTrait>(db: &C) -> Result<Vec<ApplicationR
         .map(|b| (b.id, b.name))
         .collect();
     let mut owners: HashMap<Uuid, Vec<String>> = HashMap::new();
-    for (app, username) in application_owner::Entity::find()
-        .select_only()
-        .column(application_owner::Column::ApplicationId)
+    for (app, username) in owners_with_users()
         .column(app_user::Column::Username)
-        .join(
-            sea_orm::JoinType::InnerJoin,
-            application_owner::Entity::belongs_to(app_user::Entity)
-                .from(application_owner::Column::UserId)
-                .to(app_user::Column::Id)
-                .into(),
-        )
         .into_tuple::<(Uuid, String)>()
         .all(db)
         .await?
