@@ -235,7 +235,7 @@ pub fn HistoryCard(
                                             <td>{v.submitted_at.clone()}</td>
                                             <td>
                                                 {v.author.clone()}
-                                                {(v.source != "portal")
+                                                {(v.source != "portal" && v.author_id.is_some())
                                                     .then(|| {
                                                         view! { <span class="badge">{v.source.clone()}</span> }
                                                     })}

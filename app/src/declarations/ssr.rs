@@ -201,8 +201,8 @@ async fn author_names<C: ConnectionTrait>(
 fn summary(v: &declaration_version::Model, authors: &BTreeMap<Uuid, String>) -> VersionSummary {
     let author = match (v.author_id.and_then(|a| authors.get(&a)), v.source.as_str()) {
         (Some(name), _) => name.clone(),
-        (None, SOURCE_IMPORT) => "imported".into(),
-        (None, SOURCE_GENERATOR) => "generated".into(),
+        (None, SOURCE_IMPORT) => "command-line import".into(),
+        (None, SOURCE_GENERATOR) => "demo data generator".into(),
         (None, _) => "unknown".into(),
     };
     VersionSummary {

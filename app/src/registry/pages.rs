@@ -839,7 +839,13 @@ fn FactsCard(detail: ApplicationDetail) -> impl IntoView {
                     {detail
                         .owners
                         .iter()
-                        .map(|o| format!("{} ({})", o.name, o.username))
+                        .map(|o| {
+                            if o.name == o.username {
+                                o.name.clone()
+                            } else {
+                                format!("{} ({})", o.name, o.username)
+                            }
+                        })
                         .collect::<Vec<_>>()
                         .join(", ")}
                 </dd>
