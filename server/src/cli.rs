@@ -80,7 +80,7 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum ExportWhat {
-    /// Every application that is not archived, with its latest submitted declaration.
+    /// Every application (archived ones too), with its latest submitted declaration.
     Applications {
         /// By default the extension of --out, else csv.
         #[arg(long, value_enum)]

@@ -36,6 +36,8 @@ pub const CHUNK: usize = 1000;
 pub struct NewApplication {
     pub id: ApplicationId,
     pub app: CheckedApplication,
+    /// Whether it is stored archived (imports carry archived applications).
+    pub archived: bool,
 }
 
 /// Inserts applications with their owners, populations and tags, in batches.
@@ -56,7 +58,7 @@ pub async fn insert_applications<C: ConnectionTrait>(
             lifecycle: Set(n.app.lifecycle.as_str().into()),
             is_identity_provider: Set(n.app.is_identity_provider),
             provider_id: Set(n.app.provider),
-            archived: Set(false),
+            archived: Set(n.archived),
             created_at: Set(now),
             updated_at: Set(now),
         }))
@@ -295,6 +297,7 @@ pub async fn create(
         &[NewApplication {
             id,
             app: checked.clone(),
+            archived: false,
         }],
         now,
     )

@@ -23,6 +23,9 @@ pub struct ApplicationRecord {
     pub criticality: String,
     pub integration: String,
     pub lifecycle: String,
+    /// Archived applications travel too, and are imported archived.
+    #[serde(default)]
+    pub archived: bool,
     #[serde(default)]
     pub identity_provider: bool,
     /// The identity provider's application name (federated applications).

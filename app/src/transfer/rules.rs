@@ -16,7 +16,7 @@ use crate::registry::rules::{Allowed, ApplicationInput, check, name_key};
 use crate::registry::ssr::NewApplication;
 use crate::registry::transfer_api::{ImportProblem, ImportSummary};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
 // ---------------------------------------------------------------------------------------------
@@ -52,13 +52,14 @@ pub fn unguard_cell(cell: &str) -> &str {
 // CSV.
 
 /// The CSV columns, in the order export writes them.
-pub const COLUMNS: [&str; 26] = [
+pub const COLUMNS: [&str; 27] = [
     "application",
     "description",
     "business_unit",
     "criticality",
     "integration",
     "lifecycle",
+    "archived",
     "identity_provider",
     "provider",
     "owners",
@@ -88,35 +89,37 @@ const BUSINESS_UNIT: usize = 2;
 const CRITICALITY: usize = 3;
 const INTEGRATION: usize = 4;
 const LIFECYCLE: usize = 5;
-const IDENTITY_PROVIDER: usize = 6;
-const PROVIDER: usize = 7;
-const OWNERS: usize = 8;
-const TAGS: usize = 9;
-const POPULATIONS: usize = 10;
-const POPULATION: usize = 11;
-const ROLE: usize = 12;
-const METHODS: usize = 13;
-const OFFBOARDING: usize = 14;
-const MAX_SESSION: usize = 15;
-const IDLE_TIMEOUT: usize = 16;
-const REAUTH: usize = 17;
-const PLATFORMS: usize = 18;
-const MANAGED: usize = 19;
-const BYOD: usize = 20;
-const SHARED: usize = 21;
-const BG_ACCOUNTS: usize = 22;
-const BG_METHOD: usize = 23;
-const BG_LOCATION: usize = 24;
-const BG_LAST_DRILL: usize = 25;
+const ARCHIVED: usize = 6;
+const IDENTITY_PROVIDER: usize = 7;
+const PROVIDER: usize = 8;
+const OWNERS: usize = 9;
+const TAGS: usize = 10;
+const POPULATIONS: usize = 11;
+const POPULATION: usize = 12;
+const ROLE: usize = 13;
+const METHODS: usize = 14;
+const OFFBOARDING: usize = 15;
+const MAX_SESSION: usize = 16;
+const IDLE_TIMEOUT: usize = 17;
+const REAUTH: usize = 18;
+const PLATFORMS: usize = 19;
+const MANAGED: usize = 20;
+const BYOD: usize = 21;
+const SHARED: usize = 22;
+const BG_ACCOUNTS: usize = 23;
+const BG_METHOD: usize = 24;
+const BG_LOCATION: usize = 25;
+const BG_LAST_DRILL: usize = 26;
 
 /// Cells that repeat on every row of an application and must agree.
-const APPLICATION_CELLS: [usize; 15] = [
+const APPLICATION_CELLS: [usize; 16] = [
     APPLICATION,
     DESCRIPTION,
     BUSINESS_UNIT,
     CRITICALITY,
     INTEGRATION,
     LIFECYCLE,
+    ARCHIVED,
     IDENTITY_PROVIDER,
     PROVIDER,
     OWNERS,
@@ -143,7 +146,7 @@ const POPULATION_CELLS: [usize; 8] = [
 /// Separates the items of a list inside one cell.
 pub const LIST_SEPARATOR: char = ';';
 
-type Row = [String; 26];
+type Row = [String; COLUMNS.len()];
 
 fn join(items: &[String]) -> String {
     items.join(&LIST_SEPARATOR.to_string())
@@ -172,6 +175,7 @@ pub fn rows_of(r: &ApplicationRecord) -> Vec<Row> {
     base[CRITICALITY] = r.criticality.clone();
     base[INTEGRATION] = r.integration.clone();
     base[LIFECYCLE] = r.lifecycle.clone();
+    base[ARCHIVED] = flag(r.archived);
     base[IDENTITY_PROVIDER] = flag(r.identity_provider);
     base[PROVIDER] = r.provider.clone().unwrap_or_default();
     base[OWNERS] = join(&r.owners);
@@ -295,7 +299,7 @@ pub fn decode_csv(bytes: &[u8]) -> (Vec<Sourced>, Vec<ImportProblem>) {
         }
     };
     let mut problems = Vec::new();
-    let mut position: [Option<usize>; 26] = [None; 26];
+    let mut position: [Option<usize>; COLUMNS.len()] = [None; COLUMNS.len()];
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim();
         match COLUMNS.iter().position(|c| *c == h) {
@@ -400,6 +404,13 @@ fn record_of_rows(rows: &[(usize, Row)]) -> Result<Sourced, Vec<ImportProblem>> 
         }
     }
 
+    let archived = match first[ARCHIVED].as_str() {
+        "" => false,
+        cell => parse_bool(cell, ARCHIVED).unwrap_or_else(|m| {
+            push(*first_number, m);
+            false
+        }),
+    };
     let identity_provider = match first[IDENTITY_PROVIDER].as_str() {
         "" => false,
         cell => parse_bool(cell, IDENTITY_PROVIDER).unwrap_or_else(|m| {
@@ -524,6 +535,7 @@ fn record_of_rows(rows: &[(usize, Row)]) -> Result<Sourced, Vec<ImportProblem>> 
             criticality: first[CRITICALITY].clone(),
             integration: first[INTEGRATION].clone(),
             lifecycle: first[LIFECYCLE].clone(),
+            archived,
             identity_provider,
             provider: non_empty(&first[PROVIDER]),
             owners: split(&first[OWNERS]),
@@ -716,8 +728,10 @@ pub struct Existing {
     pub users: BTreeMap<String, (UserId, bool)>,
     /// Every application (archived too) by name key.
     pub applications: BTreeMap<String, Uuid>,
-    /// What the registry's checks accept today.
+    /// What the registry's checks accept today (active identity providers only).
     pub allowed: Allowed,
+    /// Archived identity providers: acceptable providers for archived applications only.
+    pub archived_providers: BTreeSet<Uuid>,
     /// Active catalogue keys.
     pub known: Known,
 }
@@ -797,6 +811,7 @@ pub fn plan(
     let mut problems = Vec::new();
     let mut allowed = existing.allowed.clone();
     let mut plan = Plan::default();
+    let mut archived_providers = existing.archived_providers.clone();
 
     // Names first: each application gets its id, and the file's identity providers become
     // acceptable providers.
@@ -832,7 +847,11 @@ pub fn plan(
         } else {
             in_file.insert(key, (id, s.row));
             if s.record.identity_provider {
-                allowed.providers.insert(id);
+                if s.record.archived {
+                    archived_providers.insert(id);
+                } else {
+                    allowed.providers.insert(id);
+                }
             }
         }
     }
@@ -934,8 +953,28 @@ pub fn plan(
                 populations: r.populations.clone(),
                 tags: r.tags.clone(),
             };
-            check(&input, &allowed)
-                .map_err(|e| report(message_of(e)))
+            // An archived application may federate through an archived identity provider: the
+            // provider is lent to the registry's check for this record only.
+            let lent = provider.filter(|p| {
+                r.archived && archived_providers.contains(p) && allowed.providers.insert(*p)
+            });
+            let checked = check(&input, &allowed);
+            if let Some(p) = lent {
+                allowed.providers.remove(&p);
+            }
+            checked
+                .map_err(|e| match (&e, provider, r.provider.as_deref()) {
+                    (AppError::Validation { field, .. }, Some(p), Some(name))
+                        if field == "provider" && archived_providers.contains(&p) =>
+                    {
+                        report(format!(
+                            "provider: “{}” is archived; only an archived application federates \
+                             through an archived identity provider",
+                            name.trim()
+                        ))
+                    }
+                    _ => report(message_of(e)),
+                })
                 .ok()
         } else {
             None
@@ -972,6 +1011,7 @@ pub fn plan(
             plan.applications.push(NewApplication {
                 id: ApplicationId(id),
                 app,
+                archived: r.archived,
             });
         }
     }
@@ -1013,6 +1053,7 @@ mod tests {
             criticality: "high".into(),
             integration: "local".into(),
             lifecycle: "production".into(),
+            archived: false,
             identity_provider: false,
             provider: None,
             owners: vec!["alice".into(), "bob".into()],
@@ -1100,11 +1141,21 @@ mod tests {
                 populations: vec![],
                 break_glass: declared("x").declaration.unwrap().break_glass,
             });
+            r.archived = true;
             r
         }];
         let bytes = encode_csv(&records).unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(text.starts_with("application,description,business_unit,"));
+        assert!(text.starts_with(
+            "application,description,business_unit,criticality,integration,lifecycle,archived,\
+             identity_provider,"
+        ));
+        assert_eq!(
+            text.matches(",production,false,false,").count(),
+            8,
+            "{text}"
+        );
+        assert_eq!(text.matches(",production,true,false,").count(), 1, "{text}");
         assert!(text.contains("'=HYPERLINK(evil)"), "{text}");
         assert!(text.contains("'=Safe in the SOC"));
         let (decoded, problems) = decode_csv(&bytes);
@@ -1153,7 +1204,7 @@ mod tests {
     /// A data line: the application cells, then population-level and break-glass cells.
     fn line(app: &str, population: &str, role: &str, methods: &str, rest: &str) -> String {
         format!(
-            "{app},,,high,local,production,false,,alice,,office_employees,{population},{role},{methods},{rest}"
+            "{app},,,high,local,production,,false,,alice,,office_employees,{population},{role},{methods},{rest}"
         )
     }
 
@@ -1163,7 +1214,7 @@ mod tests {
         let lines = [
             line("A", "office_employees", "primary", "security_key", empty),
             // Row 3: the same application disagrees on criticality.
-            "A,,,low,local,production,false,,alice,,office_employees,office_employees,fallback,sms_otp,,,,,,,,,,,,".to_string(),
+            "A,,,low,local,production,,false,,alice,,office_employees,office_employees,fallback,sms_otp,,,,,,,,,,,,".to_string(),
             // Row 4: an unknown role.
             line("B", "office_employees", "boss", "security_key", empty),
             // Row 5: session half given; platforms malformed.
@@ -1174,14 +1225,14 @@ mod tests {
             line("D", "office_employees", "primary", "security_key", empty),
             line("D", "office_employees", "primary", "smart_card", empty),
             // Row 9: a bad identity-provider flag and break-glass count.
-            "E,,,high,local,production,maybe,,alice,,office_employees,,,,,,,,,,,,two,security_key,Safe,".to_string(),
+            "E,,,high,local,production,,maybe,,alice,,office_employees,,,,,,,,,,,,two,security_key,Safe,".to_string(),
             // Row 10: empty name.
             line("", "", "", "", empty),
             // Row 11: methods without a role.
             line("F", "office_employees", "", "security_key", empty),
             // Row 12: a good one.
             line("G", "office_employees", "primary", "security_key", "automatic,600,30,TRUE,windows:10,true,false,false,,,,"),
-            ",,,,,,,,,,,,,,,,,,,,,,,,,".to_string(),
+            ",,,,,,,,,,,,,,,,,,,,,,,,,,".to_string(),
         ];
         let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
         let (ok, problems) = decode_csv(&csv_of(&lines));
@@ -1204,6 +1255,64 @@ mod tests {
         assert!(j.session.as_ref().unwrap().reauth_sensitive);
         assert!(j.devices.as_ref().unwrap().managed_required);
         assert_eq!(g.population_rows["office_employees"], 12);
+    }
+
+    #[test]
+    fn the_archived_column_repeats_and_defaults_to_false() {
+        let empty = ",,,,,,,,,,,";
+        let mut archived = line("A", "office_employees", "primary", "security_key", empty);
+        archived = archived.replacen(",production,,", ",production,TRUE,", 1);
+        let mut disagrees = line("A", "office_employees", "fallback", "sms_otp", empty);
+        disagrees = disagrees.replacen(",production,,", ",production,false,", 1);
+        let mut bad = line("B", "", "", "", empty);
+        bad = bad.replacen(",production,,", ",production,yes,", 1);
+        let plain = line("C", "", "", "", empty);
+        let lines = [
+            archived.as_str(),
+            disagrees.as_str(),
+            bad.as_str(),
+            plain.as_str(),
+        ];
+        let (ok, problems) = decode_csv(&csv_of(&lines));
+        assert_eq!(problems.len(), 2, "{problems:#?}");
+        assert_eq!(problems[0].row, 3);
+        assert!(
+            problems[0].message.starts_with("archived:"),
+            "{}",
+            problems[0].message
+        );
+        assert_eq!(
+            (problems[1].row, problems[1].message.as_str()),
+            (4, "archived: write true or false")
+        );
+        let names: Vec<(&str, bool)> = ok
+            .iter()
+            .map(|s| (s.record.name.as_str(), s.record.archived))
+            .collect();
+        assert_eq!(names, vec![("C", false)], "A and B are refused");
+        let (ok, problems) = decode_csv(&csv_of(&[archived.as_str()]));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(ok[0].record.archived);
+        let (ok, problems) = decode_csv(b"application,owners\nPayroll,alice\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(!ok[0].record.archived, "a missing column reads as false");
+    }
+
+    #[test]
+    fn json_archived_defaults_to_false_and_follows_lifecycle() {
+        let mut r = record("CRM");
+        r.archived = true;
+        let text = String::from_utf8(encode_json(&[r]).unwrap()).unwrap();
+        assert!(
+            text.contains("\"lifecycle\": \"production\",\n      \"archived\": true,\n      \"identity_provider\""),
+            "{text}"
+        );
+        let (ok, problems) = decode_json(
+            br#"{"format":"passwordless-portal/applications","version":1,"applications":[
+                {"name":"A","criticality":"low","integration":"local","lifecycle":"pilot","owners":[],"populations":[]}]}"#,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(!ok[0].record.archived);
     }
 
     #[test]
@@ -1266,6 +1375,7 @@ mod tests {
                 providers: [idp].into(),
                 editing: None,
             },
+            archived_providers: [Uuid::from_u128(22)].into(),
             known: Known {
                 methods: [
                     "security_key",
@@ -1418,6 +1528,71 @@ mod tests {
                 .message
                 .contains("no application named “Nowhere”")
         );
+    }
+
+    #[test]
+    fn archived_providers_serve_archived_applications_only() {
+        let federated = |name: &str, provider: &str, archived: bool| {
+            let mut r = record(name);
+            r.integration = "federated".into();
+            r.provider = Some(provider.into());
+            r.owners = vec!["alice".into()];
+            r.archived = archived;
+            r
+        };
+        let mut old_idp = record("Old IdP");
+        old_idp.identity_provider = true;
+        old_idp.owners = vec!["alice".into()];
+        old_idp.archived = true;
+        let mut existing = existing();
+        existing
+            .applications
+            .insert("retired idp".into(), Uuid::from_u128(22));
+        let records = sourced(vec![
+            federated("Legacy CRM", "old idp", true),
+            federated("Legacy HR", "Retired IdP", true),
+            federated("Archived but active IdP", "Corporate IdP", true),
+            old_idp,
+        ]);
+        let plan = plan(&records, &existing, &mut counter()).unwrap();
+        let by_name: HashMap<&str, &NewApplication> = plan
+            .applications
+            .iter()
+            .map(|a| (a.app.name.as_str(), a))
+            .collect();
+        assert!(plan.applications.iter().all(|a| a.archived));
+        assert_eq!(plan.applications[0].app.name, "Old IdP", "providers first");
+        assert_eq!(
+            by_name["Legacy CRM"].app.provider,
+            Some(by_name["Old IdP"].id.0)
+        );
+        assert_eq!(by_name["Legacy HR"].app.provider, Some(Uuid::from_u128(22)));
+
+        let mut old_idp = record("Old IdP");
+        old_idp.identity_provider = true;
+        old_idp.owners = vec!["alice".into()];
+        old_idp.archived = true;
+        let problems = plan_of(
+            vec![
+                federated("Live CRM", "old idp", false),
+                federated("Live HR", "Retired IdP", false),
+                old_idp,
+                federated("Fine", "Corporate IdP", false),
+            ],
+            &existing,
+        );
+        let rows: Vec<usize> = problems.iter().map(|p| p.row).collect();
+        assert_eq!(rows, vec![1, 2], "{problems:#?}");
+        assert_eq!(
+            problems[0].message,
+            "provider: “old idp” is archived; only an archived application federates through an \
+             archived identity provider"
+        );
+        assert!(problems[1].message.contains("“Retired IdP” is archived"));
+    }
+
+    fn plan_of(records: Vec<ApplicationRecord>, existing: &Existing) -> Vec<ImportProblem> {
+        plan(&sourced(records), existing, &mut counter()).unwrap_err()
     }
 
     #[test]

@@ -35,22 +35,11 @@ use uuid::Uuid;
 // ---------------------------------------------------------------------------------------------
 // Export.
 
-/// Every application that is not archived, sorted by name key, with its latest submitted
-/// declaration (seven queries).
+/// Every application, archived ones too, sorted by name key, with its latest submitted
+/// declaration (six queries).
 pub async fn load_records<C: ConnectionTrait>(db: &C) -> Result<Vec<ApplicationRecord>, AppError> {
-    let apps = application::Entity::find()
-        .filter(application::Column::Archived.eq(false))
-        .all(db)
-        .await?;
-    let names: HashMap<Uuid, String> = application::Entity::find()
-        .select_only()
-        .column(application::Column::Id)
-        .column(application::Column::Name)
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let apps = application::Entity::find().all(db).await?;
+    let names: HashMap<Uuid, String> = apps.iter().map(|a| (a.id, a.name.clone())).collect();
     let units: HashMap<Uuid, String> = business_unit::Entity::find()
         .all(db)
         .await?
@@ -120,6 +109,7 @@ pub async fn load_records<C: ConnectionTrait>(db: &C) -> Result<Vec<ApplicationR
             criticality: a.criticality,
             integration: a.integration,
             lifecycle: a.lifecycle,
+            archived: a.archived,
             identity_provider: a.is_identity_provider,
             provider: a.provider_id.and_then(|p| names.get(&p).cloned()),
             owners: own,
@@ -190,11 +180,22 @@ pub async fn load_existing<C: ConnectionTrait>(db: &C) -> Result<Existing, AppEr
         .await?
         .into_iter()
         .collect();
+    let archived_providers = application::Entity::find()
+        .filter(application::Column::IsIdentityProvider.eq(true))
+        .filter(application::Column::Archived.eq(true))
+        .select_only()
+        .column(application::Column::Id)
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
     Ok(Existing {
         business_units,
         users,
         applications,
         allowed: allowed(db, None).await?,
+        archived_providers,
         known: known(db).await?,
     })
 }

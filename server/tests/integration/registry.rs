@@ -1225,6 +1225,7 @@ async fn list_search_filters_and_paging(db: &TestDb) {
                     Vec::new()
                 },
             },
+            archived: false,
         })
         .collect();
     insert_applications(w.state.db.conn(), &apps, w.state.now())

@@ -6,14 +6,18 @@
 use crate::client::{COOKIE, Client, after, events, first_admin, invited};
 use crate::on_each_backend;
 use crate::support::{ORIGIN, TestDb, World, insert_user};
+use app::accounts::model::Role;
 use app::audit::model::Actor;
+use app::ids::{ApplicationId, UserId};
+use app::registry::ssr::set_archived;
 use app::registry::transfer_api::{ImportOutcome, ImportReport, ImportSummary};
+use app::session::model::CurrentUser;
 use app::ssr::entities::{
     app_user, application, application_owner, application_population, application_tag, audit_event,
     business_unit, declaration_method, declaration_version, user_role,
 };
 use app::transfer::http::IMPORT_BODY_LIMIT;
-use app::transfer::model::Format;
+use app::transfer::model::{ApplicationRecord, Format};
 use app::transfer::ssr::{ImportResult, export, file_sha256, generate_estate, import};
 use axum::body::Body;
 use http::{Request, StatusCode, header};
@@ -101,20 +105,109 @@ async fn counts(w: &World) -> Vec<(&'static str, u64)> {
     ]
 }
 
+/// The application's id by name, and whether it is archived, with its provider's name.
+async fn stored(w: &World, name: &str) -> (uuid::Uuid, bool, Option<String>) {
+    let apps = application::Entity::find()
+        .all(w.state.db.conn())
+        .await
+        .unwrap();
+    let app = apps
+        .iter()
+        .find(|a| a.name == name)
+        .unwrap_or_else(|| panic!("{name} is stored"));
+    let provider = app
+        .provider_id
+        .and_then(|p| apps.iter().find(|a| a.id == p))
+        .map(|p| p.name.clone());
+    (app.id, app.archived, provider)
+}
+
+/// Archives an application as an administrator, through the registry.
+async fn archive_as(w: &World, admin: &CurrentUser, name: &str) {
+    let (id, _, _) = stored(w, name).await;
+    set_archived(&w.state, admin, ApplicationId(id), true)
+        .await
+        .unwrap_or_else(|e| panic!("archive {name}: {e}"));
+}
+
 async fn export_import_export_is_byte_identical(db: &TestDb) {
     let source = World::new(db).await;
     let generated = generate_estate(&source.state, 200, 7)
         .await
         .expect("generate");
     assert_eq!(generated.applications, 200);
+
+    // Archived applications travel too: a generated one, and a federated one whose identity
+    // provider is archived as well (both added through an import, then archived).
+    let records = app::transfer::ssr::load_records(source.state.db.conn())
+        .await
+        .unwrap();
+    let plain = records
+        .iter()
+        .find(|r| !r.identity_provider && r.declaration.is_some())
+        .expect("a declared application that is not an identity provider")
+        .name
+        .clone();
+    let legacy = |name: &str, identity_provider: bool| ApplicationRecord {
+        name: name.into(),
+        description: "Kept for the record.".into(),
+        business_unit: None,
+        criticality: "low".into(),
+        integration: if identity_provider {
+            "local"
+        } else {
+            "federated"
+        }
+        .into(),
+        lifecycle: "sunsetting".into(),
+        archived: false,
+        identity_provider,
+        provider: (!identity_provider).then(|| "Legacy IdP".to_string()),
+        owners: records[0].owners.clone(),
+        tags: vec![],
+        populations: records[0].populations.clone(),
+        declaration: None,
+    };
+    let extra = app::transfer::rules::encode_json(&[
+        legacy("Legacy IdP", true),
+        legacy("Legacy Portal", false),
+    ])
+    .unwrap();
+    imported(import_as_host(&source, &extra, Format::Json, false).await);
+    let admin = CurrentUser {
+        id: UserId(insert_user(&source.state, "archivist", &["admin"]).await),
+        username: "archivist".into(),
+        display_name: "archivist".into(),
+        roles: vec![Role::Admin],
+    };
+    for name in [plain.as_str(), "Legacy Portal", "Legacy IdP"] {
+        archive_as(&source, &admin, name).await;
+    }
+
     for format in [Format::Csv, Format::Json] {
         let first = export_of(&source, format).await;
         let target_db = another(db).await;
         let target = World::new(&target_db).await;
         let s = imported(import_as_host(&target, &first, format, false).await);
-        assert_eq!(s.applications, 200, "{format:?}");
+        assert_eq!(s.applications, 202, "{format:?}");
         assert_eq!(s.declarations, generated.declarations, "{format:?}");
         assert_eq!(s.owners.len(), generated.owners.len(), "{format:?}");
+        assert!(
+            stored(&target, &plain).await.1,
+            "{format:?}: {plain} is archived"
+        );
+        assert_eq!(
+            stored(&target, "Legacy Portal").await,
+            (
+                stored(&target, "Legacy Portal").await.0,
+                true,
+                Some("Legacy IdP".into())
+            ),
+            "{format:?}"
+        );
+        assert!(stored(&target, "Legacy IdP").await.1, "{format:?}");
+        let active = records.iter().find(|r| r.name != plain).unwrap();
+        assert!(!stored(&target, &active.name).await.1, "{format:?}");
         let second = export_of(&target, format).await;
         assert!(
             first == second,
@@ -125,8 +218,13 @@ async fn export_import_export_is_byte_identical(db: &TestDb) {
         target_db.cleanup().await;
     }
     let csv = String::from_utf8(export_of(&source, Format::Csv).await).unwrap();
-    assert!(csv.starts_with("application,description,business_unit,criticality,"));
+    assert!(csv.starts_with(
+        "application,description,business_unit,criticality,integration,lifecycle,archived,"
+    ));
     assert!(csv.contains("Corporate Identity Provider"));
+    assert!(csv.contains("\r\nLegacy Portal,Kept for the record.,,low,federated,sunsetting,true,false,Legacy IdP,"), "{csv}");
+    let json = String::from_utf8(export_of(&source, Format::Json).await).unwrap();
+    assert_eq!(json.matches("\"archived\": true").count(), 3);
 }
 on_each_backend!(
     export_import_export_is_byte_identical_on_each_backend,
@@ -144,7 +242,7 @@ fn line(
     methods: &str,
 ) -> String {
     format!(
-        "{app},Test,Newly Created Unit,{critical},{integration},production,false,{provider},{owners},,office_employees,office_employees,primary,{methods},,,,,,,,,,,,"
+        "{app},Test,Newly Created Unit,{critical},{integration},production,,false,{provider},{owners},,office_employees,office_employees,primary,{methods},,,,,,,,,,,,"
     )
 }
 
