@@ -163,8 +163,10 @@ pub struct ApplicationDetail {
     pub tags: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
-    /// The viewer may edit the application and its declaration.
+    /// The viewer may edit the application and its declaration (never while archived).
     pub can_edit: bool,
+    /// The viewer may archive or restore the application.
+    pub can_archive: bool,
     /// When the draft was saved, if there is one.
     pub draft_saved_at: Option<String>,
     /// Newest first.

@@ -141,7 +141,7 @@ fn vocab_options<T: Copy>(
 fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl IntoView {
     let o = list.options.clone();
     let is_editor = viewer().is_some_and(|v| v.has_any(EDITORS));
-    let can_import = viewer().is_some_and(|v| v.has_any(&[Role::Security, Role::Admin]));
+    let can_import = viewer().is_some_and(|v| super::rules::can_import(&v));
     let prev = (list.page > 1).then(|| list_href(&filter, list.page - 1));
     let next = (list.page < list.pages).then(|| list_href(&filter, list.page + 1));
     let first = (list.page - 1) * super::model::PAGE_SIZE + 1;
@@ -915,11 +915,7 @@ fn FactsCard(detail: ApplicationDetail) -> impl IntoView {
 
 #[component]
 fn ArchiveCard(detail: ApplicationDetail) -> impl IntoView {
-    let may = viewer().is_some_and(|v| {
-        v.has_any(&[Role::Security, Role::Admin])
-            || (v.has(Role::Owner) && detail.owners.iter().any(|o| o.id == v.id))
-    });
-    may.then(|| {
+    detail.can_archive.then(|| {
         let (label, archived, class) = if detail.archived {
             ("Restore application", "false", "secondary")
         } else {

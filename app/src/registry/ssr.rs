@@ -31,6 +31,39 @@ use uuid::Uuid;
 /// here (at most 12 columns).
 pub const CHUNK: usize = 1000;
 
+impl From<application::Model> for NamedRef {
+    fn from(a: application::Model) -> Self {
+        Self {
+            id: a.id,
+            name: a.name,
+        }
+    }
+}
+
+impl From<business_unit::Model> for NamedRef {
+    fn from(b: business_unit::Model) -> Self {
+        Self {
+            id: b.id,
+            name: b.name,
+        }
+    }
+}
+
+/// The stored vocabulary values; a value the vocabulary no longer knows reads as the default.
+impl application::Model {
+    pub fn criticality(&self) -> Criticality {
+        Criticality::parse(&self.criticality).unwrap_or(Criticality::Medium)
+    }
+
+    pub fn integration(&self) -> Integration {
+        Integration::parse(&self.integration).unwrap_or(Integration::Local)
+    }
+
+    pub fn lifecycle(&self) -> Lifecycle {
+        Lifecycle::parse(&self.lifecycle).unwrap_or(Lifecycle::Production)
+    }
+}
+
 /// An application ready to be stored.
 #[derive(Clone, Debug)]
 pub struct NewApplication {
@@ -160,10 +193,7 @@ pub async fn form_options<C: ConnectionTrait>(db: &C) -> Result<FormOptions, App
         .all(db)
         .await?
         .into_iter()
-        .map(|b| NamedRef {
-            id: b.id,
-            name: b.name,
-        })
+        .map(NamedRef::from)
         .collect();
     let populations = active_populations(db)
         .await?
@@ -177,10 +207,7 @@ pub async fn form_options<C: ConnectionTrait>(db: &C) -> Result<FormOptions, App
         .all(db)
         .await?
         .into_iter()
-        .map(|a| NamedRef {
-            id: a.id,
-            name: a.name,
-        })
+        .map(NamedRef::from)
         .collect();
     Ok(FormOptions {
         business_units,
@@ -373,21 +400,14 @@ async fn current<C: ConnectionTrait>(
         .into_iter()
         .map(|p| p.population_key)
         .collect();
-    let tags = application_tag::Entity::find()
-        .filter(application_tag::Column::ApplicationId.eq(app.id))
-        .order_by_asc(application_tag::Column::Tag)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| t.tag)
-        .collect();
+    let tags = tags_of(db, app.id).await?;
     Ok(CheckedApplication {
         name: app.name.clone(),
         description: app.description.clone(),
         business_unit: app.business_unit_id,
-        criticality: Criticality::parse(&app.criticality).unwrap_or(Criticality::Medium),
-        integration: Integration::parse(&app.integration).unwrap_or(Integration::Local),
-        lifecycle: Lifecycle::parse(&app.lifecycle).unwrap_or(Lifecycle::Production),
+        criticality: app.criticality(),
+        integration: app.integration(),
+        lifecycle: app.lifecycle(),
         is_identity_provider: app.is_identity_provider,
         provider: app.provider_id,
         owners,
@@ -650,9 +670,9 @@ pub async fn list<C: ConnectionTrait>(
         .map(|a| ApplicationSummary {
             id: ApplicationId(a.id),
             business_unit: a.business_unit_id.and_then(|b| bu_names.get(&b).cloned()),
-            criticality: Criticality::parse(&a.criticality).unwrap_or(Criticality::Medium),
-            integration: Integration::parse(&a.integration).unwrap_or(Integration::Local),
-            lifecycle: Lifecycle::parse(&a.lifecycle).unwrap_or(Lifecycle::Production),
+            criticality: a.criticality(),
+            integration: a.integration(),
+            lifecycle: a.lifecycle(),
             is_identity_provider: a.is_identity_provider,
             archived: a.archived,
             owners: owners.remove(&a.id).unwrap_or_default(),
@@ -735,39 +755,20 @@ pub async fn detail<C: ConnectionTrait>(
         .into_iter()
         .map(person)
         .collect();
-    let all_pops: BTreeMap<String, String> = population::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.key, p.name))
-        .collect();
-    let served = served_populations(db, app.id).await?;
-    let tags = application_tag::Entity::find()
-        .filter(application_tag::Column::ApplicationId.eq(app.id))
-        .order_by_asc(application_tag::Column::Tag)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| t.tag)
-        .collect();
+    let populations = served_with_names(db, app.id).await?;
+    let tags = tags_of(db, app.id).await?;
     let business_unit = match app.business_unit_id {
         Some(b) => business_unit::Entity::find_by_id(b)
             .one(db)
             .await?
-            .map(|b| NamedRef {
-                id: b.id,
-                name: b.name,
-            }),
+            .map(NamedRef::from),
         None => None,
     };
     let provider = match app.provider_id {
         Some(p) => application::Entity::find_by_id(p)
             .one(db)
             .await?
-            .map(|p| NamedRef {
-                id: p.id,
-                name: p.name,
-            }),
+            .map(NamedRef::from),
         None => None,
     };
     let dependants = if app.is_identity_provider {
@@ -777,10 +778,7 @@ pub async fn detail<C: ConnectionTrait>(
             .all(db)
             .await?
             .into_iter()
-            .map(|a| NamedRef {
-                id: a.id,
-                name: a.name,
-            })
+            .map(NamedRef::from)
             .collect()
     } else {
         Vec::new()
@@ -790,26 +788,22 @@ pub async fn detail<C: ConnectionTrait>(
         .await?
         .map(|d| display_time(d.updated_at));
     let versions = crate::declarations::ssr::versions(db, id).await?;
+    let may_edit = rules::can_edit(viewer, &owner_ids);
     Ok(ApplicationDetail {
         id,
-        can_edit: rules::can_edit(viewer, &owner_ids) && !app.archived,
+        can_edit: may_edit && !app.archived,
+        can_archive: may_edit,
+        criticality: app.criticality(),
+        integration: app.integration(),
+        lifecycle: app.lifecycle(),
         name: app.name,
         description: app.description,
         business_unit,
-        criticality: Criticality::parse(&app.criticality).unwrap_or(Criticality::Medium),
-        integration: Integration::parse(&app.integration).unwrap_or(Integration::Local),
-        lifecycle: Lifecycle::parse(&app.lifecycle).unwrap_or(Lifecycle::Production),
         is_identity_provider: app.is_identity_provider,
         provider,
         archived: app.archived,
         owners,
-        populations: served
-            .into_iter()
-            .map(|k| {
-                let name = all_pops.get(&k).cloned().unwrap_or_else(|| k.clone());
-                (k, name)
-            })
-            .collect(),
+        populations,
         tags,
         created_at: display_time(app.created_at),
         updated_at: display_time(app.updated_at),
@@ -819,11 +813,11 @@ pub async fn detail<C: ConnectionTrait>(
     })
 }
 
-/// The populations an application serves, in catalogue order (by name).
-pub async fn served_populations<C: ConnectionTrait>(
+/// The populations an application serves, in catalogue order (by name): (key, name).
+async fn served_with_names<C: ConnectionTrait>(
     db: &C,
     id: Uuid,
-) -> Result<Vec<String>, AppError> {
+) -> Result<Vec<(String, String)>, AppError> {
     let keys: BTreeSet<String> = application_population::Entity::find()
         .filter(application_population::Column::ApplicationId.eq(id))
         .all(db)
@@ -837,7 +831,31 @@ pub async fn served_populations<C: ConnectionTrait>(
         .await?
         .into_iter()
         .filter(|p| keys.contains(&p.key))
-        .map(|p| p.key)
+        .map(|p| (p.key, p.name))
+        .collect())
+}
+
+/// The keys of the populations an application serves, in catalogue order (by name).
+pub async fn served_populations<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> Result<Vec<String>, AppError> {
+    Ok(served_with_names(db, id)
+        .await?
+        .into_iter()
+        .map(|(key, _)| key)
+        .collect())
+}
+
+/// An application's tags, sorted.
+async fn tags_of<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Vec<String>, AppError> {
+    Ok(application_tag::Entity::find()
+        .filter(application_tag::Column::ApplicationId.eq(id))
+        .order_by_asc(application_tag::Column::Tag)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.tag)
         .collect())
 }
 
