@@ -1,17 +1,23 @@
-//! The HTML shell and the one route list.
+//! The composition root of the pages: the HTML shell, the layout and navigation, the one route
+//! list (pages composed from several features are put together here), and the access table
+//! gathered from every feature's slice. Nothing below imports this module.
 
 use crate::accounts::pages::{AccountPage, AdminUsersPage, EnrolPage};
 use crate::catalogue::pages::CataloguePage;
-use crate::components::{Layout, NotFound};
-use crate::declarations::pages::DeclarationEditorPage;
+use crate::components::NotFound;
+use crate::declarations::pages::{DeclarationEditorPage, DeclarationSections};
 use crate::home::pages::HomePage;
 use crate::registry::pages::{
-    ApplicationPage, ApplicationsPage, EditApplicationPage, ImportPage, NewApplicationPage,
+    ApplicationPage, ApplicationsPage, EditApplicationPage, NewApplicationPage,
 };
+use crate::session::api::SignOut;
+use crate::session::model::{Role, viewer};
 use crate::session::pages::SignInPage;
+use crate::transfer::pages::{ImportPage, TransferLinks};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_meta::{MetaTags, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -59,14 +65,34 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("signin") view=SignInPage />
                     <Route path=path!("enrol/:token") view=EnrolPage ssr=SsrMode::Async />
                     <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("applications") view=ApplicationsPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("applications")
+                        view=|| {
+                            view! {
+                                <ApplicationsPage>
+                                    <TransferLinks />
+                                </ApplicationsPage>
+                            }
+                        }
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("applications/new")
                         view=NewApplicationPage
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("applications/import") view=ImportPage ssr=SsrMode::Async />
-                    <Route path=path!("applications/:id") view=ApplicationPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("applications/:id")
+                        view=|| {
+                            view! {
+                                <ApplicationPage>
+                                    <DeclarationSections />
+                                </ApplicationPage>
+                            }
+                        }
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=path!("applications/:id/edit")
                         view=EditApplicationPage
@@ -83,4 +109,95 @@ pub fn App() -> impl IntoView {
             </Layout>
         </Router>
     }
+}
+
+/// The sections of the portal, in navigation order: (path, label, who sees it).
+const NAV: &[(&str, &str, Option<&[Role]>)] = &[
+    ("/", "Overview", None),
+    ("/applications", "Applications", Some(&Role::ALL)),
+    ("/catalogue", "Catalogue", Some(&Role::ALL)),
+    ("/admin/users", "Users", Some(&[Role::Admin])),
+];
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let viewer = viewer();
+    let links = NAV
+        .iter()
+        .filter(|(_, _, roles)| match roles {
+            None => true,
+            Some(r) => viewer.as_ref().is_some_and(|v| v.has_any(r)),
+        })
+        .map(|(href, label, _)| {
+            view! {
+                <li>
+                    <A href=*href exact=*href == "/">
+                        {*label}
+                    </A>
+                </li>
+            }
+        })
+        .collect_view();
+    let account = match viewer {
+        Some(v) => view! {
+            <div class="usermenu">
+                <A href="/account">{v.display_name.clone()}</A>
+                <form method="post" action=SignOut::PATH>
+                    <button type="submit" class="link">
+                        "Sign out"
+                    </button>
+                </form>
+            </div>
+        }
+        .into_any(),
+        None => view! {
+            <div class="usermenu">
+                <A href="/signin">"Sign in"</A>
+            </div>
+        }
+        .into_any(),
+    };
+    view! {
+        <a class="skip-link" href="#main">
+            "Skip to content"
+        </a>
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">
+                    "◆"
+                </span>
+                <span>"Passwordless Governance Portal"</span>
+            </a>
+            <nav aria-label="Main">
+                <ul>{links}</ul>
+            </nav>
+            <div class="spacer"></div>
+            {account}
+        </header>
+        <main id="main" class="content">
+            {children()}
+        </main>
+        <footer class="footer">
+            <span>"Passkeys only · every change audited"</span>
+        </footer>
+    }
+}
+
+/// Every server function and file handler with who may call it, gathered from the features'
+/// slices (each declared next to its server functions).
+#[cfg(feature = "ssr")]
+pub fn access_table()
+-> Result<crate::session::ssr::guard::AccessTable, crate::session::ssr::guard::AccessTableError> {
+    use crate::{accounts, catalogue, declarations, registry, session, transfer};
+    crate::session::ssr::guard::AccessTable::new(
+        &[
+            session::access::ENDPOINTS,
+            accounts::access::ENDPOINTS,
+            catalogue::access::ENDPOINTS,
+            registry::access::ENDPOINTS,
+            declarations::access::ENDPOINTS,
+            transfer::access::ENDPOINTS,
+        ],
+        &[transfer::access::HANDLERS],
+    )
 }

@@ -1,5 +1,10 @@
 //! The portal: server-rendered pages (Leptos islands), thin server functions and the domain logic
 //! behind them, organised by feature. Anything under a path containing `ssr` stays on the server.
+//!
+//! Features are layered, and imports run one way (the README's architecture section, enforced
+//! by `tests/architecture.rs`): from the bottom, `audit`, `session`, `accounts`, `catalogue`,
+//! `registry`, `declarations`, `transfer`; then `home` and `app` (the route list), which compose
+//! them. Below every feature: `error`, `ids`, `vocab`, `validation`, `components` and `ssr`.
 #![recursion_limit = "256"]
 
 pub mod accounts;
@@ -15,8 +20,8 @@ pub mod registry;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod ssr;
-#[cfg(feature = "ssr")]
 pub mod transfer;
+pub mod validation;
 pub mod vocab;
 
 /// Entry point of the WASM bundle: wakes up the islands on a server-rendered page.

@@ -1,17 +1,20 @@
 //! The `server` command line.
 
 use crate::{build_router, build_state};
-use app::accounts::ssr::{active_admin_exists, issue_bootstrap_link};
-use app::audit::model::{Actor, ChainStatus};
-use app::audit::ssr::verify_chain;
-use app::registry::transfer_api::listing;
+use app::accounts::facade::{active_admin_exists, issue_bootstrap_link};
+use app::audit::facade::{ChainStatus, verify_chain};
+use app::error::AppError;
 use app::session::ssr::DbSessionStore;
+use app::session::ssr::guard::AccessTableError;
 use app::ssr::config::Config;
+use app::ssr::config::ConfigError;
 use app::ssr::db::Db;
-use app::transfer::model::Format;
-use app::transfer::ssr as transfer;
+use app::ssr::state::StartupError;
+use app::transfer::model::{Format, listing};
+use app::transfer::ssr::{self as transfer, ImportedBy};
 use clap::{Parser, Subcommand, ValueEnum};
 use migrations::{Migrator, MigratorTrait};
+use sea_orm::DbErr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tower_sessions::session_store::ExpiredDeletion;
@@ -125,8 +128,38 @@ pub enum AuditAction {
     Verify,
 }
 
-fn config(cli: &Cli) -> Result<Config, String> {
-    let mut config = Config::from_env().map_err(|e| e.to_string())?;
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Startup(#[from] StartupError),
+    #[error(transparent)]
+    AccessTable(#[from] AccessTableError),
+    #[error("{0}")]
+    App(#[from] AppError),
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    #[error("cannot listen on {bind}: {source}")]
+    Listen {
+        bind: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot {action} {path}: {source}")]
+    File {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Usage(&'static str),
+    #[error("serving: {0}")]
+    Serve(std::io::Error),
+}
+
+fn config(cli: &Cli) -> Result<Config, CliError> {
+    let mut config = Config::from_env()?;
     if let Some(url) = &cli.database_url {
         config.database_url = url.clone();
     }
@@ -181,20 +214,15 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-async fn serve(config: Config) -> Result<ExitCode, String> {
+async fn serve(config: Config) -> Result<ExitCode, CliError> {
     let bind = config.bind;
     let state = build_state(config).await?;
     // Take the port before printing a link that could not be used.
     let listener = tokio::net::TcpListener::bind(bind)
         .await
-        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
-    if !active_admin_exists(state.db.conn())
-        .await
-        .map_err(|e| e.to_string())?
-    {
-        let link = issue_bootstrap_link(&state, false)
-            .await
-            .map_err(|e| e.to_string())?;
+        .map_err(|source| CliError::Listen { bind, source })?;
+    if !active_admin_exists(state.db.conn()).await? {
+        let link = issue_bootstrap_link(&state, false).await?;
         print_bootstrap(&link.url, link.expires_at);
     }
 
@@ -215,7 +243,7 @@ async fn serve(config: Config) -> Result<ExitCode, String> {
     });
 
     let origin = state.config.public_url.origin.clone();
-    let router = build_router(state);
+    let router = build_router(state)?;
     tracing::info!(%bind, %origin, "portal listening");
     println!("Portal listening on {bind}; open {origin}");
     axum::serve(
@@ -224,7 +252,7 @@ async fn serve(config: Config) -> Result<ExitCode, String> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await
-    .map_err(|e| e.to_string())?;
+    .map_err(CliError::Serve)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -233,7 +261,7 @@ fn print_bootstrap(url: &str, expires_at: time::OffsetDateTime) {
     println!("No administrator yet. Enrol the first administrator with this one-time link");
     println!(
         "(single use, valid until {}):",
-        app::audit::ssr::format_timestamp(expires_at)
+        app::ssr::clock::format_timestamp(expires_at)
     );
     println!();
     println!("    {url}");
@@ -261,27 +289,20 @@ async fn shutdown_signal() {
     }
 }
 
-async fn migrate(config: Config, action: MigrateAction) -> Result<ExitCode, String> {
-    let db = Db::connect(&config.database_url)
-        .await
-        .map_err(|e| format!("database: {e}"))?;
+async fn migrate(config: Config, action: MigrateAction) -> Result<ExitCode, CliError> {
+    let db = Db::connect(&config.database_url).await?;
     match action {
         MigrateAction::Up => {
-            let before = db.pending_migrations().await.map_err(|e| e.to_string())?;
-            db.migrate().await.map_err(|e| e.to_string())?;
+            let before = db.pending_migrations().await?;
+            db.migrate().await?;
             println!("applied {before} migration(s); the schema is current");
         }
         MigrateAction::Down { steps } => {
-            Migrator::down(db.conn(), Some(steps))
-                .await
-                .map_err(|e| e.to_string())?;
+            Migrator::down(db.conn(), Some(steps)).await?;
             println!("rolled back {steps} migration(s)");
         }
         MigrateAction::Status => {
-            for m in Migrator::get_migration_with_status(db.conn())
-                .await
-                .map_err(|e| e.to_string())?
-            {
+            for m in Migrator::get_migration_with_status(db.conn()).await? {
                 println!(
                     "{:<10} {}",
                     format!("{:?}", m.status()).to_lowercase(),
@@ -293,11 +314,9 @@ async fn migrate(config: Config, action: MigrateAction) -> Result<ExitCode, Stri
     Ok(ExitCode::SUCCESS)
 }
 
-async fn bootstrap_admin(config: Config, break_glass: bool) -> Result<ExitCode, String> {
+async fn bootstrap_admin(config: Config, break_glass: bool) -> Result<ExitCode, CliError> {
     let state = build_state(config).await?;
-    let link = issue_bootstrap_link(&state, break_glass)
-        .await
-        .map_err(|e| e.to_string())?;
+    let link = issue_bootstrap_link(&state, break_glass).await?;
     if break_glass {
         eprintln!(
             "warning: break-glass enrolment link issued; this is recorded in the audit trail"
@@ -307,12 +326,9 @@ async fn bootstrap_admin(config: Config, break_glass: bool) -> Result<ExitCode, 
     Ok(ExitCode::SUCCESS)
 }
 
-async fn audit_verify(config: Config) -> Result<ExitCode, String> {
+async fn audit_verify(config: Config) -> Result<ExitCode, CliError> {
     let state = build_state(config).await?;
-    match verify_chain(state.db.conn())
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    match verify_chain(state.db.conn()).await? {
         ChainStatus::Intact { events, head_hash } => {
             println!("audit trail intact: {events} events, head {head_hash}");
             Ok(ExitCode::SUCCESS)
@@ -337,16 +353,21 @@ async fn import(
     file: &Path,
     format: Option<FileFormat>,
     dry_run: bool,
-) -> Result<ExitCode, String> {
-    let format = format_of(format, Some(file)).ok_or(
+) -> Result<ExitCode, CliError> {
+    let format = format_of(format, Some(file)).ok_or(CliError::Usage(
         "name the format with --format csv|json (the file has no .csv or .json extension)",
-    )?;
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    ))?;
+    let bytes = tokio::fs::read(file)
+        .await
+        .map_err(|source| CliError::File {
+            action: "read",
+            path: file.to_path_buf(),
+            source,
+        })?;
     let state = build_state(config).await?;
     let started = std::time::Instant::now();
-    let result = transfer::import(&state, &bytes, format, dry_run, Actor::HostOperator)
-        .await
-        .map_err(|e| e.to_string())?;
+    let result =
+        transfer::import(&state, &bytes, format, dry_run, ImportedBy::HostOperator).await?;
     match result {
         Err(problems) => {
             for p in &problems {
@@ -397,34 +418,42 @@ async fn export_applications(
     config: Config,
     format: Option<FileFormat>,
     out: Option<&Path>,
-) -> Result<ExitCode, String> {
+) -> Result<ExitCode, CliError> {
     let format = format_of(format, out).unwrap_or(Format::Csv);
     let state = build_state(config).await?;
-    let bytes = transfer::export(state.db.conn(), format)
-        .await
-        .map_err(|e| e.to_string())?;
+    let bytes = transfer::export(state.db.conn(), format).await?;
     match out {
         Some(path) => {
-            std::fs::write(path, &bytes)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            tokio::fs::write(path, &bytes)
+                .await
+                .map_err(|source| CliError::File {
+                    action: "write",
+                    path: path.to_path_buf(),
+                    source,
+                })?;
             eprintln!("wrote {} bytes to {}", bytes.len(), path.display());
         }
         None => {
-            use std::io::Write as _;
-            std::io::stdout()
-                .write_all(&bytes)
-                .map_err(|e| format!("standard output: {e}"))?;
+            use tokio::io::AsyncWriteExt as _;
+            let mut stdout = tokio::io::stdout();
+            let written = async {
+                stdout.write_all(&bytes).await?;
+                stdout.flush().await
+            };
+            written.await.map_err(|source| CliError::File {
+                action: "write to",
+                path: "standard output".into(),
+                source,
+            })?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-async fn generate(config: Config, apps: usize, seed: u64) -> Result<ExitCode, String> {
+async fn generate(config: Config, apps: usize, seed: u64) -> Result<ExitCode, CliError> {
     let state = build_state(config).await?;
     let started = std::time::Instant::now();
-    let s = transfer::generate_estate(&state, apps, seed)
-        .await
-        .map_err(|e| e.to_string())?;
+    let s = transfer::generate_estate(&state, apps, seed).await?;
     println!(
         "generated {} application(s) ({} declared), {} business unit(s) and {} owner account(s) \
          from seed {seed} in {:.1} s",

@@ -5,12 +5,14 @@ pub mod cli;
 pub mod http;
 
 use ::http::StatusCode;
-use app::app::{App, shell};
-use app::session::ssr::{DbSessionStore, guard};
+use app::app::{App, access_table, shell};
+use app::session::ssr::DbSessionStore;
+use app::session::ssr::guard::{self, Guard};
+use app::session::ssr::passkeys::relying_party;
 use app::ssr::clock::{Clock, SystemClock};
 use app::ssr::config::Config;
 use app::ssr::db::Db;
-use app::ssr::state::AppState;
+use app::ssr::state::{AppState, StartupError};
 use app::transfer::http as transfer;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::{get, post};
@@ -24,27 +26,32 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 /// Connects to the database, applies migrations and builds the state.
-pub async fn build_state(config: Config) -> Result<AppState, String> {
+pub async fn build_state(config: Config) -> Result<AppState, StartupError> {
     build_state_with_clock(config, Arc::new(SystemClock)).await
 }
 
+/// The same, with a clock of the caller's (tests freeze it).
 pub async fn build_state_with_clock(
     config: Config,
     clock: Arc<dyn Clock>,
-) -> Result<AppState, String> {
+) -> Result<AppState, StartupError> {
+    let webauthn = relying_party(&config.public_url).map_err(StartupError::RelyingParty)?;
     let db = Db::connect(&config.database_url)
         .await
-        .map_err(|e| format!("database: {e}"))?;
-    db.migrate()
-        .await
-        .map_err(|e| format!("database migrations: {e}"))?;
-    AppState::new(db, config, clock).await
+        .map_err(StartupError::Database)?;
+    db.migrate().await.map_err(StartupError::Migrations)?;
+    AppState::new(db, config, clock, webauthn).await
 }
 
-/// The whole HTTP application.
-pub fn build_router(state: AppState) -> Router {
+/// The whole HTTP application. Fails only if the features' access slices contradict each other
+/// (a path listed twice, a changing endpoint open to auditors).
+pub fn build_router(state: AppState) -> Result<Router, guard::AccessTableError> {
     let routes = generate_route_list(App);
     let config = state.config.clone();
+    let guard = Guard {
+        state: state.clone(),
+        table: Arc::new(access_table()?),
+    };
 
     let sessions =
         SessionManagerLayer::new(DbSessionStore::new(state.db.clone(), state.clock.clone()))
@@ -63,7 +70,7 @@ pub fn build_router(state: AppState) -> Router {
     };
     let leptos_options = state.leptos_options.clone();
 
-    Router::new()
+    Ok(Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
@@ -80,10 +87,7 @@ pub fn build_router(state: AppState) -> Router {
             post(transfer::import_applications)
                 .layer(DefaultBodyLimit::max(transfer::IMPORT_BODY_LIMIT)),
         )
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            guard::authorize,
-        ))
+        .layer(middleware::from_fn_with_state(guard, guard::authorize))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -102,7 +106,7 @@ pub fn build_router(state: AppState) -> Router {
             http::body_limit,
         ))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state))
 }
 
 /// Liveness: the process answers.

@@ -1,18 +1,23 @@
 //! Account server functions: enrolment links, the user's own passkeys and sessions, and user
-//! administration. Thin: the access guard has already run (see `session::ssr::guard`).
+//! administration. Thin: the access guard has already run (see `access.rs`); each function
+//! takes the guard's proof of its right and calls one function in `ssr`.
 
-use crate::accounts::model::{AccountOverview, EnrolmentInfo, UserSummary};
+use crate::accounts::model::{AccountOverview, EnrolmentInfo, IssuedLinkView, UserSummary};
 use crate::error::AppError;
 use crate::ids::{PasskeyId, UserId};
 use crate::session::model::CurrentUser;
 use leptos::prelude::*;
 
+/// The session key of the last link an administrator issued, until the users page shows it.
+#[cfg(feature = "ssr")]
+const ISSUED_LINK: &str = "portal.flash.link";
+
 #[server(endpoint = "enrol/info")]
 pub async fn get_enrolment_info(token: String) -> Result<EnrolmentInfo, AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    guard::respond(
-        crate::accounts::ssr::enrolment_info(&state, &token).await,
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    respond(
+        super::ssr::enrolment::enrolment_info(&state, &token).await,
         None,
     )
 }
@@ -23,91 +28,107 @@ pub async fn start_enrolment(
     username: Option<String>,
     display_name: Option<String>,
 ) -> Result<String, AppError> {
-    use crate::session::ssr::guard;
-    let (state, session) = guard::context().await?;
-    let r = crate::accounts::ssr::start_enrolment(&state, &session, &token, username, display_name)
-        .await;
-    guard::respond(r, None)
+    use crate::ssr::request::{context, respond};
+    let (state, session) = context().await?;
+    let r =
+        super::ssr::enrolment::start_enrolment(&state, &session, &token, username, display_name)
+            .await;
+    respond(r, None)
 }
 
 #[server(endpoint = "enrol/finish")]
 pub async fn finish_enrolment(credential: String) -> Result<CurrentUser, AppError> {
-    use crate::session::ssr::guard;
-    let (state, session) = guard::context().await?;
-    guard::respond(
-        crate::accounts::ssr::finish_enrolment(&state, &session, &credential).await,
+    use crate::ssr::request::{context, respond};
+    let (state, session) = context().await?;
+    respond(
+        super::ssr::enrolment::finish_enrolment(&state, &session, &credential).await,
         None,
     )
 }
 
 #[server(endpoint = "account/overview")]
 pub async fn get_account() -> Result<AccountOverview, AppError> {
-    use crate::session::ssr::guard;
-    let (state, session) = guard::context().await?;
-    let user = guard::signed_in()?;
-    guard::respond(
-        crate::accounts::ssr::account_overview(&state, &user, &session).await,
+    use crate::session::facade::granted;
+    use crate::session::model::SelfService;
+    use crate::ssr::request::{context, respond};
+    let (state, session) = context().await?;
+    let caller = granted::<SelfService>()?;
+    respond(
+        super::ssr::own::account_overview(&state, &caller, &session).await,
         None,
     )
 }
 
 #[server(endpoint = "account/passkeys/start")]
 pub async fn start_add_passkey() -> Result<String, AppError> {
-    use crate::session::ssr::guard;
-    let (state, session) = guard::context().await?;
-    let user = guard::signed_in()?;
-    guard::respond(
-        crate::accounts::ssr::start_add_passkey(&state, &session, &user).await,
+    use crate::session::facade::granted;
+    use crate::session::model::SelfService;
+    use crate::ssr::request::{context, respond};
+    let (state, session) = context().await?;
+    let caller = granted::<SelfService>()?;
+    respond(
+        super::ssr::own::start_add_passkey(&state, &session, &caller).await,
         None,
     )
 }
 
 #[server(endpoint = "account/passkeys/finish")]
 pub async fn finish_add_passkey(credential: String, name: String) -> Result<(), AppError> {
-    use crate::session::ssr::guard;
-    let (state, session) = guard::context().await?;
-    let user = guard::signed_in()?;
+    use crate::session::facade::granted;
+    use crate::session::model::SelfService;
+    use crate::ssr::request::{context, respond};
+    let (state, session) = context().await?;
+    let caller = granted::<SelfService>()?;
     let r =
-        crate::accounts::ssr::finish_add_passkey(&state, &session, &user, &credential, &name).await;
-    guard::respond(r, None)
+        super::ssr::own::finish_add_passkey(&state, &session, &caller, &credential, &name).await;
+    respond(r, None)
 }
 
 #[server(endpoint = "account/passkeys/rename")]
 pub async fn rename_passkey(id: PasskeyId, name: String) -> Result<(), AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let user = guard::signed_in()?;
-    guard::respond(
-        crate::accounts::ssr::rename_passkey(&state, &user, id, &name).await,
+    use crate::session::facade::granted;
+    use crate::session::model::SelfService;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let caller = granted::<SelfService>()?;
+    respond(
+        super::ssr::own::rename_passkey(&state, &caller, id, &name).await,
         Some("Passkey renamed."),
     )
 }
 
 #[server(endpoint = "account/passkeys/remove")]
 pub async fn remove_passkey(id: PasskeyId) -> Result<(), AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let user = guard::signed_in()?;
-    guard::respond(
-        crate::accounts::ssr::remove_passkey(&state, &user, id).await,
+    use crate::session::facade::granted;
+    use crate::session::model::SelfService;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let caller = granted::<SelfService>()?;
+    respond(
+        super::ssr::own::remove_passkey(&state, &caller, id).await,
         Some("Passkey removed."),
     )
 }
 
 #[server(endpoint = "account/signout-everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
-    use crate::session::ssr::guard;
-    let (state, session) = guard::context().await?;
-    let user = guard::signed_in()?;
-    let r = crate::accounts::ssr::sign_out_everywhere(&state, &user, &session).await;
-    guard::respond_redirect(r, "/signin?notice=You%20are%20signed%20out%20everywhere.")
+    use crate::session::facade::granted;
+    use crate::session::model::SelfService;
+    use crate::ssr::request::{context, respond_redirect};
+    let (state, session) = context().await?;
+    let caller = granted::<SelfService>()?;
+    let r = super::ssr::own::sign_out_everywhere(&state, &caller, &session).await;
+    respond_redirect(r, "/signin?notice=You%20are%20signed%20out%20everywhere.")
 }
 
 #[server(endpoint = "admin/users")]
 pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    guard::respond(crate::accounts::ssr::list_users(&state).await, None)
+    use crate::accounts::model::UserAdministrators;
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let admin = granted::<UserAdministrators>()?;
+    respond(super::ssr::admin::list_users(&state, &admin).await, None)
 }
 
 /// Invites a user; the link is shown once on the users page.
@@ -120,10 +141,11 @@ pub async fn invite_user(
     role_auditor: Option<String>,
     role_admin: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::accounts::model::roles_from_form;
-    use crate::session::ssr::guard;
-    let (state, session) = guard::context().await?;
-    let admin = guard::signed_in()?;
+    use crate::accounts::model::{UserAdministrators, roles_from_form};
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, flash, respond};
+    let (state, session) = context().await?;
+    let admin = granted::<UserAdministrators>()?;
     let result = async {
         let roles = roles_from_form(
             role_owner.is_some(),
@@ -131,13 +153,12 @@ pub async fn invite_user(
             role_auditor.is_some(),
             role_admin.is_some(),
         )?;
-        let link =
-            crate::accounts::ssr::invite_user(&state, &admin, &username, &display_name, &roles)
-                .await?;
-        guard::flash_link(&session, &link).await
+        let link = super::ssr::admin::invite_user(&state, &admin, &username, &display_name, &roles)
+            .await?;
+        flash(&session, ISSUED_LINK, &link).await
     }
     .await;
-    guard::respond(
+    respond(
         result,
         Some("Invitation created: copy the link below and send it to the person."),
     )
@@ -151,10 +172,11 @@ pub async fn change_roles(
     role_auditor: Option<String>,
     role_admin: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::accounts::model::roles_from_form;
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let admin = guard::signed_in()?;
+    use crate::accounts::model::{UserAdministrators, roles_from_form};
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let admin = granted::<UserAdministrators>()?;
     let result = async {
         let roles = roles_from_form(
             role_owner.is_some(),
@@ -162,10 +184,10 @@ pub async fn change_roles(
             role_auditor.is_some(),
             role_admin.is_some(),
         )?;
-        crate::accounts::ssr::change_roles(&state, &admin, user, &roles).await
+        super::ssr::admin::change_roles(&state, &admin, user, &roles).await
     }
     .await;
-    guard::respond(
+    respond(
         result,
         Some("Roles changed; the user's sessions were ended."),
     )
@@ -173,16 +195,18 @@ pub async fn change_roles(
 
 #[server(endpoint = "admin/users/status")]
 pub async fn set_user_enabled(user: UserId, enabled: bool) -> Result<(), AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let admin = guard::signed_in()?;
+    use crate::accounts::model::UserAdministrators;
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let admin = granted::<UserAdministrators>()?;
     let notice = if enabled {
         "User enabled."
     } else {
         "User disabled; their sessions were ended."
     };
-    guard::respond(
-        crate::accounts::ssr::set_enabled(&state, &admin, user, enabled).await,
+    respond(
+        super::ssr::admin::set_enabled(&state, &admin, user, enabled).await,
         Some(notice),
     )
 }
@@ -194,14 +218,14 @@ pub async fn issue_recovery(
     reason: String,
     revoke_old: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::session::ssr::{auth, guard};
-    let (state, session) = guard::context().await?;
-    let admin = guard::signed_in()?;
+    use crate::accounts::model::UserAdministrators;
+    use crate::session::facade::{bucket, granted};
+    use crate::ssr::request::{context, flash, respond};
+    let (state, session) = context().await?;
+    let admin = granted::<UserAdministrators>()?;
     let result = async {
-        let bucket = auth::bucket(&session)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        let link = crate::accounts::ssr::issue_recovery(
+        let bucket = bucket(&session).await?.ok_or(AppError::Unauthenticated)?;
+        let link = super::ssr::admin::issue_recovery(
             &state,
             &admin,
             &bucket,
@@ -210,10 +234,10 @@ pub async fn issue_recovery(
             revoke_old.is_some(),
         )
         .await?;
-        guard::flash_link(&session, &link).await
+        flash(&session, ISSUED_LINK, &link).await
     }
     .await;
-    guard::respond(
+    respond(
         result,
         Some("Recovery link issued: hand it to the person through a verified channel."),
     )
@@ -221,9 +245,11 @@ pub async fn issue_recovery(
 
 /// The link issued by the last invitation or recovery, shown once.
 #[server(endpoint = "admin/users/issued")]
-pub async fn take_issued_link() -> Result<Option<crate::accounts::model::IssuedLinkView>, AppError>
-{
-    use crate::session::ssr::guard;
-    let (_, session) = guard::context().await?;
-    guard::respond(guard::take_flash_link(&session).await, None)
+pub async fn take_issued_link() -> Result<Option<IssuedLinkView>, AppError> {
+    use crate::accounts::model::UserAdministrators;
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond, take_flash};
+    let (_, session) = context().await?;
+    granted::<UserAdministrators>()?;
+    respond(take_flash(&session, ISSUED_LINK).await, None)
 }

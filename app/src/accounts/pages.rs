@@ -6,10 +6,12 @@ use super::api::{
 };
 use super::model::{
     AccountOverview, DISPLAY_NAME_MAX, EnrolmentInfo, EnrolmentPurpose, PASSKEY_NAME_MAX,
-    REASON_MAX, Role, USERNAME_MAX, UserStatus, UserSummary,
+    REASON_MAX, UserSummary,
 };
-use crate::components::{ErrorAlert, Feedback, Guarded, Loaded, PageHeader};
-use crate::session::pages::{JsNote, ReverifyButton, use_hydrated};
+use crate::components::{ErrorAlert, Feedback, Loaded, PageHeader};
+use crate::session::facade::{Guarded, JsNote, ReverifyButton, use_hydrated};
+use crate::session::model::{Role, UserStatus};
+use crate::validation::USERNAME_MAX;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
@@ -118,7 +120,7 @@ pub fn EnrolForm(token: String, needs_identity: bool) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
             use super::api::{finish_enrolment, start_enrolment};
-            use crate::session::browser;
+            use crate::session::facade as browser;
             let result = async {
                 let options = start_enrolment(token, u, d)
                     .await
@@ -396,7 +398,7 @@ pub fn AddPasskeyForm() -> impl IntoView {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
             use super::api::{finish_add_passkey, start_add_passkey};
-            use crate::session::browser;
+            use crate::session::facade as browser;
             let result = async {
                 let options = start_add_passkey().await.map_err(|e| e.to_string())?;
                 let credential = browser::create_credential(&options).await?;

@@ -46,6 +46,8 @@ pub enum AuditAction {
     ApplicationArchived,
     /// An owner saved a declaration draft.
     DeclarationDraftSaved,
+    /// An owner threw a declaration draft away (the latest version stays as it was).
+    DeclarationDraftDiscarded,
     /// A declaration was submitted: the event carries the whole immutable version.
     DeclarationSubmitted,
     /// Applications and declarations were imported from a file (the event names the file's hash).
@@ -80,6 +82,7 @@ impl AuditAction {
         Self::ApplicationUpdated,
         Self::ApplicationArchived,
         Self::DeclarationDraftSaved,
+        Self::DeclarationDraftDiscarded,
         Self::DeclarationSubmitted,
         Self::ApplicationsImported,
         Self::EstateGenerated,
@@ -111,6 +114,7 @@ impl AuditAction {
             Self::ApplicationUpdated => "application.updated",
             Self::ApplicationArchived => "application.archived",
             Self::DeclarationDraftSaved => "declaration.draft_saved",
+            Self::DeclarationDraftDiscarded => "declaration.draft_discarded",
             Self::DeclarationSubmitted => "declaration.submitted",
             Self::ApplicationsImported => "applications.imported",
             Self::EstateGenerated => "estate.generated",

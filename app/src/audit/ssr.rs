@@ -2,6 +2,7 @@
 
 use super::model::{Actor, AuditAction, ChainStatus};
 use super::rules::{ChainVerifier, StoredEvent, event_hash};
+use crate::ssr::clock::format_timestamp;
 use crate::ssr::entities::{audit_event, audit_head};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use sea_orm::{
@@ -10,7 +11,6 @@ use sea_orm::{
 };
 use serde_json::Value;
 use time::OffsetDateTime;
-use time::macros::format_description;
 
 /// What one audit event says. `before` and `after` are the subject's state around the change.
 #[derive(Clone, Debug)]
@@ -21,24 +21,6 @@ pub struct NewAuditEvent {
     pub subject_id: String,
     pub before: Option<Value>,
     pub after: Option<Value>,
-}
-
-/// Timestamps are stored as fixed-width UTC text, so the hashed bytes never depend on a driver.
-pub fn format_timestamp(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC)
-        .format(format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-        ))
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
-}
-
-/// A time as people read it on a page: `2026-11-22 12:45 UTC`.
-pub fn display_time(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC)
-        .format(format_description!(
-            "[year]-[month]-[day] [hour]:[minute] UTC"
-        ))
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 /// Appends one event inside the caller's transaction and returns its sequence number. If the
@@ -154,22 +136,4 @@ pub async fn verify_chain<C: ConnectionTrait>(db: &C) -> Result<ChainStatus, DbE
         }
     }
     Ok(verifier.finish(head.seq, &head.hash))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::format_timestamp;
-    use time::macros::datetime;
-
-    #[test]
-    fn timestamps_are_fixed_width_utc() {
-        assert_eq!(
-            format_timestamp(datetime!(2026-11-22 10:00:00 UTC)),
-            "2026-11-22T10:00:00.000000Z"
-        );
-        assert_eq!(
-            format_timestamp(datetime!(2026-11-22 12:00:00.5 +02:00)),
-            "2026-11-22T10:00:00.500000Z"
-        );
-    }
 }

@@ -1,4 +1,4 @@
-//! Catalogue server functions.
+//! Catalogue server functions. Thin: the access guard has already run (see `access.rs`).
 
 use super::model::CatalogueView;
 use crate::error::AppError;
@@ -7,18 +7,19 @@ use leptos::prelude::*;
 /// The catalogues, for anyone signed in.
 #[server(endpoint = "catalogue")]
 pub async fn get_catalogue() -> Result<CatalogueView, AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    guard::respond(super::ssr::load(state.db.conn()).await, None)
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    respond(super::ssr::load(state.db.conn()).await, None)
 }
 
 /// Edits a method (administrators).
 #[server(endpoint = "catalogue/methods/update")]
 pub async fn update_method(key: String, form: super::model::MethodForm) -> Result<(), AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let admin = guard::signed_in()?;
-    guard::respond(
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let admin = granted::<super::model::CatalogueAdministrators>()?;
+    respond(
         super::ssr::update_method(&state, &admin, &key, &form).await,
         Some("Method updated."),
     )
@@ -27,17 +28,20 @@ pub async fn update_method(key: String, form: super::model::MethodForm) -> Resul
 /// Business units with inactive ones (administrators).
 #[server(endpoint = "catalogue/business-units")]
 pub async fn list_business_units() -> Result<Vec<super::model::BusinessUnitView>, AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    guard::respond(super::ssr::list_business_units(state.db.conn()).await, None)
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    granted::<super::model::CatalogueAdministrators>()?;
+    respond(super::ssr::list_business_units(state.db.conn()).await, None)
 }
 
 #[server(endpoint = "catalogue/business-units/add")]
 pub async fn add_business_unit(name: String) -> Result<(), AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let admin = guard::signed_in()?;
-    guard::respond(
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let admin = granted::<super::model::CatalogueAdministrators>()?;
+    respond(
         super::ssr::add_business_unit(&state, &admin, &name).await,
         Some("Business unit added."),
     )
@@ -45,15 +49,16 @@ pub async fn add_business_unit(name: String) -> Result<(), AppError> {
 
 #[server(endpoint = "catalogue/business-units/status")]
 pub async fn set_business_unit_active(id: uuid::Uuid, active: bool) -> Result<(), AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let admin = guard::signed_in()?;
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let admin = granted::<super::model::CatalogueAdministrators>()?;
     let notice = if active {
         "Business unit restored."
     } else {
         "Business unit retired."
     };
-    guard::respond(
+    respond(
         super::ssr::set_business_unit_active(&state, &admin, id, active).await,
         Some(notice),
     )
@@ -67,11 +72,12 @@ pub async fn update_population(
     description: String,
     active: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let admin = guard::signed_in()?;
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let admin = granted::<super::model::CatalogueAdministrators>()?;
     let r =
         super::ssr::update_population(&state, &admin, &key, &name, &description, active.is_some())
             .await;
-    guard::respond(r, Some("Population updated."))
+    respond(r, Some("Population updated."))
 }

@@ -1,5 +1,6 @@
 //! Catalogue views shared with the browser.
 
+use crate::session::model::{Right, Role};
 use serde::{Deserialize, Serialize};
 
 /// An authentication method and the attributes the findings rules use.
@@ -133,83 +134,9 @@ pub struct BusinessUnitView {
 pub const CATALOGUE_NAME_MAX: usize = 120;
 pub const CATALOGUE_DESCRIPTION_MAX: usize = 500;
 
-/// Checks an edited method: a name, a description, an AAL from 1 to 3, a rank from 1 to 99.
-pub fn check_method(form: &MethodForm) -> Result<(String, String), (&'static str, String)> {
-    use crate::accounts::model::validate_text;
-    let name = validate_text("name", &form.name, 1, CATALOGUE_NAME_MAX)?;
-    let description = validate_text(
-        "description",
-        &form.description,
-        0,
-        CATALOGUE_DESCRIPTION_MAX,
-    )?;
-    if !(1..=3).contains(&form.max_aal) {
-        return Err(("max_aal", "Choose AAL1, AAL2 or AAL3.".into()));
-    }
-    if !(1..=99).contains(&form.strength_rank) {
-        return Err((
-            "strength_rank",
-            "Use a rank from 1 (strongest) to 99.".into(),
-        ));
-    }
-    if form.syncable.is_some() && form.max_aal == 3 {
-        return Err((
-            "max_aal",
-            "A syncable method reaches AAL2 at most (SP 800-63B rev. 4).".into(),
-        ));
-    }
-    Ok((name, description))
-}
+/// Administering the catalogues: methods, populations, business units.
+pub struct CatalogueAdministrators;
 
-#[cfg(test)]
-mod form_tests {
-    use super::*;
-
-    fn form() -> MethodForm {
-        MethodForm {
-            name: "Synced passkey".into(),
-            description: "d".into(),
-            max_aal: 2,
-            strength_rank: 4,
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn method_edits_are_checked() {
-        assert!(check_method(&form()).is_ok());
-        assert_eq!(
-            check_method(&MethodForm {
-                max_aal: 4,
-                ..form()
-            })
-            .unwrap_err()
-            .0,
-            "max_aal"
-        );
-        assert_eq!(
-            check_method(&MethodForm {
-                strength_rank: 0,
-                ..form()
-            })
-            .unwrap_err()
-            .0,
-            "strength_rank"
-        );
-        assert_eq!(
-            check_method(&MethodForm {
-                name: " ".into(),
-                ..form()
-            })
-            .unwrap_err()
-            .0,
-            "name"
-        );
-        let synced_aal3 = MethodForm {
-            syncable: Some("on".into()),
-            max_aal: 3,
-            ..form()
-        };
-        assert_eq!(check_method(&synced_aal3).unwrap_err().0, "max_aal");
-    }
+impl Right for CatalogueAdministrators {
+    const ROLES: &'static [Role] = &[Role::Admin];
 }

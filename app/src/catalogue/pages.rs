@@ -5,12 +5,12 @@ use super::api::{
     list_business_units,
 };
 use super::model::{
-    BusinessUnitView, CATALOGUE_DESCRIPTION_MAX, CATALOGUE_NAME_MAX, CatalogueView, MethodView,
-    PopulationView,
+    BusinessUnitView, CATALOGUE_DESCRIPTION_MAX, CATALOGUE_NAME_MAX, CatalogueAdministrators,
+    CatalogueView, MethodView, PopulationView,
 };
-use crate::accounts::model::Role;
-use crate::components::{Feedback, Guarded, Loaded, PageHeader};
-use crate::session::model::viewer;
+use crate::components::{Feedback, Loaded, PageHeader};
+use crate::session::facade::Guarded;
+use crate::session::model::{Right, viewer};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
@@ -35,13 +35,13 @@ fn CatalogueContent() -> impl IntoView {
         />
         <Feedback />
         <Loaded resource=catalogue render=|c| view! { <CatalogueView catalogue=c /> } />
-        {viewer().is_some_and(|v| v.has(Role::Admin)).then(|| view! { <BusinessUnits /> })}
+        {viewer().is_some_and(|v| CatalogueAdministrators::admits(&v)).then(|| view! { <BusinessUnits /> })}
     }
 }
 
 #[component]
 fn CatalogueView(catalogue: CatalogueView) -> impl IntoView {
-    let admin = viewer().is_some_and(|v| v.has(Role::Admin));
+    let admin = viewer().is_some_and(|v| CatalogueAdministrators::admits(&v));
     view! {
         <div class="card">
             <h2>{format!("Authentication methods ({})", catalogue.methods.len())}</h2>

@@ -70,12 +70,13 @@ pub async fn load<C: ConnectionTrait>(db: &C) -> Result<CatalogueView, AppError>
 // ---------------------------------------------------------------------------------------------
 // Administrators' edits, each audited with the entry before and after.
 
-use super::model::{BusinessUnitView, CATALOGUE_NAME_MAX, MethodForm, check_method};
-use crate::accounts::model::validate_text;
-use crate::audit::model::{Actor, AuditAction};
-use crate::audit::ssr::{NewAuditEvent, record};
-use crate::session::model::CurrentUser;
+use super::model::{BusinessUnitView, CATALOGUE_NAME_MAX, CatalogueAdministrators, MethodForm};
+use super::rules::check_method;
+use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
+use crate::session::facade::Granted;
+use crate::ssr::db::BATCH;
 use crate::ssr::state::AppState;
+use crate::validation::validate_text;
 use sea_orm::ActiveValue::Set;
 use serde_json::json;
 
@@ -98,14 +99,14 @@ fn method_snapshot(m: &auth_method::Model) -> serde_json::Value {
 async fn audit_change<C: ConnectionTrait>(
     db: &C,
     state: &AppState,
-    admin: &CurrentUser,
+    admin: &Granted<CatalogueAdministrators>,
     subject_type: &'static str,
     subject_id: String,
     before: Option<serde_json::Value>,
     after: serde_json::Value,
 ) -> Result<(), AppError> {
     let event = NewAuditEvent {
-        actor: Actor::User(admin.id),
+        actor: Actor::User(admin.id()),
         action: AuditAction::CatalogueChanged,
         subject_type,
         subject_id,
@@ -135,7 +136,7 @@ pub async fn list_business_units<C: ConnectionTrait>(
 /// Edits a method's name, description and rule attributes.
 pub async fn update_method(
     state: &AppState,
-    admin: &CurrentUser,
+    admin: &Granted<CatalogueAdministrators>,
     key: &str,
     form: &MethodForm,
 ) -> Result<(), AppError> {
@@ -180,7 +181,7 @@ pub async fn update_method(
 /// Adds a business unit; names are unique.
 pub async fn add_business_unit(
     state: &AppState,
-    admin: &CurrentUser,
+    admin: &Granted<CatalogueAdministrators>,
     name: &str,
 ) -> Result<(), AppError> {
     let name = validate_text("name", name, 1, CATALOGUE_NAME_MAX)?;
@@ -206,7 +207,7 @@ pub async fn insert_business_units<C: ConnectionTrait>(
     db: &C,
     units: &[(uuid::Uuid, String)],
 ) -> Result<(), AppError> {
-    for chunk in units.chunks(crate::registry::ssr::CHUNK) {
+    for chunk in units.chunks(BATCH) {
         business_unit::Entity::insert_many(chunk.iter().map(|(id, name)| {
             business_unit::ActiveModel {
                 id: Set(*id),
@@ -227,7 +228,7 @@ pub async fn insert_business_units<C: ConnectionTrait>(
 /// Retires or restores a business unit (kept for the history of applications that used it).
 pub async fn set_business_unit_active(
     state: &AppState,
-    admin: &CurrentUser,
+    admin: &Granted<CatalogueAdministrators>,
     id: uuid::Uuid,
     active: bool,
 ) -> Result<(), AppError> {
@@ -260,7 +261,7 @@ pub async fn set_business_unit_active(
 /// Edits a population's name and description, or retires it.
 pub async fn update_population(
     state: &AppState,
-    admin: &CurrentUser,
+    admin: &Granted<CatalogueAdministrators>,
     key: &str,
     name: &str,
     description: &str,

@@ -1,86 +1,12 @@
-//! Shared page pieces: the layout, page headers, not-found and error pages.
+//! Page pieces every feature shares and that know no feature: page headers, the outcome of a
+//! plain form post, loaded data, not-found and error pages, and small helpers for query strings,
+//! route parameters and select options.
 
-use crate::accounts::model::Role;
 use crate::error::AppError;
-use crate::session::api::SignOut;
-use crate::session::model::viewer;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
-use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
-
-/// The sections of the portal, in navigation order: (path, label, who sees it).
-const NAV: &[(&str, &str, Option<&[Role]>)] = &[
-    ("/", "Overview", None),
-    ("/applications", "Applications", Some(&Role::ALL)),
-    ("/catalogue", "Catalogue", Some(&Role::ALL)),
-    ("/admin/users", "Users", Some(&[Role::Admin])),
-];
-
-#[component]
-pub fn Layout(children: Children) -> impl IntoView {
-    let viewer = viewer();
-    let links = NAV
-        .iter()
-        .filter(|(_, _, roles)| match roles {
-            None => true,
-            Some(r) => viewer.as_ref().is_some_and(|v| v.has_any(r)),
-        })
-        .map(|(href, label, _)| {
-            view! {
-                <li>
-                    <A href=*href exact=*href == "/">
-                        {*label}
-                    </A>
-                </li>
-            }
-        })
-        .collect_view();
-    let account = match viewer {
-        Some(v) => view! {
-            <div class="usermenu">
-                <A href="/account">{v.display_name.clone()}</A>
-                <form method="post" action=SignOut::PATH>
-                    <button type="submit" class="link">
-                        "Sign out"
-                    </button>
-                </form>
-            </div>
-        }
-        .into_any(),
-        None => view! {
-            <div class="usermenu">
-                <A href="/signin">"Sign in"</A>
-            </div>
-        }
-        .into_any(),
-    };
-    view! {
-        <a class="skip-link" href="#main">
-            "Skip to content"
-        </a>
-        <header class="topbar">
-            <a class="brand" href="/">
-                <span class="brand-mark" aria-hidden="true">
-                    "◆"
-                </span>
-                <span>"Passwordless Governance Portal"</span>
-            </a>
-            <nav aria-label="Main">
-                <ul>{links}</ul>
-            </nav>
-            <div class="spacer"></div>
-            {account}
-        </header>
-        <main id="main" class="content">
-            {children()}
-        </main>
-        <footer class="footer">
-            <span>"Passkeys only · every change audited"</span>
-        </footer>
-    }
-}
+use leptos_router::hooks::{use_params_map, use_query_map};
+use std::str::FromStr;
 
 /// The outcome of a plain form post, carried back in the query string (`notice` or `error`).
 #[component]
@@ -169,27 +95,6 @@ where
     }
 }
 
-/// Shows `children` to a signed-in user holding one of `roles` (any signed-in user when empty);
-/// sends anyone else to sign in, or says they may not see the page.
-#[component]
-pub fn Guarded(#[prop(optional)] roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
-    match viewer() {
-        None => {
-            let next = current_path();
-            let target = format!("/signin?next={}", encode_component(&next));
-            redirect_page(&target);
-            view! {
-                <p>
-                    <a href=target>"Sign in to continue"</a>
-                </p>
-            }
-            .into_any()
-        }
-        Some(v) if roles.is_empty() || v.has_any(roles) => children().into_any(),
-        Some(_) => view! { <ErrorPage error=AppError::Forbidden /> }.into_any(),
-    }
-}
-
 #[component]
 pub fn PageHeader(
     #[prop(into)] title: String,
@@ -200,20 +105,6 @@ pub fn PageHeader(
             <h1>{title}</h1>
             {subtitle.map(|s| view! { <p class="lead">{s}</p> })}
         </div>
-    }
-}
-
-/// The path of the page being rendered (server side).
-fn current_path() -> String {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<http::request::Parts>()
-            .map(|p| p.uri.path().to_string())
-            .unwrap_or_else(|| "/".into())
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        "/".into()
     }
 }
 
@@ -290,4 +181,47 @@ pub fn ErrorPage(error: crate::error::AppError) -> impl IntoView {
             </p>
         </section>
     }
+}
+
+/// The `:id` route parameter as a typed id, if it parses.
+pub fn id_param<T: FromStr>() -> Option<T> {
+    use_params_map()
+        .get_untracked()
+        .get("id")
+        .and_then(|v| T::from_str(&v).ok())
+}
+
+/// `<option>`s for a select: an optional "any" choice first, then `(value, label)` pairs, with
+/// `selected` selected.
+pub fn select_options(
+    all: Vec<(String, String)>,
+    selected: &str,
+    any_label: Option<&'static str>,
+) -> impl IntoView + use<> {
+    let selected = selected.to_string();
+    view! {
+        {any_label.map(|l| view! { <option value="">{l}</option> })}
+        {all
+            .into_iter()
+            .map(|(value, label)| {
+                let is = value == selected;
+                view! {
+                    <option value=value selected=is>
+                        {label}
+                    </option>
+                }
+            })
+            .collect_view()}
+    }
+}
+
+/// `(key, label)` pairs of a closed vocabulary, for [`select_options`].
+pub fn vocab_options<T: Copy>(
+    all: &[T],
+    key: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| (key(*v).to_string(), label(*v).to_string()))
+        .collect()
 }

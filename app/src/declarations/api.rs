@@ -1,14 +1,14 @@
-//! Declaration server functions.
+//! Declaration server functions. Thin: the access guard has already run (see `access.rs`).
 
-use super::model::DeclarationEditor;
+use super::model::{BreakGlassForm, DeclarationEditor, DeclarationShown, Intent, PopulationForm};
 use crate::error::AppError;
 use crate::ids::ApplicationId;
-use crate::registry::model::DeclarationShown;
 use leptos::prelude::*;
+use std::collections::BTreeMap;
 
-/// The declaration shown on the application page: the latest version, version `version`, or
+/// The declaration sections of the application page: the latest version, version `version`, or
 /// the one in force on `as_of` (YYYY-MM-DD); with the differences from `from` to `to` when both
-/// are given. Anyone signed in.
+/// are given; the history and the viewer's rights. Anyone signed in.
 #[server(endpoint = "declarations/show")]
 pub async fn show_declaration(
     id: ApplicationId,
@@ -17,54 +17,65 @@ pub async fn show_declaration(
     from: Option<i32>,
     to: Option<i32>,
 ) -> Result<DeclarationShown, AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
+    use crate::session::facade::signed_in;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let viewer = signed_in()?;
     let query = super::ssr::ShowQuery {
         version,
         as_of: as_of.filter(|d| !d.trim().is_empty()),
         diff: from.zip(to),
     };
-    guard::respond(super::ssr::show(state.db.conn(), id, &query).await, None)
+    respond(
+        super::ssr::show(state.db.conn(), &viewer, id, &query).await,
+        None,
+    )
 }
 
 /// The editor's content, for those who may edit the application.
 #[server(endpoint = "declarations/editor")]
 pub async fn get_declaration_editor(id: ApplicationId) -> Result<DeclarationEditor, AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let viewer = guard::signed_in()?;
-    guard::respond(super::ssr::editor(state.db.conn(), &viewer, id).await, None)
+    use crate::registry::model::Editors;
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let editor = granted::<Editors>()?;
+    respond(super::ssr::editor(state.db.conn(), &editor, id).await, None)
 }
 
 /// Saves the draft (`intent` = `save`) or submits it as a new version (`intent` = `submit`).
 #[server(endpoint = "declarations/save")]
 pub async fn save_declaration(
     id: ApplicationId,
-    intent: String,
-    #[server(default)] p: std::collections::BTreeMap<String, super::model::PopulationForm>,
-    #[server(default)] bg: super::model::BreakGlassForm,
+    intent: Intent,
+    #[server(default)] p: BTreeMap<String, PopulationForm>,
+    #[server(default)] bg: BreakGlassForm,
 ) -> Result<Option<i32>, AppError> {
-    use crate::session::ssr::guard;
+    use crate::registry::model::Editors;
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond, respond_redirect};
     let form = super::model::DeclarationForm { p, bg };
-    let (state, _) = guard::context().await?;
-    let user = guard::signed_in()?;
-    let result = super::ssr::save(&state, &user, id, &form, intent == "submit").await;
+    let (state, _) = context().await?;
+    let editor = granted::<Editors>()?;
+    let result = super::ssr::save(&state, &editor, id, &form, intent).await;
     match &result {
         Ok(Some(n)) => {
             let target = format!("/applications/{id}?notice=Version+{n}+submitted.");
-            guard::respond_redirect(result, &target)
+            respond_redirect(result, &target)
         }
-        _ => guard::respond(result, Some("Draft saved.")),
+        _ => respond(result, Some("Draft saved.")),
     }
 }
 
 #[server(endpoint = "declarations/discard")]
 pub async fn discard_draft(id: ApplicationId) -> Result<(), AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let user = guard::signed_in()?;
-    guard::respond_redirect(
-        super::ssr::discard_draft(&state, &user, id).await,
+    use crate::registry::model::Editors;
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond_redirect};
+    let (state, _) = context().await?;
+    let editor = granted::<Editors>()?;
+    respond_redirect(
+        super::ssr::discard_draft(&state, &editor, id).await,
         &format!("/applications/{id}?notice=Draft+discarded."),
     )
 }

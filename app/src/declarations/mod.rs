@@ -1,6 +1,9 @@
 //! Journey declarations: drafts, submitted immutable versions, history, differences, as-of.
 
+#[cfg(feature = "ssr")]
+pub mod access;
 pub mod api;
+pub mod facade;
 pub mod model;
 pub mod pages;
 pub mod rules;

@@ -4,6 +4,7 @@
 //! draft or submitted version.
 
 use crate::ids::{ApplicationId, DeclarationVersionId, UserId};
+use crate::registry::model::NamedRef;
 use crate::vocabulary;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -228,8 +229,48 @@ pub struct DeclarationForm {
     pub bg: BreakGlassForm,
 }
 
+vocabulary!(
+    /// What the editor's buttons ask for.
+    pub enum Intent {
+        /// Keep the draft.
+        Save = ("save", "Save draft"),
+        /// Turn the draft into the next immutable version.
+        Submit = ("submit", "Submit version"),
+    }
+);
+
+vocabulary!(
+    /// Where a submitted version came from.
+    pub enum Source {
+        Portal = ("portal", "the portal"),
+        Import = ("import", "command-line import"),
+        Generator = ("generator", "demo data generator"),
+    }
+);
+
 // ---------------------------------------------------------------------------------------------
 // What pages show.
+
+/// The application page's declaration sections: one version (the latest, a chosen one or the
+/// one in force at a date), optionally the differences between two versions, the history, and
+/// what the viewer may do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclarationShown {
+    pub application_id: ApplicationId,
+    pub version: Option<VersionDetail>,
+    /// Set when the page asked for a date (YYYY-MM-DD).
+    pub as_of: Option<String>,
+    pub diff: Option<(i32, i32, Vec<Change>)>,
+    pub names: Names,
+    /// Every version, newest first.
+    pub history: Vec<VersionSummary>,
+    /// When the draft was saved, if there is one.
+    pub draft_saved_at: Option<String>,
+    /// The viewer may edit the declaration (never while the application is archived).
+    pub can_edit: bool,
+    pub federated: bool,
+    pub provider: Option<NamedRef>,
+}
 
 /// A method as the editor offers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -276,7 +317,7 @@ pub struct VersionSummary {
     pub version: i32,
     pub author: String,
     pub author_id: Option<UserId>,
-    pub source: String,
+    pub source: Source,
     /// Formatted UTC time.
     pub submitted_at: String,
     pub sha256: String,

@@ -1,26 +1,93 @@
-//! Declaration pieces of the application page (the journey shown, history, differences) and
-//! the declaration editor.
+//! The declaration sections of the application page (the journey shown, history,
+//! differences) and the declaration editor.
 
-use super::api::{DiscardDraft, SaveDeclaration, get_declaration_editor};
+use super::api::{DiscardDraft, SaveDeclaration, get_declaration_editor, show_declaration};
 use super::model::{
-    Change, DeclarationEditor, DraftOrigin, JourneyRole, MethodOption, Names, Offboarding,
-    Platform, PopulationJourney, VersionSummary,
+    Change, DeclarationEditor, DeclarationShown, DraftOrigin, Intent, JourneyRole, MethodOption,
+    Names, Offboarding, Platform, PopulationJourney, Source, VersionSummary,
 };
 use super::rules::{
     self, MAX_BREAK_GLASS_ACCOUNTS, MAX_SESSION_MINUTES, describe_break_glass, describe_devices,
     describe_offboarding, describe_session, field, slot_field,
 };
-use crate::components::{Feedback, FieldError, Guarded, Loaded, PageHeader};
+use crate::components::{Feedback, FieldError, Loaded, NotFound, PageHeader, id_param};
 use crate::ids::ApplicationId;
-use crate::registry::model::{DeclarationShown, NamedRef};
-use crate::registry::pages::id_param;
+use crate::registry::model::{Editors, NamedRef};
+use crate::session::facade::Guarded;
+use crate::session::model::Right;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The declaration's sections on the application page: a draft waiting, the differences asked
+/// for, the version shown and the history. Reads the application id and the version, as-of date
+/// and comparison from the address.
+#[component]
+pub fn DeclarationSections() -> impl IntoView {
+    let Some(id) = id_param::<ApplicationId>() else {
+        return ().into_any();
+    };
+    let q = use_query_map().get_untracked();
+    let num = |k: &str| q.get(k).and_then(|v| v.parse::<i32>().ok());
+    let (version, from, to) = (num("version"), num("from"), num("to"));
+    let as_of = q.get("as_of").filter(|d| !d.is_empty());
+    let shown = Resource::new(
+        move || (id, version, as_of.clone(), from, to),
+        |(id, version, as_of, from, to)| show_declaration(id, version, as_of, from, to),
+    );
+    view! { <Loaded resource=shown render=|shown| view! { <DeclarationShownView shown /> } /> }
+        .into_any()
+}
+
+#[component]
+fn DeclarationShownView(shown: DeclarationShown) -> impl IntoView {
+    let id = shown.application_id;
+    view! {
+        {shown
+            .draft_saved_at
+            .clone()
+            .map(|at| {
+                view! {
+                    <div class="alert info" role="status">
+                        {format!("A draft saved {at} is not submitted yet. ")}
+                        {shown
+                            .can_edit
+                            .then(|| {
+                                view! {
+                                    <a href=format!(
+                                        "/applications/{id}/declaration",
+                                    )>"Continue the draft"</a>
+                                }
+                            })}
+                    </div>
+                }
+            })}
+        {shown
+            .can_edit
+            .then(|| {
+                view! {
+                    <p class="actions">
+                        <a class="button" href=format!("/applications/{id}/declaration")>
+                            "Edit declaration"
+                        </a>
+                    </p>
+                }
+            })}
+        {shown.diff.clone().map(|(a, b, changes)| view! { <DiffView from=a to=b changes /> })}
+        <DeclarationView
+            shown=shown.clone()
+            federated=shown.federated
+            provider=shown.provider.clone()
+            names=shown.names.clone()
+        />
+        <HistoryCard id versions=shown.history.clone() as_of=shown.as_of.clone() />
+    }
+}
 
 /// The declaration shown on the application page, one card per population.
 #[component]
-pub fn DeclarationView(
+fn DeclarationView(
     shown: DeclarationShown,
     federated: bool,
     provider: Option<NamedRef>,
@@ -179,7 +246,7 @@ fn JourneyTable(
 
 /// Version history with links to each version, a comparison form and an as-of form.
 #[component]
-pub fn HistoryCard(
+fn HistoryCard(
     id: ApplicationId,
     versions: Vec<VersionSummary>,
     as_of: Option<String>,
@@ -199,8 +266,8 @@ pub fn HistoryCard(
             .collect_view()
     };
     view! {
-        <div class="card" id="history">
-            <h2>
+        <section class="card" id="history" aria-labelledby="history-heading">
+            <h2 id="history-heading">
                 {format!(
                     "History ({} version{})",
                     versions.len(),
@@ -235,9 +302,9 @@ pub fn HistoryCard(
                                             <td>{v.submitted_at.clone()}</td>
                                             <td>
                                                 {v.author.clone()}
-                                                {(v.source != "portal" && v.author_id.is_some())
+                                                {(v.source != Source::Portal && v.author_id.is_some())
                                                     .then(|| {
-                                                        view! { <span class="badge">{v.source.clone()}</span> }
+                                                        view! { <span class="badge">{v.source.as_str()}</span> }
                                                     })}
                                             </td>
                                             <td>
@@ -285,12 +352,12 @@ pub fn HistoryCard(
                 }
                     .into_any()
             }}
-        </div>
+        </section>
     }
 }
 
 #[component]
-pub fn DiffView(from: i32, to: i32, changes: Vec<Change>) -> impl IntoView {
+fn DiffView(from: i32, to: i32, changes: Vec<Change>) -> impl IntoView {
     view! {
         <div class="card" id="diff">
             <h2>{format!("Differences from version {from} to version {to}")}</h2>
@@ -336,7 +403,7 @@ pub fn DiffView(from: i32, to: i32, changes: Vec<Change>) -> impl IntoView {
 pub fn DeclarationEditorPage() -> impl IntoView {
     view! {
         <Title text="Declaration · Passwordless Governance Portal" />
-        <Guarded roles=crate::registry::rules::EDITORS>
+        <Guarded roles=Editors::ROLES>
             <EditorContent />
         </Guarded>
     }
@@ -344,8 +411,8 @@ pub fn DeclarationEditorPage() -> impl IntoView {
 
 #[component]
 fn EditorContent() -> impl IntoView {
-    let Some(id) = id_param() else {
-        return view! { <crate::components::NotFound /> }.into_any();
+    let Some(id) = id_param::<ApplicationId>() else {
+        return view! { <NotFound /> }.into_any();
     };
     let editor = Resource::new(move || id, get_declaration_editor);
     view! { <Loaded resource=editor render=|e| view! { <EditorView editor=e /> } /> }.into_any()
@@ -486,10 +553,10 @@ fn EditorView(editor: DeclarationEditor) -> impl IntoView {
                 </div>
             </fieldset>
             <div class="form-actions">
-                <button type="submit" name="intent" value="submit">
+                <button type="submit" name="intent" value=Intent::Submit.as_str()>
                     "Submit version"
                 </button>
-                <button type="submit" name="intent" value="save" class="secondary">
+                <button type="submit" name="intent" value=Intent::Save.as_str() class="secondary">
                     "Save draft"
                 </button>
                 <a href=format!("/applications/{id}")>"Cancel"</a>

@@ -296,7 +296,7 @@ pub fn validate(
             ));
         }
         let location =
-            crate::accounts::model::validate_text("bg[location]", &bg.location, 1, LOCATION_MAX)?;
+            crate::validation::validate_text("bg[location]", &bg.location, 1, LOCATION_MAX)?;
         if location != bg.location {
             return Err(invalid(
                 "bg[location]",

@@ -1,17 +1,19 @@
 //! Declarations: drafts, submitted versions (immutable), history, as-of and differences.
 
 use super::model::{
-    Declaration, DeclarationEditor, DeclarationForm, DraftOrigin, MethodOption, Names,
-    PopulationOption, VersionDetail, VersionSummary,
+    Declaration, DeclarationEditor, DeclarationForm, DeclarationShown, DraftOrigin, Intent,
+    MethodOption, Names, PopulationOption, Source, VersionDetail, VersionSummary,
 };
 use super::rules::{self, Known};
-use crate::audit::model::{Actor, AuditAction};
-use crate::audit::ssr::{NewAuditEvent, display_time, record};
+use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, DeclarationVersionId, UserId};
-use crate::registry::model::{DeclarationShown, Integration};
-use crate::registry::ssr::{CHUNK, load, load_for_change, served_populations};
+use crate::registry::facade::{can_edit, load, load_for_change, served_populations};
+use crate::registry::model::{Editors, Integration, NamedRef};
+use crate::session::facade::Granted;
 use crate::session::model::CurrentUser;
+use crate::ssr::clock::display_time;
+use crate::ssr::db::BATCH;
 use crate::ssr::entities::{
     app_user, application, auth_method, declaration_draft, declaration_method, declaration_version,
     population,
@@ -24,11 +26,6 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
-
-/// Where a version came from.
-pub const SOURCE_PORTAL: &str = "portal";
-pub const SOURCE_IMPORT: &str = "import";
-pub const SOURCE_GENERATOR: &str = "generator";
 
 /// Active catalogue keys (two queries).
 pub async fn known<C: ConnectionTrait>(db: &C) -> Result<Known, AppError> {
@@ -68,9 +65,10 @@ pub async fn names<C: ConnectionTrait>(db: &C) -> Result<Names, AppError> {
     })
 }
 
-/// The stored form of a declaration: canonical JSON (fields in declaration order).
-pub fn body_json(d: &Declaration) -> String {
-    serde_json::to_string(d).unwrap_or_default()
+/// The stored form of a declaration: canonical JSON (fields in declaration order). A failure is
+/// an error, never an empty body that would be hashed and stored.
+pub fn body_json(d: &Declaration) -> Result<String, AppError> {
+    serde_json::to_string(d).map_err(|e| AppError::internal(format!("declaration to JSON: {e}")))
 }
 
 pub fn sha256_hex(body: &str) -> String {
@@ -89,7 +87,7 @@ pub struct NewVersion {
     pub version: i32,
     pub declaration: Declaration,
     pub author: Option<UserId>,
-    pub source: &'static str,
+    pub source: Source,
     pub submitted_at: OffsetDateTime,
 }
 
@@ -99,25 +97,23 @@ pub async fn insert_versions<C: ConnectionTrait>(
     versions: &[NewVersion],
 ) -> Result<Vec<String>, AppError> {
     let mut hashes = Vec::with_capacity(versions.len());
-    for chunk in versions.chunks(CHUNK) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|v| {
-                let body = body_json(&v.declaration);
-                let sha = sha256_hex(&body);
-                hashes.push(sha.clone());
-                declaration_version::ActiveModel {
-                    id: Set(v.id.0),
-                    application_id: Set(v.application_id.0),
-                    version: Set(v.version),
-                    body: Set(body),
-                    body_sha256: Set(sha),
-                    author_id: Set(v.author.map(|a| a.0)),
-                    source: Set(v.source.to_string()),
-                    submitted_at: Set(v.submitted_at),
-                }
-            })
-            .collect();
+    for chunk in versions.chunks(BATCH) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for v in chunk {
+            let body = body_json(&v.declaration)?;
+            let sha = sha256_hex(&body);
+            hashes.push(sha.clone());
+            rows.push(declaration_version::ActiveModel {
+                id: Set(v.id.0),
+                application_id: Set(v.application_id.0),
+                version: Set(v.version),
+                body: Set(body),
+                body_sha256: Set(sha),
+                author_id: Set(v.author.map(|a| a.0)),
+                source: Set(v.source.as_str().to_string()),
+                submitted_at: Set(v.submitted_at),
+            });
+        }
         declaration_version::Entity::insert_many(rows)
             .exec_without_returning(db)
             .await?;
@@ -136,7 +132,7 @@ pub async fn insert_versions<C: ConnectionTrait>(
                 })
         })
         .collect();
-    for chunk in methods.chunks(CHUNK) {
+    for chunk in methods.chunks(BATCH) {
         declaration_method::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(db)
             .await?;
@@ -199,18 +195,18 @@ async fn author_names<C: ConnectionTrait>(
 }
 
 fn summary(v: &declaration_version::Model, authors: &BTreeMap<Uuid, String>) -> VersionSummary {
-    let author = match (v.author_id.and_then(|a| authors.get(&a)), v.source.as_str()) {
+    let source = Source::parse(&v.source).unwrap_or(Source::Portal);
+    let author = match (v.author_id.and_then(|a| authors.get(&a)), source) {
         (Some(name), _) => name.clone(),
-        (None, SOURCE_IMPORT) => "command-line import".into(),
-        (None, SOURCE_GENERATOR) => "demo data generator".into(),
-        (None, _) => "unknown".into(),
+        (None, Source::Portal) => "unknown".into(),
+        (None, other) => other.label().into(),
     };
     VersionSummary {
         id: DeclarationVersionId(v.id),
         version: v.version,
         author,
         author_id: v.author_id.map(UserId),
-        source: v.source.clone(),
+        source,
         submitted_at: display_time(v.submitted_at),
         sha256: v.body_sha256.clone(),
     }
@@ -259,10 +255,11 @@ pub struct ShowQuery {
 
 pub async fn show<C: ConnectionTrait>(
     db: &C,
+    viewer: &CurrentUser,
     id: ApplicationId,
     q: &ShowQuery,
 ) -> Result<DeclarationShown, AppError> {
-    let (app, _) = load(db, id).await?;
+    let (app, owners) = load(db, id).await?;
     let names = names(db).await?;
     let by_number = |n: i32| {
         declaration_version::Entity::find()
@@ -300,11 +297,28 @@ pub async fn show<C: ConnectionTrait>(
         }
         None => None,
     };
+    let draft_saved_at = declaration_draft::Entity::find_by_id(app.id)
+        .one(db)
+        .await?
+        .map(|d| display_time(d.updated_at));
+    let provider = match app.provider_id {
+        Some(p) => application::Entity::find_by_id(p)
+            .one(db)
+            .await?
+            .map(NamedRef::from),
+        None => None,
+    };
     Ok(DeclarationShown {
+        application_id: id,
         version,
         as_of: shown_as_of,
         diff,
         names,
+        history: versions(db, id).await?,
+        draft_saved_at,
+        can_edit: can_edit(viewer, &owners) && !app.archived,
+        federated: app.integration == Integration::Federated.as_str(),
+        provider,
     })
 }
 
@@ -312,10 +326,10 @@ pub async fn show<C: ConnectionTrait>(
 /// the populations the application serves today.
 pub async fn editor<C: ConnectionTrait>(
     db: &C,
-    viewer: &CurrentUser,
+    editor: &Granted<Editors>,
     id: ApplicationId,
 ) -> Result<DeclarationEditor, AppError> {
-    let (app, _) = load_for_change(db, viewer, id, false).await?;
+    let (app, _) = load_for_change(db, editor, id, false).await?;
     let federated = app.integration == Integration::Federated.as_str();
     let served = served_populations(db, app.id).await?;
     let names = names(db).await?;
@@ -394,24 +408,25 @@ pub async fn editor<C: ConnectionTrait>(
 /// Returns the new version number when one was submitted.
 pub async fn save(
     state: &AppState,
-    user: &CurrentUser,
+    editor: &Granted<Editors>,
     id: ApplicationId,
     form: &DeclarationForm,
-    submit: bool,
+    intent: Intent,
 ) -> Result<Option<i32>, AppError> {
+    let user = editor.user();
     let txn = state.db.begin_write().await?;
-    let (app, _) = load_for_change(&txn, user, id, false).await?;
+    let (app, _) = load_for_change(&txn, editor, id, false).await?;
     let federated = app.integration == Integration::Federated.as_str();
     let served = served_populations(&txn, app.id).await?;
     let known = known(&txn).await?;
     let declaration = rules::from_form(form, &served, &known)?;
     let now = state.now();
-    let body = body_json(&declaration);
+    let body = body_json(&declaration)?;
     let old = declaration_draft::Entity::find_by_id(app.id)
         .one(&txn)
         .await?;
     let before = old.as_ref().map(|d| parse_body(&d.body)).transpose()?;
-    if submit {
+    if intent == Intent::Submit {
         let names = names(&txn).await?;
         if let Err(e) = rules::check_submittable(&declaration, &served, federated, &names) {
             // Keep what was typed as the draft, then report why it cannot be submitted.
@@ -430,7 +445,7 @@ pub async fn save(
                 version: number,
                 declaration: declaration.clone(),
                 author: Some(user.id),
-                source: SOURCE_PORTAL,
+                source: Source::Portal,
                 submitted_at: now,
             }],
         )
@@ -519,11 +534,11 @@ async fn audit_draft<C: ConnectionTrait>(
 /// Throws the draft away (the latest version stays as it is).
 pub async fn discard_draft(
     state: &AppState,
-    user: &CurrentUser,
+    editor: &Granted<Editors>,
     id: ApplicationId,
 ) -> Result<(), AppError> {
     let txn = state.db.begin_write().await?;
-    load_for_change(&txn, user, id, false).await?;
+    load_for_change(&txn, editor, id, false).await?;
     let Some(old) = declaration_draft::Entity::find_by_id(id.0)
         .one(&txn)
         .await?
@@ -537,8 +552,8 @@ pub async fn discard_draft(
         &txn,
         state.now(),
         NewAuditEvent {
-            actor: Actor::User(user.id),
-            action: AuditAction::DeclarationDraftSaved,
+            actor: Actor::User(editor.id()),
+            action: AuditAction::DeclarationDraftDiscarded,
             subject_type: "application",
             subject_id: id.to_string(),
             before: Some(json!(parse_body(&old.body)?)),

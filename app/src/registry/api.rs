@@ -1,4 +1,5 @@
-//! Registry server functions: thin, each reads the context, calls one function and answers.
+//! Registry server functions: thin, each reads the context, takes the guard's proof of its
+//! right, calls one function and answers.
 
 use super::model::{
     ApplicationDetail, ApplicationFilter, ApplicationForm, ApplicationList, FormOptions,
@@ -12,82 +13,90 @@ use leptos::prelude::*;
 pub async fn list_applications(
     #[server(default)] filter: ApplicationFilter,
 ) -> Result<ApplicationList, AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let viewer = guard::signed_in()?;
-    guard::respond(
+    use crate::session::facade::signed_in;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let viewer = signed_in()?;
+    respond(
         super::ssr::list(state.db.conn(), &viewer, &filter).await,
         None,
     )
 }
 
-/// One application's facts, history and the viewer's rights on it (anyone signed in).
+/// One application's facts and the viewer's rights on it (anyone signed in).
 #[server(endpoint = "applications/detail")]
 pub async fn get_application(id: ApplicationId) -> Result<ApplicationDetail, AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let viewer = guard::signed_in()?;
-    guard::respond(super::ssr::detail(state.db.conn(), &viewer, id).await, None)
+    use crate::session::facade::signed_in;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let viewer = signed_in()?;
+    respond(super::ssr::detail(state.db.conn(), &viewer, id).await, None)
 }
 
 /// Choices for the application form.
 #[server(endpoint = "applications/options")]
 pub async fn application_form_options() -> Result<FormOptions, AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    guard::respond(super::ssr::form_options(state.db.conn()).await, None)
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    granted::<super::model::Editors>()?;
+    respond(super::ssr::form_options(state.db.conn()).await, None)
 }
 
 /// The current facts of an application the viewer may edit, as form values.
 #[server(endpoint = "applications/form")]
 pub async fn get_application_form(id: ApplicationId) -> Result<ApplicationForm, AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let viewer = guard::signed_in()?;
-    guard::respond(
-        super::ssr::form_of(state.db.conn(), &viewer, id).await,
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let editor = granted::<super::model::Editors>()?;
+    respond(
+        super::ssr::form_of(state.db.conn(), &editor, id).await,
         None,
     )
 }
 
 #[server(endpoint = "applications/create")]
 pub async fn create_application(form: ApplicationForm) -> Result<ApplicationId, AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let user = guard::signed_in()?;
-    let result = super::ssr::create(&state, &user, &form).await;
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond_redirect};
+    let (state, _) = context().await?;
+    let editor = granted::<super::model::Editors>()?;
+    let result = super::ssr::create(&state, &editor, &form).await;
     let target = match &result {
         Ok(id) => {
             format!("/applications/{id}?notice=Application+registered.+Now+declare+its+journeys.")
         }
         Err(_) => String::new(),
     };
-    guard::respond_redirect(result, &target)
+    respond_redirect(result, &target)
 }
 
 #[server(endpoint = "applications/update")]
 pub async fn update_application(id: ApplicationId, form: ApplicationForm) -> Result<(), AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let user = guard::signed_in()?;
-    guard::respond_redirect(
-        super::ssr::update(&state, &user, id, &form).await,
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond_redirect};
+    let (state, _) = context().await?;
+    let editor = granted::<super::model::Editors>()?;
+    respond_redirect(
+        super::ssr::update(&state, &editor, id, &form).await,
         &format!("/applications/{id}?notice=Application+updated."),
     )
 }
 
 #[server(endpoint = "applications/archive")]
 pub async fn set_application_archived(id: ApplicationId, archived: bool) -> Result<(), AppError> {
-    use crate::session::ssr::guard;
-    let (state, _) = guard::context().await?;
-    let user = guard::signed_in()?;
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let editor = granted::<super::model::Editors>()?;
     let notice = if archived {
         "Application archived."
     } else {
         "Application restored."
     };
-    guard::respond(
-        super::ssr::set_archived(&state, &user, id, archived).await,
+    respond(
+        super::ssr::set_archived(&state, &editor, id, archived).await,
         Some(notice),
     )
 }

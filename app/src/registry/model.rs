@@ -1,7 +1,7 @@
 //! Applications as the browser sees them.
 
-use crate::declarations::model::{Change, Names, VersionDetail, VersionSummary};
 use crate::ids::{ApplicationId, UserId};
+use crate::session::model::{Right, Role};
 use crate::vocabulary;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -11,6 +11,14 @@ pub const DESCRIPTION_MAX: usize = 2000;
 pub const TAG_MAX: usize = 48;
 pub const TAGS_MAX: usize = 20;
 pub const PAGE_SIZE: u64 = 50;
+
+/// Registering applications and editing them and their declarations (owners only their own,
+/// which the registry checks against each application's owners).
+pub struct Editors;
+
+impl Right for Editors {
+    const ROLES: &'static [Role] = &[Role::Owner, Role::Security, Role::Admin];
+}
 
 vocabulary!(
     pub enum Criticality {
@@ -130,8 +138,16 @@ pub struct ApplicationList {
     pub page: u64,
     pub pages: u64,
     pub can_create: bool,
-    pub can_transfer: bool,
-    pub options: FormOptions,
+    pub options: ListOptions,
+}
+
+/// Choices offered by the list's filters (small catalogues only: never the estate's owners or
+/// providers).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListOptions {
+    pub business_units: Vec<NamedRef>,
+    /// (key, name), in catalogue order.
+    pub populations: Vec<(String, String)>,
 }
 
 /// Choices offered by the application form and the list's filters.
@@ -167,21 +183,6 @@ pub struct ApplicationDetail {
     pub can_edit: bool,
     /// The viewer may archive or restore the application.
     pub can_archive: bool,
-    /// When the draft was saved, if there is one.
-    pub draft_saved_at: Option<String>,
-    /// Newest first.
-    pub versions: Vec<VersionSummary>,
     /// Applications federated through this one (when it is an identity provider).
     pub dependants: Vec<NamedRef>,
-}
-
-/// What the application page shows of the declaration: one version (the latest, a chosen one or
-/// the one in force at a date), and optionally the differences between two versions.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeclarationShown {
-    pub version: Option<VersionDetail>,
-    /// Set when the page asked for a date and no version existed yet then.
-    pub as_of: Option<String>,
-    pub diff: Option<(i32, i32, Vec<Change>)>,
-    pub names: Names,
 }

@@ -2,13 +2,13 @@
 //! they arrive (the form, an import, the generator).
 
 use super::model::{
-    ApplicationForm, Criticality, DESCRIPTION_MAX, Integration, Lifecycle, NAME_MAX, TAG_MAX,
-    TAGS_MAX,
+    ApplicationForm, Criticality, DESCRIPTION_MAX, Editors, Integration, Lifecycle, NAME_MAX,
+    TAG_MAX, TAGS_MAX,
 };
-use crate::accounts::model::{Role, validate_text};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, UserId};
-use crate::session::model::CurrentUser;
+use crate::session::model::{CurrentUser, Right, Role};
+use crate::validation::{validate_text, validate_text_block};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -18,24 +18,8 @@ pub fn can_edit(user: &CurrentUser, owners: &[UserId]) -> bool {
         || (user.has(Role::Owner) && owners.contains(&user.id))
 }
 
-/// Those who register applications and edit declarations (owners only their own).
-pub const EDITORS: &[Role] = &[Role::Owner, Role::Security, Role::Admin];
-
 pub fn can_create(user: &CurrentUser) -> bool {
-    user.has_any(EDITORS)
-}
-
-/// Importing is for security and administrators.
-pub const IMPORTERS: &[Role] = &[Role::Security, Role::Admin];
-/// Exports are evidence: auditors too.
-pub const EXPORTERS: &[Role] = &[Role::Security, Role::Admin, Role::Auditor];
-
-pub fn can_import(user: &CurrentUser) -> bool {
-    user.has_any(IMPORTERS)
-}
-
-pub fn can_export(user: &CurrentUser) -> bool {
-    user.has_any(EXPORTERS)
+    Editors::admits(user)
 }
 
 /// Names are unique regardless of case and surrounding spaces.
@@ -72,6 +56,15 @@ pub struct Allowed {
     pub providers: BTreeSet<Uuid>,
     /// The application being edited, if any.
     pub editing: Option<ApplicationId>,
+}
+
+/// An application ready to be stored: checked facts, its id, and whether it is stored archived
+/// (imports carry archived applications).
+#[derive(Clone, Debug)]
+pub struct NewApplication {
+    pub id: ApplicationId,
+    pub app: CheckedApplication,
+    pub archived: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -262,27 +255,6 @@ pub fn check(input: &ApplicationInput, allowed: &Allowed) -> Result<CheckedAppli
     })
 }
 
-/// Multi-line text: trimmed, limited, no control characters other than line breaks and tabs.
-pub fn validate_text_block(field: &'static str, raw: &str, max: usize) -> Result<String, AppError> {
-    let text = raw.trim().replace("\r\n", "\n");
-    if text.chars().count() > max {
-        return Err(AppError::validation(
-            field,
-            format!("Keep it to {max} characters."),
-        ));
-    }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(AppError::validation(
-            field,
-            "Control characters are not allowed.",
-        ));
-    }
-    Ok(text)
-}
-
 /// Tags: trimmed, at most `TAGS_MAX`, each up to `TAG_MAX` characters of letters, digits, spaces
 /// and `- _ . /`; duplicates (ignoring case) dropped; sorted.
 pub fn check_tags(tags: &[String]) -> Result<Vec<String>, AppError> {
@@ -351,7 +323,7 @@ mod tests {
             "listed but no owner role"
         );
         assert!(!can_create(&user(1, &[Role::Auditor])));
-        assert!(can_export(&user(1, &[Role::Auditor])) && !can_import(&user(1, &[Role::Auditor])));
+        assert!(can_create(&user(1, &[Role::Owner])));
     }
 
     fn allowed() -> Allowed {

@@ -2,15 +2,17 @@
 
 use super::model::{
     ApplicationDetail, ApplicationFilter, ApplicationForm, ApplicationList, ApplicationSummary,
-    Criticality, FormOptions, Integration, Lifecycle, NamedRef, PAGE_SIZE, PersonRef,
+    Criticality, Editors, FormOptions, Integration, Lifecycle, ListOptions, NamedRef, PAGE_SIZE,
+    PersonRef,
 };
-use super::rules::{self, Allowed, CheckedApplication};
-use crate::accounts::model::Role;
-use crate::audit::model::{Actor, AuditAction};
-use crate::audit::ssr::{NewAuditEvent, display_time, record};
+use super::rules::{self, Allowed, CheckedApplication, NewApplication};
+use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, UserId};
-use crate::session::model::CurrentUser;
+use crate::session::facade::Granted;
+use crate::session::model::{CurrentUser, Role};
+use crate::ssr::clock::display_time;
+use crate::ssr::db::BATCH;
 use crate::ssr::entities::{
     app_user, application, application_owner, application_population, application_tag,
     business_unit, declaration_draft, declaration_version, population, user_role,
@@ -26,10 +28,6 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
 use uuid::Uuid;
-
-/// Rows per INSERT statement: well under SQLite's bound-parameter limit (32,766) for every table
-/// here (at most 12 columns).
-pub const CHUNK: usize = 1000;
 
 impl From<application::Model> for NamedRef {
     fn from(a: application::Model) -> Self {
@@ -64,22 +62,13 @@ impl application::Model {
     }
 }
 
-/// An application ready to be stored.
-#[derive(Clone, Debug)]
-pub struct NewApplication {
-    pub id: ApplicationId,
-    pub app: CheckedApplication,
-    /// Whether it is stored archived (imports carry archived applications).
-    pub archived: bool,
-}
-
 /// Inserts applications with their owners, populations and tags, in batches.
 pub async fn insert_applications<C: ConnectionTrait>(
     db: &C,
     apps: &[NewApplication],
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    for chunk in apps.chunks(CHUNK) {
+    for chunk in apps.chunks(BATCH) {
         application::Entity::insert_many(chunk.iter().map(|n| application::ActiveModel {
             id: Set(n.id.0),
             name: Set(n.app.name.clone()),
@@ -120,7 +109,7 @@ async fn insert_children<'a, C: ConnectionTrait>(
                 })
         })
         .collect();
-    for chunk in owners.chunks(CHUNK) {
+    for chunk in owners.chunks(BATCH) {
         application_owner::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(db)
             .await?;
@@ -136,7 +125,7 @@ async fn insert_children<'a, C: ConnectionTrait>(
                 })
         })
         .collect();
-    for chunk in pops.chunks(CHUNK) {
+    for chunk in pops.chunks(BATCH) {
         application_population::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(db)
             .await?;
@@ -149,7 +138,7 @@ async fn insert_children<'a, C: ConnectionTrait>(
             })
         })
         .collect();
-    for chunk in tags.chunks(CHUNK) {
+    for chunk in tags.chunks(BATCH) {
         application_tag::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(db)
             .await?;
@@ -214,6 +203,25 @@ pub async fn form_options<C: ConnectionTrait>(db: &C) -> Result<FormOptions, App
         populations,
         owners: owner_candidates(db).await?,
         providers,
+    })
+}
+
+/// The choices of the list's filters (two small queries).
+async fn list_options<C: ConnectionTrait>(db: &C) -> Result<ListOptions, AppError> {
+    Ok(ListOptions {
+        business_units: business_unit::Entity::find()
+            .filter(business_unit::Column::Active.eq(true))
+            .order_by_asc(business_unit::Column::Name)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(NamedRef::from)
+            .collect(),
+        populations: active_populations(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.key, p.name))
+            .collect(),
     })
 }
 
@@ -305,12 +313,10 @@ async fn audit<C: ConnectionTrait>(
 /// Registers an application. An owner who is not security or admin always owns what they create.
 pub async fn create(
     state: &AppState,
-    user: &CurrentUser,
+    editor: &Granted<Editors>,
     form: &ApplicationForm,
 ) -> Result<ApplicationId, AppError> {
-    if !rules::can_create(user) {
-        return Err(AppError::Forbidden);
-    }
+    let user = editor.user();
     let mut input = rules::input_from_form(form)?;
     if !user.has_any(&[Role::Security, Role::Admin]) && !input.owners.contains(&user.id) {
         input.owners.push(user.id);
@@ -366,10 +372,11 @@ pub async fn load<C: ConnectionTrait>(
 /// it, and (unless `archived_ok`) it must not be archived.
 pub async fn load_for_change<C: ConnectionTrait>(
     db: &C,
-    user: &CurrentUser,
+    editor: &Granted<Editors>,
     id: ApplicationId,
     archived_ok: bool,
 ) -> Result<(application::Model, Vec<UserId>), AppError> {
+    let user = editor.user();
     // One change at a time per application (PostgreSQL; SQLite's write transaction already is).
     application::Entity::find_by_id(id.0)
         .lock_exclusive()
@@ -419,13 +426,14 @@ async fn current<C: ConnectionTrait>(
 /// Edits an application's facts.
 pub async fn update(
     state: &AppState,
-    user: &CurrentUser,
+    editor: &Granted<Editors>,
     id: ApplicationId,
     form: &ApplicationForm,
 ) -> Result<(), AppError> {
     let input = rules::input_from_form(form)?;
     let txn = state.db.begin_write().await?;
-    let (app, owners) = load_for_change(&txn, user, id, false).await?;
+    let (app, owners) = load_for_change(&txn, editor, id, false).await?;
+    let user = editor.user();
     let checked = rules::check(&input, &allowed(&txn, Some(&app)).await?)?;
     if app.is_identity_provider && !checked.is_identity_provider {
         let dependants = application::Entity::find()
@@ -491,12 +499,13 @@ pub async fn update(
 /// archived.
 pub async fn set_archived(
     state: &AppState,
-    user: &CurrentUser,
+    editor: &Granted<Editors>,
     id: ApplicationId,
     archived: bool,
 ) -> Result<(), AppError> {
     let txn = state.db.begin_write().await?;
-    let (app, _) = load_for_change(&txn, user, id, true).await?;
+    let (app, _) = load_for_change(&txn, editor, id, true).await?;
+    let user = editor.user();
     if app.archived == archived {
         return Ok(());
     }
@@ -658,7 +667,7 @@ pub async fn list<C: ConnectionTrait>(
         .await?
         .into_iter()
         .collect();
-    let options = form_options(db).await?;
+    let options = list_options(db).await?;
     let bu_names: BTreeMap<Uuid, String> = business_unit::Entity::find()
         .all(db)
         .await?
@@ -688,7 +697,6 @@ pub async fn list<C: ConnectionTrait>(
         page,
         pages,
         can_create: rules::can_create(viewer),
-        can_transfer: rules::can_export(viewer),
         options,
     })
 }
@@ -783,11 +791,6 @@ pub async fn detail<C: ConnectionTrait>(
     } else {
         Vec::new()
     };
-    let draft_saved_at = declaration_draft::Entity::find_by_id(app.id)
-        .one(db)
-        .await?
-        .map(|d| display_time(d.updated_at));
-    let versions = crate::declarations::ssr::versions(db, id).await?;
     let may_edit = rules::can_edit(viewer, &owner_ids);
     Ok(ApplicationDetail {
         id,
@@ -807,8 +810,6 @@ pub async fn detail<C: ConnectionTrait>(
         tags,
         created_at: display_time(app.created_at),
         updated_at: display_time(app.updated_at),
-        draft_saved_at,
-        versions,
         dependants,
     })
 }
@@ -862,10 +863,10 @@ async fn tags_of<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Vec<String>, Ap
 /// The form values of an existing application, for the edit page.
 pub async fn form_of<C: ConnectionTrait>(
     db: &C,
-    viewer: &CurrentUser,
+    editor: &Granted<Editors>,
     id: ApplicationId,
 ) -> Result<ApplicationForm, AppError> {
-    let (app, owners) = load_for_change(db, viewer, id, false).await?;
+    let (app, owners) = load_for_change(db, editor, id, false).await?;
     let c = current(db, &app, owners).await?;
     Ok(ApplicationForm {
         name: c.name,

@@ -14,45 +14,56 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
 /// browser offers every passkey it holds for the portal. Returns WebAuthn request options (JSON).
 #[server(endpoint = "signin/start")]
 pub async fn start_signin(username: Option<String>) -> Result<String, AppError> {
-    use crate::session::ssr::{guard, signin};
-    let (state, session) = guard::context().await?;
-    guard::respond(signin::start(&state, &session, username).await, None)
+    use crate::session::ssr::signin;
+    use crate::ssr::request::{context, respond};
+    let (state, session) = context().await?;
+    respond(signin::start(&state, &session, username).await, None)
 }
 
 /// Finishes a passkey sign-in with the browser's assertion (JSON).
 #[server(endpoint = "signin/finish")]
 pub async fn finish_signin(credential: String) -> Result<CurrentUser, AppError> {
-    use crate::session::ssr::{guard, signin};
-    let (state, session) = guard::context().await?;
-    guard::respond(signin::finish(&state, &session, &credential).await, None)
+    use crate::session::ssr::signin;
+    use crate::ssr::request::{context, respond};
+    let (state, session) = context().await?;
+    respond(signin::finish(&state, &session, &credential).await, None)
 }
 
 /// Signs out of this browser.
 #[server(endpoint = "session/signout")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::session::ssr::guard;
-    let (state, session) = guard::context().await?;
-    let user = guard::signed_in()?;
-    let result = crate::accounts::ssr::sign_out(&state, &user, &session).await;
-    guard::respond_redirect(result, "/signin?notice=You%20are%20signed%20out.")
+    use crate::session::model::SelfService;
+    use crate::session::ssr::{auth, guard};
+    use crate::ssr::request::{context, respond_redirect};
+    let (state, session) = context().await?;
+    let caller = guard::granted::<SelfService>()?;
+    let result = auth::sign_out(&state, &caller, &session).await;
+    respond_redirect(result, "/signin?notice=You%20are%20signed%20out.")
 }
 
 /// Starts re-verifying the signed-in user with a passkey (before a high-risk action).
 #[server(endpoint = "session/reverify/start")]
 pub async fn start_reverify() -> Result<String, AppError> {
+    use crate::session::model::SelfService;
     use crate::session::ssr::{guard, signin};
-    let (state, session) = guard::context().await?;
-    let user = guard::signed_in()?;
-    guard::respond(signin::start_reverify(&state, &session, &user).await, None)
+    use crate::ssr::request::{context, respond};
+    let (state, session) = context().await?;
+    let caller = guard::granted::<SelfService>()?;
+    respond(
+        signin::start_reverify(&state, &session, &caller).await,
+        None,
+    )
 }
 
 #[server(endpoint = "session/reverify/finish")]
 pub async fn finish_reverify(credential: String) -> Result<(), AppError> {
+    use crate::session::model::SelfService;
     use crate::session::ssr::{guard, signin};
-    let (state, session) = guard::context().await?;
-    let user = guard::signed_in()?;
-    guard::respond(
-        signin::finish_reverify(&state, &session, &user, &credential).await,
+    use crate::ssr::request::{context, respond};
+    let (state, session) = context().await?;
+    let caller = guard::granted::<SelfService>()?;
+    respond(
+        signin::finish_reverify(&state, &session, &caller, &credential).await,
         None,
     )
 }

@@ -1,8 +1,102 @@
-//! Session vocabulary shared with the browser.
+//! Session vocabulary shared with the browser: who is signed in, the roles people hold, and the
+//! rights that features declare over those roles.
 
-use crate::accounts::model::Role;
 use crate::ids::UserId;
 use serde::{Deserialize, Serialize};
+
+/// What a person may do. A user holds one or more roles; every check runs on the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    /// Registers applications and declares their journeys.
+    Owner,
+    /// Sets the standard and decides exceptions.
+    Security,
+    /// Reads everything, changes nothing.
+    Auditor,
+    /// Manages people and catalogues.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Owner, Role::Security, Role::Auditor, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Security => "security",
+            Role::Auditor => "auditor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Owner => "Application owner",
+            Role::Security => "Security",
+            Role::Auditor => "Auditor",
+            Role::Admin => "Administrator",
+        }
+    }
+}
+
+/// Account states.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UserStatus {
+    /// Invited; no passkey registered yet.
+    Invited,
+    Active,
+    Disabled,
+}
+
+impl UserStatus {
+    pub const ALL: [UserStatus; 3] = [Self::Invited, Self::Active, Self::Disabled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invited => "invited",
+            Self::Active => "active",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// A right a feature grants to holders of some roles ("who may register applications"). The
+/// access table is written in rights, and the server-side functions that act on them take the
+/// guard's proof of the right (`Granted<R>`), so a check cannot be forgotten.
+pub trait Right: 'static {
+    /// The roles that hold the right.
+    const ROLES: &'static [Role];
+
+    fn admits(user: &CurrentUser) -> bool {
+        user.has_any(Self::ROLES)
+    }
+}
+
+/// Any signed-in person, acting on their own account only (their passkeys and sessions).
+pub struct SelfService;
+
+impl Right for SelfService {
+    const ROLES: &'static [Role] = &Role::ALL;
+
+    fn admits(_: &CurrentUser) -> bool {
+        true
+    }
+}
+
+/// Reading what every signed-in person may read.
+pub struct Reader;
+
+impl Right for Reader {
+    const ROLES: &'static [Role] = &Role::ALL;
+}
 
 /// The session key under which the signed-in user is kept (a typed bucket with a fixed key).
 pub const AUTH_KEY: &str = "portal.auth";
@@ -68,5 +162,39 @@ pub fn viewer() -> Option<CurrentUser> {
     #[cfg(not(feature = "ssr"))]
     {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_and_statuses_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+        for s in UserStatus::ALL {
+            assert_eq!(UserStatus::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn rights_admit_their_roles() {
+        struct AdminsOnly;
+        impl Right for AdminsOnly {
+            const ROLES: &'static [Role] = &[Role::Admin];
+        }
+        let user = |roles: &[Role]| CurrentUser {
+            id: UserId(uuid::Uuid::nil()),
+            username: "u".into(),
+            display_name: "U".into(),
+            roles: roles.to_vec(),
+        };
+        assert!(AdminsOnly::admits(&user(&[Role::Owner, Role::Admin])));
+        assert!(!AdminsOnly::admits(&user(&[Role::Auditor])));
+        assert!(SelfService::admits(&user(&[])));
+        assert!(!Reader::admits(&user(&[])));
     }
 }

@@ -1,7 +1,10 @@
 //! The sign-in page and the islands that run passkey ceremonies in the browser.
 
-use super::model::Readiness;
-use crate::components::{ErrorAlert, Feedback, PageHeader};
+use super::model::{Readiness, Role, viewer};
+use crate::components::{
+    ErrorAlert, ErrorPage, Feedback, PageHeader, encode_component, redirect_page,
+};
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -231,4 +234,39 @@ pub fn use_hydrated() -> ReadSignal<bool> {
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
     hydrated
+}
+
+/// Shows `children` to a signed-in user holding one of `roles` (any signed-in user when empty);
+/// sends anyone else to sign in, or says they may not see the page.
+#[component]
+pub fn Guarded(#[prop(optional)] roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
+    match viewer() {
+        None => {
+            let next = current_path();
+            let target = format!("/signin?next={}", encode_component(&next));
+            redirect_page(&target);
+            view! {
+                <p>
+                    <a href=target>"Sign in to continue"</a>
+                </p>
+            }
+            .into_any()
+        }
+        Some(v) if roles.is_empty() || v.has_any(roles) => children().into_any(),
+        Some(_) => view! { <ErrorPage error=AppError::Forbidden /> }.into_any(),
+    }
+}
+
+/// The path of the page being rendered (server side).
+fn current_path() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .map(|p| p.uri.path().to_string())
+            .unwrap_or_else(|| "/".into())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        "/".into()
+    }
 }

@@ -12,6 +12,10 @@ use sea_orm::{
 };
 use std::time::Duration;
 
+/// Rows per multi-row INSERT: well under SQLite's bound-parameter limit (32,766) for every table
+/// here (at most 13 columns), and large enough that a bulk write is a few hundred statements.
+pub const BATCH: usize = 1000;
+
 /// Operations that must not interleave across instances (values are advisory-lock keys).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(i64)]

@@ -1,9 +1,12 @@
-//! Server-only building blocks: configuration, state, clock, database and entities.
+//! Server-only infrastructure that knows no feature: configuration, state, clock, database,
+//! entities, rate limits and how a request is answered.
 
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod entities;
+pub mod rate_limit;
+pub mod request;
 pub mod state;
 
 /// The per-request nonce that the Content-Security-Policy allows inline scripts to carry.

@@ -1,21 +1,35 @@
-//! The application state, built once at start-up and provided to handlers and server functions.
+//! The application state, built once at start-up by the composition root and provided to
+//! handlers and server functions.
 
 use super::clock::Clock;
-use super::config::Config;
+use super::config::{Config, ConfigError};
 use super::db::Db;
 use super::entities::portal_setting;
-use crate::session::ssr::passkeys::relying_party;
-use crate::session::ssr::rate_limit::RateLimiter;
+use super::rate_limit::RateLimiter;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use rand::RngCore as _;
-use sea_orm::{ActiveValue::Set, EntityTrait};
+use sea_orm::{ActiveValue::Set, DbErr, EntityTrait};
 use std::sync::Arc;
 use std::time::Duration;
 use webauthn_rs::prelude::Webauthn;
 
-/// Attempts per client address per minute on sign-in and enrolment endpoints.
+/// Attempts per client address per minute on the endpoints the access table marks as rate
+/// limited (sign-in and enrolment ceremonies).
 pub const CEREMONY_ATTEMPTS_PER_MINUTE: usize = 30;
+
+/// Why the portal could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("database: {0}")]
+    Database(DbErr),
+    #[error("database migrations: {0}")]
+    Migrations(DbErr),
+    #[error("PORTAL_PUBLIC_URL: cannot act as a WebAuthn relying party: {0}")]
+    RelyingParty(String),
+}
 
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -23,7 +37,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub leptos_options: LeptosOptions,
-    /// The WebAuthn relying party, from the configured public URL.
+    /// The WebAuthn relying party, built by the composition root from the public URL.
     pub webauthn: Arc<Webauthn>,
     /// Key for stand-in credential ids of unknown user names (random per installation).
     pub decoy_key: Arc<Vec<u8>>,
@@ -32,23 +46,27 @@ pub struct AppState {
 
 impl AppState {
     /// Builds the state over a migrated database.
-    pub async fn new(db: Db, config: Config, clock: Arc<dyn Clock>) -> Result<Self, String> {
+    pub async fn new(
+        db: Db,
+        config: Config,
+        clock: Arc<dyn Clock>,
+        webauthn: Webauthn,
+    ) -> Result<Self, StartupError> {
         let leptos_options = LeptosOptions::builder()
             .output_name("portal")
             .site_root(config.site_root.clone())
             .site_pkg_dir("pkg")
             .site_addr(config.bind)
             .build();
-        let webauthn = Arc::new(relying_party(&config.public_url)?);
         let decoy_key = installation_key(&db, "decoy_credential_key")
             .await
-            .map_err(|e| format!("database: {e}"))?;
+            .map_err(StartupError::Database)?;
         Ok(Self {
             db,
             config: Arc::new(config),
             clock,
             leptos_options,
-            webauthn,
+            webauthn: Arc::new(webauthn),
             decoy_key: Arc::new(decoy_key),
             limiter: Arc::new(RateLimiter::new(
                 CEREMONY_ATTEMPTS_PER_MINUTE,
@@ -63,7 +81,7 @@ impl AppState {
 }
 
 /// A random key generated once per installation and shared by every instance.
-async fn installation_key(db: &Db, name: &str) -> Result<Vec<u8>, sea_orm::DbErr> {
+async fn installation_key(db: &Db, name: &str) -> Result<Vec<u8>, DbErr> {
     let mut fresh = [0u8; 32];
     rand::rng().fill_bytes(&mut fresh);
     portal_setting::Entity::insert(portal_setting::ActiveModel {
@@ -76,8 +94,8 @@ async fn installation_key(db: &Db, name: &str) -> Result<Vec<u8>, sea_orm::DbErr
     let row = portal_setting::Entity::find_by_id(name.to_string())
         .one(db.conn())
         .await?
-        .ok_or_else(|| sea_orm::DbErr::RecordNotFound(name.into()))?;
-    hex::decode(row.value).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))
+        .ok_or_else(|| DbErr::RecordNotFound(name.into()))?;
+    hex::decode(row.value).map_err(|e| DbErr::Custom(e.to_string()))
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -4,13 +4,13 @@
 //! a crate whose algorithm could change. Pure: the catalogue comes in as a parameter.
 
 use super::model::ApplicationRecord;
+use crate::declarations::facade::{Known, default_journey};
 use crate::declarations::model::{
     BreakGlass, Declaration, DeviceRequirements, JourneyRole, Offboarding, Platform,
     PlatformSupport, PopulationJourney, SessionRules,
 };
-use crate::declarations::rules::{Known, default_journey};
+use crate::registry::facade::name_key;
 use crate::registry::model::{Criticality, Integration, Lifecycle};
-use crate::registry::rules::name_key;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 

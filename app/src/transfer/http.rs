@@ -3,33 +3,28 @@
 //! estate, and a multipart upload to import whose report waits in the session for the import
 //! page.
 
-use super::model::Format;
-use super::ssr;
-use crate::audit::model::Actor;
-use crate::error::AppError;
-use crate::registry::rules::{can_export, can_import};
-use crate::registry::transfer_api::{
-    ImportOutcome, ImportProblem, ImportReport, REPORTED_PROBLEMS_MAX,
+use super::api::REPORT;
+use super::model::{
+    Exporters, Format, IMPORT_PAGE, ImportOutcome, ImportProblem, ImportReport, Importers,
+    REPORTED_PROBLEMS_MAX,
 };
-use crate::session::model::CurrentUser;
-use crate::session::ssr::guard::SignedIn;
+use super::ssr::{self, ImportedBy};
+use crate::error::AppError;
+use crate::session::facade::{Granted, SignedIn};
+use crate::ssr::request::{error_response, flash};
 use crate::ssr::state::AppState;
 use axum::Extension;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use http::{HeaderMap, StatusCode, header};
+use http::{HeaderMap, header};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-pub const EXPORT_PATH: &str = "/api/applications/export";
-pub const IMPORT_PATH: &str = "/api/applications/import";
-/// Where the browser goes after posting a file.
-pub const IMPORT_PAGE: &str = "/applications/import";
+pub use super::model::{EXPORT_PATH, IMPORT_PATH};
+
 /// The largest file the import endpoint accepts (the command line has no limit).
 pub const IMPORT_BODY_LIMIT: usize = 16 * 1024 * 1024;
-/// The session key of the last import's report.
-const REPORT: &str = "portal.flash.import_report";
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ExportQuery {
@@ -46,7 +41,8 @@ pub async fn export_applications(
     Query(q): Query<ExportQuery>,
 ) -> Response {
     let result = async {
-        let user = permitted(user, can_export)?;
+        let exporter = Granted::<Exporters>::from_signed_in(user.map(|Extension(u)| u))?;
+        let user = exporter.user();
         let format = match q.format.trim() {
             "" => Format::Csv,
             f => Format::parse(f)
@@ -72,7 +68,7 @@ pub async fn export_applications(
             bytes,
         )
             .into_response(),
-        Err(e) => refusal(&headers, e),
+        Err(e) => error_response(&headers, &e),
     }
 }
 
@@ -85,52 +81,21 @@ pub async fn import_applications(
     session: Session,
     upload: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let user = match permitted(user, can_import) {
+    let importer = match Granted::<Importers>::from_signed_in(user.map(|Extension(u)| u)) {
         Ok(u) => u,
-        Err(e) => return refusal(&headers, e),
+        Err(e) => return error_response(&headers, &e),
     };
     let report = match upload {
         Ok(multipart) => match read_upload(multipart).await {
-            Ok(upload) => run(&state, upload, Actor::User(user.id)).await,
+            Ok(upload) => run(&state, upload, ImportedBy::User(&importer)).await,
             Err(message) => unreadable(message),
         },
         Err(e) => unreadable(e.body_text()),
     };
-    if let Err(e) = store_report(&session, &report).await {
-        return refusal(&headers, e);
+    if let Err(e) = flash(&session, REPORT, &report).await {
+        return error_response(&headers, &e);
     }
     Redirect::to(IMPORT_PAGE).into_response()
-}
-
-fn permitted(
-    user: Option<Extension<SignedIn>>,
-    may: fn(&CurrentUser) -> bool,
-) -> Result<CurrentUser, AppError> {
-    let Extension(SignedIn(user)) = user.ok_or(AppError::Unauthenticated)?;
-    if may(&user) {
-        Ok(user)
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-/// A refusal in the caller's terms: a plain message for a browser, the error as JSON otherwise.
-fn refusal(headers: &HeaderMap, e: AppError) -> Response {
-    let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let html = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
-    if html {
-        (status, e.to_string()).into_response()
-    } else {
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/json")],
-            serde_json::to_string(&e).unwrap_or_default(),
-        )
-            .into_response()
-    }
 }
 
 #[derive(Debug, Default)]
@@ -186,7 +151,7 @@ fn unreadable(message: String) -> ImportReport {
     }
 }
 
-async fn run(state: &AppState, upload: Upload, actor: Actor) -> ImportReport {
+async fn run(state: &AppState, upload: Upload, by: ImportedBy<'_>) -> ImportReport {
     let format = match upload.format.trim() {
         "" => Format::of_file_name(&upload.file_name),
         f => Format::parse(f),
@@ -195,13 +160,11 @@ async fn run(state: &AppState, upload: Upload, actor: Actor) -> ImportReport {
         None => refused(vec![file_problem(
             "name the file .csv or .json, or choose its format".into(),
         )]),
-        Some(format) => {
-            match ssr::import(state, &upload.bytes, format, upload.dry_run, actor).await {
-                Ok(Ok(summary)) => ImportOutcome::Done(summary),
-                Ok(Err(problems)) => refused(problems),
-                Err(e) => refused(vec![file_problem(e.to_string())]),
-            }
-        }
+        Some(format) => match ssr::import(state, &upload.bytes, format, upload.dry_run, by).await {
+            Ok(Ok(summary)) => ImportOutcome::Done(summary),
+            Ok(Err(problems)) => refused(problems),
+            Err(e) => refused(vec![file_problem(e.to_string())]),
+        },
     };
     ImportReport {
         sha256: ssr::file_sha256(&upload.bytes),
@@ -209,19 +172,4 @@ async fn run(state: &AppState, upload: Upload, actor: Actor) -> ImportReport {
         dry_run: upload.dry_run,
         outcome,
     }
-}
-
-pub async fn store_report(session: &Session, report: &ImportReport) -> Result<(), AppError> {
-    session
-        .insert(REPORT, report)
-        .await
-        .map_err(|e| AppError::internal(format!("session: {e}")))
-}
-
-/// The last import's report, once.
-pub async fn take_report(session: &Session) -> Result<Option<ImportReport>, AppError> {
-    session
-        .remove(REPORT)
-        .await
-        .map_err(|e| AppError::internal(format!("session: {e}")))
 }

@@ -3,21 +3,18 @@
 //! the registry's and the declarations' batched inserts, and audited by one event.
 
 use super::generate;
-use super::model::{ApplicationRecord, Format};
+use super::model::{ApplicationRecord, Format, ImportProblem, ImportSummary, Importers};
 use super::rules::{self, Existing, Plan, Sourced};
-use crate::accounts::model::{Role, UserStatus};
-use crate::accounts::ssr::{NewUser, insert_users};
-use crate::audit::model::{Actor, AuditAction};
-use crate::audit::ssr::{NewAuditEvent, record};
-use crate::catalogue::ssr::insert_business_units;
-use crate::declarations::model::Declaration;
-use crate::declarations::ssr::{
-    NewVersion, SOURCE_GENERATOR, SOURCE_IMPORT, insert_versions, known,
-};
+use crate::accounts::facade::{NewUser, insert_users};
+use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
+use crate::catalogue::facade::insert_business_units;
+use crate::declarations::facade::{NewVersion, insert_versions, known};
+use crate::declarations::model::{Declaration, Source};
 use crate::error::AppError;
 use crate::ids::UserId;
-use crate::registry::ssr::{allowed, insert_applications, owners_with_users};
-use crate::registry::transfer_api::{ImportProblem, ImportSummary};
+use crate::registry::facade::{allowed, insert_applications, owners_with_users};
+use crate::session::facade::Granted;
+use crate::session::model::{Role, UserStatus};
 use crate::ssr::entities::{
     app_user, application, application_population, application_tag, business_unit,
     declaration_version, population, user_role,
@@ -206,7 +203,7 @@ pub async fn apply<C: ConnectionTrait>(
     db: &C,
     plan: Plan,
     now: OffsetDateTime,
-    source: &'static str,
+    source: Source,
     author: Option<UserId>,
 ) -> Result<(), AppError> {
     insert_business_units(db, &plan.business_units).await?;
@@ -248,6 +245,29 @@ pub fn file_sha256(bytes: &[u8]) -> String {
 /// An import's result: what was (or, on a dry run, would be) created, or every problem found.
 pub type ImportResult = Result<ImportSummary, Vec<ImportProblem>>;
 
+/// Who imports: a signed-in importer (the web upload), or the operator at the host's command
+/// line.
+pub enum ImportedBy<'a> {
+    User(&'a Granted<Importers>),
+    HostOperator,
+}
+
+impl ImportedBy<'_> {
+    fn actor(&self) -> Actor {
+        match self {
+            Self::User(g) => Actor::User(g.id()),
+            Self::HostOperator => Actor::HostOperator,
+        }
+    }
+
+    fn author(&self) -> Option<UserId> {
+        match self {
+            Self::User(g) => Some(g.id()),
+            Self::HostOperator => None,
+        }
+    }
+}
+
 /// Imports a file all or nothing: decode, resolve and check every record, and only when nothing
 /// is wrong write everything in one transaction with one `applications.imported` event. A dry
 /// run stops before writing.
@@ -256,7 +276,7 @@ pub async fn import(
     bytes: &[u8],
     format: Format,
     dry_run: bool,
-    actor: Actor,
+    by: ImportedBy<'_>,
 ) -> Result<ImportResult, AppError> {
     let (sourced, mut problems) = decode(bytes, format);
     let mut planned = |existing: &Existing| {
@@ -283,17 +303,13 @@ pub async fn import(
     };
     let summary = plan.summary();
     let now = state.now();
-    let author = match actor {
-        Actor::User(id) => Some(id),
-        _ => None,
-    };
     let sha256 = file_sha256(bytes);
-    apply(&txn, plan, now, SOURCE_IMPORT, author).await?;
+    apply(&txn, plan, now, Source::Import, by.author()).await?;
     record(
         &txn,
         now,
         NewAuditEvent {
-            actor,
+            actor: by.actor(),
             action: AuditAction::ApplicationsImported,
             subject_type: "applications",
             subject_id: sha256.clone(),
@@ -355,7 +371,7 @@ pub async fn generate_estate(
     })?;
     let summary = plan.summary();
     let now = state.now();
-    apply(&txn, plan, now, SOURCE_GENERATOR, None).await?;
+    apply(&txn, plan, now, Source::Generator, None).await?;
     record(
         &txn,
         now,

@@ -5,21 +5,26 @@
 use crate::client::{Client, error_of, first_admin, invited};
 use crate::on_each_backend;
 use crate::support::{TestDb, World};
-use app::accounts::model::Role;
 use app::error::AppError;
-use app::session::ssr::guard::{Access, ENDPOINTS, HANDLERS};
+use app::session::model::Role;
+use app::session::ssr::guard::Access;
 use http::{StatusCode, header};
 use std::collections::BTreeSet;
 
 async fn every_server_function_is_in_the_access_table_and_enforced(db: &TestDb) {
     let w = World::new(db).await;
+    let table = app::app::access_table().expect("a consistent access table");
+    let (server_functions, handlers) = (table.server_functions(), table.handlers());
     let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, method)| {
             assert_eq!(method, http::Method::POST, "{path}");
             path.to_string()
         })
         .collect();
-    let listed: BTreeSet<String> = ENDPOINTS.iter().map(|e| e.path.to_string()).collect();
+    let listed: BTreeSet<String> = server_functions
+        .iter()
+        .map(|e| e.path.to_string())
+        .collect();
     assert!(registered.len() >= 20, "{registered:?}");
     let unlisted: Vec<_> = registered.difference(&listed).collect();
     assert!(unlisted.is_empty(), "not in the access table: {unlisted:?}");
@@ -28,9 +33,9 @@ async fn every_server_function_is_in_the_access_table_and_enforced(db: &TestDb) 
 
     // Strangers: refused before any argument is read (the bodies are empty).
     let stranger = Client::new(&w);
-    for e in ENDPOINTS
+    for e in server_functions
         .iter()
-        .chain(HANDLERS)
+        .chain(handlers)
         .filter(|e| e.access != Access::Public)
     {
         let r = stranger.post_raw(e.path, String::new()).await;
@@ -48,7 +53,7 @@ async fn every_server_function_is_in_the_access_table_and_enforced(db: &TestDb) 
     let admin = first_admin(&w, "ada").await;
     let auditor = invited(&admin, "audrey", &["auditor"]).await;
     let mut checked = 0;
-    for e in ENDPOINTS.iter().chain(HANDLERS) {
+    for e in server_functions.iter().chain(handlers) {
         let refused = match e.access {
             Access::Change(_) => true,
             Access::Read(roles) => !roles.contains(&Role::Auditor),

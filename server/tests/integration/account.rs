@@ -6,9 +6,10 @@ use crate::client::{
 };
 use crate::on_each_backend;
 use crate::support::{TestDb, World};
-use app::accounts::model::{AccountOverview, Role};
+use app::accounts::model::AccountOverview;
 use app::error::AppError;
 use app::session::model::CurrentUser;
+use app::session::model::Role;
 use http::StatusCode;
 use webauthn_authenticator_rs::WebauthnAuthenticator as _;
 use webauthn_authenticator_rs::prelude::CreationChallengeResponse;

@@ -3,7 +3,7 @@
 
 use crate::on_each_backend;
 use crate::support::{ORIGIN, TestDb, World, insert_user};
-use app::accounts::ssr::{hash_secret, issue_bootstrap_link};
+use app::accounts::ssr::links::{hash_secret, issue_bootstrap_link};
 use app::error::AppError;
 use app::ssr::entities::{audit_event, enrolment_token};
 use sea_orm::{EntityTrait, QueryOrder};

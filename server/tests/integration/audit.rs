@@ -73,7 +73,7 @@ async fn events_commit_and_roll_back_with_their_change(db: &TestDb) {
     assert_eq!(stored[1].prev_hash, stored[0].hash);
     assert_eq!(
         stored[0].occurred_at,
-        app::audit::ssr::format_timestamp(now)
+        app::ssr::clock::format_timestamp(now)
     );
     assert!(stored[0].after.as_deref().unwrap().contains("ünïcode"));
 }

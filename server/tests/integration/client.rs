@@ -174,7 +174,7 @@ pub fn token_of(url: &str) -> String {
 }
 
 pub async fn bootstrap_token(world: &World) -> String {
-    let link = app::accounts::ssr::issue_bootstrap_link(&world.state, false)
+    let link = app::accounts::facade::issue_bootstrap_link(&world.state, false)
         .await
         .expect("bootstrap link");
     token_of(&link.url)

@@ -8,8 +8,9 @@ use crate::client::{
 };
 use crate::on_each_backend;
 use crate::support::{ORIGIN, TestDb, World};
-use app::accounts::model::{EnrolmentInfo, EnrolmentPurpose, UserStatus, UserSummary};
+use app::accounts::model::{EnrolmentInfo, EnrolmentPurpose, UserSummary};
 use app::error::AppError;
+use app::session::model::UserStatus;
 use base64::Engine as _;
 use http::StatusCode;
 use serde_cbor_2::Value as Cbor;
@@ -144,7 +145,7 @@ async fn bootstrap_links_work_once_and_for_one_hour(db: &TestDb) {
     assert_eq!(error_of(&r), AppError::NotFound);
 
     // A fresh link (break-glass, as an admin exists now) lasts one hour.
-    let link = app::accounts::ssr::issue_bootstrap_link(&w.state, true)
+    let link = app::accounts::facade::issue_bootstrap_link(&w.state, true)
         .await
         .unwrap();
     let token = crate::client::token_of(&link.url);

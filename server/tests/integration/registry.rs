@@ -5,16 +5,18 @@
 use crate::client::{Person, after, error_of, events, first_admin, invited};
 use crate::on_each_backend;
 use crate::support::{Reply, TestDb, World};
+use app::declarations::model::DeclarationShown;
 use app::declarations::model::{
     DeclarationEditor, DraftOrigin, Offboarding, PopulationJourney, SessionRules,
 };
 use app::error::AppError;
 use app::ids::{ApplicationId, UserId};
 use app::registry::model::{
-    ApplicationDetail, ApplicationList, Criticality, DeclarationShown, Integration, Lifecycle,
+    ApplicationDetail, ApplicationList, Criticality, Integration, Lifecycle,
 };
 use app::registry::rules::CheckedApplication;
-use app::registry::ssr::{NewApplication, insert_applications};
+use app::registry::rules::NewApplication;
+use app::registry::ssr::insert_applications;
 use app::ssr::entities::{application, audit_event, declaration_draft, declaration_version};
 use http::StatusCode;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -512,10 +514,10 @@ async fn owner_cannot_touch_another_owners_application(db: &TestDb) {
 
     assert!(detail(&o.admin, &o.crm).await.can_edit);
     assert_eq!(submitted(&o.admin, &o.crm, &decl).await, 1);
-    let crm = detail(&o.bob, &o.crm).await;
-    assert_eq!(crm.versions.len(), 1);
-    assert_eq!(crm.versions[0].author, "First Admin");
-    assert_eq!(crm.versions[0].author_id, Some(o.admin.user.id));
+    let crm = show(&o.bob, &o.crm, &[]).await;
+    assert_eq!(crm.history.len(), 1);
+    assert_eq!(crm.history[0].author, "First Admin");
+    assert_eq!(crm.history[0].author_id, Some(o.admin.user.id));
     assert_eq!(
         editor(&o.carol, &o.crm).await.origin,
         DraftOrigin::LatestVersion(1)
@@ -811,9 +813,9 @@ async fn submitting_makes_immutable_versions_with_history(db: &TestDb) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(serde_json::from_str::<Option<i32>>(&r.body).unwrap(), None);
     assert!(versions_of(&w, &o.payroll).await.is_empty());
-    let d = detail(&o.alice, &o.payroll).await;
+    let d = show(&o.alice, &o.payroll, &[]).await;
     assert!(d.draft_saved_at.is_some(), "the page says a draft exists");
-    assert!(d.versions.is_empty());
+    assert!(d.history.is_empty());
     let drafts = events(&w, "declaration.draft_saved").await;
     assert_eq!(drafts.len(), 1);
     assert_eq!(drafts[0].subject_id, o.payroll);
@@ -828,9 +830,9 @@ async fn submitting_makes_immutable_versions_with_history(db: &TestDb) {
     // Submitting makes version 1 and ends the draft.
     assert_eq!(submitted(&o.alice, &o.payroll, &both).await, 1);
     assert!(draft_of(&w, &o.payroll).await.is_none());
-    let d = detail(&o.alice, &o.payroll).await;
+    let d = show(&o.alice, &o.payroll, &[]).await;
     assert_eq!(d.draft_saved_at, None);
-    assert_eq!(d.versions.len(), 1);
+    assert_eq!(d.history.len(), 1);
     let v1 = show(&o.alice, &o.payroll, &[])
         .await
         .version
@@ -872,9 +874,9 @@ async fn submitting_makes_immutable_versions_with_history(db: &TestDb) {
     assert_eq!(changed.0.len(), both.0.len(), "one field replaced");
     assert_eq!(submitted(&o.carol, &o.payroll, &changed).await, 2);
 
-    let d = detail(&o.dave, &o.payroll).await;
+    let d = show(&o.dave, &o.payroll, &[]).await;
     let history: Vec<(i32, &str)> = d
-        .versions
+        .history
         .iter()
         .map(|v| (v.version, v.author.as_str()))
         .collect();
@@ -969,7 +971,12 @@ async fn submit_requires_a_primary_and_keeps_the_draft(db: &TestDb) {
         office.primary,
         strings(&["platform_passkey", "security_key"])
     );
-    assert!(detail(&o.alice, &o.payroll).await.draft_saved_at.is_some());
+    assert!(
+        show(&o.alice, &o.payroll, &[])
+            .await
+            .draft_saved_at
+            .is_some()
+    );
 
     // With a primary method the same journey is submitted, and the draft is gone.
     let complete = typed.methods("contractors", "primary", &["synced_passkey"]);
@@ -999,6 +1006,17 @@ async fn submit_requires_a_primary_and_keeps_the_draft(db: &TestDb) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(draft_of(&w, &o.payroll).await.is_none());
+    let discarded = events(&w, "declaration.draft_discarded").await;
+    assert_eq!(
+        discarded.len(),
+        1,
+        "discarding is audited as its own action"
+    );
+    assert!(discarded[0].actor.contains(&o.alice.id_string()));
+    assert_eq!(discarded[0].after, None, "nothing is left after a discard");
+    let before: serde_json::Value =
+        serde_json::from_str(discarded[0].before.as_deref().unwrap()).unwrap();
+    assert_eq!(before["populations"][0]["population"], "contractors");
     assert_eq!(versions_of(&w, &o.payroll).await.len(), 1);
     assert_eq!(
         editor(&o.alice, &o.payroll).await.origin,
@@ -1624,8 +1642,11 @@ async fn concurrent_edits_of_one_application_both_apply(db: &TestDb) {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
-    // Two saves and a discard per round.
-    assert_eq!(events(&w, "declaration.draft_saved").await.len(), 9);
+    // Two saves and a discard per round, each audited as what it was.
+    assert_eq!(events(&w, "declaration.draft_saved").await.len(), 6);
+    let discards = events(&w, "declaration.draft_discarded").await;
+    assert_eq!(discards.len(), 3);
+    assert!(discards.iter().all(|e| e.subject_id == o.crm));
 }
 on_each_backend!(
     concurrent_edits_of_one_application_both_apply_on_each_backend,

@@ -10,9 +10,10 @@ use crate::client::{
 };
 use crate::on_each_backend;
 use crate::support::{TestDb, World};
-use app::accounts::model::{AccountOverview, Role};
+use app::accounts::model::AccountOverview;
 use app::error::AppError;
 use app::session::model::CurrentUser;
+use app::session::model::Role;
 use app::ssr::entities::{audit_event, web_session};
 use http::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
@@ -288,7 +289,7 @@ async fn assertions_and_attestations_for_another_origin_are_refused(db: &TestDb)
     assert_eq!(bob_row.passkeys, 0);
     assert_eq!(
         bob_row.status,
-        app::accounts::model::UserStatus::Invited,
+        app::session::model::UserStatus::Invited,
         "still invited"
     );
     let info = bob.post("/api/enrol/info", &[("token", &token)]).await;

@@ -120,7 +120,7 @@ impl World {
         let state = server::build_state_with_clock(config_for(db), Arc::new(clock.clone()))
             .await
             .expect("state");
-        let router = server::build_router(state.clone());
+        let router = server::build_router(state.clone()).expect("a consistent access table");
         Self {
             state,
             router,

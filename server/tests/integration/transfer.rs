@@ -3,22 +3,17 @@
 //! writes nothing; the generator is deterministic; spreadsheet formulas are neutralised; and the
 //! HTTP endpoints follow the roles.
 
-use crate::client::{COOKIE, Client, after, events, first_admin, invited};
+use crate::client::{COOKIE, Client, Person, after, events, first_admin, invited};
 use crate::on_each_backend;
 use crate::support::{ORIGIN, TestDb, World, insert_user};
-use app::accounts::model::Role;
-use app::audit::model::Actor;
-use app::ids::{ApplicationId, UserId};
-use app::registry::ssr::set_archived;
-use app::registry::transfer_api::{ImportOutcome, ImportReport, ImportSummary};
-use app::session::model::CurrentUser;
 use app::ssr::entities::{
     app_user, application, application_owner, application_population, application_tag, audit_event,
     business_unit, declaration_method, declaration_version, user_role,
 };
 use app::transfer::http::IMPORT_BODY_LIMIT;
 use app::transfer::model::{ApplicationRecord, Format};
-use app::transfer::ssr::{ImportResult, export, file_sha256, generate_estate, import};
+use app::transfer::model::{ImportOutcome, ImportReport, ImportSummary};
+use app::transfer::ssr::{ImportResult, ImportedBy, export, file_sha256, generate_estate, import};
 use axum::body::Body;
 use http::{Request, StatusCode, header};
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -37,7 +32,7 @@ async fn export_of(w: &World, format: Format) -> Vec<u8> {
 }
 
 async fn import_as_host(w: &World, bytes: &[u8], format: Format, dry_run: bool) -> ImportResult {
-    import(&w.state, bytes, format, dry_run, Actor::HostOperator)
+    import(&w.state, bytes, format, dry_run, ImportedBy::HostOperator)
         .await
         .expect("import runs")
 }
@@ -122,12 +117,17 @@ async fn stored(w: &World, name: &str) -> (uuid::Uuid, bool, Option<String>) {
     (app.id, app.archived, provider)
 }
 
-/// Archives an application as an administrator, through the registry.
-async fn archive_as(w: &World, admin: &CurrentUser, name: &str) {
+/// Archives an application as an administrator, through the registry's server function.
+async fn archive_as(w: &World, admin: &Person<'_>, name: &str) {
     let (id, _, _) = stored(w, name).await;
-    set_archived(&w.state, admin, ApplicationId(id), true)
-        .await
-        .unwrap_or_else(|e| panic!("archive {name}: {e}"));
+    let r = admin
+        .client
+        .post(
+            "/api/applications/archive",
+            &[("id", &id.to_string()), ("archived", "true")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "archive {name}: {}", r.body);
 }
 
 async fn export_import_export_is_byte_identical(db: &TestDb) {
@@ -174,12 +174,7 @@ async fn export_import_export_is_byte_identical(db: &TestDb) {
     ])
     .unwrap();
     imported(import_as_host(&source, &extra, Format::Json, false).await);
-    let admin = CurrentUser {
-        id: UserId(insert_user(&source.state, "archivist", &["admin"]).await),
-        username: "archivist".into(),
-        display_name: "archivist".into(),
-        roles: vec![Role::Admin],
-    };
+    let admin = first_admin(&source, "archivist").await;
     for name in [plain.as_str(), "Legacy Portal", "Legacy IdP"] {
         archive_as(&source, &admin, name).await;
     }

@@ -1,14 +1,17 @@
 //! The signed-in user: a typed session bucket, resolved against the database on every request so
 //! that disabling a user or changing roles takes effect at once.
 
-use crate::accounts::model::{Role, UserStatus};
+use super::guard::Granted;
+use super::store::DbSessionStore;
+use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
 use crate::ids::UserId;
-use crate::session::model::{AUTH_KEY, CurrentUser};
+use crate::session::model::{AUTH_KEY, CurrentUser, Role, SelfService, UserStatus};
 use crate::ssr::entities::{app_user, user_role};
 use crate::ssr::state::AppState;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use time::OffsetDateTime;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -139,6 +142,57 @@ pub async fn mark_verified(session: &Session, now: OffsetDateTime) -> Result<(),
 /// Ends this session: the row is deleted server-side and the cookie cleared.
 pub async fn end(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(session_err)
+}
+
+/// Ends every session of `user` inside the caller's transaction, audited with the reason
+/// (sign-out everywhere, disabling, role changes, recovery).
+pub async fn end_sessions<C: ConnectionTrait>(
+    db: &C,
+    now: OffsetDateTime,
+    actor: &Actor,
+    user: UserId,
+    reason: &str,
+) -> Result<u64, AppError> {
+    let ended = DbSessionStore::delete_for_user(db, user.0).await?;
+    record(
+        db,
+        now,
+        NewAuditEvent {
+            actor: actor.clone(),
+            action: AuditAction::SessionsEnded,
+            subject_type: "user",
+            subject_id: user.to_string(),
+            before: None,
+            after: Some(json!({ "sessions_ended": ended, "reason": reason })),
+        },
+    )
+    .await?;
+    Ok(ended)
+}
+
+/// Signs the caller out of this browser, audited.
+pub async fn sign_out(
+    state: &AppState,
+    caller: &Granted<SelfService>,
+    session: &Session,
+) -> Result<(), AppError> {
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    record(
+        &txn,
+        now,
+        NewAuditEvent {
+            actor: Actor::User(caller.id()),
+            action: AuditAction::SessionsEnded,
+            subject_type: "user",
+            subject_id: caller.id().to_string(),
+            before: None,
+            after: Some(json!({ "sessions_ended": 1, "reason": "signed out" })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    end(session).await
 }
 
 #[cfg(test)]

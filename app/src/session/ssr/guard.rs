@@ -1,27 +1,28 @@
-//! Authorisation as a mechanism: one table says who may call every server function, and one
-//! middleware enforces it before any server function runs (deny by default: a server function
-//! missing from the table answers 404). It also resolves the signed-in user for pages, and rate
-//! limits the sign-in and enrolment ceremonies.
+//! Authorisation as a mechanism. Every feature declares, next to its server functions, who may
+//! call each of them (its slice of the access table, written in rights); the composition root
+//! gathers the slices into one [`AccessTable`], and one middleware enforces it before any server
+//! function or file handler runs (deny by default: a path missing from the table answers 404).
+//! The same middleware resolves the signed-in user for pages and rate limits the ceremonies.
+//!
+//! Server-side functions that act on a right take the guard's proof of it, [`Granted`], which
+//! only [`granted`] can build, so a server function that forgot its check does not compile.
 
 use super::auth;
-use super::rate_limit::client_address;
-use crate::accounts::api as accounts;
-use crate::accounts::model::{IssuedLinkView, Role};
-use crate::catalogue::api as catalogue;
-use crate::declarations::api as declarations;
 use crate::error::AppError;
-use crate::registry::api as registry;
-use crate::registry::transfer_api;
-use crate::session::api as session_api;
-use crate::session::model::CurrentUser;
+use crate::ids::UserId;
+use crate::session::model::{CurrentUser, Right, Role};
+use crate::ssr::rate_limit::client_address;
+use crate::ssr::request::error_response;
 use crate::ssr::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http::{HeaderValue, StatusCode, header};
-use leptos::prelude::{expect_context, use_context};
-use leptos::server_fn::ServerFn;
+use http::{StatusCode, header};
+use leptos::prelude::use_context;
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tower_sessions::Session;
 
 /// Who may call an endpoint.
@@ -37,6 +38,19 @@ pub enum Access {
     Change(&'static [Role]),
 }
 
+impl Access {
+    /// Reading what right `R` covers.
+    pub const fn read<R: Right>() -> Self {
+        Self::Read(R::ROLES)
+    }
+
+    /// Changing what right `R` covers.
+    pub const fn change<R: Right>() -> Self {
+        Self::Change(R::ROLES)
+    }
+}
+
+/// One row of the access table.
 #[derive(Clone, Copy, Debug)]
 pub struct Endpoint {
     pub path: &'static str,
@@ -45,234 +59,85 @@ pub struct Endpoint {
     pub rate_limited: bool,
 }
 
-const fn ep(path: &'static str, access: Access, rate_limited: bool) -> Endpoint {
-    Endpoint {
-        path,
-        access,
-        rate_limited,
+impl Endpoint {
+    pub const fn new(path: &'static str, access: Access) -> Self {
+        Self {
+            path,
+            access,
+            rate_limited: false,
+        }
+    }
+
+    /// The same endpoint, counted against the per-address ceremony limit.
+    pub const fn rate_limited(self) -> Self {
+        Self {
+            rate_limited: true,
+            ..self
+        }
     }
 }
 
-const ADMIN: &[Role] = &[Role::Admin];
-const EVERYONE: &[Role] = &Role::ALL;
-use crate::registry::rules::{EDITORS, EXPORTERS, IMPORTERS};
+/// The whole access table: every server function and every plain file handler, gathered from
+/// the features' slices.
+#[derive(Debug)]
+pub struct AccessTable {
+    server_functions: Vec<Endpoint>,
+    handlers: Vec<Endpoint>,
+    by_path: BTreeMap<&'static str, Endpoint>,
+}
 
-/// Every server function, with who may call it.
-pub const ENDPOINTS: &[Endpoint] = &[
-    ep(
-        <session_api::GetCurrentUser as ServerFn>::PATH,
-        Access::Public,
-        false,
-    ),
-    ep(
-        <session_api::StartSignin as ServerFn>::PATH,
-        Access::Public,
-        true,
-    ),
-    ep(
-        <session_api::FinishSignin as ServerFn>::PATH,
-        Access::Public,
-        true,
-    ),
-    ep(
-        <session_api::SignOut as ServerFn>::PATH,
-        Access::SelfService,
-        false,
-    ),
-    ep(
-        <session_api::StartReverify as ServerFn>::PATH,
-        Access::SelfService,
-        true,
-    ),
-    ep(
-        <session_api::FinishReverify as ServerFn>::PATH,
-        Access::SelfService,
-        true,
-    ),
-    ep(
-        <accounts::GetEnrolmentInfo as ServerFn>::PATH,
-        Access::Public,
-        true,
-    ),
-    ep(
-        <accounts::StartEnrolment as ServerFn>::PATH,
-        Access::Public,
-        true,
-    ),
-    ep(
-        <accounts::FinishEnrolment as ServerFn>::PATH,
-        Access::Public,
-        true,
-    ),
-    ep(
-        <accounts::GetAccount as ServerFn>::PATH,
-        Access::SelfService,
-        false,
-    ),
-    ep(
-        <accounts::StartAddPasskey as ServerFn>::PATH,
-        Access::SelfService,
-        true,
-    ),
-    ep(
-        <accounts::FinishAddPasskey as ServerFn>::PATH,
-        Access::SelfService,
-        true,
-    ),
-    ep(
-        <accounts::RenamePasskey as ServerFn>::PATH,
-        Access::SelfService,
-        false,
-    ),
-    ep(
-        <accounts::RemovePasskey as ServerFn>::PATH,
-        Access::SelfService,
-        false,
-    ),
-    ep(
-        <accounts::SignOutEverywhere as ServerFn>::PATH,
-        Access::SelfService,
-        false,
-    ),
-    ep(
-        <accounts::ListUsers as ServerFn>::PATH,
-        Access::Read(ADMIN),
-        false,
-    ),
-    ep(
-        <accounts::InviteUser as ServerFn>::PATH,
-        Access::Change(ADMIN),
-        false,
-    ),
-    ep(
-        <accounts::ChangeRoles as ServerFn>::PATH,
-        Access::Change(ADMIN),
-        false,
-    ),
-    ep(
-        <accounts::SetUserEnabled as ServerFn>::PATH,
-        Access::Change(ADMIN),
-        false,
-    ),
-    ep(
-        <accounts::IssueRecovery as ServerFn>::PATH,
-        Access::Change(ADMIN),
-        false,
-    ),
-    ep(
-        <accounts::TakeIssuedLink as ServerFn>::PATH,
-        Access::Read(ADMIN),
-        false,
-    ),
-    ep(
-        <catalogue::GetCatalogue as ServerFn>::PATH,
-        Access::Read(EVERYONE),
-        false,
-    ),
-    ep(
-        <catalogue::UpdateMethod as ServerFn>::PATH,
-        Access::Change(ADMIN),
-        false,
-    ),
-    ep(
-        <catalogue::UpdatePopulation as ServerFn>::PATH,
-        Access::Change(ADMIN),
-        false,
-    ),
-    ep(
-        <catalogue::ListBusinessUnits as ServerFn>::PATH,
-        Access::Read(ADMIN),
-        false,
-    ),
-    ep(
-        <catalogue::AddBusinessUnit as ServerFn>::PATH,
-        Access::Change(ADMIN),
-        false,
-    ),
-    ep(
-        <catalogue::SetBusinessUnitActive as ServerFn>::PATH,
-        Access::Change(ADMIN),
-        false,
-    ),
-    ep(
-        <registry::ListApplications as ServerFn>::PATH,
-        Access::Read(EVERYONE),
-        false,
-    ),
-    ep(
-        <registry::GetApplication as ServerFn>::PATH,
-        Access::Read(EVERYONE),
-        false,
-    ),
-    ep(
-        <registry::ApplicationFormOptions as ServerFn>::PATH,
-        Access::Read(EVERYONE),
-        false,
-    ),
-    ep(
-        <registry::GetApplicationForm as ServerFn>::PATH,
-        Access::Read(EDITORS),
-        false,
-    ),
-    ep(
-        <registry::CreateApplication as ServerFn>::PATH,
-        Access::Change(EDITORS),
-        false,
-    ),
-    ep(
-        <registry::UpdateApplication as ServerFn>::PATH,
-        Access::Change(EDITORS),
-        false,
-    ),
-    ep(
-        <registry::SetApplicationArchived as ServerFn>::PATH,
-        Access::Change(EDITORS),
-        false,
-    ),
-    ep(
-        <declarations::ShowDeclaration as ServerFn>::PATH,
-        Access::Read(EVERYONE),
-        false,
-    ),
-    ep(
-        <declarations::GetDeclarationEditor as ServerFn>::PATH,
-        Access::Read(EDITORS),
-        false,
-    ),
-    ep(
-        <declarations::SaveDeclaration as ServerFn>::PATH,
-        Access::Change(EDITORS),
-        false,
-    ),
-    ep(
-        <declarations::DiscardDraft as ServerFn>::PATH,
-        Access::Change(EDITORS),
-        false,
-    ),
-    ep(
-        <transfer_api::TakeImportReport as ServerFn>::PATH,
-        Access::Read(IMPORTERS),
-        false,
-    ),
-];
+/// Why a set of slices does not make a table.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AccessTableError {
+    #[error("{0} is listed twice")]
+    Duplicate(&'static str),
+    #[error("{0} is not under /api/")]
+    OutsideApi(&'static str),
+    #[error("{0} lets auditors change state")]
+    AuditorChanges(&'static str),
+}
 
-/// The plain HTTP handlers under `/api` (file download and upload; not server functions), with
-/// who may call them. The handlers check again with `registry::rules`.
-pub const HANDLERS: &[Endpoint] = &[
-    ep(
-        crate::transfer::http::EXPORT_PATH,
-        Access::Read(EXPORTERS),
-        false,
-    ),
-    ep(
-        crate::transfer::http::IMPORT_PATH,
-        Access::Change(IMPORTERS),
-        false,
-    ),
-];
+impl AccessTable {
+    /// Gathers the slices; a path listed twice, a path outside `/api/` or a changing endpoint open
+    /// to auditors is refused.
+    pub fn new(
+        server_functions: &[&[Endpoint]],
+        handlers: &[&[Endpoint]],
+    ) -> Result<Self, AccessTableError> {
+        let server_functions: Vec<Endpoint> = server_functions.concat();
+        let handlers: Vec<Endpoint> = handlers.concat();
+        let mut by_path = BTreeMap::new();
+        for e in server_functions.iter().chain(&handlers) {
+            if !e.path.starts_with("/api/") {
+                return Err(AccessTableError::OutsideApi(e.path));
+            }
+            if let Access::Change(roles) = e.access
+                && roles.contains(&Role::Auditor)
+            {
+                return Err(AccessTableError::AuditorChanges(e.path));
+            }
+            if by_path.insert(e.path, *e).is_some() {
+                return Err(AccessTableError::Duplicate(e.path));
+            }
+        }
+        Ok(Self {
+            server_functions,
+            handlers,
+            by_path,
+        })
+    }
 
-pub fn endpoint(path: &str) -> Option<&'static Endpoint> {
-    ENDPOINTS.iter().chain(HANDLERS).find(|e| e.path == path)
+    pub fn endpoint(&self, path: &str) -> Option<&Endpoint> {
+        self.by_path.get(path)
+    }
+
+    pub fn server_functions(&self) -> &[Endpoint] {
+        &self.server_functions
+    }
+
+    pub fn handlers(&self) -> &[Endpoint] {
+        &self.handlers
+    }
 }
 
 /// The pure decision: may this user call an endpoint with this access?
@@ -286,29 +151,37 @@ pub fn check(access: Access, user: Option<&CurrentUser>) -> Result<(), AppError>
     }
 }
 
+/// What the middleware needs: the state and the table.
+#[derive(Clone, Debug)]
+pub struct Guard {
+    pub state: AppState,
+    pub table: Arc<AccessTable>,
+}
+
 /// The signed-in user of this request, put there by [`authorize`].
 #[derive(Clone, Debug)]
 pub struct SignedIn(pub CurrentUser);
 
-/// Resolves the signed-in user for every page and server function, and enforces the endpoint
-/// table and rate limits for server functions.
-pub async fn authorize(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+/// Resolves the signed-in user for every page and server function, and enforces the access
+/// table and rate limits for everything under `/api/`.
+pub async fn authorize(State(guard): State<Guard>, mut req: Request, next: Next) -> Response {
+    let state = &guard.state;
     let path = req.uri().path().to_string();
     if path.starts_with("/pkg/") || path == "/healthz" || path == "/readyz" {
         return next.run(req).await;
     }
     let session = req.extensions().get::<Session>().cloned();
     let user = match session {
-        Some(s) => auth::resolve(&state, &s).await,
+        Some(s) => auth::resolve(state, &s).await,
         None => Ok(None),
     };
     let user = match user {
         Ok(u) => u,
-        Err(e) => return error_response(&req, e),
+        Err(e) => return refuse(&req, e),
     };
     if path.starts_with("/api/") {
-        let Some(ep) = endpoint(&path) else {
-            return error_response(&req, AppError::NotFound);
+        let Some(ep) = guard.table.endpoint(&path) else {
+            return refuse(&req, AppError::NotFound);
         };
         if ep.rate_limited {
             let peer = req
@@ -323,11 +196,11 @@ pub async fn authorize(State(state): State<AppState>, mut req: Request, next: Ne
                 .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
             if let Err(retry_after_secs) = state.limiter.check(client, std::time::Instant::now()) {
                 tracing::warn!(%client, %path, "rate limit reached");
-                return error_response(&req, AppError::RateLimited { retry_after_secs });
+                return refuse(&req, AppError::RateLimited { retry_after_secs });
             }
         }
         if let Err(e) = check(ep.access, user.as_ref()) {
-            return error_response(&req, e);
+            return refuse(&req, e);
         }
     }
     if let Some(u) = user {
@@ -336,37 +209,13 @@ pub async fn authorize(State(state): State<AppState>, mut req: Request, next: Ne
     next.run(req).await
 }
 
-fn wants_html(req: &Request) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
-}
-
-/// A refusal in the form the caller understands: JSON for server-function clients, a redirect
-/// to sign-in or a plain message for browsers posting forms.
-fn error_response(req: &Request, err: AppError) -> Response {
-    let status =
-        StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if wants_html(req) && err == AppError::Unauthenticated {
+/// A refusal by the guard: a browser that is not signed in goes to sign in; anything else gets
+/// the error in its own terms.
+fn refuse(req: &Request, err: AppError) -> Response {
+    if err == AppError::Unauthenticated && crate::ssr::request::wants_html(req.headers()) {
         return (StatusCode::SEE_OTHER, [(header::LOCATION, "/signin")]).into_response();
     }
-    let mut res = if wants_html(req) {
-        (status, err.to_string()).into_response()
-    } else {
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/json")],
-            serde_json::to_string(&err).unwrap_or_default(),
-        )
-            .into_response()
-    };
-    if let AppError::RateLimited { retry_after_secs } = err
-        && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
-    {
-        res.headers_mut().insert(header::RETRY_AFTER, v);
-    }
-    res
+    error_response(req.headers(), &err)
 }
 
 /// The signed-in user, while rendering a page or running a server function on the server.
@@ -381,103 +230,59 @@ pub fn signed_in() -> Result<CurrentUser, AppError> {
     current_user().ok_or(AppError::Unauthenticated)
 }
 
-/// The state and the session of the request a server function is serving.
-pub async fn context() -> Result<(AppState, Session), AppError> {
-    let state = expect_context::<AppState>();
-    let session = leptos_axum::extract::<Session>()
-        .await
-        .map_err(|e| AppError::internal(format!("session: {e}")))?;
-    Ok((state, session))
+/// Proof that the signed-in caller holds right `R`. Only [`granted`] (and, from a handler's
+/// extension, [`Granted::from_signed_in`]) builds one.
+pub struct Granted<R: Right> {
+    user: CurrentUser,
+    right: PhantomData<fn() -> R>,
 }
 
-/// Finishes a server function. An error gets its HTTP status. For a plain HTML form post (no
-/// JavaScript) the browser is sent back to the page it came from with the notice or the error to
-/// show there.
-pub fn respond<T>(result: Result<T, AppError>, notice: Option<&str>) -> Result<T, AppError> {
-    if let Err(e) = &result
-        && let (Some(opts), Ok(status)) = (
-            use_context::<leptos_axum::ResponseOptions>(),
-            StatusCode::from_u16(e.status_code()),
-        )
-    {
-        opts.set_status(status);
+impl<R: Right> std::fmt::Debug for Granted<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Granted")
+            .field("right", &std::any::type_name::<R>())
+            .field("user", &self.user.username)
+            .finish()
     }
-    if let Some(back) = form_referer() {
-        let (key, message) = match &result {
-            Ok(_) => ("notice", notice.map(str::to_string)),
-            Err(e) => ("error", Some(e.to_string())),
-        };
-        let mut url = back;
-        url.set_query(None);
-        if let Some(message) = message {
-            url.query_pairs_mut().append_pair(key, &message);
+}
+
+impl<R: Right> Granted<R> {
+    fn check(user: CurrentUser) -> Result<Self, AppError> {
+        if R::admits(&user) {
+            Ok(Self {
+                user,
+                right: PhantomData,
+            })
+        } else {
+            Err(AppError::Forbidden)
         }
-        // A validation message also names its field, so the form can show it beside the input.
-        if let Err(e) = &result
-            && let Some(field) = e.field()
-        {
-            url.query_pairs_mut().append_pair("field", field);
-        }
-        let target = match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_string(),
-        };
-        leptos_axum::redirect(&target);
     }
-    result
+
+    /// For plain handlers, which receive the user the middleware resolved as an extension.
+    pub fn from_signed_in(user: Option<SignedIn>) -> Result<Self, AppError> {
+        Self::check(user.ok_or(AppError::Unauthenticated)?.0)
+    }
+
+    pub fn user(&self) -> &CurrentUser {
+        &self.user
+    }
+
+    pub fn id(&self) -> UserId {
+        self.user.id
+    }
 }
 
-/// Like [`respond`], but a successful plain form post goes to `target`.
-pub fn respond_redirect<T>(result: Result<T, AppError>, target: &str) -> Result<T, AppError> {
-    if result.is_ok() && form_referer().is_some() {
-        leptos_axum::redirect(target);
-        return result;
-    }
-    respond(result, None)
-}
-
-/// The same-origin page a plain HTML form was posted from.
-fn form_referer() -> Option<webauthn_rs::prelude::Url> {
-    let parts = use_context::<http::request::Parts>()?;
-    // Only a server function called by a form post; not one called while rendering a page.
-    if parts.method != http::Method::POST || !parts.uri.path().starts_with("/api/") {
-        return None;
-    }
-    let accepts_html = parts
-        .headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
-    if !accepts_html {
-        return None;
-    }
-    let state = use_context::<AppState>()?;
-    let referer = parts.headers.get(header::REFERER)?.to_str().ok()?;
-    let url = webauthn_rs::prelude::Url::parse(referer).ok()?;
-    (url.origin().ascii_serialization() == state.config.public_url.origin).then_some(url)
-}
-
-const FLASH_LINK: &str = "portal.flash.link";
-
-/// Keeps a just-issued link in the server-side session until the administrator's page shows it.
-pub async fn flash_link(session: &Session, link: &IssuedLinkView) -> Result<(), AppError> {
-    session
-        .insert(FLASH_LINK, link)
-        .await
-        .map_err(|e| AppError::internal(format!("session: {e}")))
-}
-
-pub async fn take_flash_link(session: &Session) -> Result<Option<IssuedLinkView>, AppError> {
-    session
-        .remove(FLASH_LINK)
-        .await
-        .map_err(|e| AppError::internal(format!("session: {e}")))
+/// The signed-in caller's proof of right `R`, or `Unauthenticated` / `Forbidden`.
+pub fn granted<R: Right>() -> Result<Granted<R>, AppError> {
+    Granted::check(signed_in()?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::UserId;
+    use crate::session::model::SelfService;
+
+    const ADMIN: &[Role] = &[Role::Admin];
 
     fn user(roles: &[Role]) -> CurrentUser {
         CurrentUser {
@@ -514,18 +319,46 @@ mod tests {
     }
 
     #[test]
-    fn no_changing_endpoint_admits_auditors_and_paths_are_unique() {
-        let mut seen = std::collections::HashSet::new();
-        for e in ENDPOINTS.iter().chain(HANDLERS) {
-            assert!(seen.insert(e.path), "duplicate {}", e.path);
-            assert!(e.path.starts_with("/api/"), "{}", e.path);
-            if let Access::Change(roles) = e.access {
-                assert!(
-                    !roles.contains(&Role::Auditor),
-                    "{} admits auditors",
-                    e.path
-                );
-            }
+    fn a_table_refuses_duplicates_foreign_paths_and_auditor_changes() {
+        let a = Endpoint::new("/api/a", Access::Public);
+        assert_eq!(
+            AccessTable::new(&[&[a], &[a]], &[]).unwrap_err(),
+            AccessTableError::Duplicate("/api/a")
+        );
+        assert_eq!(
+            AccessTable::new(&[&[Endpoint::new("/a", Access::Public)]], &[]).unwrap_err(),
+            AccessTableError::OutsideApi("/a")
+        );
+        let open = Endpoint::new("/api/b", Access::Change(&[Role::Auditor, Role::Admin]));
+        assert_eq!(
+            AccessTable::new(&[], &[&[open]]).unwrap_err(),
+            AccessTableError::AuditorChanges("/api/b")
+        );
+        let t = AccessTable::new(
+            &[&[a]],
+            &[&[Endpoint::new("/api/f", Access::read::<SelfService>())]],
+        )
+        .unwrap();
+        assert_eq!(t.endpoint("/api/a").map(|e| e.access), Some(Access::Public));
+        assert!(t.endpoint("/api/f").is_some());
+        assert!(t.endpoint("/api/c").is_none());
+        assert_eq!((t.server_functions().len(), t.handlers().len()), (1, 1));
+    }
+
+    #[test]
+    fn a_proof_needs_the_right() {
+        struct AdminsOnly;
+        impl Right for AdminsOnly {
+            const ROLES: &'static [Role] = ADMIN;
         }
+        assert!(Granted::<AdminsOnly>::check(user(&[Role::Admin])).is_ok());
+        assert_eq!(
+            Granted::<AdminsOnly>::check(user(&[Role::Owner])).unwrap_err(),
+            AppError::Forbidden
+        );
+        assert_eq!(
+            Granted::<AdminsOnly>::from_signed_in(None).unwrap_err(),
+            AppError::Unauthenticated
+        );
     }
 }

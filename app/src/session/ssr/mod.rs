@@ -1,11 +1,10 @@
 //! Server side of sessions and sign-in: the session store, the signed-in user, WebAuthn
-//! ceremonies, the access guard and rate limits.
+//! ceremonies and the access guard.
 
 pub mod auth;
 pub mod ceremony;
 pub mod guard;
 pub mod passkeys;
-pub mod rate_limit;
 pub mod signin;
 pub mod store;
 

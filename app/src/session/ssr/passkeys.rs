@@ -1,8 +1,7 @@
 //! Passkeys with webauthn-rs: the relying party, registration and authentication, and what is
 //! kept of each credential (counter, backup flags, last use).
 
-use crate::audit::model::{Actor, AuditAction};
-use crate::audit::ssr::{NewAuditEvent, record};
+use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
 use crate::ids::{PasskeyId, UserId};
 use crate::ssr::config::PublicUrl;
@@ -24,12 +23,16 @@ use webauthn_rs::prelude::{
 /// Largest credential JSON accepted from a browser.
 pub const MAX_CREDENTIAL_JSON: usize = 64 * 1024;
 
-/// The relying party, from the configured public URL only (never from request headers).
+/// The relying party's name, shown by authenticators.
+pub const RP_NAME: &str = "Passwordless Governance Portal";
+
+/// The relying party, from the configured public URL only (never from request headers): its id
+/// is the host, its only allowed origin the public origin. Built by the composition root.
 pub fn relying_party(public: &PublicUrl) -> Result<Webauthn, String> {
-    let origin = Url::parse(&public.origin).map_err(|e| format!("PORTAL_PUBLIC_URL: {e}"))?;
+    let origin = Url::parse(&public.origin).map_err(|e| e.to_string())?;
     WebauthnBuilder::new(&public.host, &origin)
-        .and_then(|b| b.rp_name("Passwordless Governance Portal").build())
-        .map_err(|e| format!("PORTAL_PUBLIC_URL: cannot act as a WebAuthn relying party: {e}"))
+        .and_then(|b| b.rp_name(RP_NAME).build())
+        .map_err(|e| e.to_string())
 }
 
 pub fn b64url(bytes: &[u8]) -> String {
@@ -336,10 +339,24 @@ mod tests {
 
     #[test]
     fn relying_party_comes_from_the_public_url() {
-        let rp = relying_party(&PublicUrl::parse("http://localhost:3000").unwrap());
-        assert!(rp.is_ok());
-        let rp = relying_party(&PublicUrl::parse("https://portal.example.com").unwrap());
-        assert!(rp.is_ok());
+        for (public, id) in [
+            ("http://localhost:3000", "localhost"),
+            ("https://portal.example.com", "portal.example.com"),
+            ("https://portal.example.com:8443", "portal.example.com"),
+        ] {
+            let rp = relying_party(&PublicUrl::parse(public).unwrap()).unwrap();
+            let origins: Vec<String> = rp
+                .get_allowed_origins()
+                .iter()
+                .map(|o| o.origin().ascii_serialization())
+                .collect();
+            assert_eq!(origins, vec![public.to_string()], "the only allowed origin");
+            let (ccr, _) = rp
+                .start_passkey_registration(uuid::Uuid::nil(), "ada", "Ada", None)
+                .unwrap();
+            assert_eq!(ccr.public_key.rp.id, id, "{public}");
+            assert_eq!(ccr.public_key.rp.name, RP_NAME);
+        }
     }
 
     #[test]

@@ -3,17 +3,17 @@
 
 use super::auth;
 use super::ceremony::{self, Kind};
+use super::guard::Granted;
 use super::passkeys::{
     Verified, authentication_options_json, b64url, decoy_credential_id, parse_assertion,
     usable_passkeys, verify_assertion,
 };
-use crate::accounts::model::validate_username;
-use crate::audit::model::{Actor, AuditAction};
-use crate::audit::ssr::{NewAuditEvent, record};
+use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
-use crate::session::model::CurrentUser;
+use crate::session::model::{CurrentUser, SelfService};
 use crate::ssr::entities::{app_user, passkey};
 use crate::ssr::state::AppState;
+use crate::validation::validate_username;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -256,8 +256,9 @@ struct ReverifyState {
 pub async fn start_reverify(
     state: &AppState,
     session: &Session,
-    user: &CurrentUser,
+    caller: &Granted<SelfService>,
 ) -> Result<String, AppError> {
+    let user = caller.user();
     let pks: Vec<_> = usable_passkeys(state.db.conn(), user.id.0)
         .await?
         .into_iter()
@@ -284,9 +285,10 @@ pub async fn start_reverify(
 pub async fn finish_reverify(
     state: &AppState,
     session: &Session,
-    user: &CurrentUser,
+    caller: &Granted<SelfService>,
     credential: &str,
 ) -> Result<(), AppError> {
+    let user = caller.user();
     let st: ReverifyState = ceremony::take(state, session, Kind::Reverify).await?;
     if st.user_id != user.id.0 {
         return Err(ceremony::stale());

@@ -1,0 +1,311 @@
+//! Administration of users: the list, invitations, roles, disabling and recovery links. Every
+//! function takes the guard's proof that the caller administers users.
+
+use super::links::{INVITATION_VALIDITY, NewLink, RECOVERY_VALIDITY, issue_link};
+use super::users::{NewUser, create_user, grant_roles, is_last_admin, role_names, set_status};
+use crate::accounts::model::{
+    DISPLAY_NAME_MAX, EnrolmentPurpose, IssuedLinkView, REASON_MAX, REASON_MIN, UserAdministrators,
+    UserSummary,
+};
+use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
+use crate::error::AppError;
+use crate::ids::UserId;
+use crate::session::facade::{AuthBucket, Granted, end_sessions, roles_of, verified_within};
+use crate::session::model::{Role, UserStatus};
+use crate::ssr::clock::format_timestamp;
+use crate::ssr::entities::{app_user, passkey, user_role};
+use crate::ssr::state::AppState;
+use crate::validation::{validate_text, validate_username};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use serde_json::json;
+use time::Duration;
+use uuid::Uuid;
+
+/// How recent the issuer's own passkey verification must be to issue recovery.
+pub const REVERIFY_WINDOW: Duration = Duration::minutes(5);
+
+pub async fn list_users(
+    state: &AppState,
+    _admin: &Granted<UserAdministrators>,
+) -> Result<Vec<UserSummary>, AppError> {
+    let db = state.db.conn();
+    let users = app_user::Entity::find()
+        .order_by_asc(app_user::Column::Username)
+        .all(db)
+        .await?;
+    let roles = user_role::Entity::find().all(db).await?;
+    let keys = passkey::Entity::find().all(db).await?;
+    Ok(users
+        .into_iter()
+        .map(|u| {
+            let mut r: Vec<Role> = roles
+                .iter()
+                .filter(|x| x.user_id == u.id)
+                .filter_map(|x| Role::parse(&x.role))
+                .collect();
+            r.sort();
+            UserSummary {
+                id: UserId(u.id),
+                passkeys: keys.iter().filter(|k| k.user_id == u.id).count() as u64,
+                username: u.username,
+                display_name: u.display_name,
+                status: UserStatus::parse(&u.status).unwrap_or(UserStatus::Disabled),
+                roles: r,
+                created_at: format_timestamp(u.created_at),
+            }
+        })
+        .collect())
+}
+
+/// Invites a person with roles: creates the account (invited) and a single-use link valid 7 days.
+pub async fn invite_user(
+    state: &AppState,
+    admin: &Granted<UserAdministrators>,
+    username: &str,
+    display_name: &str,
+    roles: &[Role],
+) -> Result<IssuedLinkView, AppError> {
+    let username = validate_username(username)?;
+    let display_name = validate_text("display_name", display_name, 1, DISPLAY_NAME_MAX)?;
+    if roles.is_empty() {
+        return Err(AppError::validation("roles", "Choose at least one role."));
+    }
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let id = Uuid::new_v4();
+    let account = NewUser {
+        id,
+        username: &username,
+        display_name: &display_name,
+        status: UserStatus::Invited,
+        roles,
+    };
+    create_user(&txn, account, now).await?;
+    let link = NewLink {
+        purpose: EnrolmentPurpose::Invitation,
+        user: id,
+        issued_by: admin.id(),
+        reason: None,
+        revoke_old_passkeys: false,
+        validity: INVITATION_VALIDITY,
+    };
+    let (token, url, expires_at) =
+        issue_link(&txn, now, &state.config.public_url.origin, link).await?;
+    record(
+        &txn,
+        now,
+        NewAuditEvent {
+            actor: Actor::User(admin.id()),
+            action: AuditAction::UserInvited,
+            subject_type: "user",
+            subject_id: id.to_string(),
+            before: None,
+            after: Some(json!({
+                "username": username,
+                "display_name": display_name,
+                "roles": role_names(roles),
+                "invitation_id": token.to_string(),
+                "expires_at": format_timestamp(expires_at),
+            })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(IssuedLinkView {
+        url,
+        expires_at: format_timestamp(expires_at),
+        for_user: username,
+    })
+}
+
+/// Replaces a user's roles and ends their sessions (privileges change only at a fresh sign-in).
+pub async fn change_roles(
+    state: &AppState,
+    admin: &Granted<UserAdministrators>,
+    target: UserId,
+    roles: &[Role],
+) -> Result<(), AppError> {
+    if roles.is_empty() {
+        return Err(AppError::validation("roles", "Choose at least one role."));
+    }
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    app_user::Entity::find_by_id(target.0)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let before = roles_of(&txn, target.0).await?;
+    if before.contains(&Role::Admin)
+        && !roles.contains(&Role::Admin)
+        && is_last_admin(&txn, target.0).await?
+    {
+        return Err(AppError::Conflict(
+            "This is the last active administrator; appoint another first.".into(),
+        ));
+    }
+    grant_roles(&txn, target.0, roles, now).await?;
+    let actor = Actor::User(admin.id());
+    record(
+        &txn,
+        now,
+        NewAuditEvent {
+            actor: actor.clone(),
+            action: AuditAction::RolesChanged,
+            subject_type: "user",
+            subject_id: target.to_string(),
+            before: Some(json!({ "roles": role_names(&before) })),
+            after: Some(json!({ "roles": role_names(roles) })),
+        },
+    )
+    .await?;
+    end_sessions(&txn, now, &actor, target, "roles changed").await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Disables or re-enables a user. Disabling ends their sessions; nobody disables themselves or the
+/// last administrator.
+pub async fn set_enabled(
+    state: &AppState,
+    admin: &Granted<UserAdministrators>,
+    target: UserId,
+    enabled: bool,
+) -> Result<(), AppError> {
+    if target == admin.id() && !enabled {
+        return Err(AppError::Conflict(
+            "You cannot disable your own account.".into(),
+        ));
+    }
+    let now = state.now();
+    let txn = state.db.begin_write().await?;
+    let user = app_user::Entity::find_by_id(target.0)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let status = UserStatus::parse(&user.status).unwrap_or(UserStatus::Disabled);
+    let actor = Actor::User(admin.id());
+    if enabled {
+        if status != UserStatus::Disabled {
+            return Ok(());
+        }
+        let has_passkey = passkey::Entity::find()
+            .filter(passkey::Column::UserId.eq(target.0))
+            .count(&txn)
+            .await?
+            > 0;
+        let new_status = if has_passkey {
+            UserStatus::Active
+        } else {
+            UserStatus::Invited
+        };
+        set_status(&txn, target.0, new_status, now).await?;
+        record(
+            &txn,
+            now,
+            NewAuditEvent {
+                actor,
+                action: AuditAction::UserEnabled,
+                subject_type: "user",
+                subject_id: target.to_string(),
+                before: Some(json!({ "status": user.status })),
+                after: Some(json!({ "status": new_status.as_str() })),
+            },
+        )
+        .await?;
+    } else {
+        if status == UserStatus::Disabled {
+            return Ok(());
+        }
+        if is_last_admin(&txn, target.0).await? {
+            return Err(AppError::Conflict(
+                "This is the last active administrator; appoint another first.".into(),
+            ));
+        }
+        set_status(&txn, target.0, UserStatus::Disabled, now).await?;
+        record(
+            &txn,
+            now,
+            NewAuditEvent {
+                actor: actor.clone(),
+                action: AuditAction::UserDisabled,
+                subject_type: "user",
+                subject_id: target.to_string(),
+                before: Some(json!({ "status": user.status })),
+                after: Some(json!({ "status": "disabled" })),
+            },
+        )
+        .await?;
+        end_sessions(&txn, now, &actor, target, "user disabled").await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Issues a recovery link for someone who lost their passkeys: never for oneself, only after the
+/// issuer re-verified with their own passkey in the last five minutes, always with a reason.
+pub async fn issue_recovery(
+    state: &AppState,
+    admin: &Granted<UserAdministrators>,
+    bucket: &AuthBucket,
+    target: UserId,
+    reason: &str,
+    revoke_old_passkeys: bool,
+) -> Result<IssuedLinkView, AppError> {
+    if target == admin.id() {
+        return Err(AppError::Forbidden);
+    }
+    let now = state.now();
+    if !verified_within(bucket, now, REVERIFY_WINDOW) {
+        return Err(AppError::validation(
+            "reverify",
+            "Confirm it is you with your passkey first (valid for five minutes), then issue the link.",
+        ));
+    }
+    let reason = validate_text("reason", reason, REASON_MIN, REASON_MAX)?;
+    let txn = state.db.begin_write().await?;
+    let user = app_user::Entity::find_by_id(target.0)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if UserStatus::parse(&user.status) == Some(UserStatus::Disabled) {
+        return Err(AppError::Conflict(
+            "This account is disabled; enable it before issuing recovery.".into(),
+        ));
+    }
+    let link = NewLink {
+        purpose: EnrolmentPurpose::Recovery,
+        user: target.0,
+        issued_by: admin.id(),
+        reason: Some(reason.clone()),
+        revoke_old_passkeys,
+        validity: RECOVERY_VALIDITY,
+    };
+    let (token, url, expires_at) =
+        issue_link(&txn, now, &state.config.public_url.origin, link).await?;
+    record(
+        &txn,
+        now,
+        NewAuditEvent {
+            actor: Actor::User(admin.id()),
+            action: AuditAction::RecoveryIssued,
+            subject_type: "user",
+            subject_id: target.to_string(),
+            before: None,
+            after: Some(json!({
+                "issuer": admin.id().to_string(),
+                "target": target.to_string(),
+                "reason": reason,
+                "revoke_old_passkeys": revoke_old_passkeys,
+                "recovery_id": token.to_string(),
+                "expires_at": format_timestamp(expires_at),
+            })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(IssuedLinkView {
+        url,
+        expires_at: format_timestamp(expires_at),
+        for_user: user.username,
+    })
+}

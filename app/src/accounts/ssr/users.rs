@@ -1,0 +1,123 @@
+//! Account records: creating accounts with their roles (one or twenty thousand), changing roles
+//! and status, and the last-administrator rule.
+
+use crate::error::AppError;
+use crate::session::model::{Role, UserStatus};
+use crate::ssr::db::BATCH;
+use crate::ssr::entities::{app_user, user_role};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
+    QuerySelect, RelationTrait,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A new account and its roles.
+#[derive(Clone, Copy, Debug)]
+pub struct NewUser<'a> {
+    pub id: Uuid,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub status: UserStatus,
+    pub roles: &'a [Role],
+}
+
+/// Creates an account; a taken user name is a validation error on that field.
+pub async fn create_user<C: ConnectionTrait>(
+    db: &C,
+    user: NewUser<'_>,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    insert_users(db, &[user], now).await
+}
+
+/// Creates accounts with their roles, in batches (one account or twenty thousand). A taken user
+/// name is a validation error on `username`.
+pub async fn insert_users<C: ConnectionTrait>(
+    db: &C,
+    users: &[NewUser<'_>],
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    for chunk in users.chunks(BATCH) {
+        app_user::Entity::insert_many(chunk.iter().map(|u| app_user::ActiveModel {
+            id: Set(u.id),
+            username: Set(u.username.to_string()),
+            display_name: Set(u.display_name.to_string()),
+            status: Set(u.status.as_str().into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }))
+        .exec_without_returning(db)
+        .await
+        .map_err(AppError::taken("username", "This user name is taken."))?;
+    }
+    let roles: Vec<_> = users
+        .iter()
+        .flat_map(|u| {
+            u.roles.iter().map(move |r| user_role::ActiveModel {
+                user_id: Set(u.id),
+                role: Set(r.as_str().into()),
+                granted_at: Set(now),
+            })
+        })
+        .collect();
+    for chunk in roles.chunks(BATCH) {
+        user_role::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn grant_roles<C: ConnectionTrait>(
+    db: &C,
+    user: Uuid,
+    roles: &[Role],
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    user_role::Entity::delete_many()
+        .filter(user_role::Column::UserId.eq(user))
+        .exec(db)
+        .await?;
+    for r in roles {
+        user_role::Entity::insert(user_role::ActiveModel {
+            user_id: Set(user),
+            role: Set(r.as_str().into()),
+            granted_at: Set(now),
+        })
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn set_status<C: ConnectionTrait>(
+    db: &C,
+    user: Uuid,
+    status: UserStatus,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    app_user::Entity::update_many()
+        .col_expr(app_user::Column::Status, Expr::value(status.as_str()))
+        .col_expr(app_user::Column::UpdatedAt, Expr::value(now))
+        .filter(app_user::Column::Id.eq(user))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub fn role_names(roles: &[Role]) -> Vec<&'static str> {
+    roles.iter().map(|r| r.as_str()).collect()
+}
+
+/// Whether removing `user` from the active administrators would leave none.
+pub async fn is_last_admin<C: ConnectionTrait>(db: &C, user: Uuid) -> Result<bool, AppError> {
+    let admins = user_role::Entity::find()
+        .join(JoinType::InnerJoin, user_role::Relation::AppUser.def())
+        .filter(user_role::Column::Role.eq(Role::Admin.as_str()))
+        .filter(app_user::Column::Status.eq(UserStatus::Active.as_str()))
+        .all(db)
+        .await?;
+    Ok(admins.len() == 1 && admins[0].user_id == user)
+}

@@ -1,0 +1,91 @@
+//! Pure rules of the catalogues: what an administrator's edit of a method must satisfy.
+
+use super::model::{CATALOGUE_DESCRIPTION_MAX, CATALOGUE_NAME_MAX, MethodForm};
+use crate::error::AppError;
+use crate::validation::validate_text;
+
+/// Checks an edited method: a name, a description, an AAL from 1 to 3, a rank from 1 to 99.
+pub fn check_method(form: &MethodForm) -> Result<(String, String), AppError> {
+    let name = validate_text("name", &form.name, 1, CATALOGUE_NAME_MAX)?;
+    let description = validate_text(
+        "description",
+        &form.description,
+        0,
+        CATALOGUE_DESCRIPTION_MAX,
+    )?;
+    if !(1..=3).contains(&form.max_aal) {
+        return Err(AppError::validation(
+            "max_aal",
+            "Choose AAL1, AAL2 or AAL3.",
+        ));
+    }
+    if !(1..=99).contains(&form.strength_rank) {
+        return Err(AppError::validation(
+            "strength_rank",
+            "Use a rank from 1 (strongest) to 99.",
+        ));
+    }
+    if form.syncable.is_some() && form.max_aal == 3 {
+        return Err(AppError::validation(
+            "max_aal",
+            "A syncable method reaches AAL2 at most (SP 800-63B rev. 4).",
+        ));
+    }
+    Ok((name, description))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> MethodForm {
+        MethodForm {
+            name: "Synced passkey".into(),
+            description: "d".into(),
+            max_aal: 2,
+            strength_rank: 4,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn method_edits_are_checked() {
+        assert!(check_method(&form()).is_ok());
+        assert_eq!(
+            check_method(&MethodForm {
+                max_aal: 4,
+                ..form()
+            })
+            .unwrap_err()
+            .field(),
+            Some("max_aal")
+        );
+        assert_eq!(
+            check_method(&MethodForm {
+                strength_rank: 0,
+                ..form()
+            })
+            .unwrap_err()
+            .field(),
+            Some("strength_rank")
+        );
+        assert_eq!(
+            check_method(&MethodForm {
+                name: " ".into(),
+                ..form()
+            })
+            .unwrap_err()
+            .field(),
+            Some("name")
+        );
+        let synced_aal3 = MethodForm {
+            syncable: Some("on".into()),
+            max_aal: 3,
+            ..form()
+        };
+        assert_eq!(
+            check_method(&synced_aal3).unwrap_err().field(),
+            Some("max_aal")
+        );
+    }
+}

@@ -1,0 +1,27 @@
+//! Who may call the declarations' server functions: everyone signed in reads; editors save and
+//! submit (owners only for their own applications, checked per application by the registry).
+
+use super::api::{DiscardDraft, GetDeclarationEditor, SaveDeclaration, ShowDeclaration};
+use crate::registry::model::Editors;
+use crate::session::facade::{Access, Endpoint};
+use crate::session::model::Reader;
+use leptos::server_fn::ServerFn;
+
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint::new(
+        <ShowDeclaration as ServerFn>::PATH,
+        Access::read::<Reader>(),
+    ),
+    Endpoint::new(
+        <GetDeclarationEditor as ServerFn>::PATH,
+        Access::read::<Editors>(),
+    ),
+    Endpoint::new(
+        <SaveDeclaration as ServerFn>::PATH,
+        Access::change::<Editors>(),
+    ),
+    Endpoint::new(
+        <DiscardDraft as ServerFn>::PATH,
+        Access::change::<Editors>(),
+    ),
+];

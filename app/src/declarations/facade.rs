@@ -1,0 +1,8 @@
+//! What the features above use of declarations (besides the `model`): the pure validation and
+//! defaults (imports and the generator check and build declarations with them), and on the
+//! server the active catalogue keys and bulk inserts of versions.
+
+pub use super::rules::{Known, default_journey, validate};
+
+#[cfg(feature = "ssr")]
+pub use super::ssr::{NewVersion, insert_versions, known};

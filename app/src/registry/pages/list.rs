@@ -1,0 +1,309 @@
+//! The applications list: search, filters and paging.
+
+use super::super::api::list_applications;
+use super::super::model::{
+    ApplicationFilter, ApplicationList, Criticality, Editors, Integration, Lifecycle, PAGE_SIZE,
+};
+use super::{criticality_class, integration_short};
+use crate::components::{
+    Feedback, Loaded, PageHeader, encode_component, select_options, vocab_options,
+};
+use crate::session::facade::Guarded;
+use crate::session::model::{Right, viewer};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The list. `children` are the actions of the features above (export, import), shown in the
+/// toolbar beside "Register an application".
+#[component]
+pub fn ApplicationsPage(children: ChildrenFn) -> impl IntoView {
+    view! {
+        <Title text="Applications · Passwordless Governance Portal" />
+        <Guarded>
+            <ApplicationsContent actions=children.clone() />
+        </Guarded>
+    }
+}
+
+fn filter_from_query() -> ApplicationFilter {
+    let q = use_query_map().get_untracked();
+    let get = |k: &str| q.get(k).unwrap_or_default();
+    ApplicationFilter {
+        q: get("q"),
+        business_unit: get("business_unit"),
+        criticality: get("criticality"),
+        integration: get("integration"),
+        lifecycle: get("lifecycle"),
+        population: get("population"),
+        tag: get("tag"),
+        owner: get("owner"),
+        status: get("status"),
+        page: get("page").parse().unwrap_or(1),
+    }
+}
+
+/// The list's query string for `filter` on `page`.
+fn list_href(filter: &ApplicationFilter, page: u64) -> String {
+    let pairs = [
+        ("q", filter.q.as_str()),
+        ("business_unit", &filter.business_unit),
+        ("criticality", &filter.criticality),
+        ("integration", &filter.integration),
+        ("lifecycle", &filter.lifecycle),
+        ("population", &filter.population),
+        ("tag", &filter.tag),
+        ("owner", &filter.owner),
+        ("status", &filter.status),
+    ];
+    let mut query: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode_component(v)))
+        .collect();
+    query.push(format!("page={page}"));
+    format!("/applications?{}", query.join("&"))
+}
+
+#[component]
+fn ApplicationsContent(actions: ChildrenFn) -> impl IntoView {
+    let filter = filter_from_query();
+    let f = filter.clone();
+    let list = Resource::new(move || f.clone(), list_applications);
+    let can_create = viewer().is_some_and(|v| Editors::admits(&v));
+    view! {
+        <PageHeader
+            title="Applications"
+            subtitle="Every application, its owners and the journeys it declares for the people it serves."
+        />
+        <Feedback />
+        <div class="toolbar">
+            {can_create
+                .then(|| {
+                    view! {
+                        <a class="button" href="/applications/new">
+                            "Register an application"
+                        </a>
+                    }
+                })}
+            {actions()}
+        </div>
+        <Loaded
+            resource=list
+            render=move |l| view! { <ApplicationsList list=l filter=filter.clone() /> }
+        />
+    }
+}
+
+#[component]
+fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl IntoView {
+    let o = list.options.clone();
+    let is_editor = viewer().is_some_and(|v| Editors::admits(&v));
+    let prev = (list.page > 1).then(|| list_href(&filter, list.page - 1));
+    let next = (list.page < list.pages).then(|| list_href(&filter, list.page + 1));
+    let first = (list.page - 1) * PAGE_SIZE + 1;
+    let last = first + list.rows.len() as u64 - 1;
+    view! {
+        <form method="get" action="/applications" class="card filters" role="search">
+            <div class="filter-grid">
+                <div>
+                    <label for="f-q">"Search"</label>
+                    <input
+                        id="f-q"
+                        type="search"
+                        name="q"
+                        value=filter.q.clone()
+                        placeholder="Name or description"
+                    />
+                </div>
+                <div>
+                    <label for="f-bu">"Business unit"</label>
+                    <select id="f-bu" name="business_unit">
+                        {select_options(
+                            o
+                                .business_units
+                                .iter()
+                                .map(|b| (b.id.to_string(), b.name.clone()))
+                                .collect(),
+                            &filter.business_unit,
+                            Some("Any"),
+                        )}
+                    </select>
+                </div>
+                <div>
+                    <label for="f-crit">"Criticality"</label>
+                    <select id="f-crit" name="criticality">
+                        {select_options(
+                            vocab_options(
+                                Criticality::ALL,
+                                Criticality::as_str,
+                                Criticality::label,
+                            ),
+                            &filter.criticality,
+                            Some("Any"),
+                        )}
+                    </select>
+                </div>
+                <div>
+                    <label for="f-int">"Integration"</label>
+                    <select id="f-int" name="integration">
+                        {select_options(
+                            vocab_options(
+                                Integration::ALL,
+                                Integration::as_str,
+                                Integration::label,
+                            ),
+                            &filter.integration,
+                            Some("Any"),
+                        )}
+                    </select>
+                </div>
+                <div>
+                    <label for="f-life">"Lifecycle"</label>
+                    <select id="f-life" name="lifecycle">
+                        {select_options(
+                            vocab_options(Lifecycle::ALL, Lifecycle::as_str, Lifecycle::label),
+                            &filter.lifecycle,
+                            Some("Any"),
+                        )}
+                    </select>
+                </div>
+                <div>
+                    <label for="f-pop">"Population"</label>
+                    <select id="f-pop" name="population">
+                        {select_options(o.populations.clone(), &filter.population, Some("Any"))}
+                    </select>
+                </div>
+                <div>
+                    <label for="f-tag">"Tag"</label>
+                    <input id="f-tag" type="text" name="tag" value=filter.tag.clone() />
+                </div>
+                <div>
+                    <label for="f-status">"Status"</label>
+                    <select id="f-status" name="status">
+                        {select_options(
+                            vec![
+                                ("archived".to_string(), "Archived".to_string()),
+                                ("all".to_string(), "All".to_string()),
+                            ],
+                            &filter.status,
+                            Some("Active"),
+                        )}
+                    </select>
+                </div>
+            </div>
+            <div class="filter-actions">
+                {is_editor
+                    .then(|| {
+                        view! {
+                            <label class="check" for="f-mine">
+                                <input
+                                    id="f-mine"
+                                    type="checkbox"
+                                    name="owner"
+                                    value="mine"
+                                    checked=filter.owner == "mine"
+                                />
+                                "Only applications I own"
+                            </label>
+                        }
+                    })} <button type="submit">"Apply filters"</button>
+                <a href="/applications">"Clear"</a>
+            </div>
+        </form>
+        <div class="card">
+            <p class="muted small">
+                {if list.total == 0 {
+                    "No application matches.".to_string()
+                } else {
+                    format!("Showing {first}–{last} of {} applications", list.total)
+                }}
+            </p>
+            {(list.total > 0)
+                .then(|| {
+                    view! {
+                        <table>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Application"</th>
+                                    <th scope="col">"Business unit"</th>
+                                    <th scope="col">"Criticality"</th>
+                                    <th scope="col">"Integration"</th>
+                                    <th scope="col">"Owners"</th>
+                                    <th scope="col">"Populations"</th>
+                                    <th scope="col">"Declaration"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {list
+                                    .rows
+                                    .into_iter()
+                                    .map(|a| {
+                                        view! {
+                                            <tr>
+                                                <td>
+                                                    <a href=format!("/applications/{}", a.id)>{a.name}</a>
+                                                    {a
+                                                        .is_identity_provider
+                                                        .then(|| {
+                                                            view! { <span class="badge">"identity provider"</span> }
+                                                        })}
+                                                    {a
+                                                        .archived
+                                                        .then(|| {
+                                                            view! { <span class="badge bad">"archived"</span> }
+                                                        })}
+                                                </td>
+                                                <td>{a.business_unit.unwrap_or_else(|| "—".into())}</td>
+                                                <td>
+                                                    <span class=criticality_class(
+                                                        a.criticality,
+                                                    )>{a.criticality.label()}</span>
+                                                </td>
+                                                <td>{integration_short(a.integration)}</td>
+                                                <td>{a.owners.join(", ")}</td>
+                                                <td>{a.populations}</td>
+                                                <td>
+                                                    {match a.version {
+                                                        Some(v) => {
+                                                            view! { <span class="badge ok">{format!("v{v}")}</span> }
+                                                                .into_any()
+                                                        }
+                                                        None => {
+                                                            view! { <span class="badge warn">"none"</span> }.into_any()
+                                                        }
+                                                    }}
+                                                    {a
+                                                        .has_draft
+                                                        .then(|| view! { <span class="badge">"draft"</span> })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                })}
+            <nav class="pager" aria-label="Pages">
+                {prev
+                    .map(|href| {
+                        view! {
+                            <a href=href rel="prev">
+                                "← Previous"
+                            </a>
+                        }
+                    })}
+                <span>{format!("Page {} of {}", list.page, list.pages)}</span>
+                {next
+                    .map(|href| {
+                        view! {
+                            <a href=href rel="next">
+                                "Next →"
+                            </a>
+                        }
+                    })}
+            </nav>
+        </div>
+    }
+}
