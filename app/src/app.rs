@@ -187,17 +187,16 @@ pub fn Layout(children: Children) -> impl IntoView {
 /// slices (each declared next to its server functions).
 #[cfg(feature = "ssr")]
 pub fn access_table()
--> Result<crate::session::ssr::guard::AccessTable, crate::session::ssr::guard::AccessTableError> {
-    use crate::{accounts, catalogue, declarations, registry, session, transfer};
-    crate::session::ssr::guard::AccessTable::new(
+-> Result<crate::session::facade::AccessTable, crate::session::facade::AccessTableError> {
+    crate::session::facade::AccessTable::new(
         &[
-            session::access::ENDPOINTS,
-            accounts::access::ENDPOINTS,
-            catalogue::access::ENDPOINTS,
-            registry::access::ENDPOINTS,
-            declarations::access::ENDPOINTS,
-            transfer::access::ENDPOINTS,
+            crate::session::access::ENDPOINTS,
+            crate::accounts::access::ENDPOINTS,
+            crate::catalogue::access::ENDPOINTS,
+            crate::registry::access::ENDPOINTS,
+            crate::declarations::access::ENDPOINTS,
+            crate::transfer::access::ENDPOINTS,
         ],
-        &[transfer::access::HANDLERS],
+        &[crate::transfer::access::HANDLERS],
     )
 }

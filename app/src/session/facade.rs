@@ -10,7 +10,6 @@ pub use super::browser::{create_credential, go};
 
 #[cfg(feature = "ssr")]
 pub use super::ssr::{
-    DbSessionStore,
     auth::{
         AuthBucket, bucket, end, end_sessions, establish, load_user, roles_of, verified_within,
     },
@@ -19,11 +18,10 @@ pub use super::ssr::{
         take as take_ceremony,
     },
     guard::{
-        Access, AccessTable, Endpoint, Granted, Guard, SignedIn, authorize, current_user, granted,
-        signed_in,
+        Access, AccessTable, AccessTableError, Endpoint, Granted, SignedIn, granted, signed_in,
     },
     passkeys::{
-        exclude_list, insert_passkey, passkey_snapshot, registration_options_json, relying_party,
-        usable_passkeys, verify_registration,
+        exclude_list, insert_passkey, passkey_snapshot, registration_options_json, usable_passkeys,
+        verify_registration,
     },
 };

@@ -640,7 +640,7 @@ fn break_glass(cx: &mut Ctx<'_>) -> Option<BreakGlass> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::declarations::rules::validate;
+    use crate::declarations::facade::validate;
 
     fn known() -> Known {
         Known {
