@@ -114,8 +114,8 @@ pub fn App() -> impl IntoView {
 /// The sections of the portal, in navigation order: (path, label, who sees it).
 const NAV: &[(&str, &str, Option<&[Role]>)] = &[
     ("/", "Overview", None),
-    ("/applications", "Applications", Some(&Role::ALL)),
-    ("/catalogue", "Catalogue", Some(&Role::ALL)),
+    ("/applications", "Applications", Some(Role::ALL)),
+    ("/catalogue", "Catalogue", Some(Role::ALL)),
     ("/admin/users", "Users", Some(&[Role::Admin])),
 ];
 

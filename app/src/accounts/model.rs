@@ -2,28 +2,8 @@
 
 use crate::error::AppError;
 use crate::session::model::{CurrentUser, Right, Role, UserStatus};
+pub use crate::vocab::EnrolmentPurpose;
 use serde::{Deserialize, Serialize};
-
-/// The purposes a one-time enrolment link serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EnrolmentPurpose {
-    /// The first administrator, issued from the host.
-    Bootstrap,
-    /// A new user invited by an administrator.
-    Invitation,
-    /// A user who lost their passkeys, issued by another administrator.
-    Recovery,
-}
-
-impl EnrolmentPurpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Bootstrap => "bootstrap",
-            Self::Invitation => "invitation",
-            Self::Recovery => "recovery",
-        }
-    }
-}
 
 /// A user as administrators see them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -534,7 +534,7 @@ fn RoleChecks(#[prop(into)] prefix: String, current: Vec<Role>) -> impl IntoView
         <fieldset class="roles">
             <legend>"Roles"</legend>
             {Role::ALL
-                .into_iter()
+                .iter()
                 .map(|r| {
                     let id = format!("{prefix}-role-{}", r.as_str());
                     let for_id = id.clone();
@@ -545,7 +545,7 @@ fn RoleChecks(#[prop(into)] prefix: String, current: Vec<Role>) -> impl IntoView
                                 type="checkbox"
                                 name=format!("role_{}", r.as_str())
                                 value="on"
-                                checked=current.contains(&r)
+                                checked=current.contains(r)
                             />
                             {r.label()}
                         </label>

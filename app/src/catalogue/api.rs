@@ -48,7 +48,10 @@ pub async fn add_business_unit(name: String) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "catalogue/business-units/status")]
-pub async fn set_business_unit_active(id: uuid::Uuid, active: bool) -> Result<(), AppError> {
+pub async fn set_business_unit_active(
+    id: crate::ids::BusinessUnitId,
+    active: bool,
+) -> Result<(), AppError> {
     use crate::session::facade::granted;
     use crate::ssr::request::{context, respond};
     let (state, _) = context().await?;

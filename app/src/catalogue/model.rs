@@ -126,7 +126,7 @@ pub struct MethodForm {
 /// Business units listed for administrators (with inactive ones).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BusinessUnitView {
-    pub id: uuid::Uuid,
+    pub id: crate::ids::BusinessUnitId,
     pub name: String,
     pub active: bool,
 }

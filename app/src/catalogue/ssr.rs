@@ -73,6 +73,7 @@ pub async fn load<C: ConnectionTrait>(db: &C) -> Result<CatalogueView, AppError>
 use super::model::{BusinessUnitView, CATALOGUE_NAME_MAX, CatalogueAdministrators, MethodForm};
 use super::rules::check_method;
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
+use crate::ids::BusinessUnitId;
 use crate::session::facade::Granted;
 use crate::ssr::db::BATCH;
 use crate::ssr::state::AppState;
@@ -186,7 +187,7 @@ pub async fn add_business_unit(
 ) -> Result<(), AppError> {
     let name = validate_text("name", name, 1, CATALOGUE_NAME_MAX)?;
     let txn = state.db.begin_write().await?;
-    let id = uuid::Uuid::new_v4();
+    let id = BusinessUnitId::new();
     insert_business_units(&txn, &[(id, name.clone())]).await?;
     audit_change(
         &txn,
@@ -205,7 +206,7 @@ pub async fn add_business_unit(
 /// Adds active business units (id, name), in batches; a taken name is a validation error.
 pub async fn insert_business_units<C: ConnectionTrait>(
     db: &C,
-    units: &[(uuid::Uuid, String)],
+    units: &[(BusinessUnitId, String)],
 ) -> Result<(), AppError> {
     for chunk in units.chunks(BATCH) {
         business_unit::Entity::insert_many(chunk.iter().map(|(id, name)| {
@@ -229,7 +230,7 @@ pub async fn insert_business_units<C: ConnectionTrait>(
 pub async fn set_business_unit_active(
     state: &AppState,
     admin: &Granted<CatalogueAdministrators>,
-    id: uuid::Uuid,
+    id: BusinessUnitId,
     active: bool,
 ) -> Result<(), AppError> {
     let txn = state.db.begin_write().await?;

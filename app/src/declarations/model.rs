@@ -5,21 +5,10 @@
 
 use crate::ids::{ApplicationId, DeclarationVersionId, UserId};
 use crate::registry::model::NamedRef;
+pub use crate::vocab::{JourneyRole, Source};
 use crate::vocabulary;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-vocabulary!(
-    /// The part a method plays in a journey. The letters are the consistency matrix's.
-    pub enum JourneyRole {
-        Enrolment = ("enrolment", "Enrolment"),
-        Primary = ("primary", "Primary"),
-        Fallback = ("fallback", "Fallback"),
-        Recovery = ("recovery", "Recovery"),
-        StepUp = ("step_up", "Step-up"),
-        DeviceReplacement = ("device_replacement", "Device replacement"),
-    }
-);
 
 impl JourneyRole {
     pub fn letter(self) -> char {
@@ -239,15 +228,6 @@ vocabulary!(
     }
 );
 
-vocabulary!(
-    /// Where a submitted version came from.
-    pub enum Source {
-        Portal = ("portal", "the portal"),
-        Import = ("import", "command-line import"),
-        Generator = ("generator", "demo data generator"),
-    }
-);
-
 // ---------------------------------------------------------------------------------------------
 // What pages show.
 
@@ -269,7 +249,7 @@ pub struct DeclarationShown {
     /// The viewer may edit the declaration (never while the application is archived).
     pub can_edit: bool,
     pub federated: bool,
-    pub provider: Option<NamedRef>,
+    pub provider: Option<NamedRef<ApplicationId>>,
 }
 
 /// A method as the editor offers it.

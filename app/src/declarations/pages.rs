@@ -90,7 +90,7 @@ fn DeclarationShownView(shown: DeclarationShown) -> impl IntoView {
 fn DeclarationView(
     shown: DeclarationShown,
     federated: bool,
-    provider: Option<NamedRef>,
+    provider: Option<NamedRef<ApplicationId>>,
     names: Names,
 ) -> impl IntoView {
     let heading = match (&shown.version, &shown.as_of) {

@@ -25,7 +25,6 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 /// Active catalogue keys (two queries).
 pub async fn known<C: ConnectionTrait>(db: &C) -> Result<Known, AppError> {
@@ -104,13 +103,13 @@ pub async fn insert_versions<C: ConnectionTrait>(
             let sha = sha256_hex(&body);
             hashes.push(sha.clone());
             rows.push(declaration_version::ActiveModel {
-                id: Set(v.id.0),
-                application_id: Set(v.application_id.0),
+                id: Set(v.id),
+                application_id: Set(v.application_id),
                 version: Set(v.version),
                 body: Set(body),
                 body_sha256: Set(sha),
-                author_id: Set(v.author.map(|a| a.0)),
-                source: Set(v.source.as_str().to_string()),
+                author_id: Set(v.author),
+                source: Set(v.source),
                 submitted_at: Set(v.submitted_at),
             });
         }
@@ -124,9 +123,9 @@ pub async fn insert_versions<C: ConnectionTrait>(
             rules::flatten(&v.declaration)
                 .into_iter()
                 .map(move |(p, role, pos, m)| declaration_method::ActiveModel {
-                    version_id: Set(v.id.0),
+                    version_id: Set(v.id),
                     population_key: Set(p),
-                    role: Set(role.as_str().to_string()),
+                    role: Set(role),
                     position: Set(pos),
                     method_key: Set(m),
                 })
@@ -142,7 +141,7 @@ pub async fn insert_versions<C: ConnectionTrait>(
 
 async fn latest<C: ConnectionTrait>(
     db: &C,
-    app: Uuid,
+    app: ApplicationId,
 ) -> Result<Option<declaration_version::Model>, AppError> {
     Ok(declaration_version::Entity::find()
         .filter(declaration_version::Column::ApplicationId.eq(app))
@@ -154,7 +153,7 @@ async fn latest<C: ConnectionTrait>(
 /// The version in force at `at`: the last one submitted at or before it.
 async fn as_of<C: ConnectionTrait>(
     db: &C,
-    app: Uuid,
+    app: ApplicationId,
     at: OffsetDateTime,
 ) -> Result<Option<declaration_version::Model>, AppError> {
     Ok(declaration_version::Entity::find()
@@ -172,7 +171,7 @@ pub async fn versions<C: ConnectionTrait>(
     app: ApplicationId,
 ) -> Result<Vec<VersionSummary>, AppError> {
     let rows = declaration_version::Entity::find()
-        .filter(declaration_version::Column::ApplicationId.eq(app.0))
+        .filter(declaration_version::Column::ApplicationId.eq(app))
         .order_by_desc(declaration_version::Column::Version)
         .all(db)
         .await?;
@@ -183,8 +182,8 @@ pub async fn versions<C: ConnectionTrait>(
 async fn author_names<C: ConnectionTrait>(
     db: &C,
     rows: &[declaration_version::Model],
-) -> Result<BTreeMap<Uuid, String>, AppError> {
-    let ids: Vec<Uuid> = rows.iter().filter_map(|v| v.author_id).collect();
+) -> Result<BTreeMap<UserId, String>, AppError> {
+    let ids: Vec<UserId> = rows.iter().filter_map(|v| v.author_id).collect();
     Ok(app_user::Entity::find()
         .filter(app_user::Column::Id.is_in(ids))
         .all(db)
@@ -194,18 +193,18 @@ async fn author_names<C: ConnectionTrait>(
         .collect())
 }
 
-fn summary(v: &declaration_version::Model, authors: &BTreeMap<Uuid, String>) -> VersionSummary {
-    let source = Source::parse(&v.source).unwrap_or(Source::Portal);
+fn summary(v: &declaration_version::Model, authors: &BTreeMap<UserId, String>) -> VersionSummary {
+    let source = v.source;
     let author = match (v.author_id.and_then(|a| authors.get(&a)), source) {
         (Some(name), _) => name.clone(),
         (None, Source::Portal) => "unknown".into(),
         (None, other) => other.label().into(),
     };
     VersionSummary {
-        id: DeclarationVersionId(v.id),
+        id: v.id,
         version: v.version,
         author,
-        author_id: v.author_id.map(UserId),
+        author_id: v.author_id,
         source,
         submitted_at: display_time(v.submitted_at),
         sha256: v.body_sha256.clone(),
@@ -317,7 +316,7 @@ pub async fn show<C: ConnectionTrait>(
         history: versions(db, id).await?,
         draft_saved_at,
         can_edit: can_edit(viewer, &owners) && !app.archived,
-        federated: app.integration == Integration::Federated.as_str(),
+        federated: app.integration == Integration::Federated,
         provider,
     })
 }
@@ -330,7 +329,7 @@ pub async fn editor<C: ConnectionTrait>(
     id: ApplicationId,
 ) -> Result<DeclarationEditor, AppError> {
     let (app, _) = load_for_change(db, editor, id, false).await?;
-    let federated = app.integration == Integration::Federated.as_str();
+    let federated = app.integration == Integration::Federated;
     let served = served_populations(db, app.id).await?;
     let names = names(db).await?;
     let draft = declaration_draft::Entity::find_by_id(app.id)
@@ -416,7 +415,7 @@ pub async fn save(
     let user = editor.user();
     let txn = state.db.begin_write().await?;
     let (app, _) = load_for_change(&txn, editor, id, false).await?;
-    let federated = app.integration == Integration::Federated.as_str();
+    let federated = app.integration == Integration::Federated;
     let served = served_populations(&txn, app.id).await?;
     let known = known(&txn).await?;
     let declaration = rules::from_form(form, &served, &known)?;
@@ -485,7 +484,7 @@ pub async fn save(
 
 async fn write_draft<C: ConnectionTrait>(
     db: &C,
-    app: Uuid,
+    app: ApplicationId,
     body: &str,
     user: &CurrentUser,
     now: OffsetDateTime,
@@ -494,7 +493,7 @@ async fn write_draft<C: ConnectionTrait>(
     let row = declaration_draft::ActiveModel {
         application_id: Set(app),
         body: Set(body.to_string()),
-        updated_by: Set(Some(user.id.0)),
+        updated_by: Set(Some(user.id)),
         updated_at: Set(now),
     };
     if exists {
@@ -539,13 +538,10 @@ pub async fn discard_draft(
 ) -> Result<(), AppError> {
     let txn = state.db.begin_write().await?;
     load_for_change(&txn, editor, id, false).await?;
-    let Some(old) = declaration_draft::Entity::find_by_id(id.0)
-        .one(&txn)
-        .await?
-    else {
+    let Some(old) = declaration_draft::Entity::find_by_id(id).one(&txn).await? else {
         return Ok(());
     };
-    declaration_draft::Entity::delete_by_id(id.0)
+    declaration_draft::Entity::delete_by_id(id)
         .exec(&txn)
         .await?;
     record(

@@ -1,8 +1,8 @@
 //! Applications as the browser sees them.
 
-use crate::ids::{ApplicationId, UserId};
+use crate::ids::{ApplicationId, BusinessUnitId, UserId};
 use crate::session::model::{Right, Role};
-use crate::vocabulary;
+pub use crate::vocab::{Criticality, Integration, Lifecycle};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -19,34 +19,6 @@ pub struct Editors;
 impl Right for Editors {
     const ROLES: &'static [Role] = &[Role::Owner, Role::Security, Role::Admin];
 }
-
-vocabulary!(
-    pub enum Criticality {
-        Low = ("low", "Low"),
-        Medium = ("medium", "Medium"),
-        High = ("high", "High"),
-        Critical = ("critical", "Critical"),
-    }
-);
-
-vocabulary!(
-    /// How people reach the application's sign-in.
-    pub enum Integration {
-        Federated = ("federated", "Federated through an identity provider"),
-        Local = ("local", "Local authentication"),
-        Legacy = ("legacy", "Legacy"),
-    }
-);
-
-vocabulary!(
-    pub enum Lifecycle {
-        Planned = ("planned", "Planned"),
-        Pilot = ("pilot", "Pilot"),
-        Production = ("production", "In production"),
-        Sunsetting = ("sunsetting", "Sunsetting"),
-        Retired = ("retired", "Retired"),
-    }
-);
 
 /// The application form, as a plain HTML form posts it. Checkbox groups post
 /// `owners[<user id>]=on` and `populations[<key>]=on`.
@@ -89,9 +61,10 @@ pub struct PersonRef {
     pub username: String,
 }
 
+/// Something shown by name and linked by its typed id (an application, a business unit).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NamedRef {
-    pub id: uuid::Uuid,
+pub struct NamedRef<Id> {
+    pub id: Id,
     pub name: String,
 }
 
@@ -117,19 +90,101 @@ pub struct ApplicationSummary {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ApplicationFilter {
+    /// Searched in names and descriptions, ignoring case; `%` and `_` are literal.
     pub q: String,
-    pub business_unit: String,
-    pub criticality: String,
-    pub integration: String,
-    pub lifecycle: String,
+    pub business_unit: Option<BusinessUnitId>,
+    pub criticality: Option<Criticality>,
+    pub integration: Option<Integration>,
+    pub lifecycle: Option<Lifecycle>,
+    /// A population key (the catalogue's, so an open set).
     pub population: String,
     pub tag: String,
-    /// `mine`: applications the viewer owns.
-    pub owner: String,
-    /// `active` (default), `archived` or `all`.
-    pub status: String,
+    pub owner: OwnerFilter,
+    pub status: StatusFilter,
     pub page: u64,
 }
+
+impl ApplicationFilter {
+    /// Reads the list's query string (a value that does not parse is no filter).
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let text = |k: &str| get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+        Self {
+            q: get("q").unwrap_or_default(),
+            business_unit: text("business_unit").parse().ok(),
+            criticality: Criticality::parse(&text("criticality")),
+            integration: Integration::parse(&text("integration")),
+            lifecycle: Lifecycle::parse(&text("lifecycle")),
+            population: text("population"),
+            tag: text("tag"),
+            owner: OwnerFilter::parse(&text("owner")).unwrap_or_default(),
+            status: StatusFilter::parse(&text("status")).unwrap_or_default(),
+            page: text("page").parse().unwrap_or(1),
+        }
+    }
+
+    /// The query string's pairs, defaults left out (`page` apart).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = vec![
+            ("q", self.q.clone()),
+            (
+                "business_unit",
+                self.business_unit
+                    .map(|b| b.to_string())
+                    .unwrap_or_default(),
+            ),
+            (
+                "criticality",
+                self.criticality
+                    .map(|c| c.as_str().into())
+                    .unwrap_or_default(),
+            ),
+            (
+                "integration",
+                self.integration
+                    .map(|i| i.as_str().into())
+                    .unwrap_or_default(),
+            ),
+            (
+                "lifecycle",
+                self.lifecycle
+                    .map(|l| l.as_str().into())
+                    .unwrap_or_default(),
+            ),
+            ("population", self.population.clone()),
+            ("tag", self.tag.clone()),
+        ];
+        if self.owner != OwnerFilter::default() {
+            pairs.push(("owner", self.owner.as_str().into()));
+        }
+        if self.status != StatusFilter::default() {
+            pairs.push(("status", self.status.as_str().into()));
+        }
+        pairs.retain(|(_, v)| !v.is_empty());
+        pairs
+    }
+}
+
+crate::vocabulary!(
+    /// Whose applications the list shows.
+    #[derive(Default)]
+    pub enum OwnerFilter {
+        #[default]
+        Anyone = ("anyone", "Anyone's"),
+        /// The applications the viewer owns.
+        Mine = ("mine", "Only applications I own"),
+    }
+);
+
+crate::vocabulary!(
+    /// Which applications the list shows by archiving.
+    #[derive(Default)]
+    pub enum StatusFilter {
+        #[default]
+        Active = ("active", "Active"),
+        Archived = ("archived", "Archived"),
+        All = ("all", "All"),
+    }
+);
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationList {
@@ -145,7 +200,7 @@ pub struct ApplicationList {
 /// providers).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListOptions {
-    pub business_units: Vec<NamedRef>,
+    pub business_units: Vec<NamedRef<BusinessUnitId>>,
     /// (key, name), in catalogue order.
     pub populations: Vec<(String, String)>,
 }
@@ -153,12 +208,12 @@ pub struct ListOptions {
 /// Choices offered by the application form and the list's filters.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormOptions {
-    pub business_units: Vec<NamedRef>,
+    pub business_units: Vec<NamedRef<BusinessUnitId>>,
     pub populations: Vec<(String, String)>,
     /// Active users holding the owner role.
     pub owners: Vec<PersonRef>,
     /// Applications marked as identity providers (not archived).
-    pub providers: Vec<NamedRef>,
+    pub providers: Vec<NamedRef<ApplicationId>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,12 +221,12 @@ pub struct ApplicationDetail {
     pub id: ApplicationId,
     pub name: String,
     pub description: String,
-    pub business_unit: Option<NamedRef>,
+    pub business_unit: Option<NamedRef<BusinessUnitId>>,
     pub criticality: Criticality,
     pub integration: Integration,
     pub lifecycle: Lifecycle,
     pub is_identity_provider: bool,
-    pub provider: Option<NamedRef>,
+    pub provider: Option<NamedRef<ApplicationId>>,
     pub archived: bool,
     pub owners: Vec<PersonRef>,
     /// (key, name) in the application's order.
@@ -184,5 +239,5 @@ pub struct ApplicationDetail {
     /// The viewer may archive or restore the application.
     pub can_archive: bool,
     /// Applications federated through this one (when it is an identity provider).
-    pub dependants: Vec<NamedRef>,
+    pub dependants: Vec<NamedRef<ApplicationId>>,
 }

@@ -6,11 +6,10 @@ use super::model::{
     TAG_MAX, TAGS_MAX,
 };
 use crate::error::AppError;
-use crate::ids::{ApplicationId, UserId};
+use crate::ids::{ApplicationId, BusinessUnitId, UserId};
 use crate::session::model::{CurrentUser, Right, Role};
 use crate::validation::{validate_text, validate_text_block};
 use std::collections::BTreeSet;
-use uuid::Uuid;
 
 /// Owners edit only their own applications; security and administrators edit every one.
 pub fn can_edit(user: &CurrentUser, owners: &[UserId]) -> bool {
@@ -32,12 +31,12 @@ pub fn name_key(name: &str) -> String {
 pub struct ApplicationInput {
     pub name: String,
     pub description: String,
-    pub business_unit: Option<Uuid>,
+    pub business_unit: Option<BusinessUnitId>,
     pub criticality: String,
     pub integration: String,
     pub lifecycle: String,
     pub is_identity_provider: bool,
-    pub provider: Option<Uuid>,
+    pub provider: Option<ApplicationId>,
     pub owners: Vec<UserId>,
     pub populations: Vec<String>,
     pub tags: Vec<String>,
@@ -47,13 +46,13 @@ pub struct ApplicationInput {
 #[derive(Clone, Debug, Default)]
 pub struct Allowed {
     /// Active business units (plus the application's current one, even if retired since).
-    pub business_units: BTreeSet<Uuid>,
+    pub business_units: BTreeSet<BusinessUnitId>,
     /// Active populations, in catalogue order.
     pub populations: Vec<String>,
     /// Active users holding the owner role.
     pub owners: BTreeSet<UserId>,
     /// Identity-provider applications.
-    pub providers: BTreeSet<Uuid>,
+    pub providers: BTreeSet<ApplicationId>,
     /// The application being edited, if any.
     pub editing: Option<ApplicationId>,
 }
@@ -71,12 +70,12 @@ pub struct NewApplication {
 pub struct CheckedApplication {
     pub name: String,
     pub description: String,
-    pub business_unit: Option<Uuid>,
+    pub business_unit: Option<BusinessUnitId>,
     pub criticality: Criticality,
     pub integration: Integration,
     pub lifecycle: Lifecycle,
     pub is_identity_provider: bool,
-    pub provider: Option<Uuid>,
+    pub provider: Option<ApplicationId>,
     pub owners: Vec<UserId>,
     /// In catalogue order.
     pub populations: Vec<String>,
@@ -85,14 +84,20 @@ pub struct CheckedApplication {
 
 /// Reads the form into an input (ids parsed; anything unparseable is refused on its field).
 pub fn input_from_form(form: &ApplicationForm) -> Result<ApplicationInput, AppError> {
-    let uuid_or = |raw: &str, field: &str, what: &str| -> Result<Option<Uuid>, AppError> {
+    /// An optional id from a select: empty is none; anything unparseable is refused.
+    fn id_or<T: std::str::FromStr>(
+        raw: &str,
+        field: &str,
+        what: &str,
+    ) -> Result<Option<T>, AppError> {
         match raw.trim() {
             "" => Ok(None),
-            s => Uuid::parse_str(s)
+            s => s
+                .parse()
                 .map(Some)
                 .map_err(|_| AppError::validation(field, format!("Choose {what} from the list."))),
         }
-    };
+    }
     let mut owners = Vec::new();
     for (key, _) in form.owners.iter().filter(|(_, v)| !v.is_empty()) {
         owners.push(
@@ -103,12 +108,12 @@ pub fn input_from_form(form: &ApplicationForm) -> Result<ApplicationInput, AppEr
     Ok(ApplicationInput {
         name: form.name.clone(),
         description: form.description.clone(),
-        business_unit: uuid_or(&form.business_unit, "business_unit", "a business unit")?,
+        business_unit: id_or(&form.business_unit, "business_unit", "a business unit")?,
         criticality: form.criticality.clone(),
         integration: form.integration.clone(),
         lifecycle: form.lifecycle.clone(),
         is_identity_provider: form.identity_provider.is_some(),
-        provider: uuid_or(&form.provider, "provider", "an identity provider")?,
+        provider: id_or(&form.provider, "provider", "an identity provider")?,
         owners,
         populations: form
             .populations
@@ -211,7 +216,7 @@ pub fn check(input: &ApplicationInput, allowed: &Allowed) -> Result<CheckedAppli
             ));
         }
         (Integration::Federated, Some(p)) => {
-            if allowed.editing.is_some_and(|e| e.0 == p) {
+            if allowed.editing == Some(p) {
                 return Err(AppError::validation(
                     "provider",
                     "An application cannot federate through itself.",
@@ -299,6 +304,7 @@ pub fn check_tags(tags: &[String]) -> Result<Vec<String>, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     fn user(id: u128, roles: &[Role]) -> CurrentUser {
         CurrentUser {
@@ -328,10 +334,10 @@ mod tests {
 
     fn allowed() -> Allowed {
         Allowed {
-            business_units: [Uuid::from_u128(10)].into(),
+            business_units: [BusinessUnitId(Uuid::from_u128(10))].into(),
             populations: vec!["office_employees".into(), "contractors".into()],
             owners: [UserId(Uuid::from_u128(1))].into(),
-            providers: [Uuid::from_u128(20)].into(),
+            providers: [ApplicationId(Uuid::from_u128(20))].into(),
             editing: None,
         }
     }
@@ -340,7 +346,7 @@ mod tests {
         ApplicationInput {
             name: "  Payroll ".into(),
             description: "Pays people.\r\nMonthly.".into(),
-            business_unit: Some(Uuid::from_u128(10)),
+            business_unit: Some(BusinessUnitId(Uuid::from_u128(10))),
             criticality: "high".into(),
             integration: "local".into(),
             lifecycle: "production".into(),
@@ -374,7 +380,7 @@ mod tests {
             (Box::new(|i| i.integration = "".into()), "integration"),
             (Box::new(|i| i.lifecycle = "zombie".into()), "lifecycle"),
             (
-                Box::new(|i| i.business_unit = Some(Uuid::from_u128(11))),
+                Box::new(|i| i.business_unit = Some(BusinessUnitId(Uuid::from_u128(11)))),
                 "business_unit",
             ),
             (Box::new(|i| i.owners.clear()), "owners"),
@@ -391,18 +397,18 @@ mod tests {
             (
                 Box::new(|i| {
                     i.integration = "federated".into();
-                    i.provider = Some(Uuid::from_u128(21));
+                    i.provider = Some(ApplicationId(Uuid::from_u128(21)));
                 }),
                 "provider",
             ),
             (
-                Box::new(|i| i.provider = Some(Uuid::from_u128(20))),
+                Box::new(|i| i.provider = Some(ApplicationId(Uuid::from_u128(20)))),
                 "provider",
             ),
             (
                 Box::new(|i| {
                     i.integration = "federated".into();
-                    i.provider = Some(Uuid::from_u128(20));
+                    i.provider = Some(ApplicationId(Uuid::from_u128(20)));
                     i.is_identity_provider = true;
                 }),
                 "identity_provider",
@@ -425,10 +431,10 @@ mod tests {
     fn a_federated_application_names_a_provider_but_not_itself() {
         let mut i = input();
         i.integration = "federated".into();
-        i.provider = Some(Uuid::from_u128(20));
+        i.provider = Some(ApplicationId(Uuid::from_u128(20)));
         assert_eq!(
             check(&i, &allowed()).unwrap().provider,
-            Some(Uuid::from_u128(20))
+            Some(ApplicationId(Uuid::from_u128(20)))
         );
         let mut a = allowed();
         a.editing = Some(ApplicationId(Uuid::from_u128(20)));

@@ -2,15 +2,14 @@
 
 use super::model::{
     ApplicationDetail, ApplicationFilter, ApplicationForm, ApplicationList, ApplicationSummary,
-    Criticality, Editors, FormOptions, Integration, Lifecycle, ListOptions, NamedRef, PAGE_SIZE,
-    PersonRef,
+    Editors, FormOptions, ListOptions, NamedRef, OwnerFilter, PAGE_SIZE, PersonRef, StatusFilter,
 };
 use super::rules::{self, Allowed, CheckedApplication, NewApplication};
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
-use crate::ids::{ApplicationId, UserId};
+use crate::ids::{ApplicationId, BusinessUnitId, UserId};
 use crate::session::facade::Granted;
-use crate::session::model::{CurrentUser, Role};
+use crate::session::model::{CurrentUser, Role, UserStatus};
 use crate::ssr::clock::display_time;
 use crate::ssr::db::BATCH;
 use crate::ssr::entities::{
@@ -27,9 +26,8 @@ use sea_orm::{
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
-impl From<application::Model> for NamedRef {
+impl From<application::Model> for NamedRef<ApplicationId> {
     fn from(a: application::Model) -> Self {
         Self {
             id: a.id,
@@ -38,27 +36,12 @@ impl From<application::Model> for NamedRef {
     }
 }
 
-impl From<business_unit::Model> for NamedRef {
+impl From<business_unit::Model> for NamedRef<BusinessUnitId> {
     fn from(b: business_unit::Model) -> Self {
         Self {
             id: b.id,
             name: b.name,
         }
-    }
-}
-
-/// The stored vocabulary values; a value the vocabulary no longer knows reads as the default.
-impl application::Model {
-    pub fn criticality(&self) -> Criticality {
-        Criticality::parse(&self.criticality).unwrap_or(Criticality::Medium)
-    }
-
-    pub fn integration(&self) -> Integration {
-        Integration::parse(&self.integration).unwrap_or(Integration::Local)
-    }
-
-    pub fn lifecycle(&self) -> Lifecycle {
-        Lifecycle::parse(&self.lifecycle).unwrap_or(Lifecycle::Production)
     }
 }
 
@@ -70,14 +53,14 @@ pub async fn insert_applications<C: ConnectionTrait>(
 ) -> Result<(), AppError> {
     for chunk in apps.chunks(BATCH) {
         application::Entity::insert_many(chunk.iter().map(|n| application::ActiveModel {
-            id: Set(n.id.0),
+            id: Set(n.id),
             name: Set(n.app.name.clone()),
             name_key: Set(rules::name_key(&n.app.name)),
             description: Set(n.app.description.clone()),
             business_unit_id: Set(n.app.business_unit),
-            criticality: Set(n.app.criticality.as_str().into()),
-            integration: Set(n.app.integration.as_str().into()),
-            lifecycle: Set(n.app.lifecycle.as_str().into()),
+            criticality: Set(n.app.criticality),
+            integration: Set(n.app.integration),
+            lifecycle: Set(n.app.lifecycle),
             is_identity_provider: Set(n.app.is_identity_provider),
             provider_id: Set(n.app.provider),
             archived: Set(n.archived),
@@ -104,8 +87,8 @@ async fn insert_children<'a, C: ConnectionTrait>(
             a.owners
                 .iter()
                 .map(move |u| application_owner::ActiveModel {
-                    application_id: Set(id.0),
-                    user_id: Set(u.0),
+                    application_id: Set(id),
+                    user_id: Set(*u),
                 })
         })
         .collect();
@@ -120,7 +103,7 @@ async fn insert_children<'a, C: ConnectionTrait>(
             a.populations
                 .iter()
                 .map(move |p| application_population::ActiveModel {
-                    application_id: Set(id.0),
+                    application_id: Set(id),
                     population_key: Set(p.clone()),
                 })
         })
@@ -133,7 +116,7 @@ async fn insert_children<'a, C: ConnectionTrait>(
     let tags: Vec<_> = apps
         .flat_map(|(id, a)| {
             a.tags.iter().map(move |t| application_tag::ActiveModel {
-                application_id: Set(id.0),
+                application_id: Set(id),
                 tag: Set(t.clone()),
             })
         })
@@ -148,8 +131,8 @@ async fn insert_children<'a, C: ConnectionTrait>(
 
 /// Active users holding the owner role.
 pub async fn owner_candidates<C: ConnectionTrait>(db: &C) -> Result<Vec<PersonRef>, AppError> {
-    let ids: Vec<Uuid> = user_role::Entity::find()
-        .filter(user_role::Column::Role.eq(Role::Owner.as_str()))
+    let ids: Vec<UserId> = user_role::Entity::find()
+        .filter(user_role::Column::Role.eq(Role::Owner))
         .all(db)
         .await?
         .into_iter()
@@ -157,7 +140,7 @@ pub async fn owner_candidates<C: ConnectionTrait>(db: &C) -> Result<Vec<PersonRe
         .collect();
     Ok(app_user::Entity::find()
         .filter(app_user::Column::Id.is_in(ids))
-        .filter(app_user::Column::Status.ne("disabled"))
+        .filter(app_user::Column::Status.ne(UserStatus::Disabled))
         .order_by_asc(app_user::Column::DisplayName)
         .all(db)
         .await?
@@ -168,7 +151,7 @@ pub async fn owner_candidates<C: ConnectionTrait>(db: &C) -> Result<Vec<PersonRe
 
 fn person(u: app_user::Model) -> PersonRef {
     PersonRef {
-        id: UserId(u.id),
+        id: u.id,
         name: u.display_name,
         username: u.username,
     }
@@ -242,7 +225,8 @@ pub async fn allowed<C: ConnectionTrait>(
     editing: Option<&application::Model>,
 ) -> Result<Allowed, AppError> {
     let options = form_options(db).await?;
-    let mut business_units: BTreeSet<Uuid> = options.business_units.iter().map(|b| b.id).collect();
+    let mut business_units: BTreeSet<BusinessUnitId> =
+        options.business_units.iter().map(|b| b.id).collect();
     let mut populations: Vec<String> = options.populations.iter().map(|p| p.0.clone()).collect();
     if let Some(app) = editing {
         // Keep what the application already has even if it was retired since.
@@ -265,7 +249,7 @@ pub async fn allowed<C: ConnectionTrait>(
         populations,
         owners: options.owners.iter().map(|o| o.id).collect(),
         providers: options.providers.iter().map(|p| p.id).collect(),
-        editing: editing.map(|a| ApplicationId(a.id)),
+        editing: editing.map(|a| a.id),
     })
 }
 
@@ -354,16 +338,16 @@ pub async fn load<C: ConnectionTrait>(
     db: &C,
     id: ApplicationId,
 ) -> Result<(application::Model, Vec<UserId>), AppError> {
-    let app = application::Entity::find_by_id(id.0)
+    let app = application::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
     let owners = application_owner::Entity::find()
-        .filter(application_owner::Column::ApplicationId.eq(id.0))
+        .filter(application_owner::Column::ApplicationId.eq(id))
         .all(db)
         .await?
         .into_iter()
-        .map(|o| UserId(o.user_id))
+        .map(|o| o.user_id)
         .collect();
     Ok((app, owners))
 }
@@ -378,7 +362,7 @@ pub async fn load_for_change<C: ConnectionTrait>(
 ) -> Result<(application::Model, Vec<UserId>), AppError> {
     let user = editor.user();
     // One change at a time per application (PostgreSQL; SQLite's write transaction already is).
-    application::Entity::find_by_id(id.0)
+    application::Entity::find_by_id(id)
         .lock_exclusive()
         .one(db)
         .await?;
@@ -412,9 +396,9 @@ async fn current<C: ConnectionTrait>(
         name: app.name.clone(),
         description: app.description.clone(),
         business_unit: app.business_unit_id,
-        criticality: app.criticality(),
-        integration: app.integration(),
-        lifecycle: app.lifecycle(),
+        criticality: app.criticality,
+        integration: app.integration,
+        lifecycle: app.lifecycle,
         is_identity_provider: app.is_identity_provider,
         provider: app.provider_id,
         owners,
@@ -454,9 +438,9 @@ pub async fn update(
         name_key: Set(rules::name_key(&checked.name)),
         description: Set(checked.description.clone()),
         business_unit_id: Set(checked.business_unit),
-        criticality: Set(checked.criticality.as_str().into()),
-        integration: Set(checked.integration.as_str().into()),
-        lifecycle: Set(checked.lifecycle.as_str().into()),
+        criticality: Set(checked.criticality),
+        integration: Set(checked.integration),
+        lifecycle: Set(checked.lifecycle),
         is_identity_provider: Set(checked.is_identity_provider),
         provider_id: Set(checked.provider),
         updated_at: Set(state.now()),
@@ -565,10 +549,10 @@ pub async fn list<C: ConnectionTrait>(
     filter: &ApplicationFilter,
 ) -> Result<ApplicationList, AppError> {
     let mut cond = Condition::all();
-    match filter.status.as_str() {
-        "archived" => cond = cond.add(application::Column::Archived.eq(true)),
-        "all" => {}
-        _ => cond = cond.add(application::Column::Archived.eq(false)),
+    match filter.status {
+        StatusFilter::Archived => cond = cond.add(application::Column::Archived.eq(true)),
+        StatusFilter::All => {}
+        StatusFilter::Active => cond = cond.add(application::Column::Archived.eq(false)),
     }
     let q = filter.q.trim();
     if !q.is_empty() {
@@ -585,17 +569,17 @@ pub async fn list<C: ConnectionTrait>(
                 ),
         );
     }
-    if let Ok(bu) = Uuid::parse_str(filter.business_unit.trim()) {
+    if let Some(bu) = filter.business_unit {
         cond = cond.add(application::Column::BusinessUnitId.eq(bu));
     }
-    if let Some(c) = Criticality::parse(filter.criticality.trim()) {
-        cond = cond.add(application::Column::Criticality.eq(c.as_str()));
+    if let Some(c) = filter.criticality {
+        cond = cond.add(application::Column::Criticality.eq(c));
     }
-    if let Some(i) = Integration::parse(filter.integration.trim()) {
-        cond = cond.add(application::Column::Integration.eq(i.as_str()));
+    if let Some(i) = filter.integration {
+        cond = cond.add(application::Column::Integration.eq(i));
     }
-    if let Some(l) = Lifecycle::parse(filter.lifecycle.trim()) {
-        cond = cond.add(application::Column::Lifecycle.eq(l.as_str()));
+    if let Some(l) = filter.lifecycle {
+        cond = cond.add(application::Column::Lifecycle.eq(l));
     }
     if !filter.population.trim().is_empty() {
         cond = cond.add(
@@ -621,13 +605,13 @@ pub async fn list<C: ConnectionTrait>(
             ),
         );
     }
-    if filter.owner == "mine" {
+    if filter.owner == OwnerFilter::Mine {
         cond = cond.add(
             application::Column::Id.in_subquery(
                 sea_orm::sea_query::Query::select()
                     .column(application_owner::Column::ApplicationId)
                     .from(application_owner::Entity)
-                    .and_where(application_owner::Column::UserId.eq(viewer.id.0))
+                    .and_where(application_owner::Column::UserId.eq(viewer.id))
                     .to_owned(),
             ),
         );
@@ -642,14 +626,14 @@ pub async fn list<C: ConnectionTrait>(
         .limit(PAGE_SIZE)
         .all(db)
         .await?;
-    let ids: Vec<Uuid> = apps.iter().map(|a| a.id).collect();
+    let ids: Vec<ApplicationId> = apps.iter().map(|a| a.id).collect();
 
     let owner_rows = owner_names(db, &ids).await?;
-    let mut owners: BTreeMap<Uuid, Vec<String>> = BTreeMap::new();
+    let mut owners: BTreeMap<ApplicationId, Vec<String>> = BTreeMap::new();
     for (o, name) in owner_rows {
         owners.entry(o).or_default().push(name);
     }
-    let mut populations: BTreeMap<Uuid, usize> = BTreeMap::new();
+    let mut populations: BTreeMap<ApplicationId, usize> = BTreeMap::new();
     for p in application_population::Entity::find()
         .filter(application_population::Column::ApplicationId.is_in(ids.clone()))
         .all(db)
@@ -657,18 +641,18 @@ pub async fn list<C: ConnectionTrait>(
     {
         *populations.entry(p.application_id).or_default() += 1;
     }
-    let versions: BTreeMap<Uuid, i32> = latest_versions(db, &ids).await?;
-    let drafts: BTreeSet<Uuid> = declaration_draft::Entity::find()
+    let versions: BTreeMap<ApplicationId, i32> = latest_versions(db, &ids).await?;
+    let drafts: BTreeSet<ApplicationId> = declaration_draft::Entity::find()
         .select_only()
         .column(declaration_draft::Column::ApplicationId)
         .filter(declaration_draft::Column::ApplicationId.is_in(ids.clone()))
-        .into_tuple::<Uuid>()
+        .into_tuple::<ApplicationId>()
         .all(db)
         .await?
         .into_iter()
         .collect();
     let options = list_options(db).await?;
-    let bu_names: BTreeMap<Uuid, String> = business_unit::Entity::find()
+    let bu_names: BTreeMap<BusinessUnitId, String> = business_unit::Entity::find()
         .all(db)
         .await?
         .into_iter()
@@ -677,11 +661,11 @@ pub async fn list<C: ConnectionTrait>(
     let rows = apps
         .into_iter()
         .map(|a| ApplicationSummary {
-            id: ApplicationId(a.id),
+            id: a.id,
             business_unit: a.business_unit_id.and_then(|b| bu_names.get(&b).cloned()),
-            criticality: a.criticality(),
-            integration: a.integration(),
-            lifecycle: a.lifecycle(),
+            criticality: a.criticality,
+            integration: a.integration,
+            lifecycle: a.lifecycle,
             is_identity_provider: a.is_identity_provider,
             archived: a.archived,
             owners: owners.remove(&a.id).unwrap_or_default(),
@@ -719,13 +703,13 @@ pub fn owners_with_users() -> sea_orm::Select<application_owner::Entity> {
 /// (application id, owner's display name) for these applications, in one query.
 async fn owner_names<C: ConnectionTrait>(
     db: &C,
-    ids: &[Uuid],
-) -> Result<Vec<(Uuid, String)>, AppError> {
+    ids: &[ApplicationId],
+) -> Result<Vec<(ApplicationId, String)>, AppError> {
     Ok(owners_with_users()
         .filter(application_owner::Column::ApplicationId.is_in(ids.to_vec()))
         .column(app_user::Column::DisplayName)
         .order_by_asc(app_user::Column::DisplayName)
-        .into_tuple::<(Uuid, String)>()
+        .into_tuple::<(ApplicationId, String)>()
         .all(db)
         .await?)
 }
@@ -733,15 +717,15 @@ async fn owner_names<C: ConnectionTrait>(
 /// The latest version number per application (one query).
 pub async fn latest_versions<C: ConnectionTrait>(
     db: &C,
-    ids: &[Uuid],
-) -> Result<BTreeMap<Uuid, i32>, AppError> {
+    ids: &[ApplicationId],
+) -> Result<BTreeMap<ApplicationId, i32>, AppError> {
     Ok(declaration_version::Entity::find()
         .select_only()
         .column(declaration_version::Column::ApplicationId)
         .column_as(declaration_version::Column::Version.max(), "version")
         .filter(declaration_version::Column::ApplicationId.is_in(ids.to_vec()))
         .group_by(declaration_version::Column::ApplicationId)
-        .into_tuple::<(Uuid, i32)>()
+        .into_tuple::<(ApplicationId, i32)>()
         .all(db)
         .await?
         .into_iter()
@@ -756,7 +740,7 @@ pub async fn detail<C: ConnectionTrait>(
 ) -> Result<ApplicationDetail, AppError> {
     let (app, owner_ids) = load(db, id).await?;
     let owners = app_user::Entity::find()
-        .filter(app_user::Column::Id.is_in(owner_ids.iter().map(|o| o.0).collect::<Vec<_>>()))
+        .filter(app_user::Column::Id.is_in(owner_ids.clone()))
         .order_by_asc(app_user::Column::DisplayName)
         .all(db)
         .await?
@@ -796,9 +780,9 @@ pub async fn detail<C: ConnectionTrait>(
         id,
         can_edit: may_edit && !app.archived,
         can_archive: may_edit,
-        criticality: app.criticality(),
-        integration: app.integration(),
-        lifecycle: app.lifecycle(),
+        criticality: app.criticality,
+        integration: app.integration,
+        lifecycle: app.lifecycle,
         name: app.name,
         description: app.description,
         business_unit,
@@ -817,7 +801,7 @@ pub async fn detail<C: ConnectionTrait>(
 /// The populations an application serves, in catalogue order (by name): (key, name).
 async fn served_with_names<C: ConnectionTrait>(
     db: &C,
-    id: Uuid,
+    id: ApplicationId,
 ) -> Result<Vec<(String, String)>, AppError> {
     let keys: BTreeSet<String> = application_population::Entity::find()
         .filter(application_population::Column::ApplicationId.eq(id))
@@ -839,7 +823,7 @@ async fn served_with_names<C: ConnectionTrait>(
 /// The keys of the populations an application serves, in catalogue order (by name).
 pub async fn served_populations<C: ConnectionTrait>(
     db: &C,
-    id: Uuid,
+    id: ApplicationId,
 ) -> Result<Vec<String>, AppError> {
     Ok(served_with_names(db, id)
         .await?
@@ -849,7 +833,7 @@ pub async fn served_populations<C: ConnectionTrait>(
 }
 
 /// An application's tags, sorted.
-async fn tags_of<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Vec<String>, AppError> {
+async fn tags_of<C: ConnectionTrait>(db: &C, id: ApplicationId) -> Result<Vec<String>, AppError> {
     Ok(application_tag::Entity::find()
         .filter(application_tag::Column::ApplicationId.eq(id))
         .order_by_asc(application_tag::Column::Tag)

@@ -2,71 +2,8 @@
 //! rights that features declare over those roles.
 
 use crate::ids::UserId;
+pub use crate::vocab::{Role, UserStatus};
 use serde::{Deserialize, Serialize};
-
-/// What a person may do. A user holds one or more roles; every check runs on the server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Role {
-    /// Registers applications and declares their journeys.
-    Owner,
-    /// Sets the standard and decides exceptions.
-    Security,
-    /// Reads everything, changes nothing.
-    Auditor,
-    /// Manages people and catalogues.
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Owner, Role::Security, Role::Auditor, Role::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Security => "security",
-            Role::Auditor => "auditor",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Owner => "Application owner",
-            Role::Security => "Security",
-            Role::Auditor => "Auditor",
-            Role::Admin => "Administrator",
-        }
-    }
-}
-
-/// Account states.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum UserStatus {
-    /// Invited; no passkey registered yet.
-    Invited,
-    Active,
-    Disabled,
-}
-
-impl UserStatus {
-    pub const ALL: [UserStatus; 3] = [Self::Invited, Self::Active, Self::Disabled];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Invited => "invited",
-            Self::Active => "active",
-            Self::Disabled => "disabled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-}
 
 /// A right a feature grants to holders of some roles ("who may register applications"). The
 /// access table is written in rights, and the server-side functions that act on them take the
@@ -84,7 +21,7 @@ pub trait Right: 'static {
 pub struct SelfService;
 
 impl Right for SelfService {
-    const ROLES: &'static [Role] = &Role::ALL;
+    const ROLES: &'static [Role] = Role::ALL;
 
     fn admits(_: &CurrentUser) -> bool {
         true
@@ -95,7 +32,7 @@ impl Right for SelfService {
 pub struct Reader;
 
 impl Right for Reader {
-    const ROLES: &'static [Role] = &Role::ALL;
+    const ROLES: &'static [Role] = Role::ALL;
 }
 
 /// The session key under which the signed-in user is kept (a typed bucket with a fixed key).
@@ -172,11 +109,11 @@ mod tests {
     #[test]
     fn roles_and_statuses_round_trip() {
         for r in Role::ALL {
-            assert_eq!(Role::parse(r.as_str()), Some(r));
+            assert_eq!(Role::parse(r.as_str()), Some(*r));
         }
         assert_eq!(Role::parse("root"), None);
         for s in UserStatus::ALL {
-            assert_eq!(UserStatus::parse(s.as_str()), Some(s));
+            assert_eq!(UserStatus::parse(s.as_str()), Some(*s));
         }
     }
 

@@ -11,7 +11,7 @@ use crate::catalogue::facade::insert_business_units;
 use crate::declarations::facade::{NewVersion, insert_versions, known};
 use crate::declarations::model::{Declaration, Source};
 use crate::error::AppError;
-use crate::ids::UserId;
+use crate::ids::{ApplicationId, BusinessUnitId, UserId};
 use crate::registry::facade::{allowed, insert_applications, owners_with_users};
 use crate::session::facade::Granted;
 use crate::session::model::{Role, UserStatus};
@@ -36,17 +36,18 @@ use uuid::Uuid;
 /// declaration (six queries).
 pub async fn load_records<C: ConnectionTrait>(db: &C) -> Result<Vec<ApplicationRecord>, AppError> {
     let apps = application::Entity::find().all(db).await?;
-    let names: HashMap<Uuid, String> = apps.iter().map(|a| (a.id, a.name.clone())).collect();
-    let units: HashMap<Uuid, String> = business_unit::Entity::find()
+    let names: HashMap<ApplicationId, String> =
+        apps.iter().map(|a| (a.id, a.name.clone())).collect();
+    let units: HashMap<BusinessUnitId, String> = business_unit::Entity::find()
         .all(db)
         .await?
         .into_iter()
         .map(|b| (b.id, b.name))
         .collect();
-    let mut owners: HashMap<Uuid, Vec<String>> = HashMap::new();
+    let mut owners: HashMap<ApplicationId, Vec<String>> = HashMap::new();
     for (app, username) in owners_with_users()
         .column(app_user::Column::Username)
-        .into_tuple::<(Uuid, String)>()
+        .into_tuple::<(ApplicationId, String)>()
         .all(db)
         .await?
     {
@@ -61,25 +62,25 @@ pub async fn load_records<C: ConnectionTrait>(db: &C) -> Result<Vec<ApplicationR
         .enumerate()
         .map(|(i, p)| (p.key, i))
         .collect();
-    let mut populations: HashMap<Uuid, Vec<String>> = HashMap::new();
+    let mut populations: HashMap<ApplicationId, Vec<String>> = HashMap::new();
     for p in application_population::Entity::find().all(db).await? {
         populations
             .entry(p.application_id)
             .or_default()
             .push(p.population_key);
     }
-    let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
+    let mut tags: HashMap<ApplicationId, Vec<String>> = HashMap::new();
     for t in application_tag::Entity::find().all(db).await? {
         tags.entry(t.application_id).or_default().push(t.tag);
     }
-    let latest: HashMap<Uuid, String> = declaration_version::Entity::find()
+    let latest: HashMap<ApplicationId, String> = declaration_version::Entity::find()
         .select_only()
         .column(declaration_version::Column::ApplicationId)
         .column(declaration_version::Column::Body)
         .filter(Expr::cust(
             r#""declaration_version"."version" = (SELECT MAX("w"."version") FROM "declaration_version" AS "w" WHERE "w"."application_id" = "declaration_version"."application_id")"#,
         ))
-        .into_tuple::<(Uuid, String)>()
+        .into_tuple::<(ApplicationId, String)>()
         .all(db)
         .await?
         .into_iter()
@@ -103,9 +104,9 @@ pub async fn load_records<C: ConnectionTrait>(db: &C) -> Result<Vec<ApplicationR
         records.push(ApplicationRecord {
             description: a.description,
             business_unit: a.business_unit_id.and_then(|b| units.get(&b).cloned()),
-            criticality: a.criticality,
-            integration: a.integration,
-            lifecycle: a.lifecycle,
+            criticality: a.criticality.as_str().into(),
+            integration: a.integration.as_str().into(),
+            lifecycle: a.lifecycle.as_str().into(),
             archived: a.archived,
             identity_provider: a.is_identity_provider,
             provider: a.provider_id.and_then(|p| names.get(&p).cloned()),
@@ -149,11 +150,11 @@ pub async fn load_existing<C: ConnectionTrait>(db: &C) -> Result<Existing, AppEr
         .into_iter()
         .map(|b| (b.name.to_lowercase(), b.id))
         .collect();
-    let owners: BTreeSet<Uuid> = user_role::Entity::find()
-        .filter(user_role::Column::Role.eq(Role::Owner.as_str()))
+    let owners: BTreeSet<UserId> = user_role::Entity::find()
+        .filter(user_role::Column::Role.eq(Role::Owner))
         .select_only()
         .column(user_role::Column::UserId)
-        .into_tuple::<Uuid>()
+        .into_tuple::<UserId>()
         .all(db)
         .await?
         .into_iter()
@@ -162,17 +163,17 @@ pub async fn load_existing<C: ConnectionTrait>(db: &C) -> Result<Existing, AppEr
         .select_only()
         .column(app_user::Column::Username)
         .column(app_user::Column::Id)
-        .into_tuple::<(String, Uuid)>()
+        .into_tuple::<(String, UserId)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|(name, id)| (name, (UserId(id), owners.contains(&id))))
+        .map(|(name, id)| (name, (id, owners.contains(&id))))
         .collect();
     let applications = application::Entity::find()
         .select_only()
         .column(application::Column::NameKey)
         .column(application::Column::Id)
-        .into_tuple::<(String, Uuid)>()
+        .into_tuple::<(String, ApplicationId)>()
         .all(db)
         .await?
         .into_iter()
@@ -182,7 +183,7 @@ pub async fn load_existing<C: ConnectionTrait>(db: &C) -> Result<Existing, AppEr
         .filter(application::Column::Archived.eq(true))
         .select_only()
         .column(application::Column::Id)
-        .into_tuple::<Uuid>()
+        .into_tuple::<ApplicationId>()
         .all(db)
         .await?
         .into_iter()

@@ -29,7 +29,7 @@ async fn bootstrap_links_are_hashed_expiring_and_audited(db: &TestDb) {
     // A second link replaces the first.
     w.clock.advance(time::Duration::minutes(5));
     let second = issue_bootstrap_link(&w.state, false).await.unwrap();
-    let first_row = enrolment_token::Entity::find_by_id(first.id.0)
+    let first_row = enrolment_token::Entity::find_by_id(first.id)
         .one(w.state.db.conn())
         .await
         .unwrap()
@@ -38,7 +38,7 @@ async fn bootstrap_links_are_hashed_expiring_and_audited(db: &TestDb) {
         first_row.expires_at <= w.state.now(),
         "the older link stops working"
     );
-    let second_row = enrolment_token::Entity::find_by_id(second.id.0)
+    let second_row = enrolment_token::Entity::find_by_id(second.id)
         .one(w.state.db.conn())
         .await
         .unwrap()

@@ -300,7 +300,7 @@ async fn versions_of(w: &World, id: &str) -> Vec<declaration_version::Model> {
 }
 
 async fn draft_of(w: &World, id: &str) -> Option<declaration_draft::Model> {
-    declaration_draft::Entity::find_by_id(uuid::Uuid::parse_str(id).unwrap())
+    declaration_draft::Entity::find_by_id(ApplicationId(uuid::Uuid::parse_str(id).unwrap()))
         .one(w.state.db.conn())
         .await
         .unwrap()
@@ -1480,10 +1480,10 @@ async fn insert_owner_with_id(w: &World, id: uuid::Uuid, username: &str) {
     use sea_orm::ActiveValue::Set;
     let now = w.state.now();
     app_user::Entity::insert(app_user::ActiveModel {
-        id: Set(id),
+        id: Set(UserId(id)),
         username: Set(username.into()),
         display_name: Set(username.into()),
-        status: Set("active".into()),
+        status: Set(app::vocab::UserStatus::Active),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -1491,8 +1491,8 @@ async fn insert_owner_with_id(w: &World, id: uuid::Uuid, username: &str) {
     .await
     .expect("insert user");
     user_role::Entity::insert(user_role::ActiveModel {
-        user_id: Set(id),
-        role: Set("owner".into()),
+        user_id: Set(UserId(id)),
+        role: Set(app::vocab::Role::Owner),
         granted_at: Set(now),
     })
     .exec_without_returning(w.state.db.conn())

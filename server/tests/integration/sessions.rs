@@ -87,7 +87,7 @@ async fn all_sessions_of_a_user_can_be_ended(db: &TestDb) {
         store.create(&mut r).await.unwrap();
         ids.push(r.id);
     }
-    let ended = DbSessionStore::delete_for_user(w.state.db.conn(), alice)
+    let ended = DbSessionStore::delete_for_user(w.state.db.conn(), app::ids::UserId(alice))
         .await
         .unwrap();
     assert_eq!(ended, 2);

@@ -175,10 +175,10 @@ pub async fn insert_user(state: &AppState, username: &str, roles: &[&str]) -> uu
     let id = uuid::Uuid::new_v4();
     let now = state.now();
     app_user::Entity::insert(app_user::ActiveModel {
-        id: Set(id),
+        id: Set(app::ids::UserId(id)),
         username: Set(username.into()),
         display_name: Set(username.into()),
-        status: Set("active".into()),
+        status: Set(app::vocab::UserStatus::Active),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -187,8 +187,8 @@ pub async fn insert_user(state: &AppState, username: &str, roles: &[&str]) -> uu
     .expect("insert user");
     for role in roles {
         user_role::Entity::insert(user_role::ActiveModel {
-            user_id: Set(id),
-            role: Set((*role).into()),
+            user_id: Set(app::ids::UserId(id)),
+            role: Set(app::vocab::Role::parse(role).expect("a role")),
             granted_at: Set(now),
         })
         .exec_without_returning(state.db.conn())

@@ -114,7 +114,7 @@ async fn stored(w: &World, name: &str) -> (uuid::Uuid, bool, Option<String>) {
         .provider_id
         .and_then(|p| apps.iter().find(|a| a.id == p))
         .map(|p| p.name.clone());
-    (app.id, app.archived, provider)
+    (app.id.0, app.archived, provider)
 }
 
 /// Archives an application as an administrator, through the registry's server function.
@@ -357,11 +357,9 @@ async fn a_dry_run_writes_nothing_and_an_import_is_audited_once(db: &TestDb) {
         .all(w.state.db.conn())
         .await
         .unwrap();
-    assert!(
-        versions
-            .iter()
-            .all(|v| v.version == 1 && v.source == "import" && v.author_id.is_none())
-    );
+    assert!(versions.iter().all(|v| v.version == 1
+        && v.source == app::vocab::Source::Import
+        && v.author_id.is_none()));
     let imports = events(&w, "applications.imported").await;
     assert_eq!(imports.len(), 1);
     assert_eq!(imports[0].actor, "host-operator");
@@ -387,7 +385,7 @@ async fn application_ids(w: &World) -> Vec<uuid::Uuid> {
         .await
         .unwrap()
         .into_iter()
-        .map(|a| a.id)
+        .map(|a| a.id.0)
         .collect();
     ids.sort();
     ids

@@ -19,7 +19,6 @@ use crate::validation::{validate_text, validate_username};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use time::Duration;
-use uuid::Uuid;
 
 /// How recent the issuer's own passkey verification must be to issue recovery.
 pub const REVERIFY_WINDOW: Duration = Duration::minutes(5);
@@ -41,15 +40,15 @@ pub async fn list_users(
             let mut r: Vec<Role> = roles
                 .iter()
                 .filter(|x| x.user_id == u.id)
-                .filter_map(|x| Role::parse(&x.role))
+                .map(|x| x.role)
                 .collect();
             r.sort();
             UserSummary {
-                id: UserId(u.id),
+                id: u.id,
                 passkeys: keys.iter().filter(|k| k.user_id == u.id).count() as u64,
                 username: u.username,
                 display_name: u.display_name,
-                status: UserStatus::parse(&u.status).unwrap_or(UserStatus::Disabled),
+                status: u.status,
                 roles: r,
                 created_at: format_timestamp(u.created_at),
             }
@@ -72,7 +71,7 @@ pub async fn invite_user(
     }
     let now = state.now();
     let txn = state.db.begin_write().await?;
-    let id = Uuid::new_v4();
+    let id = UserId::new();
     let account = NewUser {
         id,
         username: &username,
@@ -130,20 +129,20 @@ pub async fn change_roles(
     }
     let now = state.now();
     let txn = state.db.begin_write().await?;
-    app_user::Entity::find_by_id(target.0)
+    app_user::Entity::find_by_id(target)
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let before = roles_of(&txn, target.0).await?;
+    let before = roles_of(&txn, target).await?;
     if before.contains(&Role::Admin)
         && !roles.contains(&Role::Admin)
-        && is_last_admin(&txn, target.0).await?
+        && is_last_admin(&txn, target).await?
     {
         return Err(AppError::Conflict(
             "This is the last active administrator; appoint another first.".into(),
         ));
     }
-    grant_roles(&txn, target.0, roles, now).await?;
+    grant_roles(&txn, target, roles, now).await?;
     let actor = Actor::User(admin.id());
     record(
         &txn,
@@ -178,18 +177,18 @@ pub async fn set_enabled(
     }
     let now = state.now();
     let txn = state.db.begin_write().await?;
-    let user = app_user::Entity::find_by_id(target.0)
+    let user = app_user::Entity::find_by_id(target)
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let status = UserStatus::parse(&user.status).unwrap_or(UserStatus::Disabled);
+    let status = user.status;
     let actor = Actor::User(admin.id());
     if enabled {
         if status != UserStatus::Disabled {
             return Ok(());
         }
         let has_passkey = passkey::Entity::find()
-            .filter(passkey::Column::UserId.eq(target.0))
+            .filter(passkey::Column::UserId.eq(target))
             .count(&txn)
             .await?
             > 0;
@@ -198,7 +197,7 @@ pub async fn set_enabled(
         } else {
             UserStatus::Invited
         };
-        set_status(&txn, target.0, new_status, now).await?;
+        set_status(&txn, target, new_status, now).await?;
         record(
             &txn,
             now,
@@ -216,12 +215,12 @@ pub async fn set_enabled(
         if status == UserStatus::Disabled {
             return Ok(());
         }
-        if is_last_admin(&txn, target.0).await? {
+        if is_last_admin(&txn, target).await? {
             return Err(AppError::Conflict(
                 "This is the last active administrator; appoint another first.".into(),
             ));
         }
-        set_status(&txn, target.0, UserStatus::Disabled, now).await?;
+        set_status(&txn, target, UserStatus::Disabled, now).await?;
         record(
             &txn,
             now,
@@ -231,7 +230,7 @@ pub async fn set_enabled(
                 subject_type: "user",
                 subject_id: target.to_string(),
                 before: Some(json!({ "status": user.status })),
-                after: Some(json!({ "status": "disabled" })),
+                after: Some(json!({ "status": UserStatus::Disabled.as_str() })),
             },
         )
         .await?;
@@ -263,18 +262,18 @@ pub async fn issue_recovery(
     }
     let reason = validate_text("reason", reason, REASON_MIN, REASON_MAX)?;
     let txn = state.db.begin_write().await?;
-    let user = app_user::Entity::find_by_id(target.0)
+    let user = app_user::Entity::find_by_id(target)
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    if UserStatus::parse(&user.status) == Some(UserStatus::Disabled) {
+    if user.status == UserStatus::Disabled {
         return Err(AppError::Conflict(
             "This account is disabled; enable it before issuing recovery.".into(),
         ));
     }
     let link = NewLink {
         purpose: EnrolmentPurpose::Recovery,
-        user: target.0,
+        user: target,
         issued_by: admin.id(),
         reason: Some(reason.clone()),
         revoke_old_passkeys,

@@ -1,11 +1,11 @@
 //! Enrolment: redeeming a one-time link with a first passkey.
 
-use super::links::{active_admin_exists, find_link, invalid_link, purpose_of};
+use super::links::{active_admin_exists, find_link, invalid_link};
 use super::users::{NewUser, create_user, set_status};
 use crate::accounts::model::{DISPLAY_NAME_MAX, EnrolmentInfo, EnrolmentPurpose};
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
-use crate::ids::UserId;
+use crate::ids::{EnrolmentTokenId, UserId};
 use crate::session::facade::{
     CeremonyKind, begin_ceremony, end_sessions, establish, exclude_list, insert_passkey, load_user,
     passkey_snapshot, registration_options_json, take_ceremony, usable_passkeys,
@@ -21,13 +21,12 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tower_sessions::Session;
-use uuid::Uuid;
 use webauthn_rs::prelude::PasskeyRegistration;
 
 /// What a link is for, shown before the person creates their passkey.
 pub async fn enrolment_info(state: &AppState, secret: &str) -> Result<EnrolmentInfo, AppError> {
     let link = find_link(state.db.conn(), secret, state.now()).await?;
-    let purpose = purpose_of(&link)?;
+    let purpose = link.purpose;
     let user = match link.user_id {
         Some(id) => {
             app_user::Entity::find_by_id(id)
@@ -46,8 +45,8 @@ pub async fn enrolment_info(state: &AppState, secret: &str) -> Result<EnrolmentI
 
 #[derive(Serialize, Deserialize)]
 struct EnrolState {
-    token_id: Uuid,
-    user_id: Uuid,
+    token_id: EnrolmentTokenId,
+    user_id: UserId,
     username: String,
     display_name: String,
     reg: PasskeyRegistration,
@@ -63,7 +62,7 @@ pub async fn start_enrolment(
     display_name: Option<String>,
 ) -> Result<String, AppError> {
     let link = find_link(state.db.conn(), secret, state.now()).await?;
-    let (user_id, username, display_name, existing) = match purpose_of(&link)? {
+    let (user_id, username, display_name, existing) = match link.purpose {
         EnrolmentPurpose::Bootstrap => {
             let username = validate_username(username.as_deref().unwrap_or(""))?;
             let display_name = validate_text(
@@ -79,7 +78,7 @@ pub async fn start_enrolment(
             if taken > 0 {
                 return Err(AppError::validation("username", "This user name is taken."));
             }
-            (Uuid::new_v4(), username, display_name, Vec::new())
+            (UserId::new(), username, display_name, Vec::new())
         }
         EnrolmentPurpose::Invitation | EnrolmentPurpose::Recovery => {
             let id = link.user_id.ok_or_else(invalid_link)?;
@@ -93,7 +92,7 @@ pub async fn start_enrolment(
     };
     let (ccr, reg) = state
         .webauthn
-        .start_passkey_registration(user_id, &username, &display_name, exclude_list(&existing))
+        .start_passkey_registration(user_id.0, &username, &display_name, exclude_list(&existing))
         .map_err(AppError::internal)?;
     let st = EnrolState {
         token_id: link.id,
@@ -117,7 +116,7 @@ pub async fn finish_enrolment(
     let st: EnrolState = take_ceremony(state, session, CeremonyKind::Enrolment).await?;
     let (pk, attachment) = verify_registration(&state.webauthn, credential, &st.reg)?;
     let now = state.now();
-    let user = UserId(st.user_id);
+    let user = st.user_id;
     let txn = state.db.begin_write().await?;
     let redeemed = enrolment_token::Entity::update_many()
         .col_expr(enrolment_token::Column::UsedAt, Expr::value(now))
@@ -135,7 +134,7 @@ pub async fn finish_enrolment(
         .one(&txn)
         .await?
         .ok_or_else(invalid_link)?;
-    let purpose = purpose_of(&link)?;
+    let purpose = link.purpose;
     let actor = Actor::User(user);
     match purpose {
         EnrolmentPurpose::Bootstrap => {
@@ -145,7 +144,7 @@ pub async fn finish_enrolment(
                 ));
             }
             let account = NewUser {
-                id: user.0,
+                id: user,
                 username: &st.username,
                 display_name: &st.display_name,
                 status: UserStatus::Active,
@@ -163,13 +162,13 @@ pub async fn finish_enrolment(
             .await?;
         }
         EnrolmentPurpose::Invitation => {
-            set_status(&txn, user.0, UserStatus::Active, now).await?;
+            set_status(&txn, user, UserStatus::Active, now).await?;
         }
         EnrolmentPurpose::Recovery => {
             end_sessions(&txn, now, &actor, user, "recovery redeemed").await?;
             if link.revoke_old_passkeys {
                 for old in passkey::Entity::find()
-                    .filter(passkey::Column::UserId.eq(user.0))
+                    .filter(passkey::Column::UserId.eq(user))
                     .all(&txn)
                     .await?
                 {
@@ -189,7 +188,7 @@ pub async fn finish_enrolment(
                     .await?;
                 }
             }
-            set_status(&txn, user.0, UserStatus::Active, now).await?;
+            set_status(&txn, user, UserStatus::Active, now).await?;
         }
     }
     let name = if attachment.as_deref() == Some("cross-platform") {
@@ -234,7 +233,7 @@ pub async fn finish_enrolment(
         },
     )
     .await?;
-    let current = load_user(&txn, user.0).await?.ok_or(AppError::Forbidden)?;
+    let current = load_user(&txn, user).await?.ok_or(AppError::Forbidden)?;
     txn.commit().await?;
     establish(session, user, now).await?;
     Ok(current)

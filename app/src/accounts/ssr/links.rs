@@ -20,7 +20,6 @@ use sea_orm::{
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
-use uuid::Uuid;
 
 /// How long a first-admin enrolment link stays valid.
 pub const BOOTSTRAP_VALIDITY: Duration = Duration::hours(1);
@@ -50,8 +49,8 @@ pub fn hash_secret(secret: &str) -> String {
 pub async fn active_admin_exists<C: ConnectionTrait>(db: &C) -> Result<bool, AppError> {
     let n = user_role::Entity::find()
         .join(JoinType::InnerJoin, user_role::Relation::AppUser.def())
-        .filter(user_role::Column::Role.eq(Role::Admin.as_str()))
-        .filter(app_user::Column::Status.eq(UserStatus::Active.as_str()))
+        .filter(user_role::Column::Role.eq(Role::Admin))
+        .filter(app_user::Column::Status.eq(UserStatus::Active))
         .count(db)
         .await?;
     Ok(n > 0)
@@ -77,7 +76,7 @@ pub async fn issue_bootstrap_link(
     }
 
     let earlier = enrolment_token::Entity::find()
-        .filter(enrolment_token::Column::Purpose.eq(EnrolmentPurpose::Bootstrap.as_str()))
+        .filter(enrolment_token::Column::Purpose.eq(EnrolmentPurpose::Bootstrap))
         .filter(enrolment_token::Column::UsedAt.is_null())
         .filter(enrolment_token::Column::ExpiresAt.gt(now))
         .all(&txn)
@@ -117,9 +116,9 @@ pub async fn issue_bootstrap_link(
     let id = EnrolmentTokenId::new();
     let expires_at = now + BOOTSTRAP_VALIDITY;
     enrolment_token::Entity::insert(enrolment_token::ActiveModel {
-        id: Set(id.0),
+        id: Set(id),
         token_hash: Set(token_hash),
-        purpose: Set(EnrolmentPurpose::Bootstrap.as_str().into()),
+        purpose: Set(EnrolmentPurpose::Bootstrap),
         user_id: Set(None),
         issued_by: Set(None),
         reason: Set(
@@ -187,21 +186,10 @@ pub async fn find_link<C: ConnectionTrait>(
         .ok_or_else(invalid_link)
 }
 
-pub fn purpose_of(link: &enrolment_token::Model) -> Result<EnrolmentPurpose, AppError> {
-    match link.purpose.as_str() {
-        "bootstrap" => Ok(EnrolmentPurpose::Bootstrap),
-        "invitation" => Ok(EnrolmentPurpose::Invitation),
-        "recovery" => Ok(EnrolmentPurpose::Recovery),
-        other => Err(AppError::internal(format!(
-            "unknown enrolment purpose {other}"
-        ))),
-    }
-}
-
 /// A one-time link an administrator issues for a person.
 pub struct NewLink {
     pub purpose: EnrolmentPurpose,
-    pub user: Uuid,
+    pub user: UserId,
     pub issued_by: UserId,
     pub reason: Option<String>,
     pub revoke_old_passkeys: bool,
@@ -226,7 +214,7 @@ pub async fn issue_link<C: ConnectionTrait>(
     enrolment_token::Entity::update_many()
         .col_expr(enrolment_token::Column::ExpiresAt, Expr::value(now))
         .filter(enrolment_token::Column::UserId.eq(user))
-        .filter(enrolment_token::Column::Purpose.eq(purpose.as_str()))
+        .filter(enrolment_token::Column::Purpose.eq(purpose))
         .filter(enrolment_token::Column::UsedAt.is_null())
         .filter(enrolment_token::Column::ExpiresAt.gt(now))
         .exec(db)
@@ -235,11 +223,11 @@ pub async fn issue_link<C: ConnectionTrait>(
     let id = EnrolmentTokenId::new();
     let expires_at = now + validity;
     enrolment_token::Entity::insert(enrolment_token::ActiveModel {
-        id: Set(id.0),
+        id: Set(id),
         token_hash: Set(token_hash),
-        purpose: Set(purpose.as_str().into()),
+        purpose: Set(purpose),
         user_id: Set(Some(user)),
-        issued_by: Set(Some(issued_by.0)),
+        issued_by: Set(Some(issued_by)),
         reason: Set(reason),
         revoke_old_passkeys: Set(revoke_old_passkeys),
         created_at: Set(now),

@@ -5,6 +5,7 @@ use crate::accounts::model::{AccountOverview, PASSKEY_NAME_MAX, PasskeySummary, 
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
 use crate::ids::PasskeyId;
+use crate::ids::UserId;
 use crate::session::facade::{
     CeremonyKind, Granted, begin_ceremony, end, end_sessions, exclude_list, insert_passkey,
     passkey_snapshot, registration_options_json, stale_ceremony, take_ceremony, usable_passkeys,
@@ -22,7 +23,6 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use tower_sessions::Session;
-use uuid::Uuid;
 use webauthn_rs::prelude::PasskeyRegistration;
 
 fn session_fingerprint(id: &str) -> String {
@@ -37,13 +37,13 @@ pub async fn account_overview(
     let user = caller.user();
     let db = state.db.conn();
     let passkeys = passkey::Entity::find()
-        .filter(passkey::Column::UserId.eq(user.id.0))
+        .filter(passkey::Column::UserId.eq(user.id))
         .order_by_asc(passkey::Column::CreatedAt)
         .all(db)
         .await?
         .into_iter()
         .map(|p| PasskeySummary {
-            id: PasskeyId(p.id),
+            id: p.id,
             name: p.name,
             created_at: format_timestamp(p.created_at),
             last_used_at: p.last_used_at.map(format_timestamp),
@@ -56,7 +56,7 @@ pub async fn account_overview(
     let current = session.id().map(|i| i.to_string());
     let idle = time::Duration::seconds(state.config.session_idle.as_secs() as i64);
     let sessions = web_session::Entity::find()
-        .filter(web_session::Column::UserId.eq(user.id.0))
+        .filter(web_session::Column::UserId.eq(user.id))
         .filter(web_session::Column::ExpiresAt.gt(state.now().unix_timestamp()))
         .all(db)
         .await?
@@ -78,7 +78,7 @@ pub async fn account_overview(
 
 #[derive(Serialize, Deserialize)]
 struct AddPasskeyState {
-    user_id: Uuid,
+    user_id: UserId,
     reg: PasskeyRegistration,
 }
 
@@ -88,7 +88,7 @@ pub async fn start_add_passkey(
     caller: &Granted<SelfService>,
 ) -> Result<String, AppError> {
     let user = caller.user();
-    let existing = usable_passkeys(state.db.conn(), user.id.0).await?;
+    let existing = usable_passkeys(state.db.conn(), user.id).await?;
     let (ccr, reg) = state
         .webauthn
         .start_passkey_registration(
@@ -103,7 +103,7 @@ pub async fn start_add_passkey(
         session,
         CeremonyKind::AddPasskey,
         &AddPasskeyState {
-            user_id: user.id.0,
+            user_id: user.id,
             reg,
         },
     )
@@ -120,7 +120,7 @@ pub async fn finish_add_passkey(
 ) -> Result<(), AppError> {
     let user = caller.user();
     let st: AddPasskeyState = take_ceremony(state, session, CeremonyKind::AddPasskey).await?;
-    if st.user_id != user.id.0 {
+    if st.user_id != user.id {
         return Err(stale_ceremony());
     }
     let name = validate_text("name", name, 1, PASSKEY_NAME_MAX)?;
@@ -153,8 +153,8 @@ async fn own_passkey<C: ConnectionTrait>(
     user: &CurrentUser,
     id: PasskeyId,
 ) -> Result<passkey::Model, AppError> {
-    passkey::Entity::find_by_id(id.0)
-        .filter(passkey::Column::UserId.eq(user.id.0))
+    passkey::Entity::find_by_id(id)
+        .filter(passkey::Column::UserId.eq(user.id))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
@@ -173,7 +173,7 @@ pub async fn rename_passkey(
     let old = own_passkey(&txn, user, id).await?;
     passkey::Entity::update_many()
         .col_expr(passkey::Column::Name, Expr::value(name.as_str()))
-        .filter(passkey::Column::Id.eq(id.0))
+        .filter(passkey::Column::Id.eq(id))
         .exec(&txn)
         .await?;
     record(
@@ -204,9 +204,9 @@ pub async fn remove_passkey(
     let txn = state.db.begin_write().await?;
     let old = own_passkey(&txn, user, id).await?;
     let usable_left = passkey::Entity::find()
-        .filter(passkey::Column::UserId.eq(user.id.0))
+        .filter(passkey::Column::UserId.eq(user.id))
         .filter(passkey::Column::FlaggedAt.is_null())
-        .filter(passkey::Column::Id.ne(id.0))
+        .filter(passkey::Column::Id.ne(id))
         .count(&txn)
         .await?;
     if usable_left == 0 {
@@ -215,7 +215,7 @@ pub async fn remove_passkey(
                 .into(),
         ));
     }
-    passkey::Entity::delete_by_id(id.0).exec(&txn).await?;
+    passkey::Entity::delete_by_id(id).exec(&txn).await?;
     record(
         &txn,
         now,

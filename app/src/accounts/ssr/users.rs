@@ -2,6 +2,7 @@
 //! and status, and the last-administrator rule.
 
 use crate::error::AppError;
+use crate::ids::UserId;
 use crate::session::model::{Role, UserStatus};
 use crate::ssr::db::BATCH;
 use crate::ssr::entities::{app_user, user_role};
@@ -11,12 +12,11 @@ use sea_orm::{
     QuerySelect, RelationTrait,
 };
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 /// A new account and its roles.
 #[derive(Clone, Copy, Debug)]
 pub struct NewUser<'a> {
-    pub id: Uuid,
+    pub id: UserId,
     pub username: &'a str,
     pub display_name: &'a str,
     pub status: UserStatus,
@@ -44,7 +44,7 @@ pub async fn insert_users<C: ConnectionTrait>(
             id: Set(u.id),
             username: Set(u.username.to_string()),
             display_name: Set(u.display_name.to_string()),
-            status: Set(u.status.as_str().into()),
+            status: Set(u.status),
             created_at: Set(now),
             updated_at: Set(now),
         }))
@@ -57,7 +57,7 @@ pub async fn insert_users<C: ConnectionTrait>(
         .flat_map(|u| {
             u.roles.iter().map(move |r| user_role::ActiveModel {
                 user_id: Set(u.id),
-                role: Set(r.as_str().into()),
+                role: Set(*r),
                 granted_at: Set(now),
             })
         })
@@ -72,7 +72,7 @@ pub async fn insert_users<C: ConnectionTrait>(
 
 pub async fn grant_roles<C: ConnectionTrait>(
     db: &C,
-    user: Uuid,
+    user: UserId,
     roles: &[Role],
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
@@ -83,7 +83,7 @@ pub async fn grant_roles<C: ConnectionTrait>(
     for r in roles {
         user_role::Entity::insert(user_role::ActiveModel {
             user_id: Set(user),
-            role: Set(r.as_str().into()),
+            role: Set(*r),
             granted_at: Set(now),
         })
         .exec_without_returning(db)
@@ -94,12 +94,12 @@ pub async fn grant_roles<C: ConnectionTrait>(
 
 pub async fn set_status<C: ConnectionTrait>(
     db: &C,
-    user: Uuid,
+    user: UserId,
     status: UserStatus,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
     app_user::Entity::update_many()
-        .col_expr(app_user::Column::Status, Expr::value(status.as_str()))
+        .col_expr(app_user::Column::Status, Expr::value(status))
         .col_expr(app_user::Column::UpdatedAt, Expr::value(now))
         .filter(app_user::Column::Id.eq(user))
         .exec(db)
@@ -112,11 +112,11 @@ pub fn role_names(roles: &[Role]) -> Vec<&'static str> {
 }
 
 /// Whether removing `user` from the active administrators would leave none.
-pub async fn is_last_admin<C: ConnectionTrait>(db: &C, user: Uuid) -> Result<bool, AppError> {
+pub async fn is_last_admin<C: ConnectionTrait>(db: &C, user: UserId) -> Result<bool, AppError> {
     let admins = user_role::Entity::find()
         .join(JoinType::InnerJoin, user_role::Relation::AppUser.def())
-        .filter(user_role::Column::Role.eq(Role::Admin.as_str()))
-        .filter(app_user::Column::Status.eq(UserStatus::Active.as_str()))
+        .filter(user_role::Column::Role.eq(Role::Admin))
+        .filter(app_user::Column::Status.eq(UserStatus::Active))
         .all(db)
         .await?;
     Ok(admins.len() == 1 && admins[0].user_id == user)

@@ -209,7 +209,7 @@ fn ApplicationFormView(
                             options
                                 .providers
                                 .iter()
-                                .filter(|p| Some(p.id) != id.map(|i| i.0))
+                                .filter(|p| Some(p.id) != id)
                                 .map(|p| (p.id.to_string(), p.name.clone()))
                                 .collect(),
                             &form.provider,

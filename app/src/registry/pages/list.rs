@@ -2,7 +2,8 @@
 
 use super::super::api::list_applications;
 use super::super::model::{
-    ApplicationFilter, ApplicationList, Criticality, Editors, Integration, Lifecycle, PAGE_SIZE,
+    ApplicationFilter, ApplicationList, Criticality, Editors, Integration, Lifecycle, OwnerFilter,
+    PAGE_SIZE, StatusFilter,
 };
 use super::{criticality_class, integration_short};
 use crate::components::{
@@ -28,38 +29,15 @@ pub fn ApplicationsPage(children: ChildrenFn) -> impl IntoView {
 
 fn filter_from_query() -> ApplicationFilter {
     let q = use_query_map().get_untracked();
-    let get = |k: &str| q.get(k).unwrap_or_default();
-    ApplicationFilter {
-        q: get("q"),
-        business_unit: get("business_unit"),
-        criticality: get("criticality"),
-        integration: get("integration"),
-        lifecycle: get("lifecycle"),
-        population: get("population"),
-        tag: get("tag"),
-        owner: get("owner"),
-        status: get("status"),
-        page: get("page").parse().unwrap_or(1),
-    }
+    ApplicationFilter::from_query(|k| q.get(k))
 }
 
-/// The list's query string for `filter` on `page`.
+/// The list's address for `filter` on `page`.
 fn list_href(filter: &ApplicationFilter, page: u64) -> String {
-    let pairs = [
-        ("q", filter.q.as_str()),
-        ("business_unit", &filter.business_unit),
-        ("criticality", &filter.criticality),
-        ("integration", &filter.integration),
-        ("lifecycle", &filter.lifecycle),
-        ("population", &filter.population),
-        ("tag", &filter.tag),
-        ("owner", &filter.owner),
-        ("status", &filter.status),
-    ];
-    let mut query: Vec<String> = pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", encode_component(v)))
+    let mut query: Vec<String> = filter
+        .query_pairs()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", encode_component(&v)))
         .collect();
     query.push(format!("page={page}"));
     format!("/applications?{}", query.join("&"))
@@ -125,7 +103,7 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                                 .iter()
                                 .map(|b| (b.id.to_string(), b.name.clone()))
                                 .collect(),
-                            &filter.business_unit,
+                            &filter.business_unit.map(|b| b.to_string()).unwrap_or_default(),
                             Some("Any"),
                         )}
                     </select>
@@ -139,7 +117,7 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                                 Criticality::as_str,
                                 Criticality::label,
                             ),
-                            &filter.criticality,
+                            filter.criticality.map(|v| v.as_str()).unwrap_or_default(),
                             Some("Any"),
                         )}
                     </select>
@@ -153,7 +131,7 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                                 Integration::as_str,
                                 Integration::label,
                             ),
-                            &filter.integration,
+                            filter.integration.map(|v| v.as_str()).unwrap_or_default(),
                             Some("Any"),
                         )}
                     </select>
@@ -163,7 +141,7 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                     <select id="f-life" name="lifecycle">
                         {select_options(
                             vocab_options(Lifecycle::ALL, Lifecycle::as_str, Lifecycle::label),
-                            &filter.lifecycle,
+                            filter.lifecycle.map(|v| v.as_str()).unwrap_or_default(),
                             Some("Any"),
                         )}
                     </select>
@@ -182,12 +160,13 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                     <label for="f-status">"Status"</label>
                     <select id="f-status" name="status">
                         {select_options(
-                            vec![
-                                ("archived".to_string(), "Archived".to_string()),
-                                ("all".to_string(), "All".to_string()),
-                            ],
-                            &filter.status,
-                            Some("Active"),
+                            vocab_options(
+                                StatusFilter::ALL,
+                                StatusFilter::as_str,
+                                StatusFilter::label,
+                            ),
+                            filter.status.as_str(),
+                            None,
                         )}
                     </select>
                 </div>
@@ -201,10 +180,10 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                                     id="f-mine"
                                     type="checkbox"
                                     name="owner"
-                                    value="mine"
-                                    checked=filter.owner == "mine"
+                                    value=OwnerFilter::Mine.as_str()
+                                    checked=filter.owner == OwnerFilter::Mine
                                 />
-                                "Only applications I own"
+                                {OwnerFilter::Mine.label()}
                             </label>
                         }
                     })} <button type="submit">"Apply filters"</button>

@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
 use tower_sessions::Session;
-use uuid::Uuid;
 
 /// What the session remembers about sign-in. Unix seconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,8 +25,8 @@ pub struct AuthBucket {
 }
 
 impl AuthBucket {
-    pub fn user(&self) -> Option<Uuid> {
-        Uuid::parse_str(&self.user_id).ok()
+    pub fn user(&self) -> Option<UserId> {
+        self.user_id.parse().ok()
     }
 }
 
@@ -58,13 +57,13 @@ pub async fn bucket(session: &Session) -> Result<Option<AuthBucket>, AppError> {
 }
 
 /// A user's roles, in a stable order.
-pub async fn roles_of<C: ConnectionTrait>(db: &C, user: Uuid) -> Result<Vec<Role>, AppError> {
+pub async fn roles_of<C: ConnectionTrait>(db: &C, user: UserId) -> Result<Vec<Role>, AppError> {
     let mut roles: Vec<Role> = user_role::Entity::find()
         .filter(user_role::Column::UserId.eq(user))
         .all(db)
         .await?
-        .iter()
-        .filter_map(|r| Role::parse(&r.role))
+        .into_iter()
+        .map(|r| r.role)
         .collect();
     roles.sort();
     Ok(roles)
@@ -73,17 +72,17 @@ pub async fn roles_of<C: ConnectionTrait>(db: &C, user: Uuid) -> Result<Vec<Role
 /// Loads an active user with their roles.
 pub async fn load_user<C: ConnectionTrait>(
     db: &C,
-    id: Uuid,
+    id: UserId,
 ) -> Result<Option<CurrentUser>, AppError> {
     let Some(user) = app_user::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
-    if UserStatus::parse(&user.status) != Some(UserStatus::Active) {
+    if user.status != UserStatus::Active {
         return Ok(None);
     }
     let roles = roles_of(db, id).await?;
     Ok(Some(CurrentUser {
-        id: UserId(user.id),
+        id: user.id,
         username: user.username,
         display_name: user.display_name,
         roles,
@@ -153,7 +152,7 @@ pub async fn end_sessions<C: ConnectionTrait>(
     user: UserId,
     reason: &str,
 ) -> Result<u64, AppError> {
-    let ended = DbSessionStore::delete_for_user(db, user.0).await?;
+    let ended = DbSessionStore::delete_for_user(db, user).await?;
     record(
         db,
         now,

@@ -14,7 +14,6 @@ use sea_orm::{
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use uuid::Uuid;
 use webauthn_rs::prelude::{
     AuthenticationResult, CredentialID, Passkey, PublicKeyCredential, RegisterPublicKeyCredential,
     RequestChallengeResponse, Url, Webauthn, WebauthnBuilder, WebauthnError,
@@ -105,7 +104,7 @@ pub fn decoy_credential_id(key: &[u8], username: &str) -> Vec<u8> {
 /// The stored passkeys of a user, usable for sign-in (not flagged).
 pub async fn usable_passkeys<C: ConnectionTrait>(
     db: &C,
-    user: Uuid,
+    user: UserId,
 ) -> Result<Vec<(passkey::Model, Passkey)>, AppError> {
     let rows = passkey::Entity::find()
         .filter(passkey::Column::UserId.eq(user))
@@ -133,8 +132,8 @@ pub async fn insert_passkey<C: ConnectionTrait>(
     let flags = credential_flags(pk)?;
     let id = PasskeyId::new();
     let res = passkey::Entity::insert(passkey::ActiveModel {
-        id: Set(id.0),
-        user_id: Set(user.0),
+        id: Set(id),
+        user_id: Set(user),
         credential_id: Set(b64url(pk.cred_id().as_ref())),
         name: Set(name.to_string()),
         credential: Set(serde_json::to_string(pk).map_err(AppError::internal)?),
@@ -247,7 +246,7 @@ pub async fn verify_assertion(
     let row = passkey::Entity::update(updated).exec(&txn).await?;
     txn.commit().await?;
     Ok(Verified::Ok {
-        user: UserId(row.user_id),
+        user: row.user_id,
         passkey: Box::new(row),
     })
 }

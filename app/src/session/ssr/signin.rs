@@ -10,7 +10,8 @@ use super::passkeys::{
 };
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
-use crate::session::model::{CurrentUser, SelfService};
+use crate::ids::UserId;
+use crate::session::model::{CurrentUser, SelfService, UserStatus};
 use crate::ssr::entities::{app_user, passkey};
 use crate::ssr::state::AppState;
 use crate::validation::validate_username;
@@ -18,7 +19,6 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tower_sessions::Session;
-use uuid::Uuid;
 use webauthn_rs::prelude::{
     AuthenticationResult, DiscoverableAuthentication, PasskeyAuthentication, WebauthnError,
 };
@@ -27,7 +27,7 @@ use webauthn_rs::prelude::{
 enum SignInState {
     /// A known user name: the assertion must come from one of this user's passkeys.
     Known {
-        user_id: Uuid,
+        user_id: UserId,
         auth: PasskeyAuthentication,
     },
     /// An unknown user name (or one without passkeys): nothing can succeed.
@@ -63,7 +63,7 @@ pub async fn start(
             let name = validate_username(&raw)?;
             let user = app_user::Entity::find()
                 .filter(app_user::Column::Username.eq(name.as_str()))
-                .filter(app_user::Column::Status.eq("active"))
+                .filter(app_user::Column::Status.eq(UserStatus::Active))
                 .one(state.db.conn())
                 .await?;
             let passkeys = match &user {
@@ -144,7 +144,7 @@ pub async fn finish(
             let named = state
                 .webauthn
                 .identify_discoverable_authentication(&cred)
-                .map(|(u, _)| u)
+                .map(|(u, _)| UserId(u))
                 .ok();
             if named != Some(row.user_id) {
                 return Err(failed(
@@ -178,8 +178,8 @@ pub async fn finish(
         )
         .await);
     };
-    let Some(current) = auth::load_user(state.db.conn(), user.0).await? else {
-        return Err(failed(state, Some(user.0), "the account is not active").await);
+    let Some(current) = auth::load_user(state.db.conn(), user).await? else {
+        return Err(failed(state, Some(user), "the account is not active").await);
     };
     let now = state.now();
     let txn = state.db.begin_write().await?;
@@ -205,7 +205,7 @@ pub async fn finish(
 /// challenge, origin, user verification) is audited and refused like every other failure.
 async fn verified(
     state: &AppState,
-    claimed: Uuid,
+    claimed: UserId,
     row: passkey::Model,
     outcome: Result<AuthenticationResult, WebauthnError>,
 ) -> Result<Verified, AppError> {
@@ -218,7 +218,7 @@ async fn verified(
 }
 
 /// Audits a failed sign-in and returns the one refusal message.
-async fn failed(state: &AppState, claimed: Option<Uuid>, why: &str) -> AppError {
+async fn failed(state: &AppState, claimed: Option<UserId>, why: &str) -> AppError {
     let now = state.now();
     let result = async {
         let txn = state.db.begin_write().await?;
@@ -248,7 +248,7 @@ async fn failed(state: &AppState, claimed: Option<Uuid>, why: &str) -> AppError 
 
 #[derive(Serialize, Deserialize)]
 struct ReverifyState {
-    user_id: Uuid,
+    user_id: UserId,
     auth: PasskeyAuthentication,
 }
 
@@ -259,7 +259,7 @@ pub async fn start_reverify(
     caller: &Granted<SelfService>,
 ) -> Result<String, AppError> {
     let user = caller.user();
-    let pks: Vec<_> = usable_passkeys(state.db.conn(), user.id.0)
+    let pks: Vec<_> = usable_passkeys(state.db.conn(), user.id)
         .await?
         .into_iter()
         .map(|(_, pk)| pk)
@@ -273,7 +273,7 @@ pub async fn start_reverify(
         session,
         Kind::Reverify,
         &ReverifyState {
-            user_id: user.id.0,
+            user_id: user.id,
             auth,
         },
     )
@@ -290,13 +290,13 @@ pub async fn finish_reverify(
 ) -> Result<(), AppError> {
     let user = caller.user();
     let st: ReverifyState = ceremony::take(state, session, Kind::Reverify).await?;
-    if st.user_id != user.id.0 {
+    if st.user_id != user.id {
         return Err(ceremony::stale());
     }
     let cred = parse_assertion(credential)?;
     let row = passkey::Entity::find()
         .filter(passkey::Column::CredentialId.eq(b64url(cred.raw_id.as_ref())))
-        .filter(passkey::Column::UserId.eq(user.id.0))
+        .filter(passkey::Column::UserId.eq(user.id))
         .filter(passkey::Column::FlaggedAt.is_null())
         .one(state.db.conn())
         .await?
@@ -304,7 +304,7 @@ pub async fn finish_reverify(
     let outcome = state
         .webauthn
         .finish_passkey_authentication(&cred, &st.auth);
-    let Verified::Ok { passkey, .. } = verified(state, user.id.0, row, outcome).await? else {
+    let Verified::Ok { passkey, .. } = verified(state, user.id, row, outcome).await? else {
         return Err(refused());
     };
     let now = state.now();

@@ -1,6 +1,7 @@
 //! Server-side sessions: a tower-sessions store on sea-orm. Rows carry their expiry (enforced on
 //! load and swept periodically) and the signed-in user, so all of a user's sessions can be ended.
 
+use crate::ids::UserId;
 use crate::session::model::AUTH_KEY;
 use crate::ssr::clock::Clock;
 use crate::ssr::db::Db;
@@ -11,7 +12,6 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
 use std::sync::Arc;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
-use uuid::Uuid;
 
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
@@ -42,7 +42,7 @@ impl DbSessionStore {
     /// Ends every session of `user` (sign-out everywhere, disabling, role changes, recovery).
     pub async fn delete_for_user<C: sea_orm::ConnectionTrait>(
         db: &C,
-        user: Uuid,
+        user: UserId,
     ) -> Result<u64, sea_orm::DbErr> {
         let res = web_session::Entity::delete_many()
             .filter(web_session::Column::UserId.eq(user))
@@ -53,13 +53,13 @@ impl DbSessionStore {
 }
 
 /// The user a session belongs to, read from the typed auth bucket.
-fn signed_in_user(record: &Record) -> Option<Uuid> {
+fn signed_in_user(record: &Record) -> Option<UserId> {
     record
         .data
         .get(AUTH_KEY)
         .and_then(|v| v.get("user_id"))
         .and_then(|v| v.as_str())
-        .and_then(|s| Uuid::parse_str(s).ok())
+        .and_then(|s| s.parse().ok())
 }
 
 #[async_trait]

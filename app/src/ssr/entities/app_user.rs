@@ -1,15 +1,17 @@
+use crate::ids::UserId;
+use crate::vocab::UserStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "app_user")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: UserId,
     #[sea_orm(unique)]
     pub username: String,
     pub display_name: String,
     /// `invited`, `active` or `disabled`.
-    pub status: String,
+    pub status: UserStatus,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }

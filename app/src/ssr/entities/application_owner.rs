@@ -1,12 +1,13 @@
+use crate::ids::{ApplicationId, UserId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "application_owner")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub application_id: Uuid,
+    pub application_id: ApplicationId,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub user_id: Uuid,
+    pub user_id: UserId,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

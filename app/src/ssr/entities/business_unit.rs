@@ -1,3 +1,4 @@
+use crate::ids::BusinessUnitId;
 use sea_orm::entity::prelude::*;
 
 /// A business unit (free list).
@@ -5,7 +6,7 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "business_unit")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: BusinessUnitId,
     #[sea_orm(unique)]
     pub name: String,
     pub active: bool,

@@ -1,3 +1,4 @@
+use crate::ids::{ApplicationId, UserId};
 use sea_orm::entity::prelude::*;
 
 /// The one editable draft of an application's declaration (JSON of `Declaration`).
@@ -5,10 +6,10 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "declaration_draft")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub application_id: Uuid,
+    pub application_id: ApplicationId,
     #[sea_orm(column_type = "Text")]
     pub body: String,
-    pub updated_by: Option<Uuid>,
+    pub updated_by: Option<UserId>,
     pub updated_at: TimeDateTimeWithTimeZone,
 }
 

@@ -1,3 +1,5 @@
+use crate::ids::DeclarationVersionId;
+use crate::vocab::JourneyRole;
 use sea_orm::entity::prelude::*;
 
 /// One method in one role of one population of a submitted version, for the matrix.
@@ -5,11 +7,11 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "declaration_method")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub version_id: Uuid,
+    pub version_id: DeclarationVersionId,
     #[sea_orm(primary_key, auto_increment = false)]
     pub population_key: String,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub role: String,
+    pub role: JourneyRole,
     #[sea_orm(primary_key, auto_increment = false)]
     pub position: i32,
     pub method_key: String,

@@ -1,3 +1,5 @@
+use crate::ids::{ApplicationId, DeclarationVersionId, UserId};
+use crate::vocab::Source;
 use sea_orm::entity::prelude::*;
 
 /// A submitted declaration: immutable (the database refuses updates and deletes).
@@ -5,15 +7,15 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "declaration_version")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub application_id: Uuid,
+    pub id: DeclarationVersionId,
+    pub application_id: ApplicationId,
     pub version: i32,
     #[sea_orm(column_type = "Text")]
     pub body: String,
     pub body_sha256: String,
-    pub author_id: Option<Uuid>,
+    pub author_id: Option<UserId>,
     /// `portal`, `import` or `generator`.
-    pub source: String,
+    pub source: Source,
     pub submitted_at: TimeDateTimeWithTimeZone,
 }
 

@@ -1,11 +1,12 @@
+use crate::ids::{PasskeyId, UserId};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "passkey")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub user_id: Uuid,
+    pub id: PasskeyId,
+    pub user_id: UserId,
     /// Base64url credential id; unique across all accounts.
     #[sea_orm(unique)]
     pub credential_id: String,

@@ -6,7 +6,7 @@ use crate::catalogue::model::CATALOGUE_NAME_MAX;
 use crate::declarations::facade::{Known, validate};
 use crate::declarations::model::{Declaration, JourneyRole};
 use crate::error::AppError;
-use crate::ids::{ApplicationId, DeclarationVersionId, UserId};
+use crate::ids::{ApplicationId, BusinessUnitId, DeclarationVersionId, UserId};
 use crate::registry::facade::{Allowed, ApplicationInput, NewApplication, check, name_key};
 use crate::transfer::model::{ImportProblem, ImportSummary};
 use crate::validation::{validate_text, validate_username};
@@ -17,15 +17,15 @@ use uuid::Uuid;
 #[derive(Clone, Debug, Default)]
 pub struct Existing {
     /// Every business unit (retired too) by lower-cased name.
-    pub business_units: BTreeMap<String, Uuid>,
+    pub business_units: BTreeMap<String, BusinessUnitId>,
     /// Every account by user name: its id and whether it holds the owner role.
     pub users: BTreeMap<String, (UserId, bool)>,
     /// Every application (archived too) by name key.
-    pub applications: BTreeMap<String, Uuid>,
+    pub applications: BTreeMap<String, ApplicationId>,
     /// What the registry's checks accept today (active identity providers only).
     pub allowed: Allowed,
     /// Archived identity providers: acceptable providers for archived applications only.
-    pub archived_providers: BTreeSet<Uuid>,
+    pub archived_providers: BTreeSet<ApplicationId>,
     /// Active catalogue keys.
     pub known: Known,
 }
@@ -34,9 +34,9 @@ pub struct Existing {
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
     /// New business units (id, name).
-    pub business_units: Vec<(Uuid, String)>,
+    pub business_units: Vec<(BusinessUnitId, String)>,
     /// New owner accounts (id, user name).
-    pub owners: Vec<(Uuid, String)>,
+    pub owners: Vec<(UserId, String)>,
     /// Identity providers first, so that every provider exists before its dependants.
     pub applications: Vec<NewApplication>,
     /// Each becomes version 1 of its application.
@@ -109,11 +109,11 @@ pub fn plan(
 
     // Names first: each application gets its id, and the file's identity providers become
     // acceptable providers.
-    let mut in_file: HashMap<String, (Uuid, usize)> = HashMap::new();
+    let mut in_file: HashMap<String, (ApplicationId, usize)> = HashMap::new();
     let mut ids = Vec::with_capacity(sourced.len());
     for s in sourced {
         let key = name_key(&s.record.name);
-        let id = new_id();
+        let id = ApplicationId(new_id());
         ids.push(id);
         if key.is_empty() {
             continue;
@@ -150,8 +150,8 @@ pub fn plan(
         }
     }
 
-    let mut new_units: HashMap<String, Uuid> = HashMap::new();
-    let mut new_owners: HashMap<String, Uuid> = HashMap::new();
+    let mut new_units: HashMap<String, BusinessUnitId> = HashMap::new();
+    let mut new_owners: HashMap<String, UserId> = HashMap::new();
     for (s, id) in sourced.iter().zip(ids) {
         let r = &s.record;
         let mut report = |message: String| problems.push(problem(s.row, &r.name, message));
@@ -165,7 +165,7 @@ pub fn plan(
                     Some(id) => Some(*id),
                     None => match validate_text("business_unit", name, 1, CATALOGUE_NAME_MAX) {
                         Ok(name) => {
-                            let id = new_id();
+                            let id = BusinessUnitId(new_id());
                             new_units.insert(key, id);
                             plan.business_units.push((id, name));
                             allowed.business_units.insert(id);
@@ -202,12 +202,12 @@ pub fn plan(
                 }
                 None => {
                     let id = *new_owners.entry(username.clone()).or_insert_with(|| {
-                        let id = new_id();
+                        let id = UserId(new_id());
                         plan.owners.push((id, username));
-                        allowed.owners.insert(UserId(id));
+                        allowed.owners.insert(id);
                         id
                     });
-                    owners.push(UserId(id));
+                    owners.push(id);
                 }
             }
         }
@@ -282,11 +282,8 @@ pub fn plan(
                 match validate(d, served, &existing.known) {
                     Ok(d) => {
                         if checked.is_some() {
-                            plan.declarations.push((
-                                DeclarationVersionId(new_id()),
-                                ApplicationId(id),
-                                d,
-                            ));
+                            plan.declarations
+                                .push((DeclarationVersionId(new_id()), id, d));
                         }
                     }
                     Err(e) => {
@@ -303,7 +300,7 @@ pub fn plan(
         }
         if let Some(app) = checked {
             plan.applications.push(NewApplication {
-                id: ApplicationId(id),
+                id,
                 app,
                 archived: r.archived,
             });
@@ -348,8 +345,8 @@ mod tests {
     }
 
     fn existing() -> Existing {
-        let finance = Uuid::from_u128(10);
-        let idp = Uuid::from_u128(20);
+        let finance = BusinessUnitId(Uuid::from_u128(10));
+        let idp = ApplicationId(Uuid::from_u128(20));
         let alice = UserId(Uuid::from_u128(1));
         Existing {
             business_units: [("finance".to_string(), finance)].into(),
@@ -360,7 +357,7 @@ mod tests {
             .into(),
             applications: [
                 ("corporate idp".to_string(), idp),
-                ("payroll".to_string(), Uuid::from_u128(21)),
+                ("payroll".to_string(), ApplicationId(Uuid::from_u128(21))),
             ]
             .into(),
             allowed: Allowed {
@@ -370,7 +367,7 @@ mod tests {
                 providers: [idp].into(),
                 editing: None,
             },
-            archived_providers: [Uuid::from_u128(22)].into(),
+            archived_providers: [ApplicationId(Uuid::from_u128(22))].into(),
             known: Known {
                 methods: [
                     "security_key",
@@ -444,9 +441,12 @@ mod tests {
         );
         assert_eq!(
             plan.applications[1].app.provider,
-            Some(plan.applications[0].id.0)
+            Some(plan.applications[0].id)
         );
-        assert_eq!(plan.applications[2].app.provider, Some(Uuid::from_u128(20)));
+        assert_eq!(
+            plan.applications[2].app.provider,
+            Some(ApplicationId(Uuid::from_u128(20)))
+        );
         assert_eq!(plan.owners.len(), 1, "dave is created once");
         assert_eq!(plan.owners[0].1, "dave");
         assert_eq!(
@@ -542,7 +542,7 @@ mod tests {
         let mut existing = existing();
         existing
             .applications
-            .insert("retired idp".into(), Uuid::from_u128(22));
+            .insert("retired idp".into(), ApplicationId(Uuid::from_u128(22)));
         let records = sourced(vec![
             federated("Legacy CRM", "old idp", true),
             federated("Legacy HR", "Retired IdP", true),
@@ -559,9 +559,12 @@ mod tests {
         assert_eq!(plan.applications[0].app.name, "Old IdP", "providers first");
         assert_eq!(
             by_name["Legacy CRM"].app.provider,
-            Some(by_name["Old IdP"].id.0)
+            Some(by_name["Old IdP"].id)
         );
-        assert_eq!(by_name["Legacy HR"].app.provider, Some(Uuid::from_u128(22)));
+        assert_eq!(
+            by_name["Legacy HR"].app.provider,
+            Some(ApplicationId(Uuid::from_u128(22)))
+        );
 
         let mut old_idp = record("Old IdP");
         old_idp.identity_provider = true;
