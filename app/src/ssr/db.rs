@@ -10,6 +10,8 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Rows per multi-row INSERT: well under SQLite's bound-parameter limit (32,766) for every table
@@ -27,6 +29,9 @@ pub enum LockKey {
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
+    /// SQL statements executed since start-up, for tests and benchmarks that hold a page to a
+    /// fixed number of statements.
+    statements: Arc<AtomicU64>,
 }
 
 impl Db {
@@ -55,9 +60,18 @@ impl Db {
                 .connect_timeout(Duration::from_secs(3))
                 .acquire_timeout(Duration::from_secs(3));
         }
-        Ok(Self {
-            conn: Database::connect(opts).await?,
-        })
+        let mut conn = Database::connect(opts).await?;
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        conn.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        Ok(Self { conn, statements })
+    }
+
+    /// How many SQL statements this pool has executed (transactions included).
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     pub fn conn(&self) -> &DatabaseConnection {

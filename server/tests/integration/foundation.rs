@@ -148,3 +148,27 @@ on_each_backend!(
     oversized_bodies_are_refused_on_each_backend,
     oversized_bodies_are_refused
 );
+
+async fn the_pool_counts_every_statement_transactions_included(db: &TestDb) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let w = World::new(db).await;
+    let d = &w.state.db;
+    let select = || Statement::from_string(d.backend(), "SELECT 1");
+    let before = d.statements();
+    d.conn().execute_raw(select()).await.unwrap();
+    assert_eq!(d.statements() - before, 1, "one statement on the pool");
+    let txn = d.begin_write().await.unwrap();
+    let inside = d.statements();
+    txn.execute_raw(select()).await.unwrap();
+    txn.execute_raw(select()).await.unwrap();
+    assert_eq!(
+        d.statements() - inside,
+        2,
+        "statements inside a transaction count"
+    );
+    txn.commit().await.unwrap();
+}
+on_each_backend!(
+    the_pool_counts_every_statement_transactions_included_on_each_backend,
+    the_pool_counts_every_statement_transactions_included
+);
