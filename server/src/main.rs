@@ -1,4 +1,5 @@
-//! `server`: the portal's single binary (serve, migrate, bootstrap-admin, audit verify).
+//! `server`: the portal's single binary: serve (the default), migrate, bootstrap-admin, audit
+//! verify, import, export and generate (see `cli.rs` and the README's command-line table).
 
 use clap::Parser;
 use server::cli::{Cli, run};

@@ -3,7 +3,7 @@
 use super::model::{CatalogueView, MethodView, PopulationView};
 use crate::error::AppError;
 use crate::ssr::entities::{auth_method, business_unit, population};
-use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 impl From<auth_method::Model> for MethodView {
     fn from(m: auth_method::Model) -> Self {
@@ -35,7 +35,8 @@ impl From<population::Model> for PopulationView {
     }
 }
 
-/// The whole catalogue, methods strongest first (three queries).
+/// The catalogue people read: every method strongest first, active populations and business
+/// units by name (three queries).
 pub async fn load<C: ConnectionTrait>(db: &C) -> Result<CatalogueView, AppError> {
     let methods = auth_method::Entity::find()
         .order_by_asc(auth_method::Column::StrengthRank)
@@ -45,19 +46,19 @@ pub async fn load<C: ConnectionTrait>(db: &C) -> Result<CatalogueView, AppError>
         .map(MethodView::from)
         .collect();
     let populations = population::Entity::find()
+        .filter(population::Column::Active.eq(true))
         .order_by_asc(population::Column::Name)
         .all(db)
         .await?
         .into_iter()
-        .filter(|p| p.active)
         .map(PopulationView::from)
         .collect();
     let business_units = business_unit::Entity::find()
+        .filter(business_unit::Column::Active.eq(true))
         .order_by_asc(business_unit::Column::Name)
         .all(db)
         .await?
         .into_iter()
-        .filter(|b| b.active)
         .map(|b| b.name)
         .collect();
     Ok(CatalogueView {

@@ -35,9 +35,15 @@ impl TestDb {
             .ok()
             .filter(|v| !v.is_empty())?;
         let name = format!("portal_t_{}", uuid::Uuid::new_v4().simple());
-        let conn = Database::connect(&admin)
-            .await
-            .expect("PORTAL_TEST_POSTGRES_URL must be reachable");
+        // Set but unreachable is a failure, never a silent skip; and a quick one.
+        let mut options = sea_orm::ConnectOptions::new(admin.clone());
+        options
+            .connect_timeout(std::time::Duration::from_secs(3))
+            .acquire_timeout(std::time::Duration::from_secs(3))
+            .sqlx_logging(false);
+        let conn = Database::connect(options).await.unwrap_or_else(|e| {
+            panic!("PORTAL_TEST_POSTGRES_URL is set but PostgreSQL is not reachable there: {e}")
+        });
         conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
             .await
             .expect("create test database");
