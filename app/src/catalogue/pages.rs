@@ -35,7 +35,9 @@ fn CatalogueContent() -> impl IntoView {
         />
         <Feedback />
         <Loaded resource=catalogue render=|c| view! { <CatalogueView catalogue=c /> } />
-        {viewer().is_some_and(|v| CatalogueAdministrators::admits(&v)).then(|| view! { <BusinessUnits /> })}
+        {viewer()
+            .is_some_and(|v| CatalogueAdministrators::admits(&v))
+            .then(|| view! { <BusinessUnits /> })}
     }
 }
 

@@ -65,12 +65,7 @@ fn ImportContent() -> impl IntoView {
         />
         <Feedback />
         <Loaded resource=report render=|r| r.map(|r| view! { <ImportReportView report=r /> }) />
-        <form
-            method="post"
-            action=IMPORT_PATH
-            enctype="multipart/form-data"
-            class="card stack"
-        >
+        <form method="post" action=IMPORT_PATH enctype="multipart/form-data" class="card stack">
             <div class="field">
                 <label for="import-file">"File (.csv or .json)"</label>
                 <input

@@ -63,8 +63,7 @@ fn ApplicationsContent(actions: ChildrenFn) -> impl IntoView {
                             "Register an application"
                         </a>
                     }
-                })}
-            {actions()}
+                })} {actions()}
         </div>
         <Loaded
             resource=list
