@@ -158,9 +158,16 @@ pub struct Guard {
     pub table: Arc<AccessTable>,
 }
 
-/// The signed-in user of this request, put there by [`authorize`].
+/// The signed-in user of this request, put there by [`authorize`] (and only there: the field is
+/// private, so a handler cannot make one up to obtain a [`Granted`]).
 #[derive(Clone, Debug)]
-pub struct SignedIn(pub CurrentUser);
+pub struct SignedIn(CurrentUser);
+
+impl SignedIn {
+    pub fn user(&self) -> &CurrentUser {
+        &self.0
+    }
+}
 
 /// Resolves the signed-in user for every page and server function, and enforces the access
 /// table and rate limits for everything under `/api/`.
