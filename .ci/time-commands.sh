@@ -13,7 +13,7 @@ start=$(date +%s)
 PORTAL_BIND=127.0.0.1:$port PORTAL_PUBLIC_URL=http://localhost:$port \
   setsid make serve >"$logs/serve.log" 2>&1 &
 serve=$!
-until grep -q '/enrol/' "$logs/serve.log"; do
+until grep -qs '/enrol/' "$logs/serve.log"; do
   if ! kill -0 "$serve" 2>/dev/null; then
     echo "make serve stopped before printing the link; see $logs/serve.log" >&2
     exit 1

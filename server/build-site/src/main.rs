@@ -148,7 +148,7 @@ fn run() -> Result<()> {
             .join(WASM_TARGET)
             .join(profile_dir(&lib_profile))
             .join(format!("{lib_name}.wasm"));
-        plan.site(&wasm, &wasm_opt)
+        plan.site(&wasm, &wasm_opt, &front_target.join("build-site.stamp"))
     });
     if let Err(e) = site {
         server.stop();
@@ -284,12 +284,53 @@ impl Plan {
     }
 
     /// Bindgen, wasm-opt, stylesheet and assets into the site root.
-    fn site(&self, wasm: &Path, wasm_opt: &Path) -> Result<()> {
+    fn site(&self, wasm: &Path, wasm_opt: &WasmOpt, stamp_path: &Path) -> Result<()> {
         let name = &self.project.output_name;
         let pkg = self.site_root.join(&self.project.site_pkg_dir);
-        ensure!(wasm.is_file(), "{} was not built", wasm.display());
-        let before = file_size(wasm)?;
+        let site_wasm = pkg.join(format!("{name}.wasm"));
+        let site_js = pkg.join(format!("{name}.js"));
 
+        // Bindgen and wasm-opt only when their input, the tools or the site folder changed: the
+        // stamp names all of them (the tool's own build stands for the wasm-bindgen version).
+        let input =
+            fs::metadata(wasm).with_context(|| format!("{} was not built", wasm.display()))?;
+        let tool = env::current_exe().and_then(fs::metadata)?;
+        let stamp = format!(
+            "site {}\ninput {} bytes, modified {:?}\nbuild-site modified {:?}\nwasm-opt {} {}\n",
+            pkg.display(),
+            input.len(),
+            input.modified()?,
+            tool.modified()?,
+            wasm_opt.version,
+            WASM_OPT_ARGS.join(" "),
+        );
+        if site_wasm.is_file()
+            && site_js.is_file()
+            && fs::read_to_string(stamp_path).is_ok_and(|s| s == stamp)
+        {
+            eprintln!("build-site: {} is up to date", site_wasm.display());
+        } else {
+            let _ = fs::remove_file(stamp_path);
+            self.islands(wasm, &pkg, &site_wasm, wasm_opt)?;
+            fs::write(stamp_path, stamp)
+                .with_context(|| format!("writing {}", stamp_path.display()))?;
+        }
+
+        if let Some(style) = &self.project.style_file {
+            let css = pkg.join(format!("{name}.css"));
+            fs::copy(self.root.join(style), &css)
+                .with_context(|| format!("copying {} to {}", style.display(), css.display()))?;
+        }
+        if let Some(assets) = &self.project.assets_dir {
+            copy_dir(&self.root.join(assets), &self.site_root)?;
+        }
+        Ok(())
+    }
+
+    /// wasm-bindgen (web target) into the package folder, then wasm-opt in place.
+    fn islands(&self, wasm: &Path, pkg: &Path, site_wasm: &Path, wasm_opt: &WasmOpt) -> Result<()> {
+        let name = &self.project.output_name;
+        let before = file_size(wasm)?;
         let started = Instant::now();
         let mut output = wasm_bindgen_cli_support::Bindgen::new()
             .input_path(wasm)
@@ -304,38 +345,28 @@ impl Plan {
                 .with_context(|| format!("removing {}", snippets.display()))?;
         }
         output
-            .emit(&pkg)
+            .emit(pkg)
             .context("writing the wasm-bindgen output")?;
-        let site_wasm = pkg.join(format!("{name}.wasm"));
-        fs::rename(pkg.join(format!("{name}_bg.wasm")), &site_wasm)
+        fs::rename(pkg.join(format!("{name}_bg.wasm")), site_wasm)
             .with_context(|| format!("renaming to {}", site_wasm.display()))?;
         eprintln!("build-site: wasm-bindgen in {:.1?}", started.elapsed());
 
         let started = Instant::now();
-        let status = Command::new(wasm_opt)
+        let status = Command::new(&wasm_opt.path)
             .args(WASM_OPT_ARGS)
-            .arg(&site_wasm)
+            .arg(site_wasm)
             .arg("-o")
-            .arg(&site_wasm)
+            .arg(site_wasm)
             .status()
-            .with_context(|| format!("running {}", wasm_opt.display()))?;
+            .with_context(|| format!("running {}", wasm_opt.path.display()))?;
         ensure!(status.success(), "wasm-opt failed ({status})");
         eprintln!(
             "build-site: wasm-opt {} in {:.1?}: {} → {} bytes",
             WASM_OPT_ARGS.join(" "),
             started.elapsed(),
             before,
-            file_size(&site_wasm)?,
+            file_size(site_wasm)?,
         );
-
-        if let Some(style) = &self.project.style_file {
-            let css = pkg.join(format!("{name}.css"));
-            fs::copy(self.root.join(style), &css)
-                .with_context(|| format!("copying {} to {}", style.display(), css.display()))?;
-        }
-        if let Some(assets) = &self.project.assets_dir {
-            copy_dir(&self.root.join(assets), &self.site_root)?;
-        }
         Ok(())
     }
 }
@@ -383,9 +414,15 @@ fn file_size(path: &Path) -> Result<u64> {
         .len())
 }
 
+struct WasmOpt {
+    path: PathBuf,
+    /// What `wasm-opt --version` says, e.g. "wasm-opt version 132 (version_132)".
+    version: String,
+}
+
 /// The wasm-opt of the npm package `binaryen` pinned in `end2end/package.json` (Debian's is too
 /// old: its output breaks hydration), or `WASM_OPT` if it is the same version.
-fn wasm_opt(root: &Path) -> Result<PathBuf> {
+fn wasm_opt(root: &Path) -> Result<WasmOpt> {
     let manifest = root.join("end2end/package.json");
     let package: serde_json::Value = serde_json::from_slice(
         &fs::read(&manifest).with_context(|| format!("reading {}", manifest.display()))?,
@@ -408,15 +445,13 @@ fn wasm_opt(root: &Path) -> Result<PathBuf> {
                 path.display()
             )
         })?;
-    // "wasm-opt version 132 (version_132)"
-    let version = String::from_utf8_lossy(&out.stdout);
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
     ensure!(
         version.split_whitespace().nth(2) == Some(major),
-        "{} is {:?}; end2end/package.json pins binaryen {pinned}",
+        "{} is {version:?}; end2end/package.json pins binaryen {pinned}",
         path.display(),
-        version.trim(),
     );
-    Ok(path)
+    Ok(WasmOpt { path, version })
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
