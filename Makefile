@@ -6,29 +6,32 @@ SHELL := /bin/bash
 
 # Build outputs live outside the clone so every clone (and CI) reuses one warm cache.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/passwordless-portal/target
-# wasm-opt from the pinned npm package binaryen comes first (Debian's is too old).
-export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# Tools `cargo install` puts in place (leptosfmt) come first.
+export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 export LEPTOS_SITE_ROOT ?= $(CURDIR)/target/site
 SERVER := $(CARGO_TARGET_DIR)/release/server
 
-.PHONY: setup setup-checks build serve test check unit e2e fmt
+.PHONY: setup setup-test build serve test check unit e2e fmt
 
+## What `make serve` needs (compilers, wasm32 target, binaryen's wasm-opt).
 setup:
 	@bash .ci/setup.sh
 
-setup-checks:
-	@bash .ci/setup.sh --checks
+## What `make test` needs as well (Chromium, Playwright, clippy, rustfmt, leptosfmt).
+setup-test:
+	@bash .ci/setup.sh --test
 
-## Release build: server binary, WASM islands (wasm-opt'd) and the stylesheet.
+## Release build without cargo-leptos (server/build-site): WASM islands (wasm-bindgen, wasm-opt),
+## stylesheet, server binary. `cargo leptos build --release` builds the same site.
 build: setup
-	cargo leptos build --release
+	cargo run --quiet -p build-site
 
 ## Set up, build and serve on the embedded SQLite database (./data/portal.db).
 serve: build
 	$(SERVER) serve
 
 ## The whole suite: formatting and lints, unit and integration tests, browser tests.
-test: setup-checks check unit e2e
+test: setup-test check unit e2e
 
 check:
 	cargo fmt --all -- --check
@@ -37,11 +40,13 @@ check:
 	cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
 ## Rust unit and integration tests (PostgreSQL too when PORTAL_TEST_POSTGRES_URL is set).
+## build-site has no tests: built with the whole workspace its dependencies get other features and
+## would compile once more for nothing (clippy still checks it).
 unit:
-	cargo test --workspace
+	cargo test --workspace --exclude build-site
 
 ## Browser tests against the release server in Debian's Chromium, JavaScript on and off.
-e2e: build
+e2e: setup-test build
 	cd end2end && PORTAL_SERVER_BIN=$(SERVER) npx playwright test
 
 fmt:

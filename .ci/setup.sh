@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Idempotent set-up: installs only what is missing, from the package registries only.
-#   Debian: build tools, OpenSSL headers, Chromium   rustup: wasm32-unknown-unknown
-#   crates.io: cargo-leptos 0.3.10, wasm-bindgen-cli at the lockfile's version, leptosfmt (checks)
-#   npm (end2end/package-lock.json): Playwright and binaryen's wasm-opt
-# Usage: .ci/setup.sh [--checks]   (--checks also installs the formatter used by `make check`)
+# Idempotent set-up: installs only what the command needs and is missing, from package registries.
+#   .ci/setup.sh         for `make serve` (release build):
+#                        Debian: build tools, OpenSSL headers, Node/npm   rustup: wasm32 target
+#                        npm: end2end's dependencies only (binaryen, for wasm-opt)
+#   .ci/setup.sh --test  for `make test`, in addition:
+#                        Debian: Chromium   rustup: clippy, rustfmt   crates.io: leptosfmt 0.1.33
+#                        npm: end2end's devDependencies too (Playwright)
+# No wasm-bindgen CLI: the build step (server/build-site) links wasm-bindgen as a library, pinned
+# in Cargo.toml to the lockfile's wasm-bindgen; this checks the two agree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-checks=false
-[ "${1:-}" = "--checks" ] && checks=true
+testing=false
+case "${1:-}" in
+  --test) testing=true ;;
+  "") ;;
+  *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+esac
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -16,9 +24,10 @@ missing=()
 command -v cc >/dev/null 2>&1 || missing+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 pkg-config --exists openssl 2>/dev/null || missing+=(libssl-dev)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
-command -v curl >/dev/null 2>&1 || missing+=(curl)
+if $testing; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   sudo_if_needed apt-get update -qq
@@ -34,27 +43,44 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
-  say "installing cargo-leptos 0.3.10 (about 12 minutes, once)"
-  cargo install cargo-leptos --locked --version 0.3.10
+# wasm-bindgen generates the JS glue for the exact wasm-bindgen the islands were compiled with.
+lock_wbg=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+pin_wbg=$(sed -n 's/^wasm-bindgen-cli-support = "=\(.*\)"$/\1/p' Cargo.toml)
+if [ "$lock_wbg" != "$pin_wbg" ]; then
+  say "Cargo.lock has wasm-bindgen $lock_wbg but Cargo.toml pins wasm-bindgen-cli-support =$pin_wbg;"
+  say "set the pin to =$lock_wbg (they move together)"
+  exit 1
 fi
 
-wbg=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg\$"; then
-  say "installing wasm-bindgen-cli $wbg (matches Cargo.lock)"
-  cargo install wasm-bindgen-cli --version "$wbg"
+if $testing; then
+  for component in clippy rustfmt; do
+    if ! rustup component list --installed | grep -q "^$component"; then
+      say "adding the $component component"
+      rustup component add "$component"
+    fi
+  done
+  if ! leptosfmt --version 2>/dev/null | grep -q '0\.1\.33'; then
+    say "installing leptosfmt 0.1.33 (a few minutes, once)"
+    cargo install leptosfmt --locked --version 0.1.33
+  fi
 fi
 
-if $checks && ! leptosfmt --version 2>/dev/null | grep -q '0\.1\.33'; then
-  say "installing leptosfmt 0.1.33"
-  cargo install leptosfmt --locked --version 0.1.33
-fi
-
-# npm packages from the committed lockfile; reinstalled only when the lockfile changes.
-stamp=end2end/node_modules/.lock-stamp
-if [ ! -f "$stamp" ] || ! cmp -s end2end/package-lock.json "$stamp"; then
-  say "installing end2end npm packages (Playwright, binaryen)"
-  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
-  cp end2end/package-lock.json "$stamp"
+# npm packages from the committed lockfile, reinstalled only when it changes: dependencies only
+# (binaryen) for the build, devDependencies too (Playwright) for the tests. A full install also
+# serves the build, so a later build never removes Playwright.
+stamp_dir=end2end/node_modules
+full_stamp=$stamp_dir/.lock-stamp-full
+build_stamp=$stamp_dir/.lock-stamp-build
+fresh() { [ -f "$1" ] && cmp -s end2end/package-lock.json "$1"; }
+if $testing; then
+  if ! fresh "$full_stamp"; then
+    say "installing end2end npm packages (binaryen, Playwright; Chromium comes from Debian)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+    cp end2end/package-lock.json "$full_stamp"
+  fi
+elif ! fresh "$full_stamp" && ! fresh "$build_stamp"; then
+  say "installing end2end npm dependencies (binaryen, for wasm-opt)"
+  (cd end2end && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+  cp end2end/package-lock.json "$build_stamp"
 fi
 say "ready"

@@ -45,9 +45,14 @@ export default defineConfig({
   timeout: 30_000,
   use: { baseURL, trace: 'retain-on-failure' },
   projects: [
-    { name: 'js-on', use: { ...chromium, javaScriptEnabled: true } },
-    // Runs after js-on, whose passkey story leaves a signed-in session for the no-JS form tests.
-    { name: 'js-off', use: { ...chromium, javaScriptEnabled: false }, dependencies: ['js-on'] },
+    // Enrols the first administrator and the people the suites sign in as (passkeys need
+    // JavaScript), and saves their signed-in states; both projects start from them, so either
+    // runs alone (`--project=js-off` runs setup first).
+    { name: 'setup', testMatch: /.*\.setup\.ts/, use: { ...chromium, javaScriptEnabled: true } },
+    // One database for the whole run: with both projects, js-on runs first (one worker, in this
+    // order); its owner story expects the registry still empty.
+    { name: 'js-on', use: { ...chromium, javaScriptEnabled: true }, dependencies: ['setup'] },
+    { name: 'js-off', use: { ...chromium, javaScriptEnabled: false }, dependencies: ['setup'] },
   ],
   webServer: {
     command: `${serverBin} serve`,

@@ -1,17 +1,33 @@
-// Talking to the portal from tests: the host command that issues the first-admin link, and the
-// page objects of the passkey pages.
+// Talking to the portal from tests: the host command that issues the first-admin link, the
+// signed-in states the setup project leaves, and the page objects of the passkey pages.
 import { expect, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** Where the passkey story leaves the first admin's signed-in browser state. */
-export const ADA_STATE = path.join(__dirname, '../.tmp/ada-state.json');
-fs.mkdirSync(path.dirname(ADA_STATE), { recursive: true });
+const stateDir = path.join(__dirname, '../.tmp');
+fs.mkdirSync(stateDir, { recursive: true });
 
-/** Runs `server bootstrap-admin` against the test database and returns the one-time link. */
-export function bootstrapLink(): string {
-  const out = execFileSync(process.env.PORTAL_SERVER_BIN!, ['bootstrap-admin'], {
+/**
+ * Signed-in browser states written by the setup project (tests/accounts.setup.ts) at the start of
+ * every run, for suites with JavaScript on or off. Each belongs to one person and one session.
+ */
+export const STATE = {
+  /** Margaret Hamilton, the first administrator: invites people, edits the catalogue. */
+  admin: path.join(stateDir, 'admin-state.json'),
+  /** Katherine Johnson, an application owner whose session the no-JavaScript form test ends. */
+  forms: path.join(stateDir, 'forms-state.json'),
+  /** Oscar Owner, an application owner who registers applications without JavaScript. */
+  owner: path.join(stateDir, 'owner-state.json'),
+};
+
+/**
+ * Runs `server bootstrap-admin` against the test database and returns the one-time link; with
+ * `breakGlass`, even while an administrator exists.
+ */
+export function bootstrapLink(options: { breakGlass?: boolean } = {}): string {
+  const args = ['bootstrap-admin', ...(options.breakGlass ? ['--break-glass'] : [])];
+  const out = execFileSync(process.env.PORTAL_SERVER_BIN!, args, {
     env: {
       ...process.env,
       PORTAL_DATABASE_URL: process.env.PORTAL_E2E_DATABASE_URL!,
@@ -22,6 +38,17 @@ export function bootstrapLink(): string {
   const link = /(http:\/\/localhost:\d+\/enrol\/\S+)/.exec(out)?.[1];
   if (!link) throw new Error(`no link in: ${out}`);
   return link;
+}
+
+/** Invites a person with the default role (application owner) and returns their one-time link. */
+export async function inviteUser(admin: Page, username: string, displayName: string): Promise<string> {
+  await admin.goto('/admin/users');
+  await admin.getByLabel('User name').fill(username);
+  await admin.getByLabel('Display name').fill(displayName);
+  await admin.getByRole('button', { name: 'Create invitation' }).click();
+  const link = await admin.getByLabel('One-time link').textContent();
+  expect(link).toMatch(/\/enrol\//);
+  return link!;
 }
 
 export class EnrolPage {

@@ -35,3 +35,13 @@ export class DeclarationEditor {
     await this.page.getByRole('button', { name: 'Save draft' }).click();
   }
 }
+
+/**
+ * The version history on an application page: its table, the one with a SHA-256 column. (The
+ * history card has a heading but no accessible name of its own; once its markup names it, e.g.
+ * `<section aria-labelledby>` pointing at the heading, this becomes
+ * `page.getByRole('region', { name: /^History/ })`.)
+ */
+export function versionHistory(page: Page) {
+  return page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'SHA-256' }) });
+}

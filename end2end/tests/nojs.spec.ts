@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADA_STATE } from '../helpers/portal';
+import { STATE } from '../helpers/portal';
 
 // Pages and forms without JavaScript: protected pages send you to sign in; enrolment explains
 // that passkeys need JavaScript.
@@ -24,44 +24,51 @@ test('without JavaScript the sign-in buttons are disabled with an explanation', 
 });
 
 test.describe('signed in, without JavaScript', () => {
-  test.use({ storageState: ADA_STATE });
   test.beforeEach(({ javaScriptEnabled }) => {
     test.skip(javaScriptEnabled, 'only meaningful with JavaScript off');
   });
 
-  test('an administrator edits the catalogue before any WASM', async ({ page }) => {
-    await page.goto('/catalogue');
-    const editor = page.getByRole('group').filter({ hasText: 'Edit SMS one-time code' });
-    await editor.getByText('Edit SMS one-time code').click();
-    await editor.getByLabel('Strength rank (1 is strongest)').fill('20');
-    await editor.getByRole('button', { name: 'Save SMS one-time code' }).click();
-    await expect(page.getByText('Method updated.')).toBeVisible();
-    await expect(page.getByRole('row').filter({ hasText: 'SMS one-time code' }).getByRole('cell').first()).toHaveText('20');
+  test.describe('as the administrator', () => {
+    test.use({ storageState: STATE.admin });
 
-    await page.getByLabel('New business unit').fill('Retail Banking');
-    await page.getByRole('button', { name: 'Add business unit' }).click();
-    await expect(page.getByText('Business unit added.')).toBeVisible();
-    await expect(page.getByRole('button', { name: 'Retire Retail Banking' })).toBeVisible();
+    test('an administrator edits the catalogue before any WASM', async ({ page }) => {
+      await page.goto('/catalogue');
+      const editor = page.getByRole('group').filter({ hasText: 'Edit SMS one-time code' });
+      await editor.getByText('Edit SMS one-time code').click();
+      await editor.getByLabel('Strength rank (1 is strongest)').fill('20');
+      await editor.getByRole('button', { name: 'Save SMS one-time code' }).click();
+      await expect(page.getByText('Method updated.')).toBeVisible();
+      await expect(page.getByRole('row').filter({ hasText: 'SMS one-time code' }).getByRole('cell').first()).toHaveText('20');
+
+      await page.getByLabel('New business unit').fill('Retail Banking');
+      await page.getByRole('button', { name: 'Add business unit' }).click();
+      await expect(page.getByText('Business unit added.')).toBeVisible();
+      await expect(page.getByRole('button', { name: 'Retire Retail Banking' })).toBeVisible();
+    });
   });
 
-  test('forms work before any WASM: rename a passkey, then sign out', async ({ page }) => {
-    await page.goto('/account');
-    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ada Lovelace');
-    const name = page.getByLabel('Name for passkey Backup key');
-    await name.fill('Office laptop');
-    await page.getByRole('button', { name: 'Rename' }).click();
-    await expect(page.getByText('Passkey renamed.')).toBeVisible();
-    await expect(page.getByLabel('Name for passkey Office laptop')).toHaveValue('Office laptop');
+  test.describe('as an owner, in a session of their own', () => {
+    test.use({ storageState: STATE.forms });
 
-    // A bad value comes back as a clear message and changes nothing.
-    await page.getByLabel('Name for passkey Office laptop').fill(' ');
-    await page.getByRole('button', { name: 'Rename' }).click();
-    await expect(page.getByRole('alert')).toContainText('required');
-    await expect(page.getByLabel('Name for passkey Office laptop')).toHaveValue('Office laptop');
+    test('forms work before any WASM: rename a passkey, then sign out', async ({ page }) => {
+      await page.goto('/account');
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Katherine Johnson');
+      const name = page.getByLabel('Name for passkey First passkey');
+      await name.fill('Office laptop');
+      await page.getByRole('button', { name: 'Rename' }).click();
+      await expect(page.getByText('Passkey renamed.')).toBeVisible();
+      await expect(page.getByLabel('Name for passkey Office laptop')).toHaveValue('Office laptop');
 
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-    await expect(page).toHaveURL(/\/signin/);
-    await page.goto('/account');
-    await expect(page).toHaveURL(/\/signin/);
+      // A bad value comes back as a clear message and changes nothing.
+      await page.getByLabel('Name for passkey Office laptop').fill(' ');
+      await page.getByRole('button', { name: 'Rename' }).click();
+      await expect(page.getByRole('alert')).toContainText('required');
+      await expect(page.getByLabel('Name for passkey Office laptop')).toHaveValue('Office laptop');
+
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await expect(page).toHaveURL(/\/signin/);
+      await page.goto('/account');
+      await expect(page).toHaveURL(/\/signin/);
+    });
   });
 });
