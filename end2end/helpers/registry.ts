@@ -36,12 +36,7 @@ export class DeclarationEditor {
   }
 }
 
-/**
- * The version history on an application page: its table, the one with a SHA-256 column. (The
- * history card has a heading but no accessible name of its own; once its markup names it, e.g.
- * `<section aria-labelledby>` pointing at the heading, this becomes
- * `page.getByRole('region', { name: /^History/ })`.)
- */
+/** The version history on an application page: the region named by its heading. */
 export function versionHistory(page: Page) {
-  return page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'SHA-256' }) });
+  return page.getByRole('region', { name: /^History/ });
 }
