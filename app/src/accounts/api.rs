@@ -2,7 +2,9 @@
 //! administration. Thin: the access guard has already run (see `access.rs`); each function
 //! takes the guard's proof of its right and calls one function in `ssr`.
 
-use crate::accounts::model::{AccountOverview, EnrolmentInfo, IssuedLinkView, UserFilter, UserList};
+use crate::accounts::model::{
+    AccountOverview, EnrolmentInfo, IssuedLinkView, UserFilter, UserList,
+};
 use crate::error::AppError;
 use crate::ids::{PasskeyId, UserId};
 use crate::session::model::CurrentUser;

@@ -5,8 +5,8 @@ use super::api::{
     SignOutEverywhere, get_account, get_enrolment_info, list_users, take_issued_link,
 };
 use super::model::{
-    AccountOverview, DISPLAY_NAME_MAX, EnrolmentInfo, EnrolmentPurpose, PASSKEY_NAME_MAX,
-    Position, REASON_MAX, UserFilter, UserList,
+    AccountOverview, DISPLAY_NAME_MAX, EnrolmentInfo, EnrolmentPurpose, PASSKEY_NAME_MAX, Position,
+    REASON_MAX, UserFilter, UserList,
 };
 use crate::components::{
     ErrorAlert, Feedback, Loaded, PageHeader, encode_component, select_options, vocab_options,

@@ -2,8 +2,8 @@
 //! they arrive (the form, an import, the generator).
 
 use super::model::{
-    ADD_OWNERS_MAX, ApplicationForm, Criticality, DESCRIPTION_MAX, Editors, Integration,
-    Lifecycle, NAME_MAX, TAG_MAX, TAGS_MAX,
+    ADD_OWNERS_MAX, ApplicationForm, Criticality, DESCRIPTION_MAX, Editors, Integration, Lifecycle,
+    NAME_MAX, TAG_MAX, TAGS_MAX,
 };
 use crate::error::AppError;
 use crate::ids::{ApplicationId, BusinessUnitId, UserId};
@@ -476,13 +476,19 @@ mod tests {
         assert!(owner_names("  , ; ").unwrap().is_empty());
         let err = owner_names("bob, <b>x</b>").unwrap_err();
         assert_eq!(err.field(), Some("add_owners"));
-        assert!(err.to_string().contains("<b>x</b>"), "names what was typed: {err}");
+        assert!(
+            err.to_string().contains("<b>x</b>"),
+            "names what was typed: {err}"
+        );
         let many: Vec<String> = (0..=ADD_OWNERS_MAX).map(|n| format!("o{n:03}")).collect();
         assert_eq!(
             owner_names(&many.join(",")).unwrap_err().field(),
             Some("add_owners")
         );
-        assert_eq!(owner_names(&many[1..].join(" ")).unwrap().len(), ADD_OWNERS_MAX);
+        assert_eq!(
+            owner_names(&many[1..].join(" ")).unwrap().len(),
+            ADD_OWNERS_MAX
+        );
     }
 
     #[test]

@@ -5,8 +5,8 @@ use super::model::{
     EditableApplication, Editors, FormOptions, ListOptions, NamedRef, OWNER_SEARCH_LIMIT,
     OwnerChoice, OwnerFilter, PAGE_SIZE, PersonRef, StatusFilter,
 };
-use crate::accounts::facade::{Person, find_people, search_people};
 use super::rules::{self, Allowed, CheckedApplication, NewApplication};
+use crate::accounts::facade::{Person, find_people, search_people};
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, BusinessUnitId, UserId};

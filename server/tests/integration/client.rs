@@ -324,7 +324,10 @@ pub async fn issued_link(admin: &Client<'_>) -> String {
 
 /// A page of the users list as an administrator asks for it: the filter's fields (`q`, `role`,
 /// `status`, `position[after]`, `position[before]`) become `filter[...]`.
-pub async fn user_list(admin: &Client<'_>, filter: &[(&str, &str)]) -> app::accounts::model::UserList {
+pub async fn user_list(
+    admin: &Client<'_>,
+    filter: &[(&str, &str)],
+) -> app::accounts::model::UserList {
     let mut fields: Vec<(String, &str)> = filter
         .iter()
         .map(|(k, v)| match k.split_once('[') {

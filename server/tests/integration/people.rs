@@ -116,9 +116,13 @@ fn generated(from: usize, n: usize) -> Vec<Fixture> {
                 1 | 2 => UserStatus::Invited,
                 _ => UserStatus::Active,
             };
-            Fixture::new(&format!("person{i:04}"), &format!("Person Number {i}"), roles)
-                .status(status)
-                .passkeys(i % 3)
+            Fixture::new(
+                &format!("person{i:04}"),
+                &format!("Person Number {i}"),
+                roles,
+            )
+            .status(status)
+            .passkeys(i % 3)
         })
         .collect()
 }
@@ -170,7 +174,11 @@ async fn walk(admin: &Client<'_>, filter: &[(&str, &str)]) -> (Vec<String>, Vec<
         match page.next.clone() {
             Some(next) => {
                 assert!(matches!(next, Position::After(_)), "{next:?}");
-                assert_eq!(page.rows.len() as u64, USERS_PAGE_SIZE, "only the last page is short");
+                assert_eq!(
+                    page.rows.len() as u64,
+                    USERS_PAGE_SIZE,
+                    "only the last page is short"
+                );
                 position = next;
             }
             None => {
@@ -229,8 +237,7 @@ async fn measure(w: &World, admin: &Client<'_>) -> Vec<(u64, u64)> {
     for (filter, query) in MEASURED {
         let (api, list) = statements_of(w, user_list(admin, filter)).await;
         assert!(!list.rows.is_empty(), "{filter:?} finds people");
-        let (page, reply) =
-            statements_of(w, admin.page(&format!("/admin/users?{query}"))).await;
+        let (page, reply) = statements_of(w, admin.page(&format!("/admin/users?{query}"))).await;
         assert_eq!(reply.status, StatusCode::OK, "{query}");
         assert!(reply.body.contains(&list.rows[0].username), "{query}");
         counts.push((api, page));
@@ -249,12 +256,15 @@ async fn a_page_of_users_costs_the_same_statements_at_50_and_2000_users(db: &Tes
     assert_eq!(everyone(&w).await.len(), 2000);
     let large = measure(&w, &admin.client).await;
     eprintln!("statements per request (API, page) at 50 and 2,000 users: {small:?} {large:?}");
-    assert_eq!(small, large, "a page costs the same whatever the number of users");
+    assert_eq!(
+        small, large,
+        "a page costs the same whatever the number of users"
+    );
     for (api, page) in &large {
-        // Session and guard, then: the count, the page, whether a page comes before or after,
-        // the page's roles and its passkey counts.
-        assert!(*api <= 10, "{large:?}");
-        assert!(*page <= 14, "{large:?}");
+        // The session (three statements), then the count, the page, on a later page whether
+        // anyone comes before (or after) it, the page's roles and its passkey counts.
+        assert!(*api <= 8, "{large:?}");
+        assert!(*page <= 9, "{large:?}");
     }
     let first = user_list(&admin.client, &[]).await;
     assert_eq!(first.total, 2000);
@@ -382,7 +392,10 @@ async fn search_and_filters_find_the_right_people(db: &TestDb) {
     let page = admin.client.page("/admin/users?q=%25&role=security").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("carol"));
-    assert!(!page.body.contains("bob.builder"), "filtered on the page too");
+    assert!(
+        !page.body.contains("bob.builder"),
+        "filtered on the page too"
+    );
     assert!(page.body.contains("People (1)"));
     // Something in the address that is not a role or a status is no filter on the page.
     let page = admin.client.page("/admin/users?role=wizard&status=x").await;
@@ -411,7 +424,11 @@ async fn actions_keep_the_lists_filters(db: &TestDb) {
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(
             header::COOKIE,
-            format!("{}={}", crate::client::COOKIE, admin.client.cookie().unwrap()),
+            format!(
+                "{}={}",
+                crate::client::COOKIE,
+                admin.client.cookie().unwrap()
+            ),
         )
         .body(axum::body::Body::from(body))
         .unwrap();
@@ -448,12 +465,16 @@ async fn the_owner_search_finds_only_people_who_may_own_at_most_ten_and_not_for_
     let dave = invited(&admin, "dave", &["auditor"]).await;
     let mut people: Vec<Fixture> = (1..=14)
         .map(|i| {
-            Fixture::new(&format!("olga{i:02}"), &format!("Olga Number {i:02}"), &[Role::Owner])
-                .status(if i % 2 == 0 {
-                    UserStatus::Invited
-                } else {
-                    UserStatus::Active
-                })
+            Fixture::new(
+                &format!("olga{i:02}"),
+                &format!("Olga Number {i:02}"),
+                &[Role::Owner],
+            )
+            .status(if i % 2 == 0 {
+                UserStatus::Invited
+            } else {
+                UserStatus::Active
+            })
         })
         .collect();
     people.extend([

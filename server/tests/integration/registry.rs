@@ -1586,7 +1586,10 @@ async fn owners_are_added_by_user_name(db: &TestDb) {
         BTreeSet::from([o.alice.user.id, o.bob.user.id])
     );
     let e = events(&w, "application.created").await;
-    assert_eq!(after(e.last().unwrap())["owners"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        after(e.last().unwrap())["owners"].as_array().unwrap().len(),
+        2
+    );
     // Security registers for others by user name alone, without becoming an owner.
     let risk = created(&o.carol, &AppForm::new("Risk", &[]).add_owners("irene bob")).await;
     assert_eq!(
@@ -1616,7 +1619,11 @@ async fn owners_are_added_by_user_name(db: &TestDb) {
             &AppForm::new("Pensions", &[&o.alice, &o.bob]).add_owners(typed),
         )
         .await,
-        create(&o.alice, &AppForm::new("Ghost town", &[&o.alice]).add_owners(typed)).await,
+        create(
+            &o.alice,
+            &AppForm::new("Ghost town", &[&o.alice]).add_owners(typed),
+        )
+        .await,
     ] {
         let e = refused(&r, StatusCode::BAD_REQUEST, "add_owners");
         let message = e.to_string();
@@ -1626,7 +1633,11 @@ async fn owners_are_added_by_user_name(db: &TestDb) {
         assert!(!message.contains("bob"), "{message}");
     }
     for typed in ["<script>", "x"] {
-        let r = create(&o.alice, &AppForm::new("Bad names", &[&o.alice]).add_owners(typed)).await;
+        let r = create(
+            &o.alice,
+            &AppForm::new("Bad names", &[&o.alice]).add_owners(typed),
+        )
+        .await;
         let e = refused(&r, StatusCode::BAD_REQUEST, "add_owners");
         assert!(e.to_string().contains(typed), "{e}");
     }
@@ -1654,10 +1665,18 @@ async fn owners_are_added_by_user_name(db: &TestDb) {
         .iter()
         .map(|c| (c.person.username.clone(), c.eligible))
         .collect();
-    assert_eq!(shown, [("alice".to_string(), true), ("bob".to_string(), false)]);
+    assert_eq!(
+        shown,
+        [("alice".to_string(), true), ("bob".to_string(), false)]
+    );
     assert_eq!(editable.form.owners.len(), 2, "both ticked");
     // Saving with a disabled owner still ticked names them; unticking saves.
-    let r = update(&o.alice, &payroll2, &AppForm::new("Pensions", &[&o.alice, &o.bob])).await;
+    let r = update(
+        &o.alice,
+        &payroll2,
+        &AppForm::new("Pensions", &[&o.alice, &o.bob]),
+    )
+    .await;
     let e = refused(&r, StatusCode::BAD_REQUEST, "owners");
     assert!(e.to_string().contains("bob"), "{e}");
     let r = update(
@@ -1689,7 +1708,10 @@ async fn the_application_form_does_not_load_the_estates_people(db: &TestDb) {
             let before = w.state.db.statements();
             let r = client.page(&path).await;
             assert_eq!(r.status, StatusCode::OK, "{path}");
-            assert!(!r.body.contains("owner0007"), "{path} lists no other owners");
+            assert!(
+                !r.body.contains("owner0007"),
+                "{path} lists no other owners"
+            );
             w.state.db.statements() - before
         }
     };

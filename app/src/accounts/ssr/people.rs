@@ -9,8 +9,8 @@ use crate::ssr::db::{BATCH, contains_pattern, prefix_pattern};
 use crate::ssr::entities::{app_user, user_role};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoCondition, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, Order, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, Order, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait,
 };
 
 /// Someone a form names or a search found.

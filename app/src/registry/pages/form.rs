@@ -390,7 +390,11 @@ pub fn OwnerPicker(typed: String) -> impl IntoView {
                 .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
                 .any(|n| n.eq_ignore_ascii_case(&username));
             if !present {
-                let trimmed = names.trim_end().trim_end_matches(',').trim_end().to_string();
+                let trimmed = names
+                    .trim_end()
+                    .trim_end_matches(',')
+                    .trim_end()
+                    .to_string();
                 *names = if trimmed.is_empty() {
                     username
                 } else {
