@@ -1,7 +1,7 @@
 import { expect, test, type Browser } from '@playwright/test';
 import * as path from 'node:path';
 import { ADA_STATE, EnrolPage } from '../helpers/portal';
-import { DeclarationEditor, RegisterApplication } from '../helpers/registry';
+import { DeclarationEditor, OwnerPicker, RegisterApplication } from '../helpers/registry';
 import { addVirtualAuthenticator } from '../helpers/webauthn';
 
 // An application owner, tried as a new user would: invited, enrols a passkey, registers an
@@ -51,6 +51,18 @@ test.describe('with JavaScript', () => {
       await expect(page.getByText('No declaration has been submitted yet.')).toBeVisible();
     });
 
+    await test.step('adds a second owner found by name', async () => {
+      await inviteOwner(browser, baseURL, 'oscar', 'Oscar Owner');
+      await page.getByRole('link', { name: 'Edit application' }).click();
+      const owners = new OwnerPicker(page);
+      await expect(owners.current('Olivia Owner (olivia)')).toBeChecked();
+      await owners.pick('osc', 'Oscar Owner (oscar)');
+      await expect(owners.addOwners()).toHaveValue('oscar');
+      await page.getByRole('button', { name: 'Save application' }).click();
+      await expect(page.getByText('Application updated.')).toBeVisible();
+      await expect(page.getByText('Oscar Owner (oscar)')).toBeVisible();
+    });
+
     await test.step('declares the journeys from the standard defaults and submits', async () => {
       await page.getByRole('link', { name: 'Edit declaration' }).click();
       const editor = new DeclarationEditor(page);
@@ -83,10 +95,21 @@ test.describe('without JavaScript', () => {
     await form.submit();
     await expect(page.getByRole('alert').first()).toContainText('An application with this name exists.');
 
+    // Owners are added by user name without JavaScript; a name nobody has is refused next to
+    // the field, naming it.
+    const owners = new OwnerPicker(page);
     await form.open();
+    await expect(owners.search()).toHaveCount(0);
     await form.fill({ name: 'Expense claims', description: 'Receipts and refunds.', populations: ['Frontline and shift workers'] });
+    await owners.type('nobody.here');
+    await form.submit();
+    await expect(page.getByRole('alert').filter({ hasText: 'nobody.here' }).first()).toBeVisible();
+
+    await form.fill({ name: 'Expense claims', description: 'Receipts and refunds.', populations: ['Frontline and shift workers'] });
+    await owners.type('oscar');
     await form.submit();
     await expect(page.getByText('Application registered.')).toBeVisible();
+    await expect(page.getByText('Oscar Owner (oscar)')).toBeVisible();
 
     await page.getByRole('link', { name: 'Edit declaration' }).click();
     const editor = new DeclarationEditor(page);

@@ -190,6 +190,46 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_users_list_reads_its_address() {
+        let query = |pairs: &'static [(&'static str, &'static str)]| {
+            UserFilter::from_query(move |k| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == k)
+                    .map(|(_, v)| v.to_string())
+            })
+        };
+        let f = query(&[("q", " Ada "), ("role", "owner"), ("status", "disabled")]);
+        assert_eq!(f.q, " Ada ");
+        assert_eq!(f.role, Some(Role::Owner));
+        assert_eq!(f.status, Some(UserStatus::Disabled));
+        assert_eq!(f.position, Position::First);
+        assert_eq!(
+            f.query_pairs(),
+            vec![
+                ("q", " Ada ".to_string()),
+                ("role", "owner".into()),
+                ("status", "disabled".into())
+            ]
+        );
+        // Values that are not a role or a status are no filter; `after` wins over `before`.
+        let f = query(&[
+            ("role", "wizard"),
+            ("status", ""),
+            ("after", "bob"),
+            ("before", "al"),
+        ]);
+        assert_eq!((f.role, f.status), (None, None));
+        assert_eq!(f.position, Position::After("bob".into()));
+        assert!(f.query_pairs().is_empty(), "the position is not a filter");
+        assert_eq!(
+            query(&[("before", "carol")]).position,
+            Position::Before("carol".into())
+        );
+        assert_eq!(f.at(Position::First).position, Position::First);
+    }
+
+    #[test]
     fn at_least_one_role() {
         assert_eq!(
             roles_from_form(true, false, false, true).unwrap(),
