@@ -20,6 +20,34 @@ export class RegisterApplication {
   }
 }
 
+/** The owners of the application form: the current owners as ticked checkboxes, "Add owners"
+ * (user names, works without JavaScript) and, with JavaScript, "Find people". */
+export class OwnerPicker {
+  constructor(readonly page: Page) {}
+  group() {
+    return this.page.getByRole('group', { name: 'Owners' });
+  }
+  /** A current owner's checkbox, by "Display name (username)". */
+  current(person: string) {
+    return this.group().getByRole('checkbox', { name: person });
+  }
+  addOwners() {
+    return this.page.getByLabel('Add owners');
+  }
+  async type(usernames: string) {
+    await this.addOwners().fill(usernames);
+  }
+  /** The search box; it exists only once the page's WASM runs. */
+  search() {
+    return this.page.getByLabel('Find people');
+  }
+  /** Searches and adds the person ("Display name (username)") to "Add owners" (JavaScript). */
+  async pick(query: string, person: string) {
+    await this.search().fill(query);
+    await this.page.getByRole('button', { name: `Add ${person}` }).click();
+  }
+}
+
 export class DeclarationEditor {
   constructor(readonly page: Page) {}
   population(name: string) {

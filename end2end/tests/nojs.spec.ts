@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { STATE } from '../helpers/portal';
+import { UsersPage } from '../helpers/users';
 
 // Pages and forms without JavaScript: protected pages send you to sign in; enrolment explains
 // that passkeys need JavaScript.
@@ -44,6 +45,24 @@ test.describe('signed in, without JavaScript', () => {
       await page.getByRole('button', { name: 'Add business unit' }).click();
       await expect(page.getByText('Business unit added.')).toBeVisible();
       await expect(page.getByRole('button', { name: 'Retire Retail Banking' })).toBeVisible();
+    });
+
+    test('an administrator finds people by name, role and status before any WASM', async ({ page }) => {
+      const users = new UsersPage(page);
+      await users.goto();
+      await users.filter({ q: 'KATHERINE' });
+      await expect(users.people()).toHaveText('People (1)');
+      await expect(users.row('katherine')).toBeVisible();
+      await expect(page).toHaveURL(/q=KATHERINE/);
+
+      await users.filter({ q: '', role: 'Administrator' });
+      await expect(users.row('margaret')).toBeVisible();
+      await expect(users.row('katherine')).toHaveCount(0);
+      await expect(page).toHaveURL(/role=admin/);
+
+      await users.filter({ role: 'Any', status: 'Invited' });
+      await expect(page).toHaveURL(/status=invited/);
+      await expect(users.row('margaret')).toHaveCount(0);
     });
   });
 

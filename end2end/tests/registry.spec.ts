@@ -1,6 +1,6 @@
 import { expect, test, type Browser } from '@playwright/test';
 import { EnrolPage, STATE, inviteUser } from '../helpers/portal';
-import { DeclarationEditor, RegisterApplication, versionHistory } from '../helpers/registry';
+import { DeclarationEditor, OwnerPicker, RegisterApplication, versionHistory } from '../helpers/registry';
 import { addVirtualAuthenticator } from '../helpers/webauthn';
 
 // An application owner, tried as a new user would: invited, enrols a passkey, registers an
@@ -46,6 +46,17 @@ test.describe('with JavaScript', () => {
       await expect(page.getByText('No declaration has been submitted yet.')).toBeVisible();
     });
 
+    await test.step('adds a second owner found by name (Oscar, enrolled by the setup project)', async () => {
+      await page.getByRole('link', { name: 'Edit application' }).click();
+      const owners = new OwnerPicker(page);
+      await expect(owners.current('Olivia Owner (olivia)')).toBeChecked();
+      await owners.pick('osc', 'Oscar Owner (oscar)');
+      await expect(owners.addOwners()).toHaveValue('oscar');
+      await page.getByRole('button', { name: 'Save application' }).click();
+      await expect(page.getByText('Application updated.')).toBeVisible();
+      await expect(page.getByText('Oscar Owner (oscar)')).toBeVisible();
+    });
+
     await test.step('declares the journeys from the standard defaults and submits', async () => {
       await page.getByRole('link', { name: 'Edit declaration' }).click();
       const editor = new DeclarationEditor(page);
@@ -72,9 +83,20 @@ test.describe('without JavaScript', () => {
   test('the owner registers an application and submits two versions with plain forms', async ({ page }) => {
     const form = new RegisterApplication(page);
     await form.open();
+    // Owners are added by user name without JavaScript; a name nobody has is refused next to
+    // the field, naming it.
+    const owners = new OwnerPicker(page);
+    await expect(owners.search()).toHaveCount(0);
     await form.fill({ name: 'Expense claims', description: 'Receipts and refunds.', populations: ['Frontline and shift workers'] });
+    await owners.type('nobody.here');
+    await form.submit();
+    await expect(page.getByRole('alert').filter({ hasText: 'nobody.here' }).first()).toBeVisible();
+
+    await form.fill({ name: 'Expense claims', description: 'Receipts and refunds.', populations: ['Frontline and shift workers'] });
+    await owners.type('katherine');
     await form.submit();
     await expect(page.getByText('Application registered.')).toBeVisible();
+    await expect(page.getByText('Katherine Johnson (katherine)')).toBeVisible();
 
     await page.getByRole('link', { name: 'Edit declaration' }).click();
     const editor = new DeclarationEditor(page);

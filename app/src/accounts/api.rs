@@ -2,7 +2,9 @@
 //! administration. Thin: the access guard has already run (see `access.rs`); each function
 //! takes the guard's proof of its right and calls one function in `ssr`.
 
-use crate::accounts::model::{AccountOverview, EnrolmentInfo, IssuedLinkView, UserSummary};
+use crate::accounts::model::{
+    AccountOverview, EnrolmentInfo, IssuedLinkView, UserFilter, UserList,
+};
 use crate::error::AppError;
 use crate::ids::{PasskeyId, UserId};
 use crate::session::model::CurrentUser;
@@ -121,14 +123,18 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     respond_redirect(r, "/signin?notice=You%20are%20signed%20out%20everywhere.")
 }
 
+/// A page of people matching a search and filters (administrators).
 #[server(endpoint = "admin/users")]
-pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
+pub async fn list_users(#[server(default)] filter: UserFilter) -> Result<UserList, AppError> {
     use crate::accounts::model::UserAdministrators;
     use crate::session::facade::granted;
     use crate::ssr::request::{context, respond};
     let (state, _) = context().await?;
     let admin = granted::<UserAdministrators>()?;
-    respond(super::ssr::admin::list_users(&state, &admin).await, None)
+    respond(
+        super::ssr::admin::list_users(&state, &admin, &filter).await,
+        None,
+    )
 }
 
 /// Invites a user; the link is shown once on the users page.

@@ -5,7 +5,7 @@ use crate::session::model::{CurrentUser, Right, Role, UserStatus};
 pub use crate::vocab::EnrolmentPurpose;
 use serde::{Deserialize, Serialize};
 
-/// A user as administrators see them.
+/// A user as administrators see them: roles sorted, and how many passkeys they hold.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {
     pub id: crate::ids::UserId,
@@ -15,6 +15,91 @@ pub struct UserSummary {
     pub roles: Vec<Role>,
     pub passkeys: u64,
     pub created_at: String,
+}
+
+/// People per page of the users list.
+pub const USERS_PAGE_SIZE: u64 = 50;
+
+/// Where a page of the users list starts, by user name (keyset paging: no row is skipped by
+/// counting, so every page costs the same however deep it is).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Position {
+    #[default]
+    First,
+    /// The people whose user names come after this one.
+    After(String),
+    /// The page just before this user name.
+    Before(String),
+}
+
+/// The users list's search, filters and position, as the query string carries them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserFilter {
+    /// Searched in user names and display names, ignoring case; `%` and `_` are literal.
+    pub q: String,
+    pub role: Option<Role>,
+    pub status: Option<UserStatus>,
+    pub position: Position,
+}
+
+impl UserFilter {
+    /// Reads the list's query string (a value that does not parse is no filter; `after` wins
+    /// over `before`).
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let text = |k: &str| get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+        let position = match (get("after"), get("before")) {
+            (Some(after), _) if !after.is_empty() => Position::After(after),
+            (_, Some(before)) if !before.is_empty() => Position::Before(before),
+            _ => Position::First,
+        };
+        Self {
+            q: get("q").unwrap_or_default(),
+            role: Role::parse(&text("role")),
+            status: UserStatus::parse(&text("status")),
+            position,
+        }
+    }
+
+    /// The query string's pairs of the search and filters (not the position), empty ones left
+    /// out.
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = vec![
+            ("q", self.q.clone()),
+            (
+                "role",
+                self.role.map(|r| r.as_str().into()).unwrap_or_default(),
+            ),
+            (
+                "status",
+                self.status.map(|s| s.as_str().into()).unwrap_or_default(),
+            ),
+        ];
+        pairs.retain(|(_, v)| !v.is_empty());
+        pairs
+    }
+
+    /// The same search and filters at another position.
+    pub fn at(&self, position: Position) -> Self {
+        Self {
+            position,
+            ..self.clone()
+        }
+    }
+}
+
+/// One page of the users list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserList {
+    /// At most [`USERS_PAGE_SIZE`], by user name.
+    pub rows: Vec<UserSummary>,
+    /// Everyone the search and filters match, on every page.
+    pub total: u64,
+    /// The previous page, if there is one.
+    pub prev: Option<Position>,
+    /// The next page, if there is one.
+    pub next: Option<Position>,
 }
 
 /// One of the signed-in user's passkeys (never key material).
@@ -103,6 +188,46 @@ impl Right for UserAdministrators {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_users_list_reads_its_address() {
+        let query = |pairs: &'static [(&'static str, &'static str)]| {
+            UserFilter::from_query(move |k| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == k)
+                    .map(|(_, v)| v.to_string())
+            })
+        };
+        let f = query(&[("q", " Ada "), ("role", "owner"), ("status", "disabled")]);
+        assert_eq!(f.q, " Ada ");
+        assert_eq!(f.role, Some(Role::Owner));
+        assert_eq!(f.status, Some(UserStatus::Disabled));
+        assert_eq!(f.position, Position::First);
+        assert_eq!(
+            f.query_pairs(),
+            vec![
+                ("q", " Ada ".to_string()),
+                ("role", "owner".into()),
+                ("status", "disabled".into())
+            ]
+        );
+        // Values that are not a role or a status are no filter; `after` wins over `before`.
+        let f = query(&[
+            ("role", "wizard"),
+            ("status", ""),
+            ("after", "bob"),
+            ("before", "al"),
+        ]);
+        assert_eq!((f.role, f.status), (None, None));
+        assert_eq!(f.position, Position::After("bob".into()));
+        assert!(f.query_pairs().is_empty(), "the position is not a filter");
+        assert_eq!(
+            query(&[("before", "carol")]).position,
+            Position::Before("carol".into())
+        );
+        assert_eq!(f.at(Position::First).position, Position::First);
+    }
 
     #[test]
     fn at_least_one_role() {

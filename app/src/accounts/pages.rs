@@ -5,17 +5,19 @@ use super::api::{
     SignOutEverywhere, get_account, get_enrolment_info, list_users, take_issued_link,
 };
 use super::model::{
-    AccountOverview, DISPLAY_NAME_MAX, EnrolmentInfo, EnrolmentPurpose, PASSKEY_NAME_MAX,
-    REASON_MAX, UserSummary,
+    AccountOverview, DISPLAY_NAME_MAX, EnrolmentInfo, EnrolmentPurpose, PASSKEY_NAME_MAX, Position,
+    REASON_MAX, UserFilter, UserList,
 };
-use crate::components::{ErrorAlert, Feedback, Loaded, PageHeader};
+use crate::components::{
+    ErrorAlert, Feedback, Loaded, PageHeader, encode_component, select_options, vocab_options,
+};
 use crate::session::facade::{Guarded, JsNote, ReverifyButton, use_hydrated};
 use crate::session::model::{Role, UserStatus};
 use crate::validation::USERNAME_MAX;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// Shows a timestamp as `YYYY-MM-DD HH:MM UTC`.
 fn when(ts: &str) -> String {
@@ -455,7 +457,10 @@ pub fn AdminUsersPage() -> impl IntoView {
 
 #[component]
 fn AdminUsersContent() -> impl IntoView {
-    let users = Resource::new(|| (), |_| list_users());
+    let query = use_query_map().get_untracked();
+    let filter = UserFilter::from_query(|k| query.get(k));
+    let f = filter.clone();
+    let users = Resource::new(move || f.clone(), list_users);
     let issued = Resource::new(|| (), |_| take_issued_link());
     view! {
         <PageHeader
@@ -524,7 +529,77 @@ fn AdminUsersContent() -> impl IntoView {
             </p>
             <ReverifyButton />
         </div>
-        <Loaded resource=users render=|list| view! { <UserTable users=list /> } />
+        <UserFilters filter=filter.clone() />
+        <Loaded
+            resource=users
+            render=move |list| view! { <UserTable list filter=filter.clone() /> }
+        />
+    }
+}
+
+/// The users list's address for `filter` at `position`.
+fn users_href(filter: &UserFilter, position: &Position) -> String {
+    let mut query: Vec<String> = filter
+        .query_pairs()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", encode_component(&v)))
+        .collect();
+    match position {
+        Position::First => {}
+        Position::After(name) => query.push(format!("after={}", encode_component(name))),
+        Position::Before(name) => query.push(format!("before={}", encode_component(name))),
+    }
+    if query.is_empty() {
+        "/admin/users".into()
+    } else {
+        format!("/admin/users?{}", query.join("&"))
+    }
+}
+
+/// Search and filters of the users list: a plain GET form, so the state lives in the address.
+#[component]
+fn UserFilters(filter: UserFilter) -> impl IntoView {
+    view! {
+        <form method="get" action="/admin/users" class="card filters" role="search">
+            <div class="filter-grid">
+                <div>
+                    <label for="users-q">"Search people"</label>
+                    <input
+                        id="users-q"
+                        type="search"
+                        name="q"
+                        value=filter.q.clone()
+                        placeholder="User name or display name"
+                        autocapitalize="none"
+                        spellcheck="false"
+                    />
+                </div>
+                <div>
+                    <label for="users-role">"Role"</label>
+                    <select id="users-role" name="role">
+                        {select_options(
+                            vocab_options(Role::ALL, Role::as_str, Role::label),
+                            filter.role.map(Role::as_str).unwrap_or_default(),
+                            Some("Any"),
+                        )}
+                    </select>
+                </div>
+                <div>
+                    <label for="users-status">"Status"</label>
+                    <select id="users-status" name="status">
+                        {select_options(
+                            vocab_options(UserStatus::ALL, UserStatus::as_str, UserStatus::label),
+                            filter.status.map(UserStatus::as_str).unwrap_or_default(),
+                            Some("Any"),
+                        )}
+                    </select>
+                </div>
+            </div>
+            <div class="filter-actions">
+                <button type="submit">"Apply filters"</button>
+                <a href="/admin/users">"Clear"</a>
+            </div>
+        </form>
     }
 }
 
@@ -557,11 +632,27 @@ fn RoleChecks(#[prop(into)] prefix: String, current: Vec<Role>) -> impl IntoView
 }
 
 #[component]
-fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
+fn UserTable(list: UserList, filter: UserFilter) -> impl IntoView {
     let me = crate::session::model::viewer().map(|v| v.id);
+    let prev = list.prev.as_ref().map(|p| users_href(&filter, p));
+    let next = list.next.as_ref().map(|p| users_href(&filter, p));
+    let first_page = (list.rows.is_empty() && filter.position != Position::First)
+        .then(|| users_href(&filter, &Position::First));
+    let shown = match (list.rows.first(), list.rows.last()) {
+        (Some(a), Some(b)) => format!(
+            "Showing {} of {} by user name, from {} to {}.",
+            list.rows.len(),
+            list.total,
+            a.username,
+            b.username
+        ),
+        _ => "Nobody matches on this page.".to_string(),
+    };
+    let users = list.rows;
     view! {
         <div class="card">
-            <h2>{format!("People ({})", users.len())}</h2>
+            <h2>{format!("People ({})", list.total)}</h2>
+            <p class="muted small">{shown}</p>
             <table>
                 <thead>
                     <tr>
@@ -688,6 +779,25 @@ fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
+            <nav class="pager" aria-label="Pages">
+                {prev
+                    .map(|href| {
+                        view! {
+                            <a href=href rel="prev">
+                                "← Previous"
+                            </a>
+                        }
+                    })}
+                {first_page.map(|href| view! { <a href=href>"Back to the first page"</a> })}
+                {next
+                    .map(|href| {
+                        view! {
+                            <a href=href rel="next">
+                                "Next →"
+                            </a>
+                        }
+                    })}
+            </nav>
         </div>
     }
 }

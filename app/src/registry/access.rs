@@ -3,7 +3,7 @@
 
 use super::api::{
     ApplicationFormOptions, CreateApplication, GetApplication, GetApplicationForm,
-    ListApplications, SetApplicationArchived, UpdateApplication,
+    ListApplications, SearchOwners, SetApplicationArchived, UpdateApplication,
 };
 use super::model::Editors;
 use crate::session::facade::{Access, Endpoint};
@@ -24,6 +24,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         <GetApplicationForm as ServerFn>::PATH,
         Access::read::<Editors>(),
     ),
+    // People's names and user names: for those who choose owners, not for every reader.
+    Endpoint::new(<SearchOwners as ServerFn>::PATH, Access::read::<Editors>()),
     Endpoint::new(
         <CreateApplication as ServerFn>::PATH,
         Access::change::<Editors>(),

@@ -2,7 +2,8 @@
 //! right, calls one function and answers.
 
 use super::model::{
-    ApplicationDetail, ApplicationFilter, ApplicationForm, ApplicationList, FormOptions,
+    ApplicationDetail, ApplicationFilter, ApplicationForm, ApplicationList, EditableApplication,
+    FormOptions, PersonRef,
 };
 use crate::error::AppError;
 use crate::ids::ApplicationId;
@@ -43,15 +44,29 @@ pub async fn application_form_options() -> Result<FormOptions, AppError> {
     respond(super::ssr::form_options(state.db.conn()).await, None)
 }
 
-/// The current facts of an application the viewer may edit, as form values.
+/// The current facts of an application the viewer may edit, as form values, with its owners.
 #[server(endpoint = "applications/form")]
-pub async fn get_application_form(id: ApplicationId) -> Result<ApplicationForm, AppError> {
+pub async fn get_application_form(id: ApplicationId) -> Result<EditableApplication, AppError> {
     use crate::session::facade::granted;
     use crate::ssr::request::{context, respond};
     let (state, _) = context().await?;
     let editor = granted::<super::model::Editors>()?;
     respond(
         super::ssr::form_of(state.db.conn(), &editor, id).await,
+        None,
+    )
+}
+
+/// People who may own applications, found by user name or display name as an editor types
+/// (at most ten).
+#[server(endpoint = "applications/owners/search")]
+pub async fn search_owners(q: String) -> Result<Vec<PersonRef>, AppError> {
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let editor = granted::<super::model::Editors>()?;
+    respond(
+        super::ssr::search_owners(state.db.conn(), &editor, &q).await,
         None,
     )
 }

@@ -11,6 +11,10 @@ pub const DESCRIPTION_MAX: usize = 2000;
 pub const TAG_MAX: usize = 48;
 pub const TAGS_MAX: usize = 20;
 pub const PAGE_SIZE: u64 = 50;
+/// Most people the owner search answers with.
+pub const OWNER_SEARCH_LIMIT: u64 = 10;
+/// Most user names one "Add owners" field takes.
+pub const ADD_OWNERS_MAX: usize = 50;
 
 /// Registering applications and editing them and their declarations (owners only their own,
 /// which the registry checks against each application's owners).
@@ -21,7 +25,8 @@ impl Right for Editors {
 }
 
 /// The application form, as a plain HTML form posts it. Checkbox groups post
-/// `owners[<user id>]=on` and `populations[<key>]=on`.
+/// `owners[<owner_key>]=on` (the current owners, ticked) and `populations[<key>]=on`; more
+/// owners come by user name in `add_owners`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ApplicationForm {
@@ -37,6 +42,8 @@ pub struct ApplicationForm {
     pub provider: String,
     /// By `owner_key`.
     pub owners: BTreeMap<String, String>,
+    /// User names of people to add as owners, separated by commas or spaces.
+    pub add_owners: String,
     pub populations: BTreeMap<String, String>,
     /// Comma-separated.
     pub tags: String,
@@ -205,15 +212,30 @@ pub struct ListOptions {
     pub populations: Vec<(String, String)>,
 }
 
-/// Choices offered by the application form and the list's filters.
+/// Choices offered by the application form: small catalogues and the identity providers, never
+/// the estate's people (owners are added by user name, or found with the owner search).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormOptions {
     pub business_units: Vec<NamedRef<BusinessUnitId>>,
     pub populations: Vec<(String, String)>,
-    /// Active users holding the owner role.
-    pub owners: Vec<PersonRef>,
     /// Applications marked as identity providers (not archived).
     pub providers: Vec<NamedRef<ApplicationId>>,
+}
+
+/// An owner the form shows ticked (an application's current owner, or the person registering).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerChoice {
+    pub person: PersonRef,
+    /// Still holds the owner role and is not disabled; if not, the form must untick them.
+    pub eligible: bool,
+}
+
+/// An application as its edit form starts: the form's values and who its current owners are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditableApplication {
+    pub form: ApplicationForm,
+    /// By display name.
+    pub owners: Vec<OwnerChoice>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,13 +2,13 @@
 //! they arrive (the form, an import, the generator).
 
 use super::model::{
-    ApplicationForm, Criticality, DESCRIPTION_MAX, Editors, Integration, Lifecycle, NAME_MAX,
-    TAG_MAX, TAGS_MAX,
+    ADD_OWNERS_MAX, ApplicationForm, Criticality, DESCRIPTION_MAX, Editors, Integration, Lifecycle,
+    NAME_MAX, TAG_MAX, TAGS_MAX,
 };
 use crate::error::AppError;
 use crate::ids::{ApplicationId, BusinessUnitId, UserId};
 use crate::session::model::{CurrentUser, Right, Role};
-use crate::validation::{validate_text, validate_text_block};
+use crate::validation::{validate_text, validate_text_block, validate_username};
 use std::collections::BTreeSet;
 
 /// Owners edit only their own applications; security and administrators edit every one.
@@ -49,7 +49,8 @@ pub struct Allowed {
     pub business_units: BTreeSet<BusinessUnitId>,
     /// Active populations, in catalogue order.
     pub populations: Vec<String>,
-    /// Active users holding the owner role.
+    /// The owners named that may own applications: holding the owner role and not disabled
+    /// (invited or active).
     pub owners: BTreeSet<UserId>,
     /// Identity-provider applications.
     pub providers: BTreeSet<ApplicationId>,
@@ -123,6 +124,31 @@ pub fn input_from_form(form: &ApplicationForm) -> Result<ApplicationInput, AppEr
             .collect(),
         tags: split_tags(&form.tags),
     })
+}
+
+/// The user names typed into "Add owners": separated by commas, semicolons or spaces, each
+/// normalised like a user name (so case does not matter), each once. Something that cannot be a
+/// user name is refused on `add_owners`, naming it.
+pub fn owner_names(raw: &str) -> Result<Vec<String>, AppError> {
+    let mut names: Vec<String> = Vec::new();
+    for typed in raw
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+    {
+        let name = validate_username(typed).map_err(|e| {
+            AppError::validation("add_owners", format!("“{typed}” is not a user name: {e}"))
+        })?;
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    if names.len() > ADD_OWNERS_MAX {
+        return Err(AppError::validation(
+            "add_owners",
+            format!("Add at most {ADD_OWNERS_MAX} owners at a time."),
+        ));
+    }
+    Ok(names)
 }
 
 pub fn split_tags(raw: &str) -> Vec<String> {
@@ -439,6 +465,30 @@ mod tests {
         let mut a = allowed();
         a.editing = Some(ApplicationId(Uuid::from_u128(20)));
         assert_eq!(check(&i, &a).unwrap_err().field(), Some("provider"));
+    }
+
+    #[test]
+    fn owners_are_typed_as_user_names() {
+        assert_eq!(
+            owner_names(" Bob, irene;olga  bob\tIRENE ").unwrap(),
+            vec!["bob", "irene", "olga"]
+        );
+        assert!(owner_names("  , ; ").unwrap().is_empty());
+        let err = owner_names("bob, <b>x</b>").unwrap_err();
+        assert_eq!(err.field(), Some("add_owners"));
+        assert!(
+            err.to_string().contains("<b>x</b>"),
+            "names what was typed: {err}"
+        );
+        let many: Vec<String> = (0..=ADD_OWNERS_MAX).map(|n| format!("o{n:03}")).collect();
+        assert_eq!(
+            owner_names(&many.join(",")).unwrap_err().field(),
+            Some("add_owners")
+        );
+        assert_eq!(
+            owner_names(&many[1..].join(" ")).unwrap().len(),
+            ADD_OWNERS_MAX
+        );
     }
 
     #[test]

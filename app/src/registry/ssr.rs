@@ -2,9 +2,11 @@
 
 use super::model::{
     ApplicationDetail, ApplicationFilter, ApplicationForm, ApplicationList, ApplicationSummary,
-    Editors, FormOptions, ListOptions, NamedRef, OwnerFilter, PAGE_SIZE, PersonRef, StatusFilter,
+    EditableApplication, Editors, FormOptions, ListOptions, NamedRef, OWNER_SEARCH_LIMIT,
+    OwnerChoice, OwnerFilter, PAGE_SIZE, PersonRef, StatusFilter,
 };
 use super::rules::{self, Allowed, CheckedApplication, NewApplication};
+use crate::accounts::facade::{Person, find_people, search_people};
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, BusinessUnitId, UserId};
@@ -14,7 +16,7 @@ use crate::ssr::clock::display_time;
 use crate::ssr::db::BATCH;
 use crate::ssr::entities::{
     app_user, application, application_owner, application_population, application_tag,
-    business_unit, declaration_draft, declaration_version, population, user_role,
+    business_unit, declaration_draft, declaration_version, population,
 };
 use crate::ssr::state::AppState;
 use sea_orm::ActiveValue::Set;
@@ -129,26 +131,6 @@ async fn insert_children<'a, C: ConnectionTrait>(
     Ok(())
 }
 
-/// Active users holding the owner role.
-pub async fn owner_candidates<C: ConnectionTrait>(db: &C) -> Result<Vec<PersonRef>, AppError> {
-    let ids: Vec<UserId> = user_role::Entity::find()
-        .filter(user_role::Column::Role.eq(Role::Owner))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.user_id)
-        .collect();
-    Ok(app_user::Entity::find()
-        .filter(app_user::Column::Id.is_in(ids))
-        .filter(app_user::Column::Status.ne(UserStatus::Disabled))
-        .order_by_asc(app_user::Column::DisplayName)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(person)
-        .collect())
-}
-
 fn person(u: app_user::Model) -> PersonRef {
     PersonRef {
         id: u.id,
@@ -157,7 +139,7 @@ fn person(u: app_user::Model) -> PersonRef {
     }
 }
 
-/// The choices of the application form and the list's filters (four queries).
+/// The choices of the application form (three queries; no people).
 pub async fn form_options<C: ConnectionTrait>(db: &C) -> Result<FormOptions, AppError> {
     let business_units = business_unit::Entity::find()
         .filter(business_unit::Column::Active.eq(true))
@@ -184,7 +166,6 @@ pub async fn form_options<C: ConnectionTrait>(db: &C) -> Result<FormOptions, App
     Ok(FormOptions {
         business_units,
         populations,
-        owners: owner_candidates(db).await?,
         providers,
     })
 }
@@ -219,10 +200,27 @@ pub async fn active_populations<C: ConnectionTrait>(
         .await?)
 }
 
-/// What an application's facts are checked against.
+/// What an application's facts are checked against, the owners narrowed to those of `owners`
+/// who may own applications (one query per thousand owners; never the estate's people).
 pub async fn allowed<C: ConnectionTrait>(
     db: &C,
     editing: Option<&application::Model>,
+    owners: &[UserId],
+) -> Result<Allowed, AppError> {
+    let eligible = find_people(db, owners, &[], Role::Owner)
+        .await?
+        .into_iter()
+        .filter(Person::eligible)
+        .map(|p| p.id)
+        .collect();
+    allowed_with(db, editing, eligible).await
+}
+
+/// What an application's facts are checked against, with the owners already resolved.
+async fn allowed_with<C: ConnectionTrait>(
+    db: &C,
+    editing: Option<&application::Model>,
+    owners: BTreeSet<UserId>,
 ) -> Result<Allowed, AppError> {
     let options = form_options(db).await?;
     let mut business_units: BTreeSet<BusinessUnitId> =
@@ -247,10 +245,124 @@ pub async fn allowed<C: ConnectionTrait>(
     Ok(Allowed {
         business_units,
         populations,
-        owners: options.owners.iter().map(|o| o.id).collect(),
+        owners,
         providers: options.providers.iter().map(|p| p.id).collect(),
         editing: editing.map(|a| a.id),
     })
+}
+
+/// `people` as the form names them: "Display name (username)", joined.
+fn named(people: &[&Person]) -> String {
+    people
+        .iter()
+        .map(|p| format!("{} ({})", p.display_name, p.username))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The owners a form names, the ticked ones (by id) and those typed in "Add owners" (by user
+/// name), resolved and checked in one query: each must hold the owner role and not be
+/// disabled. A typed name that is unknown or cannot own is refused on `add_owners` and a ticked
+/// owner who cannot own on `owners`, naming them. Returns the owners, each once, in form order.
+pub async fn resolve_owners<C: ConnectionTrait>(
+    db: &C,
+    ticked: &[UserId],
+    typed: &[String],
+) -> Result<Vec<UserId>, AppError> {
+    let people = find_people(db, ticked, typed, Role::Owner).await?;
+    let by_id: BTreeMap<UserId, &Person> = people.iter().map(|p| (p.id, p)).collect();
+    let by_name: BTreeMap<&str, &Person> =
+        people.iter().map(|p| (p.username.as_str(), p)).collect();
+
+    let cannot_own: Vec<&Person> = ticked
+        .iter()
+        .filter_map(|id| by_id.get(id).copied())
+        .filter(|p| !p.eligible())
+        .collect();
+    if ticked.iter().any(|id| !by_id.contains_key(id)) {
+        return Err(AppError::validation(
+            "owners",
+            "Owners must be active users holding the owner role.",
+        ));
+    }
+    if !cannot_own.is_empty() {
+        return Err(AppError::validation(
+            "owners",
+            format!(
+                "Owners must be active users holding the owner role; untick {}.",
+                named(&cannot_own)
+            ),
+        ));
+    }
+
+    let unknown: Vec<&str> = typed
+        .iter()
+        .map(String::as_str)
+        .filter(|n| !by_name.contains_key(n))
+        .collect();
+    let typed_people: Vec<&Person> = typed
+        .iter()
+        .filter_map(|n| by_name.get(n.as_str()).copied())
+        .collect();
+    let without_role: Vec<&Person> = typed_people
+        .iter()
+        .copied()
+        .filter(|p| !p.holds_role)
+        .collect();
+    let disabled: Vec<&Person> = typed_people
+        .iter()
+        .copied()
+        .filter(|p| p.holds_role && p.status == UserStatus::Disabled)
+        .collect();
+    let mut problems = Vec::new();
+    if !unknown.is_empty() {
+        problems.push(format!(
+            "No account has the user name {}.",
+            unknown.join(", ")
+        ));
+    }
+    if !without_role.is_empty() {
+        problems.push(format!(
+            "Without the owner role (an administrator grants it on the Users page): {}.",
+            named(&without_role)
+        ));
+    }
+    if !disabled.is_empty() {
+        problems.push(format!("Disabled: {}.", named(&disabled)));
+    }
+    if !problems.is_empty() {
+        return Err(AppError::validation("add_owners", problems.join(" ")));
+    }
+
+    let mut owners: Vec<UserId> = Vec::with_capacity(ticked.len() + typed.len());
+    for id in ticked
+        .iter()
+        .copied()
+        .chain(typed_people.iter().map(|p| p.id))
+    {
+        if !owners.contains(&id) {
+            owners.push(id);
+        }
+    }
+    Ok(owners)
+}
+
+/// At most [`OWNER_SEARCH_LIMIT`] people who may own applications (owner role, not disabled)
+/// whose user name or display name contains `q`, for the owner picker (one query).
+pub async fn search_owners<C: ConnectionTrait>(
+    db: &C,
+    _editor: &Granted<Editors>,
+    q: &str,
+) -> Result<Vec<PersonRef>, AppError> {
+    Ok(search_people(db, q, Role::Owner, OWNER_SEARCH_LIMIT)
+        .await?
+        .into_iter()
+        .map(|p| PersonRef {
+            id: p.id,
+            name: p.display_name,
+            username: p.username,
+        })
+        .collect())
 }
 
 pub fn snapshot(a: &CheckedApplication) -> Value {
@@ -302,11 +414,14 @@ pub async fn create(
 ) -> Result<ApplicationId, AppError> {
     let user = editor.user();
     let mut input = rules::input_from_form(form)?;
+    let typed = rules::owner_names(&form.add_owners)?;
     if !user.has_any(&[Role::Security, Role::Admin]) && !input.owners.contains(&user.id) {
         input.owners.push(user.id);
     }
     let txn = state.db.begin_write().await?;
-    let checked = rules::check(&input, &allowed(&txn, None).await?)?;
+    input.owners = resolve_owners(&txn, &input.owners, &typed).await?;
+    let owners = input.owners.iter().copied().collect();
+    let checked = rules::check(&input, &allowed_with(&txn, None, owners).await?)?;
     let id = ApplicationId::new();
     let now = state.now();
     insert_applications(
@@ -414,11 +529,14 @@ pub async fn update(
     id: ApplicationId,
     form: &ApplicationForm,
 ) -> Result<(), AppError> {
-    let input = rules::input_from_form(form)?;
+    let mut input = rules::input_from_form(form)?;
+    let typed = rules::owner_names(&form.add_owners)?;
     let txn = state.db.begin_write().await?;
     let (app, owners) = load_for_change(&txn, editor, id, false).await?;
     let user = editor.user();
-    let checked = rules::check(&input, &allowed(&txn, Some(&app)).await?)?;
+    input.owners = resolve_owners(&txn, &input.owners, &typed).await?;
+    let named = input.owners.iter().copied().collect();
+    let checked = rules::check(&input, &allowed_with(&txn, Some(&app), named).await?)?;
     if app.is_identity_provider && !checked.is_identity_provider {
         let dependants = application::Entity::find()
             .filter(application::Column::ProviderId.eq(app.id))
@@ -844,15 +962,30 @@ async fn tags_of<C: ConnectionTrait>(db: &C, id: ApplicationId) -> Result<Vec<St
         .collect())
 }
 
-/// The form values of an existing application, for the edit page.
+/// The form values of an existing application and its current owners, for the edit page.
 pub async fn form_of<C: ConnectionTrait>(
     db: &C,
     editor: &Granted<Editors>,
     id: ApplicationId,
-) -> Result<ApplicationForm, AppError> {
-    let (app, owners) = load_for_change(db, editor, id, false).await?;
-    let c = current(db, &app, owners).await?;
-    Ok(ApplicationForm {
+) -> Result<EditableApplication, AppError> {
+    let (app, owner_ids) = load_for_change(db, editor, id, false).await?;
+    let mut owners: Vec<OwnerChoice> = find_people(db, &owner_ids, &[], Role::Owner)
+        .await?
+        .into_iter()
+        .map(|p| OwnerChoice {
+            eligible: p.eligible(),
+            person: PersonRef {
+                id: p.id,
+                name: p.display_name,
+                username: p.username,
+            },
+        })
+        .collect();
+    owners.sort_by(|a, b| {
+        (&a.person.name, &a.person.username).cmp(&(&b.person.name, &b.person.username))
+    });
+    let c = current(db, &app, owner_ids).await?;
+    let form = ApplicationForm {
         name: c.name,
         description: c.description,
         business_unit: c.business_unit.map(|b| b.to_string()).unwrap_or_default(),
@@ -872,5 +1005,7 @@ pub async fn form_of<C: ConnectionTrait>(
             .map(|p| (p.clone(), "on".into()))
             .collect(),
         tags: c.tags.join(", "),
-    })
+        add_owners: String::new(),
+    };
+    Ok(EditableApplication { form, owners })
 }

@@ -18,6 +18,30 @@ use std::time::Duration;
 /// here (at most 13 columns), and large enough that a bulk write is a few hundred statements.
 pub const BATCH: usize = 1000;
 
+/// `q` lower-cased, with `%`, `_` and `\` escaped for a `LIKE … ESCAPE '\'` pattern.
+fn like_literal(q: &str) -> String {
+    let mut out = String::with_capacity(q.len());
+    for c in q.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A `LIKE` pattern that finds `q` anywhere in a lower-cased column (`lower(column) LIKE …`):
+/// `%`, `_` and `\` in `q` are literal. The pattern is lower-cased here; SQLite's `lower()`
+/// folds ASCII letters only, so on SQLite case is ignored for ASCII letters only.
+pub fn contains_pattern(q: &str) -> sea_orm::sea_query::LikeExpr {
+    sea_orm::sea_query::LikeExpr::new(format!("%{}%", like_literal(q))).escape('\\')
+}
+
+/// A `LIKE` pattern that finds lower-cased values starting with `q` (`%`, `_`, `\` literal).
+pub fn prefix_pattern(q: &str) -> sea_orm::sea_query::LikeExpr {
+    sea_orm::sea_query::LikeExpr::new(format!("{}%", like_literal(q))).escape('\\')
+}
+
 /// Operations that must not interleave across instances (values are advisory-lock keys).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(i64)]
@@ -149,6 +173,12 @@ fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::sqlite_parent_dir;
+
+    #[test]
+    fn like_patterns_take_what_people_type_literally() {
+        assert_eq!(super::like_literal("Ab%c_d\\e"), "ab\\%c\\_d\\\\e");
+        assert_eq!(super::like_literal("ÉVE"), "éve");
+    }
 
     #[test]
     fn sqlite_folder_is_found_in_the_url() {

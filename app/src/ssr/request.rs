@@ -56,8 +56,8 @@ pub fn error_response(headers: &HeaderMap, err: &AppError) -> Response {
 }
 
 /// Finishes a server function. An error gets its HTTP status. For a plain HTML form post (no
-/// JavaScript) the browser is sent back to the page it came from with the notice or the error to
-/// show there.
+/// JavaScript) the browser is sent back to the page it came from (keeping that page's query,
+/// such as a list's filters) with the notice or the error to show there.
 pub fn respond<T>(result: Result<T, AppError>, notice: Option<&str>) -> Result<T, AppError> {
     if let Err(e) = &result
         && let (Some(opts), Ok(status)) = (
@@ -73,15 +73,25 @@ pub fn respond<T>(result: Result<T, AppError>, notice: Option<&str>) -> Result<T
             Err(e) => ("error", Some(e.to_string())),
         };
         let mut url = back;
-        url.set_query(None);
+        // The page's own query (a list's search, filters and position) stays; the outcome of an
+        // earlier post does not.
+        let mut pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| !matches!(k.as_ref(), "notice" | "error" | "field"))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
         if let Some(message) = message {
-            url.query_pairs_mut().append_pair(key, &message);
+            pairs.push((key.into(), message));
         }
         // A validation message also names its field, so the form can show it beside the input.
         if let Err(e) = &result
             && let Some(field) = e.field()
         {
-            url.query_pairs_mut().append_pair("field", field);
+            pairs.push(("field".into(), field.into()));
+        }
+        url.set_query(None);
+        if !pairs.is_empty() {
+            url.query_pairs_mut().extend_pairs(pairs);
         }
         let target = match url.query() {
             Some(q) => format!("{}?{q}", url.path()),

@@ -12,7 +12,7 @@ use crate::declarations::facade::{NewVersion, insert_versions, known};
 use crate::declarations::model::{Declaration, Source};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, BusinessUnitId, UserId};
-use crate::registry::facade::{allowed, insert_applications, owners_with_users};
+use crate::registry::facade::{Allowed, allowed, insert_applications, owners_with_users};
 use crate::session::facade::Granted;
 use crate::session::model::{Role, UserStatus};
 use crate::ssr::entities::{
@@ -159,15 +159,23 @@ pub async fn load_existing<C: ConnectionTrait>(db: &C) -> Result<Existing, AppEr
         .await?
         .into_iter()
         .collect();
-    let users = app_user::Entity::find()
+    let accounts = app_user::Entity::find()
         .select_only()
         .column(app_user::Column::Username)
         .column(app_user::Column::Id)
-        .into_tuple::<(String, UserId)>()
+        .column(app_user::Column::Status)
+        .into_tuple::<(String, UserId, UserStatus)>()
         .all(db)
-        .await?
+        .await?;
+    // Who may own what the file names: the owner role, not disabled (as the form checks).
+    let eligible_owners: BTreeSet<UserId> = accounts
+        .iter()
+        .filter(|(_, id, status)| owners.contains(id) && *status != UserStatus::Disabled)
+        .map(|(_, id, _)| *id)
+        .collect();
+    let users = accounts
         .into_iter()
-        .map(|(name, id)| (name, (id, owners.contains(&id))))
+        .map(|(name, id, _)| (name, (id, owners.contains(&id))))
         .collect();
     let applications = application::Entity::find()
         .select_only()
@@ -192,7 +200,10 @@ pub async fn load_existing<C: ConnectionTrait>(db: &C) -> Result<Existing, AppEr
         business_units,
         users,
         applications,
-        allowed: allowed(db, None).await?,
+        allowed: Allowed {
+            owners: eligible_owners,
+            ..allowed(db, None, &[]).await?
+        },
         archived_providers,
         known: known(db).await?,
     })

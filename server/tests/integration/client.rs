@@ -322,6 +322,36 @@ pub async fn issued_link(admin: &Client<'_>) -> String {
     token_of(&link.expect("a link was issued").url)
 }
 
+/// A page of the users list as an administrator asks for it: the filter's fields (`q`, `role`,
+/// `status`, `position[after]`, `position[before]`) become `filter[...]`.
+pub async fn user_list(
+    admin: &Client<'_>,
+    filter: &[(&str, &str)],
+) -> app::accounts::model::UserList {
+    let mut fields: Vec<(String, &str)> = filter
+        .iter()
+        .map(|(k, v)| match k.split_once('[') {
+            Some((head, rest)) => (format!("filter[{head}][{rest}"), *v),
+            None => (format!("filter[{k}]"), *v),
+        })
+        .collect();
+    if fields.is_empty() {
+        fields.push(("filter[q]".into(), ""));
+    }
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    admin.call("/api/admin/users", &fields).await
+}
+
+/// The users list's row of `username` (searched by that name).
+pub async fn user_row(admin: &Client<'_>, username: &str) -> app::accounts::model::UserSummary {
+    user_list(admin, &[("q", username)])
+        .await
+        .rows
+        .into_iter()
+        .find(|u| u.username == username)
+        .unwrap_or_else(|| panic!("{username} is listed"))
+}
+
 /// An invited person who enrolled their own passkey in their own browser.
 pub async fn invited<'w>(admin: &Person<'w>, username: &str, roles: &[&str]) -> Person<'w> {
     let token = invite(&admin.client, username, roles).await;

@@ -4,11 +4,11 @@
 use crate::client::{
     Client, after, all_passkeys, authenticator, bootstrap_token, enrol, enrol_credential,
     enrol_finish, enrol_start, error_of, events, first_admin, invite, invited, issued_link, json,
-    options, origin, passkeys_of, reverify, sign_in, signin_start,
+    options, origin, passkeys_of, reverify, sign_in, signin_start, user_list, user_row,
 };
 use crate::on_each_backend;
 use crate::support::{ORIGIN, TestDb, World};
-use app::accounts::model::{EnrolmentInfo, EnrolmentPurpose, UserSummary};
+use app::accounts::model::{EnrolmentInfo, EnrolmentPurpose};
 use app::error::AppError;
 use app::session::model::UserStatus;
 use base64::Engine as _;
@@ -44,14 +44,6 @@ fn represent(
     cred.response.attestation_object = serde_cbor_2::to_vec(&Cbor::Map(none)).unwrap();
     cred.response.client_data_json = serde_json::to_vec(&client_data).unwrap();
     cred
-}
-
-async fn user_row(admin: &Client<'_>, username: &str) -> UserSummary {
-    let users: Vec<UserSummary> = admin.call("/api/admin/users", &[]).await;
-    users
-        .into_iter()
-        .find(|u| u.username == username)
-        .unwrap_or_else(|| panic!("{username} is listed"))
 }
 
 async fn a_credential_cannot_be_registered_to_a_second_account(db: &TestDb) {
@@ -132,8 +124,9 @@ async fn bootstrap_links_work_once_and_for_one_hour(db: &TestDb) {
     let r = enrol_finish(&second, &c2).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert_eq!(second.me().await, None);
-    let users: Vec<UserSummary> = first.call("/api/admin/users", &[]).await;
-    assert_eq!(users.len(), 1, "no account for eve");
+    let users = user_list(&first, &[]).await;
+    assert_eq!(users.total, 1, "no account for eve");
+    assert_eq!(users.rows.len(), 1, "no account for eve");
     assert_eq!(all_passkeys(&w).await.len(), 1);
 
     // Used: the link is gone for everyone.

@@ -12,6 +12,7 @@ mod catalogue;
 mod enrolment;
 mod foundation;
 mod migrations;
+mod people;
 mod registry;
 mod sessions;
 mod signin;

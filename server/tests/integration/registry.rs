@@ -43,6 +43,8 @@ struct AppForm {
     identity_provider: bool,
     provider: String,
     owners: Vec<String>,
+    /// "Add owners": user names as typed.
+    add_owners: String,
     populations: Vec<String>,
     tags: String,
 }
@@ -58,6 +60,7 @@ impl AppForm {
             identity_provider: false,
             provider: String::new(),
             owners: owners.iter().map(|p| p.id_string()).collect(),
+            add_owners: String::new(),
             populations: vec!["office_employees".into()],
             tags: String::new(),
         }
@@ -75,6 +78,11 @@ impl AppForm {
 
     fn populations(mut self, keys: &[&str]) -> Self {
         self.populations = keys.iter().map(|k| k.to_string()).collect();
+        self
+    }
+
+    fn add_owners(mut self, typed: &str) -> Self {
+        self.add_owners = typed.into();
         self
     }
 
@@ -102,6 +110,9 @@ impl AppForm {
         ];
         if self.identity_provider {
             f.push(("form[identity_provider]".into(), "on".into()));
+        }
+        if !self.add_owners.is_empty() {
+            f.push(("form[add_owners]".into(), self.add_owners.clone()));
         }
         for p in &self.populations {
             f.push((format!("form[populations][{p}]"), "on".into()));
@@ -1553,6 +1564,183 @@ async fn malformed_ids_are_a_bad_request(db: &TestDb) {
 on_each_backend!(
     malformed_ids_are_a_bad_request_on_each_backend,
     malformed_ids_are_a_bad_request
+);
+
+/// Owners are added by user name: resolved and checked on the server, and a name that is unknown,
+/// disabled or without the owner role is refused next to the field, naming them, with nothing
+/// changed.
+async fn owners_are_added_by_user_name(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    let owner_ids =
+        |d: &ApplicationDetail| -> BTreeSet<UserId> { d.owners.iter().map(|p| p.id).collect() };
+
+    // An owner adds a colleague by user name (any case, commas or spaces).
+    let payroll2 = created(
+        &o.alice,
+        &AppForm::new("Pensions", &[&o.alice]).add_owners(" BOB, "),
+    )
+    .await;
+    assert_eq!(
+        owner_ids(&detail(&o.alice, &payroll2).await),
+        BTreeSet::from([o.alice.user.id, o.bob.user.id])
+    );
+    let e = events(&w, "application.created").await;
+    assert_eq!(
+        after(e.last().unwrap())["owners"].as_array().unwrap().len(),
+        2
+    );
+    // Security registers for others by user name alone, without becoming an owner.
+    let risk = created(&o.carol, &AppForm::new("Risk", &[]).add_owners("irene bob")).await;
+    assert_eq!(
+        owner_ids(&detail(&o.carol, &risk).await),
+        BTreeSet::from([o.bob.user.id, o.irene.user.id])
+    );
+
+    // Unknown, without the owner role, disabled: refused on the field, naming each.
+    let olga = crate::client::invited(&o.admin, "olga", &["owner"]).await;
+    let r = o
+        .admin
+        .client
+        .post(
+            "/api/admin/users/status",
+            &[("user", olga.id_string().as_str()), ("enabled", "false")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let apps = application_count(&w).await;
+    let audit = audit_count(&w).await;
+    let before = detail(&o.alice, &payroll2).await;
+    let typed = "ghost, carol dave;olga";
+    for r in [
+        update(
+            &o.alice,
+            &payroll2,
+            &AppForm::new("Pensions", &[&o.alice, &o.bob]).add_owners(typed),
+        )
+        .await,
+        create(
+            &o.alice,
+            &AppForm::new("Ghost town", &[&o.alice]).add_owners(typed),
+        )
+        .await,
+    ] {
+        let e = refused(&r, StatusCode::BAD_REQUEST, "add_owners");
+        let message = e.to_string();
+        for name in ["ghost", "carol", "dave", "olga"] {
+            assert!(message.contains(name), "{name} is named: {message}");
+        }
+        assert!(!message.contains("bob"), "{message}");
+    }
+    for typed in ["<script>", "x"] {
+        let r = create(
+            &o.alice,
+            &AppForm::new("Bad names", &[&o.alice]).add_owners(typed),
+        )
+        .await;
+        let e = refused(&r, StatusCode::BAD_REQUEST, "add_owners");
+        assert!(e.to_string().contains(typed), "{e}");
+    }
+    assert_eq!(application_count(&w).await, apps, "nothing registered");
+    assert_eq!(audit_count(&w).await, audit, "nothing audited");
+    assert_eq!(detail(&o.alice, &payroll2).await, before, "nothing changed");
+
+    // The edit form shows the current owners, and who can no longer own.
+    let r = o
+        .admin
+        .client
+        .post(
+            "/api/admin/users/status",
+            &[("user", o.bob.id_string().as_str()), ("enabled", "false")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let editable: app::registry::model::EditableApplication = o
+        .alice
+        .client
+        .call("/api/applications/form", &[("id", payroll2.as_str())])
+        .await;
+    let shown: Vec<(String, bool)> = editable
+        .owners
+        .iter()
+        .map(|c| (c.person.username.clone(), c.eligible))
+        .collect();
+    assert_eq!(
+        shown,
+        [("alice".to_string(), true), ("bob".to_string(), false)]
+    );
+    assert_eq!(editable.form.owners.len(), 2, "both ticked");
+    // Saving with a disabled owner still ticked names them; unticking saves.
+    let r = update(
+        &o.alice,
+        &payroll2,
+        &AppForm::new("Pensions", &[&o.alice, &o.bob]),
+    )
+    .await;
+    let e = refused(&r, StatusCode::BAD_REQUEST, "owners");
+    assert!(e.to_string().contains("bob"), "{e}");
+    let r = update(
+        &o.alice,
+        &payroll2,
+        &AppForm::new("Pensions", &[&o.alice]).add_owners("irene"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        owner_ids(&detail(&o.alice, &payroll2).await),
+        BTreeSet::from([o.alice.user.id, o.irene.user.id])
+    );
+}
+on_each_backend!(
+    owners_are_added_by_user_name_on_each_backend,
+    owners_are_added_by_user_name
+);
+
+/// The form loads no people beyond the application's own owners: its cost does not grow with the
+/// estate's people.
+async fn the_application_form_does_not_load_the_estates_people(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    let cost = |path: String| {
+        let client = &o.alice.client;
+        let w = &w;
+        async move {
+            let before = w.state.db.statements();
+            let r = client.page(&path).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
+            assert!(
+                !r.body.contains("owner0007"),
+                "{path} lists no other owners"
+            );
+            w.state.db.statements() - before
+        }
+    };
+    let new_small = cost("/applications/new".into()).await;
+    let edit_small = cost(format!("/applications/{}/edit", o.payroll)).await;
+    let now = w.state.now();
+    let names: Vec<String> = (1..=300).map(|i| format!("owner{i:04}")).collect();
+    let users: Vec<app::accounts::facade::NewUser<'_>> = names
+        .iter()
+        .map(|n| app::accounts::facade::NewUser {
+            id: UserId::new(),
+            username: n,
+            display_name: n,
+            status: app::session::model::UserStatus::Invited,
+            roles: &[app::session::model::Role::Owner],
+        })
+        .collect();
+    app::accounts::facade::insert_users(w.state.db.conn(), &users, now)
+        .await
+        .unwrap();
+    assert_eq!(cost("/applications/new".into()).await, new_small);
+    assert_eq!(
+        cost(format!("/applications/{}/edit", o.payroll)).await,
+        edit_small
+    );
+}
+on_each_backend!(
+    the_application_form_does_not_load_the_estates_people_on_each_backend,
+    the_application_form_does_not_load_the_estates_people
 );
 
 // ---------------------------------------------------------------------------------------------

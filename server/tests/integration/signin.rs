@@ -283,9 +283,7 @@ async fn assertions_and_attestations_for_another_origin_are_refused(db: &TestDb)
     let r = enrol_finish(&bob, &forged).await;
     assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
     assert_eq!(bob.me().await, None);
-    let users: Vec<app::accounts::model::UserSummary> =
-        ada.client.call("/api/admin/users", &[]).await;
-    let bob_row = users.iter().find(|u| u.username == "bob").unwrap();
+    let bob_row = crate::client::user_row(&ada.client, "bob").await;
     assert_eq!(bob_row.passkeys, 0);
     assert_eq!(
         bob_row.status,

@@ -2,10 +2,11 @@
 //! function takes the guard's proof that the caller administers users.
 
 use super::links::{INVITATION_VALIDITY, NewLink, RECOVERY_VALIDITY, issue_link};
+use super::people::{holding, name_contains};
 use super::users::{NewUser, create_user, grant_roles, is_last_admin, role_names, set_status};
 use crate::accounts::model::{
-    DISPLAY_NAME_MAX, EnrolmentPurpose, IssuedLinkView, REASON_MAX, REASON_MIN, UserAdministrators,
-    UserSummary,
+    DISPLAY_NAME_MAX, EnrolmentPurpose, IssuedLinkView, Position, REASON_MAX, REASON_MIN,
+    USERS_PAGE_SIZE, UserAdministrators, UserFilter, UserList, UserSummary,
 };
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
@@ -16,36 +17,139 @@ use crate::ssr::clock::format_timestamp;
 use crate::ssr::entities::{app_user, passkey, user_role};
 use crate::ssr::state::AppState;
 use crate::validation::{validate_text, validate_username};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde_json::json;
+use std::collections::BTreeMap;
 use time::Duration;
 
 /// How recent the issuer's own passkey verification must be to issue recovery.
 pub const REVERIFY_WINDOW: Duration = Duration::minutes(5);
 
+/// One page of the users list: the search and filters in SQL, keyset paging by user name, and
+/// each row's roles and passkey count for the page's people only. A fixed number of statements
+/// whatever the number of users: the count, the page, on a later page whether anyone comes before
+/// it (or after it), the page's roles and its passkey counts.
 pub async fn list_users(
     state: &AppState,
     _admin: &Granted<UserAdministrators>,
-) -> Result<Vec<UserSummary>, AppError> {
+    filter: &UserFilter,
+) -> Result<UserList, AppError> {
     let db = state.db.conn();
-    let users = app_user::Entity::find()
-        .order_by_asc(app_user::Column::Username)
-        .all(db)
-        .await?;
-    let roles = user_role::Entity::find().all(db).await?;
-    let keys = passkey::Entity::find().all(db).await?;
-    Ok(users
+    let mut cond = Condition::all();
+    let q = filter.q.trim();
+    if !q.is_empty() {
+        cond = cond.add(name_contains(q));
+    }
+    if let Some(role) = filter.role {
+        cond = cond.add(holding(role));
+    }
+    if let Some(status) = filter.status {
+        cond = cond.add(app_user::Column::Status.eq(status));
+    }
+    let matching = || app_user::Entity::find().filter(cond.clone());
+    let total = matching().count(db).await?;
+
+    // One more than a page tells whether another page follows in the direction of travel.
+    let size = USERS_PAGE_SIZE;
+    let mut users = match &filter.position {
+        Position::First => {
+            matching()
+                .order_by_asc(app_user::Column::Username)
+                .limit(size + 1)
+                .all(db)
+                .await?
+        }
+        Position::After(name) => {
+            matching()
+                .filter(app_user::Column::Username.gt(name.as_str()))
+                .order_by_asc(app_user::Column::Username)
+                .limit(size + 1)
+                .all(db)
+                .await?
+        }
+        Position::Before(name) => {
+            matching()
+                .filter(app_user::Column::Username.lt(name.as_str()))
+                .order_by_desc(app_user::Column::Username)
+                .limit(size + 1)
+                .all(db)
+                .await?
+        }
+    };
+    let more = users.len() as u64 > size;
+    users.truncate(size as usize);
+    if matches!(filter.position, Position::Before(_)) {
+        users.reverse();
+    }
+    let anyone = |name_cond: Condition| async move {
+        Ok::<_, AppError>(
+            matching()
+                .filter(name_cond)
+                .select_only()
+                .column(app_user::Column::Id)
+                .limit(1)
+                .into_tuple::<UserId>()
+                .one(db)
+                .await?
+                .is_some(),
+        )
+    };
+    let (prev, next) = match (users.first(), users.last()) {
+        (Some(first), Some(last)) => {
+            let before = Position::Before(first.username.clone());
+            let after = Position::After(last.username.clone());
+            match filter.position {
+                Position::First => (None, more.then_some(after)),
+                Position::After(_) => {
+                    let earlier = app_user::Column::Username.lt(first.username.as_str());
+                    let earlier = anyone(Condition::all().add(earlier)).await?;
+                    (earlier.then_some(before), more.then_some(after))
+                }
+                Position::Before(_) => {
+                    let later = app_user::Column::Username.gt(last.username.as_str());
+                    let later = anyone(Condition::all().add(later)).await?;
+                    (more.then_some(before), later.then_some(after))
+                }
+            }
+        }
+        // Nobody on this page: the page says so and links to the first one.
+        _ => (None, None),
+    };
+
+    let ids: Vec<UserId> = users.iter().map(|u| u.id).collect();
+    let mut roles: BTreeMap<UserId, Vec<Role>> = BTreeMap::new();
+    let mut passkeys: BTreeMap<UserId, u64> = BTreeMap::new();
+    if !ids.is_empty() {
+        for r in user_role::Entity::find()
+            .filter(user_role::Column::UserId.is_in(ids.clone()))
+            .all(db)
+            .await?
+        {
+            roles.entry(r.user_id).or_default().push(r.role);
+        }
+        passkeys = passkey::Entity::find()
+            .select_only()
+            .column(passkey::Column::UserId)
+            .column_as(passkey::Column::Id.count(), "passkeys")
+            .filter(passkey::Column::UserId.is_in(ids))
+            .group_by(passkey::Column::UserId)
+            .into_tuple::<(UserId, i64)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(id, n)| (id, u64::try_from(n).unwrap_or_default()))
+            .collect();
+    }
+    let rows = users
         .into_iter()
         .map(|u| {
-            let mut r: Vec<Role> = roles
-                .iter()
-                .filter(|x| x.user_id == u.id)
-                .map(|x| x.role)
-                .collect();
+            let mut r = roles.remove(&u.id).unwrap_or_default();
             r.sort();
             UserSummary {
                 id: u.id,
-                passkeys: keys.iter().filter(|k| k.user_id == u.id).count() as u64,
+                passkeys: passkeys.get(&u.id).copied().unwrap_or(0),
                 username: u.username,
                 display_name: u.display_name,
                 status: u.status,
@@ -53,7 +157,13 @@ pub async fn list_users(
                 created_at: format_timestamp(u.created_at),
             }
         })
-        .collect())
+        .collect();
+    Ok(UserList {
+        rows,
+        total,
+        prev,
+        next,
+    })
 }
 
 /// Invites a person with roles: creates the account (invited) and a single-use link valid 7 days.

@@ -1,19 +1,20 @@
 //! Registering an application and editing its facts: a plain form that works without
-//! JavaScript.
+//! JavaScript, and the owner search that helps fill it in when JavaScript runs.
 
 use super::super::api::{
     CreateApplication, UpdateApplication, application_form_options, get_application_form,
 };
 use super::super::model::{
-    ApplicationForm, Criticality, DESCRIPTION_MAX, Editors, FormOptions, Integration, Lifecycle,
-    NAME_MAX, owner_key,
+    ApplicationForm, Criticality, DESCRIPTION_MAX, EditableApplication, Editors, FormOptions,
+    Integration, Lifecycle, NAME_MAX, OwnerChoice, PersonRef, owner_key,
 };
 use crate::components::{
-    Feedback, FieldError, Loaded, NotFound, PageHeader, id_param, select_options, vocab_options,
+    ErrorAlert, Feedback, FieldError, Loaded, NotFound, PageHeader, id_param, select_options,
+    vocab_options,
 };
 use crate::error::AppError;
 use crate::ids::ApplicationId;
-use crate::session::facade::Guarded;
+use crate::session::facade::{Guarded, use_hydrated};
 use crate::session::model::{Right, Role, viewer};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
@@ -32,7 +33,19 @@ pub fn NewApplicationPage() -> impl IntoView {
 #[component]
 fn NewApplicationContent() -> impl IntoView {
     let options = Resource::new(|| (), |_| application_form_options());
-    let me = viewer().map(|v| owner_key(v.id)).unwrap_or_default();
+    // The person registering is its first owner when they hold the owner role.
+    let me: Vec<OwnerChoice> = viewer()
+        .filter(|v| v.has(Role::Owner))
+        .map(|v| OwnerChoice {
+            person: PersonRef {
+                id: v.id,
+                name: v.display_name,
+                username: v.username,
+            },
+            eligible: true,
+        })
+        .into_iter()
+        .collect();
     view! {
         <PageHeader
             title="Register an application"
@@ -48,9 +61,11 @@ fn NewApplicationContent() -> impl IntoView {
                     lifecycle: "production".into(),
                     ..Default::default()
                 };
-                form.owners.insert(me.clone(), "on".into());
+                for o in &me {
+                    form.owners.insert(owner_key(o.person.id), "on".into());
+                }
                 form.populations.insert("office_employees".into(), "on".into());
-                view! { <ApplicationFormView options=o form=form id=None /> }
+                view! { <ApplicationFormView options=o form=form owners=me.clone() id=None /> }
             }
         />
     }
@@ -74,9 +89,9 @@ fn EditApplicationContent() -> impl IntoView {
     let data = Resource::new(
         move || id,
         |id| async move {
-            let form = get_application_form(id).await?;
+            let editable = get_application_form(id).await?;
             let options = application_form_options().await?;
-            Ok::<_, AppError>((form, options))
+            Ok::<_, AppError>((editable, options))
         },
     );
     view! {
@@ -87,19 +102,28 @@ fn EditApplicationContent() -> impl IntoView {
         <Feedback />
         <Loaded
             resource=data
-            render=move |(form, options)| {
-                view! { <ApplicationFormView options=options form=form id=Some(id) /> }
+            render=move |(editable, options): (EditableApplication, FormOptions)| {
+                view! {
+                    <ApplicationFormView
+                        options=options
+                        form=editable.form
+                        owners=editable.owners
+                        id=Some(id)
+                    />
+                }
             }
         />
     }
     .into_any()
 }
 
-/// The application form: a plain form that works without JavaScript.
+/// The application form: a plain form that works without JavaScript. `owners` are the people
+/// shown ticked (the current owners); others are added by user name.
 #[component]
 fn ApplicationFormView(
     options: FormOptions,
     form: ApplicationForm,
+    owners: Vec<OwnerChoice>,
     id: Option<ApplicationId>,
 ) -> impl IntoView {
     let action = if id.is_some() {
@@ -259,44 +283,50 @@ fn ApplicationFormView(
             </fieldset>
             <fieldset class="roles">
                 <legend>"Owners"</legend>
-                {if options.owners.is_empty() {
-                    view! {
-                        <p class="hint">
-                            "No user holds the owner role yet: an administrator grants it."
-                        </p>
-                    }
+                {if owners.is_empty() {
+                    view! { <p class="hint">"No owner yet: add owners by user name."</p> }
                         .into_any()
                 } else {
-                    options
-                        .owners
+                    owners
                         .iter()
                         .map(|o| {
-                            let input_id = format!("app-owner-{}", o.id);
+                            let input_id = format!("app-owner-{}", o.person.id);
                             let for_id = input_id.clone();
-                            let checked = form.owners.contains_key(&owner_key(o.id));
+                            let key = owner_key(o.person.id);
+                            let checked = form.owners.contains_key(&key);
                             view! {
                                 <label class="check" for=for_id>
                                     <input
                                         id=input_id
                                         type="checkbox"
-                                        name=format!("form[owners][{}]", owner_key(o.id))
+                                        name=format!("form[owners][{key}]")
                                         value="on"
                                         checked=checked
                                     />
-                                    {format!("{} ({})", o.name, o.username)}
+                                    {format!("{} ({})", o.person.name, o.person.username)}
+                                    {(!o.eligible)
+                                        .then(|| {
+                                            view! {
+                                                <span class="badge bad">
+                                                    "disabled or without the owner role: untick to save"
+                                                </span>
+                                            }
+                                        })}
                                 </label>
                             }
                         })
                         .collect_view()
                         .into_any()
                 }}
+                <FieldError name="owners" />
+                <OwnerPicker typed=form.add_owners.clone() />
+                <FieldError name="add_owners" />
                 {(!may_choose_owners && id.is_none())
                     .then(|| {
                         view! {
                             <p class="hint">"You are always an owner of what you register."</p>
                         }
                     })}
-                <FieldError name="owners" />
             </fieldset>
             <div class="field">
                 <label for="app-tags">"Tags"</label>
@@ -314,5 +344,142 @@ fn ApplicationFormView(
                 {if id.is_some() { "Save application" } else { "Register application" }}
             </button>
         </form>
+    }
+}
+
+/// "Add owners": a text field of user names that works as it is without JavaScript; with
+/// JavaScript, a search of the people who may own applications adds the chosen user name to it.
+#[island]
+pub fn OwnerPicker(typed: String) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let (names, set_names) = signal(typed.clone());
+    let (query, set_query) = signal(String::new());
+    let (found, set_found) = signal(Vec::<PersonRef>::new());
+    let (error, set_error) = signal(None::<String>);
+    // Answers to earlier keystrokes arriving late are dropped.
+    let (asked, set_asked) = signal(0u64);
+    let search = move |q: String| {
+        set_query.set(q.clone());
+        set_error.set(None);
+        let n = asked.get_untracked() + 1;
+        set_asked.set(n);
+        if q.trim().is_empty() {
+            set_found.set(Vec::new());
+            return;
+        }
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let answer = super::super::api::search_owners(q).await;
+            if asked.get_untracked() != n {
+                return;
+            }
+            match answer {
+                Ok(people) => set_found.set(people),
+                Err(e) => {
+                    set_found.set(Vec::new());
+                    set_error.set(Some(e.to_string()));
+                }
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (n, set_found);
+    };
+    let add = move |username: String| {
+        set_names.update(|names| {
+            let present = names
+                .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+                .any(|n| n.eq_ignore_ascii_case(&username));
+            if !present {
+                let trimmed = names
+                    .trim_end()
+                    .trim_end_matches(',')
+                    .trim_end()
+                    .to_string();
+                *names = if trimmed.is_empty() {
+                    username
+                } else {
+                    format!("{trimmed}, {username}")
+                };
+            }
+        });
+        set_asked.update(|n| *n += 1);
+        set_query.set(String::new());
+        set_found.set(Vec::new());
+    };
+    view! {
+        <div class="field">
+            <label for="app-add-owners">"Add owners"</label>
+            <input
+                id="app-add-owners"
+                type="text"
+                name="form[add_owners]"
+                value=typed
+                prop:value=names
+                on:input=move |ev| set_names.set(event_target_value(&ev))
+                autocomplete="off"
+                autocapitalize="none"
+                spellcheck="false"
+                placeholder="e.g. ada.lovelace, grace"
+            />
+            <p class="hint">
+                "User names of people holding the owner role, separated by commas or spaces."
+            </p>
+        </div>
+        <Show when=move || hydrated.get()>
+            <div class="field owner-search">
+                <label for="app-owner-search">"Find people"</label>
+                <input
+                    id="app-owner-search"
+                    type="search"
+                    autocomplete="off"
+                    autocapitalize="none"
+                    spellcheck="false"
+                    placeholder="User name or display name"
+                    prop:value=query
+                    on:input=move |ev| search(event_target_value(&ev))
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                        // Enter picks the first match rather than sending the whole form.
+                        if ev.key() == "Enter" {
+                            ev.prevent_default();
+                            if let Some(first) = found.get_untracked().first() {
+                                add(first.username.clone());
+                            }
+                        }
+                    }
+                />
+                <p class="muted small" role="status" aria-live="polite">
+                    {move || {
+                        let n = found.get().len();
+                        match (query.get().trim().is_empty(), n) {
+                            (true, _) => String::new(),
+                            (false, 0) => "Nobody who may own applications matches.".to_string(),
+                            (false, 1) => "One person matches.".to_string(),
+                            (false, n) => format!("{n} people match."),
+                        }
+                    }}
+                </p>
+                <ul class="plain" aria-label="Matching people">
+                    <For
+                        each=move || found.get()
+                        key=|p| p.id
+                        children=move |p| {
+                            let username = p.username.clone();
+                            view! {
+                                <li>
+                                    <button
+                                        type="button"
+                                        class="secondary small"
+                                        on:click=move |_| add(username.clone())
+                                    >
+                                        {format!("Add {} ({})", p.name, p.username)}
+                                    </button>
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+                <ErrorAlert message=error />
+            </div>
+        </Show>
     }
 }
