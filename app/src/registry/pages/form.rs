@@ -406,6 +406,7 @@ pub fn OwnerPicker(typed: String) -> impl IntoView {
         set_query.set(String::new());
         set_found.set(Vec::new());
     };
+    // In the search box, Enter picks the first match rather than sending the whole form.
     view! {
         <div class="field">
             <label for="app-add-owners">"Add owners"</label>
@@ -438,7 +439,6 @@ pub fn OwnerPicker(typed: String) -> impl IntoView {
                     prop:value=query
                     on:input=move |ev| search(event_target_value(&ev))
                     on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                        // Enter picks the first match rather than sending the whole form.
                         if ev.key() == "Enter" {
                             ev.prevent_default();
                             if let Some(first) = found.get_untracked().first() {
