@@ -11,7 +11,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 export LEPTOS_SITE_ROOT ?= $(CURDIR)/target/site
 SERVER := $(CARGO_TARGET_DIR)/release/server
 
-.PHONY: setup setup-test build serve test check unit e2e fmt
+.PHONY: setup setup-test build serve test check unit e2e fmt bench
 
 ## What `make serve` needs (compilers, wasm32 target, binaryen's wasm-opt).
 setup:
@@ -48,6 +48,11 @@ unit:
 ## Browser tests against the release server in Debian's Chromium, JavaScript on and off.
 e2e: setup-test build
 	cd end2end && PORTAL_SERVER_BIN=$(SERVER) npx playwright test
+
+## Benchmarks (release build; figures and same-run ratios in server/benches/RESULTS.md).
+## B12, the list pages at 20,000 applications and 2,000 users; pass options with ARGS="--seconds 10".
+bench: setup
+	cargo bench -p server --bench lists -- $(ARGS)
 
 fmt:
 	cargo fmt --all

@@ -20,18 +20,8 @@ pub struct UserSummary {
 /// People per page of the users list.
 pub const USERS_PAGE_SIZE: u64 = 50;
 
-/// Where a page of the users list starts, by user name (keyset paging: no row is skipped by
-/// counting, so every page costs the same however deep it is).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Position {
-    #[default]
-    First,
-    /// The people whose user names come after this one.
-    After(String),
-    /// The page just before this user name.
-    Before(String),
-}
+/// Where a page of the users list starts, by user name (keyset paging, shared by every list).
+pub use crate::components::Position;
 
 /// The users list's search, filters and position, as the query string carries them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,11 +39,7 @@ impl UserFilter {
     /// over `before`).
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
         let text = |k: &str| get(k).map(|v| v.trim().to_string()).unwrap_or_default();
-        let position = match (get("after"), get("before")) {
-            (Some(after), _) if !after.is_empty() => Position::After(after),
-            (_, Some(before)) if !before.is_empty() => Position::Before(before),
-            _ => Position::First,
-        };
+        let position = Position::from_query(&get);
         Self {
             q: get("q").unwrap_or_default(),
             role: Role::parse(&text("role")),

@@ -5,11 +5,11 @@ use super::api::{
     SignOutEverywhere, get_account, get_enrolment_info, list_users, take_issued_link,
 };
 use super::model::{
-    AccountOverview, DISPLAY_NAME_MAX, EnrolmentInfo, EnrolmentPurpose, PASSKEY_NAME_MAX, Position,
+    AccountOverview, DISPLAY_NAME_MAX, EnrolmentInfo, EnrolmentPurpose, PASSKEY_NAME_MAX,
     REASON_MAX, UserFilter, UserList,
 };
 use crate::components::{
-    ErrorAlert, Feedback, Loaded, PageHeader, encode_component, select_options, vocab_options,
+    ErrorAlert, Feedback, Loaded, Neighbours, PageHeader, Pager, select_options, vocab_options,
 };
 use crate::session::facade::{Guarded, JsNote, ReverifyButton, use_hydrated};
 use crate::session::model::{Role, UserStatus};
@@ -537,25 +537,6 @@ fn AdminUsersContent() -> impl IntoView {
     }
 }
 
-/// The users list's address for `filter` at `position`.
-fn users_href(filter: &UserFilter, position: &Position) -> String {
-    let mut query: Vec<String> = filter
-        .query_pairs()
-        .into_iter()
-        .map(|(k, v)| format!("{k}={}", encode_component(&v)))
-        .collect();
-    match position {
-        Position::First => {}
-        Position::After(name) => query.push(format!("after={}", encode_component(name))),
-        Position::Before(name) => query.push(format!("before={}", encode_component(name))),
-    }
-    if query.is_empty() {
-        "/admin/users".into()
-    } else {
-        format!("/admin/users?{}", query.join("&"))
-    }
-}
-
 /// Search and filters of the users list: a plain GET form, so the state lives in the address.
 #[component]
 fn UserFilters(filter: UserFilter) -> impl IntoView {
@@ -634,10 +615,13 @@ fn RoleChecks(#[prop(into)] prefix: String, current: Vec<Role>) -> impl IntoView
 #[component]
 fn UserTable(list: UserList, filter: UserFilter) -> impl IntoView {
     let me = crate::session::model::viewer().map(|v| v.id);
-    let prev = list.prev.as_ref().map(|p| users_href(&filter, p));
-    let next = list.next.as_ref().map(|p| users_href(&filter, p));
-    let first_page = (list.rows.is_empty() && filter.position != Position::First)
-        .then(|| users_href(&filter, &Position::First));
+    let neighbours = Neighbours {
+        prev: list.prev.clone(),
+        next: list.next.clone(),
+    };
+    let empty = list.rows.is_empty();
+    let pairs = filter.query_pairs();
+    let position = filter.position.clone();
     let shown = match (list.rows.first(), list.rows.last()) {
         (Some(a), Some(b)) => format!(
             "Showing {} of {} by user name, from {} to {}.",
@@ -779,25 +763,7 @@ fn UserTable(list: UserList, filter: UserFilter) -> impl IntoView {
                         .collect_view()}
                 </tbody>
             </table>
-            <nav class="pager" aria-label="Pages">
-                {prev
-                    .map(|href| {
-                        view! {
-                            <a href=href rel="prev">
-                                "← Previous"
-                            </a>
-                        }
-                    })}
-                {first_page.map(|href| view! { <a href=href>"Back to the first page"</a> })}
-                {next
-                    .map(|href| {
-                        view! {
-                            <a href=href rel="next">
-                                "Next →"
-                            </a>
-                        }
-                    })}
-            </nav>
+            <Pager path="/admin/users" pairs position neighbours empty />
         </div>
     }
 }

@@ -2,6 +2,10 @@
 //! plain form post, loaded data, not-found and error pages, and small helpers for query strings,
 //! route parameters and select options.
 
+pub mod paging;
+
+pub use paging::{Neighbours, Pager, Position, list_href};
+
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;

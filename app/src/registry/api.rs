@@ -19,7 +19,7 @@ pub async fn list_applications(
     let (state, _) = context().await?;
     let viewer = signed_in()?;
     respond(
-        super::ssr::list(state.db.conn(), &viewer, &filter).await,
+        super::ssr::list(state.db.conn(), &state.remembered, &viewer, &filter).await,
         None,
     )
 }

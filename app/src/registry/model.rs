@@ -1,5 +1,6 @@
 //! Applications as the browser sees them.
 
+use crate::components::{Neighbours, Position};
 use crate::ids::{ApplicationId, BusinessUnitId, UserId};
 use crate::session::model::{Right, Role};
 pub use crate::vocab::{Criticality, Integration, Lifecycle};
@@ -108,7 +109,8 @@ pub struct ApplicationFilter {
     pub tag: String,
     pub owner: OwnerFilter,
     pub status: StatusFilter,
-    pub page: u64,
+    /// Where the page starts, by name (keyset paging).
+    pub position: Position,
 }
 
 impl ApplicationFilter {
@@ -125,11 +127,12 @@ impl ApplicationFilter {
             tag: text("tag"),
             owner: OwnerFilter::parse(&text("owner")).unwrap_or_default(),
             status: StatusFilter::parse(&text("status")).unwrap_or_default(),
-            page: text("page").parse().unwrap_or(1),
+            position: Position::from_query(&get),
         }
     }
 
-    /// The query string's pairs, defaults left out (`page` apart).
+    /// The query string's pairs of the search and filters (not the position), defaults and
+    /// empty ones left out.
     pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = vec![
             ("q", self.q.clone()),
@@ -195,10 +198,12 @@ crate::vocabulary!(
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationList {
+    /// At most [`PAGE_SIZE`], by name.
     pub rows: Vec<ApplicationSummary>,
+    /// Every application the search and filters match, on every page.
     pub total: u64,
-    pub page: u64,
-    pub pages: u64,
+    /// The previous and next pages, if there are such pages.
+    pub neighbours: Neighbours,
     pub can_create: bool,
     pub options: ListOptions,
 }

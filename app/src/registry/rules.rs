@@ -203,7 +203,7 @@ pub fn check(input: &ApplicationInput, allowed: &Allowed) -> Result<CheckedAppli
         if !allowed.owners.contains(o) {
             return Err(AppError::validation(
                 "owners",
-                "Owners must be active users holding the owner role.",
+                "Owners must hold the owner role, with an account that is not disabled.",
             ));
         }
         if !owners.contains(o) {

@@ -7,17 +7,19 @@ use super::model::{
 };
 use super::rules::{self, Allowed, CheckedApplication, NewApplication};
 use crate::accounts::facade::{Person, find_people, search_people};
-use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
+use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record, until_next_change};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, BusinessUnitId, UserId};
 use crate::session::facade::Granted;
 use crate::session::model::{CurrentUser, Role, UserStatus};
 use crate::ssr::clock::display_time;
-use crate::ssr::db::BATCH;
+use crate::ssr::db::{BATCH, contains_pattern};
 use crate::ssr::entities::{
     app_user, application, application_owner, application_population, application_tag,
     business_unit, declaration_draft, declaration_version, population,
 };
+use crate::ssr::paging::{KeysetPage, keyset_page};
+use crate::ssr::remembered::Remembered;
 use crate::ssr::state::AppState;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
@@ -170,25 +172,6 @@ pub async fn form_options<C: ConnectionTrait>(db: &C) -> Result<FormOptions, App
     })
 }
 
-/// The choices of the list's filters (two small queries).
-async fn list_options<C: ConnectionTrait>(db: &C) -> Result<ListOptions, AppError> {
-    Ok(ListOptions {
-        business_units: business_unit::Entity::find()
-            .filter(business_unit::Column::Active.eq(true))
-            .order_by_asc(business_unit::Column::Name)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(NamedRef::from)
-            .collect(),
-        populations: active_populations(db)
-            .await?
-            .into_iter()
-            .map(|p| (p.key, p.name))
-            .collect(),
-    })
-}
-
 /// Active populations in catalogue order (by name).
 pub async fn active_populations<C: ConnectionTrait>(
     db: &C,
@@ -282,14 +265,14 @@ pub async fn resolve_owners<C: ConnectionTrait>(
     if ticked.iter().any(|id| !by_id.contains_key(id)) {
         return Err(AppError::validation(
             "owners",
-            "Owners must be active users holding the owner role.",
+            "Owners must hold the owner role, with an account that is not disabled.",
         ));
     }
     if !cannot_own.is_empty() {
         return Err(AppError::validation(
             "owners",
             format!(
-                "Owners must be active users holding the owner role; untick {}.",
+                "Owners must hold the owner role, with an account that is not disabled; untick {}.",
                 named(&cannot_own)
             ),
         ));
@@ -648,24 +631,8 @@ pub async fn set_archived(
 // ---------------------------------------------------------------------------------------------
 // Reading.
 
-fn like_pattern(q: &str) -> String {
-    let escaped: String = q
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    format!("%{}%", escaped.to_lowercase())
-}
-
-/// One page of applications matching the filter, in a fixed number of queries whatever the
-/// page size: count, page, owners, populations, versions, drafts, business units (+ options).
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
-    viewer: &CurrentUser,
-    filter: &ApplicationFilter,
-) -> Result<ApplicationList, AppError> {
+/// The applications a filter matches, as a condition (the position aside).
+fn matching(viewer: &CurrentUser, filter: &ApplicationFilter) -> Condition {
     let mut cond = Condition::all();
     match filter.status {
         StatusFilter::Archived => cond = cond.add(application::Column::Archived.eq(true)),
@@ -674,16 +641,12 @@ pub async fn list<C: ConnectionTrait>(
     }
     let q = filter.q.trim();
     if !q.is_empty() {
-        let pattern = like_pattern(q);
         cond = cond.add(
             Condition::any()
-                .add(
-                    Expr::col(application::Column::NameKey)
-                        .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
-                )
+                .add(Expr::col(application::Column::NameKey).like(contains_pattern(q)))
                 .add(
                     Expr::expr(Func::lower(Expr::col(application::Column::Description)))
-                        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+                        .like(contains_pattern(q)),
                 ),
         );
     }
@@ -699,26 +662,26 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(l) = filter.lifecycle {
         cond = cond.add(application::Column::Lifecycle.eq(l));
     }
-    if !filter.population.trim().is_empty() {
+    let population = filter.population.trim();
+    if !population.is_empty() {
         cond = cond.add(
             application::Column::Id.in_subquery(
                 sea_orm::sea_query::Query::select()
                     .column(application_population::Column::ApplicationId)
                     .from(application_population::Entity)
-                    .and_where(
-                        application_population::Column::PopulationKey.eq(filter.population.trim()),
-                    )
+                    .and_where(application_population::Column::PopulationKey.eq(population))
                     .to_owned(),
             ),
         );
     }
-    if !filter.tag.trim().is_empty() {
+    let tag = filter.tag.trim();
+    if !tag.is_empty() {
         cond = cond.add(
             application::Column::Id.in_subquery(
                 sea_orm::sea_query::Query::select()
                     .column(application_tag::Column::ApplicationId)
                     .from(application_tag::Entity)
-                    .and_where(application_tag::Column::Tag.eq(filter.tag.trim()))
+                    .and_where(application_tag::Column::Tag.eq(tag))
                     .to_owned(),
             ),
         );
@@ -734,48 +697,110 @@ pub async fn list<C: ConnectionTrait>(
             ),
         );
     }
-    let query = application::Entity::find().filter(cond);
-    let total = query.clone().count(db).await?;
-    let pages = Ord::max(total.div_ceil(PAGE_SIZE), 1);
-    let page = filter.page.clamp(1, pages);
-    let apps = query
-        .order_by_asc(application::Column::NameKey)
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-        .all(db)
-        .await?;
+    cond
+}
+
+/// What a filter's count is remembered under: the search and filters as the address carries
+/// them, and the viewer when the filter is "mine".
+fn count_key(viewer: &CurrentUser, filter: &ApplicationFilter) -> String {
+    let trimmed = ApplicationFilter {
+        q: filter.q.trim().to_string(),
+        ..filter.clone()
+    };
+    let mut key = String::from("applications");
+    for (k, v) in trimmed.query_pairs() {
+        key.push_str(&format!("&{k}={}", crate::components::encode_component(&v)));
+    }
+    if filter.owner == OwnerFilter::Mine {
+        key.push_str(&format!("&viewer={}", viewer.id));
+    }
+    key
+}
+
+/// One page of applications matching the filter, in a fixed number of statements whatever the
+/// estate's size and the page's depth: the audit head, the count (only when the head moved since
+/// this filter was last counted), the page and on a later page one probe for a neighbour (keyset
+/// paging by name), then for the page's rows only their owners, populations, latest versions and
+/// drafts, and the two small catalogues (business units, populations) the filters offer.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    remembered: &Remembered,
+    viewer: &CurrentUser,
+    filter: &ApplicationFilter,
+) -> Result<ApplicationList, AppError> {
+    let cond = matching(viewer, filter);
+    let matching = || application::Entity::find().filter(cond.clone());
+    let total = until_next_change(db, remembered, count_key(viewer, filter), || {
+        matching().count(db)
+    })
+    .await?;
+    let KeysetPage {
+        rows: apps,
+        neighbours,
+    } = keyset_page(
+        db,
+        matching,
+        application::Column::NameKey,
+        |a| a.name_key.as_str(),
+        &filter.position,
+        PAGE_SIZE,
+    )
+    .await?;
     let ids: Vec<ApplicationId> = apps.iter().map(|a| a.id).collect();
 
-    let owner_rows = owner_names(db, &ids).await?;
     let mut owners: BTreeMap<ApplicationId, Vec<String>> = BTreeMap::new();
-    for (o, name) in owner_rows {
-        owners.entry(o).or_default().push(name);
-    }
     let mut populations: BTreeMap<ApplicationId, usize> = BTreeMap::new();
-    for p in application_population::Entity::find()
-        .filter(application_population::Column::ApplicationId.is_in(ids.clone()))
-        .all(db)
-        .await?
-    {
-        *populations.entry(p.application_id).or_default() += 1;
+    let mut versions: BTreeMap<ApplicationId, i32> = BTreeMap::new();
+    let mut drafts: BTreeSet<ApplicationId> = BTreeSet::new();
+    if !ids.is_empty() {
+        for (o, name) in owner_names(db, &ids).await? {
+            owners.entry(o).or_default().push(name);
+        }
+        for (app, served) in application_population::Entity::find()
+            .select_only()
+            .column(application_population::Column::ApplicationId)
+            .column_as(
+                application_population::Column::PopulationKey.count(),
+                "served",
+            )
+            .filter(application_population::Column::ApplicationId.is_in(ids.clone()))
+            .group_by(application_population::Column::ApplicationId)
+            .into_tuple::<(ApplicationId, i64)>()
+            .all(db)
+            .await?
+        {
+            populations.insert(app, served as usize);
+        }
+        versions = latest_versions(db, &ids).await?;
+        drafts = declaration_draft::Entity::find()
+            .select_only()
+            .column(declaration_draft::Column::ApplicationId)
+            .filter(declaration_draft::Column::ApplicationId.is_in(ids.clone()))
+            .into_tuple::<ApplicationId>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
     }
-    let versions: BTreeMap<ApplicationId, i32> = latest_versions(db, &ids).await?;
-    let drafts: BTreeSet<ApplicationId> = declaration_draft::Entity::find()
-        .select_only()
-        .column(declaration_draft::Column::ApplicationId)
-        .filter(declaration_draft::Column::ApplicationId.is_in(ids.clone()))
-        .into_tuple::<ApplicationId>()
+    // Every business unit once: names for the rows (inactive ones too), choices for the filter.
+    let units = business_unit::Entity::find()
+        .order_by_asc(business_unit::Column::Name)
         .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let options = list_options(db).await?;
-    let bu_names: BTreeMap<BusinessUnitId, String> = business_unit::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|b| (b.id, b.name))
-        .collect();
+        .await?;
+    let bu_names: BTreeMap<BusinessUnitId, String> =
+        units.iter().map(|b| (b.id, b.name.clone())).collect();
+    let options = ListOptions {
+        business_units: units
+            .into_iter()
+            .filter(|b| b.active)
+            .map(NamedRef::from)
+            .collect(),
+        populations: active_populations(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.key, p.name))
+            .collect(),
+    };
     let rows = apps
         .into_iter()
         .map(|a| ApplicationSummary {
@@ -796,8 +821,7 @@ pub async fn list<C: ConnectionTrait>(
     Ok(ApplicationList {
         rows,
         total,
-        page,
-        pages,
+        neighbours,
         can_create: rules::can_create(viewer),
         options,
     })

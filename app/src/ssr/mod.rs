@@ -1,11 +1,13 @@
 //! Server-only infrastructure that knows no feature: configuration, state, clock, database,
-//! entities, rate limits and how a request is answered.
+//! entities, keyset pages, remembered figures, rate limits and how a request is answered.
 
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod entities;
+pub mod paging;
 pub mod rate_limit;
+pub mod remembered;
 pub mod request;
 pub mod state;
 

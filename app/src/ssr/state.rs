@@ -6,6 +6,7 @@ use super::config::{Config, ConfigError};
 use super::db::Db;
 use super::entities::portal_setting;
 use super::rate_limit::RateLimiter;
+use super::remembered::Remembered;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use rand::RngCore as _;
@@ -42,6 +43,8 @@ pub struct AppState {
     /// Key for stand-in credential ids of unknown user names (random per installation).
     pub decoy_key: Arc<Vec<u8>>,
     pub limiter: Arc<RateLimiter>,
+    /// Figures (list counts) remembered until the audit trail's head moves.
+    pub remembered: Arc<Remembered>,
 }
 
 impl AppState {
@@ -72,6 +75,7 @@ impl AppState {
                 CEREMONY_ATTEMPTS_PER_MINUTE,
                 Duration::from_secs(60),
             )),
+            remembered: Arc::new(Remembered::default()),
         })
     }
 

@@ -8,18 +8,18 @@ use crate::accounts::model::{
     DISPLAY_NAME_MAX, EnrolmentPurpose, IssuedLinkView, Position, REASON_MAX, REASON_MIN,
     USERS_PAGE_SIZE, UserAdministrators, UserFilter, UserList, UserSummary,
 };
-use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
+use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record, until_next_change};
+use crate::components::Neighbours;
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::session::facade::{AuthBucket, Granted, end_sessions, roles_of, verified_within};
 use crate::session::model::{Role, UserStatus};
 use crate::ssr::clock::format_timestamp;
 use crate::ssr::entities::{app_user, passkey, user_role};
+use crate::ssr::paging::{KeysetPage, keyset_page};
 use crate::ssr::state::AppState;
 use crate::validation::{validate_text, validate_username};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use serde_json::json;
 use std::collections::BTreeMap;
 use time::Duration;
@@ -29,8 +29,9 @@ pub const REVERIFY_WINDOW: Duration = Duration::minutes(5);
 
 /// One page of the users list: the search and filters in SQL, keyset paging by user name, and
 /// each row's roles and passkey count for the page's people only. A fixed number of statements
-/// whatever the number of users: the count, the page, on a later page whether anyone comes before
-/// it (or after it), the page's roles and its passkey counts.
+/// whatever the number of users: the audit head, the count (only when the head moved since this
+/// filter was counted), the page, on a later page whether anyone comes before it (or after it),
+/// the page's roles and its passkey counts.
 pub async fn list_users(
     state: &AppState,
     _admin: &Granted<UserAdministrators>,
@@ -49,74 +50,21 @@ pub async fn list_users(
         cond = cond.add(app_user::Column::Status.eq(status));
     }
     let matching = || app_user::Entity::find().filter(cond.clone());
-    let total = matching().count(db).await?;
+    let key = format!("users&{:?}", filter.at(Position::First));
+    let total = until_next_change(db, &state.remembered, key, || matching().count(db)).await?;
 
-    // One more than a page tells whether another page follows in the direction of travel.
-    let size = USERS_PAGE_SIZE;
-    let mut users = match &filter.position {
-        Position::First => {
-            matching()
-                .order_by_asc(app_user::Column::Username)
-                .limit(size + 1)
-                .all(db)
-                .await?
-        }
-        Position::After(name) => {
-            matching()
-                .filter(app_user::Column::Username.gt(name.as_str()))
-                .order_by_asc(app_user::Column::Username)
-                .limit(size + 1)
-                .all(db)
-                .await?
-        }
-        Position::Before(name) => {
-            matching()
-                .filter(app_user::Column::Username.lt(name.as_str()))
-                .order_by_desc(app_user::Column::Username)
-                .limit(size + 1)
-                .all(db)
-                .await?
-        }
-    };
-    let more = users.len() as u64 > size;
-    users.truncate(size as usize);
-    if matches!(filter.position, Position::Before(_)) {
-        users.reverse();
-    }
-    let anyone = |name_cond: Condition| async move {
-        Ok::<_, AppError>(
-            matching()
-                .filter(name_cond)
-                .select_only()
-                .column(app_user::Column::Id)
-                .limit(1)
-                .into_tuple::<UserId>()
-                .one(db)
-                .await?
-                .is_some(),
-        )
-    };
-    let (prev, next) = match (users.first(), users.last()) {
-        (Some(first), Some(last)) => {
-            let before = Position::Before(first.username.clone());
-            let after = Position::After(last.username.clone());
-            match filter.position {
-                Position::First => (None, more.then_some(after)),
-                Position::After(_) => {
-                    let earlier = app_user::Column::Username.lt(first.username.as_str());
-                    let earlier = anyone(Condition::all().add(earlier)).await?;
-                    (earlier.then_some(before), more.then_some(after))
-                }
-                Position::Before(_) => {
-                    let later = app_user::Column::Username.gt(last.username.as_str());
-                    let later = anyone(Condition::all().add(later)).await?;
-                    (more.then_some(before), later.then_some(after))
-                }
-            }
-        }
-        // Nobody on this page: the page says so and links to the first one.
-        _ => (None, None),
-    };
+    let KeysetPage {
+        rows: users,
+        neighbours: Neighbours { prev, next },
+    } = keyset_page(
+        db,
+        matching,
+        app_user::Column::Username,
+        |u| u.username.as_str(),
+        &filter.position,
+        USERS_PAGE_SIZE,
+    )
+    .await?;
 
     let ids: Vec<UserId> = users.iter().map(|u| u.id).collect();
     let mut roles: BTreeMap<UserId, Vec<Role>> = BTreeMap::new();

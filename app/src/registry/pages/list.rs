@@ -3,12 +3,10 @@
 use super::super::api::list_applications;
 use super::super::model::{
     ApplicationFilter, ApplicationList, Criticality, Editors, Integration, Lifecycle, OwnerFilter,
-    PAGE_SIZE, StatusFilter,
+    StatusFilter,
 };
 use super::{criticality_class, integration_short};
-use crate::components::{
-    Feedback, Loaded, PageHeader, encode_component, select_options, vocab_options,
-};
+use crate::components::{Feedback, Loaded, PageHeader, Pager, select_options, vocab_options};
 use crate::session::facade::Guarded;
 use crate::session::model::{Right, viewer};
 use leptos::prelude::*;
@@ -30,17 +28,6 @@ pub fn ApplicationsPage(children: ChildrenFn) -> impl IntoView {
 fn filter_from_query() -> ApplicationFilter {
     let q = use_query_map().get_untracked();
     ApplicationFilter::from_query(|k| q.get(k))
-}
-
-/// The list's address for `filter` on `page`.
-fn list_href(filter: &ApplicationFilter, page: u64) -> String {
-    let mut query: Vec<String> = filter
-        .query_pairs()
-        .into_iter()
-        .map(|(k, v)| format!("{k}={}", encode_component(&v)))
-        .collect();
-    query.push(format!("page={page}"));
-    format!("/applications?{}", query.join("&"))
 }
 
 #[component]
@@ -76,10 +63,21 @@ fn ApplicationsContent(actions: ChildrenFn) -> impl IntoView {
 fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl IntoView {
     let o = list.options.clone();
     let is_editor = viewer().is_some_and(|v| Editors::admits(&v));
-    let prev = (list.page > 1).then(|| list_href(&filter, list.page - 1));
-    let next = (list.page < list.pages).then(|| list_href(&filter, list.page + 1));
-    let first = (list.page - 1) * PAGE_SIZE + 1;
-    let last = first + list.rows.len() as u64 - 1;
+    let shown = match (list.rows.first(), list.rows.last()) {
+        (Some(a), Some(b)) => format!(
+            "Showing {} of {} applications by name, from {} to {}.",
+            list.rows.len(),
+            list.total,
+            a.name,
+            b.name
+        ),
+        _ if list.total == 0 => "No application matches.".to_string(),
+        _ => format!("No application on this page; {} match.", list.total),
+    };
+    let empty = list.rows.is_empty();
+    let pairs = filter.query_pairs();
+    let position = filter.position.clone();
+    let neighbours = list.neighbours.clone();
     view! {
         <form method="get" action="/applications" class="card filters" role="search">
             <div class="filter-grid">
@@ -190,14 +188,8 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
             </div>
         </form>
         <div class="card">
-            <p class="muted small">
-                {if list.total == 0 {
-                    "No application matches.".to_string()
-                } else {
-                    format!("Showing {first}–{last} of {} applications", list.total)
-                }}
-            </p>
-            {(list.total > 0)
+            <p class="muted small">{shown}</p>
+            {(!empty)
                 .then(|| {
                     view! {
                         <table>
@@ -263,25 +255,7 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                         </table>
                     }
                 })}
-            <nav class="pager" aria-label="Pages">
-                {prev
-                    .map(|href| {
-                        view! {
-                            <a href=href rel="prev">
-                                "← Previous"
-                            </a>
-                        }
-                    })}
-                <span>{format!("Page {} of {}", list.page, list.pages)}</span>
-                {next
-                    .map(|href| {
-                        view! {
-                            <a href=href rel="next">
-                                "Next →"
-                            </a>
-                        }
-                    })}
-            </nav>
+            <Pager path="/applications" pairs position neighbours empty />
         </div>
     }
 }
