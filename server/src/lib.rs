@@ -46,6 +46,15 @@ pub async fn build_state_with_clock(
 /// The whole HTTP application. Fails only if the features' access slices contradict each other
 /// (a path listed twice, a changing endpoint open to auditors).
 pub fn build_router(state: AppState) -> Result<Router, guard::AccessTableError> {
+    build_router_with(state, Router::new())
+}
+
+/// The whole HTTP application with `extra` routes behind the same layers (sessions, the access
+/// table, security headers, limits): the benchmarks serve their in-memory comparators this way.
+pub fn build_router_with(
+    state: AppState,
+    extra: Router<AppState>,
+) -> Result<Router, guard::AccessTableError> {
     let routes = generate_route_list(App);
     let config = state.config.clone();
     let guard = Guard {
@@ -70,7 +79,7 @@ pub fn build_router(state: AppState) -> Result<Router, guard::AccessTableError> 
     };
     let leptos_options = state.leptos_options.clone();
 
-    Ok(Router::new()
+    Ok(extra
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
