@@ -7,6 +7,7 @@ mod m20261122_000001_foundation;
 mod m20261122_000002_ceremonies;
 mod m20261122_000003_catalogues;
 mod m20261122_000004_registry;
+mod m20261130_000005_list_paging;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_ceremonies::Migration),
             Box::new(m20261122_000003_catalogues::Migration),
             Box::new(m20261122_000004_registry::Migration),
+            Box::new(m20261130_000005_list_paging::Migration),
         ]
     }
 }

@@ -18,14 +18,14 @@ use crate::ssr::entities::{
     app_user, application, application_owner, application_population, application_tag,
     business_unit, declaration_draft, declaration_version, population,
 };
-use crate::ssr::paging::{KeysetPage, keyset_page};
+use crate::ssr::paging::{KeysetPage, Order, keyset_page};
 use crate::ssr::remembered::Remembered;
 use crate::ssr::state::AppState;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -631,8 +631,57 @@ pub async fn set_archived(
 // ---------------------------------------------------------------------------------------------
 // Reading.
 
+/// How a page query reaches the rows a filter matches, chosen by how many match.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// Many match: walk the names in order and test each row (the membership filters as
+    /// correlated `EXISTS` probes), stopping after a page.
+    Walk,
+    /// Few match: collect them (memberships as `IN` lists) and sort them.
+    Collect,
+}
+
+/// At most this many matches are collected and sorted rather than found by walking the names.
+const COLLECT_AT_MOST: u64 = 1_000;
+
+/// `application.id` is in `table` where `key_column` is `value` (a membership filter: served
+/// population, tag, owner), written for `reach`.
+fn member_of<E: EntityTrait>(
+    reach: Reach,
+    app_column: E::Column,
+    key_column: E::Column,
+    value: impl Into<sea_orm::Value>,
+) -> sea_orm::sea_query::SimpleExpr {
+    let table = E::default();
+    match reach {
+        Reach::Collect => application::Column::Id.in_subquery(
+            sea_orm::sea_query::Query::select()
+                .column(app_column)
+                .from(table)
+                .and_where(Expr::col(key_column).eq(value))
+                .to_owned(),
+        ),
+        Reach::Walk => Expr::exists(
+            sea_orm::sea_query::Query::select()
+                .expr(Expr::val(1))
+                .from(table)
+                .and_where(
+                    Expr::col((table, app_column))
+                        .equals((application::Entity, application::Column::Id)),
+                )
+                .and_where(Expr::col((table, key_column)).eq(value))
+                .to_owned(),
+        ),
+    }
+}
+
 /// The applications a filter matches, as a condition (the position aside).
-fn matching(viewer: &CurrentUser, filter: &ApplicationFilter) -> Condition {
+fn matching(
+    backend: DbBackend,
+    viewer: &CurrentUser,
+    filter: &ApplicationFilter,
+    reach: Reach,
+) -> Condition {
     let mut cond = Condition::all();
     match filter.status {
         StatusFilter::Archived => cond = cond.add(application::Column::Archived.eq(true)),
@@ -641,13 +690,16 @@ fn matching(viewer: &CurrentUser, filter: &ApplicationFilter) -> Condition {
     }
     let q = filter.q.trim();
     if !q.is_empty() {
+        // SQLite's LIKE ignores ASCII case already (and its lower() folds nothing else), so
+        // lower() there would only cost a call per row; PostgreSQL's LIKE needs it.
+        let description = match backend {
+            DbBackend::Sqlite => Expr::col(application::Column::Description),
+            _ => Expr::expr(Func::lower(Expr::col(application::Column::Description))),
+        };
         cond = cond.add(
             Condition::any()
                 .add(Expr::col(application::Column::NameKey).like(contains_pattern(q)))
-                .add(
-                    Expr::expr(Func::lower(Expr::col(application::Column::Description)))
-                        .like(contains_pattern(q)),
-                ),
+                .add(description.like(contains_pattern(q))),
         );
     }
     if let Some(bu) = filter.business_unit {
@@ -664,38 +716,29 @@ fn matching(viewer: &CurrentUser, filter: &ApplicationFilter) -> Condition {
     }
     let population = filter.population.trim();
     if !population.is_empty() {
-        cond = cond.add(
-            application::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(application_population::Column::ApplicationId)
-                    .from(application_population::Entity)
-                    .and_where(application_population::Column::PopulationKey.eq(population))
-                    .to_owned(),
-            ),
-        );
+        cond = cond.add(member_of::<application_population::Entity>(
+            reach,
+            application_population::Column::ApplicationId,
+            application_population::Column::PopulationKey,
+            population,
+        ));
     }
     let tag = filter.tag.trim();
     if !tag.is_empty() {
-        cond = cond.add(
-            application::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(application_tag::Column::ApplicationId)
-                    .from(application_tag::Entity)
-                    .and_where(application_tag::Column::Tag.eq(tag))
-                    .to_owned(),
-            ),
-        );
+        cond = cond.add(member_of::<application_tag::Entity>(
+            reach,
+            application_tag::Column::ApplicationId,
+            application_tag::Column::Tag,
+            tag,
+        ));
     }
     if filter.owner == OwnerFilter::Mine {
-        cond = cond.add(
-            application::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(application_owner::Column::ApplicationId)
-                    .from(application_owner::Entity)
-                    .and_where(application_owner::Column::UserId.eq(viewer.id))
-                    .to_owned(),
-            ),
-        );
+        cond = cond.add(member_of::<application_owner::Entity>(
+            reach,
+            application_owner::Column::ApplicationId,
+            application_owner::Column::UserId,
+            viewer.id,
+        ));
     }
     cond
 }
@@ -719,8 +762,9 @@ fn count_key(viewer: &CurrentUser, filter: &ApplicationFilter) -> String {
 
 /// One page of applications matching the filter, in a fixed number of statements whatever the
 /// estate's size and the page's depth: the audit head, the count (only when the head moved since
-/// this filter was last counted), the page and on a later page one probe for a neighbour (keyset
-/// paging by name), then for the page's rows only their owners, populations, latest versions and
+/// this filter was last counted), the page (keyset paging by name, reached by walking the names
+/// or by collecting the few matches, as the count says) and on a later page one probe for a
+/// neighbour, then for the page's rows only their owners, populations, latest versions and
 /// drafts, and the two small catalogues (business units, populations) the filters offer.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
@@ -728,12 +772,22 @@ pub async fn list<C: ConnectionTrait>(
     viewer: &CurrentUser,
     filter: &ApplicationFilter,
 ) -> Result<ApplicationList, AppError> {
-    let cond = matching(viewer, filter);
-    let matching = || application::Entity::find().filter(cond.clone());
+    let backend = db.get_database_backend();
     let total = until_next_change(db, remembered, count_key(viewer, filter), || {
-        matching().count(db)
+        application::Entity::find()
+            .filter(matching(backend, viewer, filter, Reach::Collect))
+            .count(db)
     })
     .await?;
+    // Knowing how many match, walk the names in order when many do (a page is found early), or
+    // collect the few and sort them (a walk would read the whole estate to find them).
+    let reach = if total <= COLLECT_AT_MOST {
+        Reach::Collect
+    } else {
+        Reach::Walk
+    };
+    let cond = matching(backend, viewer, filter, reach);
+    let matching = || application::Entity::find().filter(cond.clone());
     let KeysetPage {
         rows: apps,
         neighbours,
@@ -744,6 +798,10 @@ pub async fn list<C: ConnectionTrait>(
         |a| a.name_key.as_str(),
         &filter.position,
         PAGE_SIZE,
+        match reach {
+            Reach::Walk => Order::ByIndex,
+            Reach::Collect => Order::BySort,
+        },
     )
     .await?;
     let ids: Vec<ApplicationId> = apps.iter().map(|a| a.id).collect();

@@ -3,9 +3,23 @@
 //! row the other way. At most two statements whatever the page's depth: no `OFFSET` that grows.
 
 use crate::components::{Neighbours, Position};
+use sea_orm::sea_query::{Expr, Order as SeaOrder, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, QueryFilter,
+    QueryOrder, QuerySelect, Select,
 };
+
+/// How the database is asked to order a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// By the key's index: the rows are met in order and the walk stops after a page (right when
+    /// many rows match).
+    ByIndex,
+    /// By sorting the matching rows: on SQLite the key is written `+key`, which keeps its index
+    /// out of the plan so that a search reads the table once rather than the index in order with
+    /// a lookup per row (right when few rows match). PostgreSQL plans by its statistics alone.
+    BySort,
+}
 
 /// A page of rows, in key order, and the positions of its neighbours.
 pub struct KeysetPage<M> {
@@ -13,8 +27,8 @@ pub struct KeysetPage<M> {
     pub neighbours: Neighbours,
 }
 
-/// One page of `matching()` ordered by `key` (a unique text column, ascending) at `position`.
-/// `key_of` reads the key of a row.
+/// One page of `matching()` ordered by `key` (a unique text column, ascending) at `position`,
+/// asked for in `order`. `key_of` reads the key of a row.
 pub async fn keyset_page<E, C>(
     db: &C,
     matching: impl Fn() -> Select<E>,
@@ -22,15 +36,28 @@ pub async fn keyset_page<E, C>(
     key_of: impl Fn(&E::Model) -> &str,
     position: &Position,
     size: u64,
+    order: Order,
 ) -> Result<KeysetPage<E::Model>, DbErr>
 where
     E: EntityTrait,
     C: ConnectionTrait,
 {
+    let sorted: SimpleExpr = match (order, db.get_database_backend()) {
+        (Order::BySort, DbBackend::Sqlite) => Expr::cust(format!(
+            "+\"{}\".\"{}\"",
+            E::default().table_name(),
+            key.as_str()
+        )),
+        _ => Expr::col((E::default(), key)).into(),
+    };
     let mut rows = match position {
-        Position::First => matching().order_by_asc(key),
-        Position::After(k) => matching().filter(key.gt(k.as_str())).order_by_asc(key),
-        Position::Before(k) => matching().filter(key.lt(k.as_str())).order_by_desc(key),
+        Position::First => matching().order_by(sorted, SeaOrder::Asc),
+        Position::After(k) => matching()
+            .filter(key.gt(k.as_str()))
+            .order_by(sorted, SeaOrder::Asc),
+        Position::Before(k) => matching()
+            .filter(key.lt(k.as_str()))
+            .order_by(sorted, SeaOrder::Desc),
     }
     .limit(size + 1)
     .all(db)

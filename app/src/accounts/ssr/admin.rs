@@ -16,7 +16,7 @@ use crate::session::facade::{AuthBucket, Granted, end_sessions, roles_of, verifi
 use crate::session::model::{Role, UserStatus};
 use crate::ssr::clock::format_timestamp;
 use crate::ssr::entities::{app_user, passkey, user_role};
-use crate::ssr::paging::{KeysetPage, keyset_page};
+use crate::ssr::paging::{KeysetPage, Order, keyset_page};
 use crate::ssr::state::AppState;
 use crate::validation::{validate_text, validate_username};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
@@ -63,6 +63,7 @@ pub async fn list_users(
         |u| u.username.as_str(),
         &filter.position,
         USERS_PAGE_SIZE,
+        Order::ByIndex,
     )
     .await?;
 
