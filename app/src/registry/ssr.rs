@@ -7,7 +7,7 @@ use super::model::{
 };
 use super::rules::{self, Allowed, CheckedApplication, NewApplication};
 use crate::accounts::facade::{Person, find_people, search_people};
-use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record, until_next_change};
+use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, head as audit_head, record};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, BusinessUnitId, UserId};
 use crate::session::facade::Granted;
@@ -641,8 +641,9 @@ enum Reach {
     Collect,
 }
 
-/// At most this many matches are collected and sorted rather than found by walking the names.
-const COLLECT_AT_MOST: u64 = 1_000;
+/// Below one match in this many applications, the matches are collected and sorted rather than
+/// found by walking the names (a walk reads about a page times this many rows).
+const WALK_AT_LEAST_ONE_IN: u64 = 50;
 
 /// `application.id` is in `table` where `key_column` is `value` (a membership filter: served
 /// population, tag, owner), written for `reach`.
@@ -761,8 +762,8 @@ fn count_key(viewer: &CurrentUser, filter: &ApplicationFilter) -> String {
 }
 
 /// One page of applications matching the filter, in a fixed number of statements whatever the
-/// estate's size and the page's depth: the audit head, the count (only when the head moved since
-/// this filter was last counted), the page (keyset paging by name, reached by walking the names
+/// estate's size and the page's depth: the audit head, the counts of the filter and of the estate
+/// (only when the head moved since they were last counted), the page (keyset paging by name, reached by walking the names
 /// or by collecting the few matches, as the count says) and on a later page one probe for a
 /// neighbour, then for the page's rows only their owners, populations, latest versions and
 /// drafts, and the two small catalogues (business units, populations) the filters offer.
@@ -773,15 +774,30 @@ pub async fn list<C: ConnectionTrait>(
     filter: &ApplicationFilter,
 ) -> Result<ApplicationList, AppError> {
     let backend = db.get_database_backend();
-    let total = until_next_change(db, remembered, count_key(viewer, filter), || {
-        application::Entity::find()
-            .filter(matching(backend, viewer, filter, Reach::Collect))
-            .count(db)
-    })
+    let head = audit_head(db).await?;
+    let at = head.as_str();
+    let counted = |key: String, cond: Condition| {
+        let remembered_figure = remembered.get(&key, at);
+        async move {
+            Ok::<_, AppError>(match remembered_figure {
+                Some(n) => n,
+                None => {
+                    let n = application::Entity::find().filter(cond).count(db).await?;
+                    remembered.put(key, at, n);
+                    n
+                }
+            })
+        }
+    };
+    let total = counted(
+        count_key(viewer, filter),
+        matching(backend, viewer, filter, Reach::Collect),
+    )
     .await?;
-    // Knowing how many match, walk the names in order when many do (a page is found early), or
-    // collect the few and sort them (a walk would read the whole estate to find them).
-    let reach = if total <= COLLECT_AT_MOST {
+    let estate = counted("applications&status=all".into(), Condition::all()).await?;
+    // Knowing how many match out of how many, walk the names in order when many do (a page is
+    // found early), or collect the few and sort them (a walk would read the estate to find them).
+    let reach = if total * WALK_AT_LEAST_ONE_IN < estate {
         Reach::Collect
     } else {
         Reach::Walk
