@@ -366,8 +366,9 @@ async fn import(
         })?;
     let state = build_state(config).await?;
     let started = std::time::Instant::now();
-    let result =
-        transfer::import(&state, &bytes, format, dry_run, ImportedBy::HostOperator).await?;
+    // The bytes are decoded on a blocking thread and dropped there; only the records go on.
+    let read = transfer::read_file(bytes, format).await?;
+    let result = transfer::import(&state, read, dry_run, ImportedBy::HostOperator).await?;
     match result {
         Err(problems) => {
             for p in &problems {
@@ -421,33 +422,71 @@ async fn export_applications(
 ) -> Result<ExitCode, CliError> {
     let format = format_of(format, out).unwrap_or(Format::Csv);
     let state = build_state(config).await?;
-    let bytes = transfer::export(state.db.conn(), format).await?;
+    let export = transfer::Export::start(&state.db, format).await?;
     match out {
         Some(path) => {
-            tokio::fs::write(path, &bytes)
-                .await
-                .map_err(|source| CliError::File {
-                    action: "write",
-                    path: path.to_path_buf(),
+            // Written beside the target and renamed over it once complete, so that a failed
+            // export leaves no partial file where the finished one belongs.
+            let partial = partial_path(path);
+            let file_error = |action: &'static str, path: &Path| {
+                let path = path.to_path_buf();
+                move |source| CliError::File {
+                    action,
+                    path,
                     source,
-                })?;
-            eprintln!("wrote {} bytes to {}", bytes.len(), path.display());
+                }
+            };
+            let file = tokio::fs::File::create(&partial)
+                .await
+                .map_err(file_error("create", &partial))?;
+            match write_pieces(export, file, &partial).await {
+                Ok(written) => {
+                    tokio::fs::rename(&partial, path)
+                        .await
+                        .map_err(file_error("write", path))?;
+                    eprintln!("wrote {written} bytes to {}", path.display());
+                }
+                Err(e) => {
+                    let _ = tokio::fs::remove_file(&partial).await;
+                    return Err(e);
+                }
+            }
         }
         None => {
-            use tokio::io::AsyncWriteExt as _;
-            let mut stdout = tokio::io::stdout();
-            let written = async {
-                stdout.write_all(&bytes).await?;
-                stdout.flush().await
-            };
-            written.await.map_err(|source| CliError::File {
-                action: "write to",
-                path: "standard output".into(),
-                source,
-            })?;
+            write_pieces(export, tokio::io::stdout(), Path::new("standard output")).await?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where an export to `path` is written until it is complete: `.name.partial` beside it.
+fn partial_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.partial"))
+}
+
+/// Writes each piece of the export as it is read; the number of bytes written.
+async fn write_pieces(
+    mut export: transfer::Export,
+    mut to: impl tokio::io::AsyncWrite + Unpin,
+    name: &Path,
+) -> Result<usize, CliError> {
+    use tokio::io::AsyncWriteExt as _;
+    let failed = |source| CliError::File {
+        action: "write to",
+        path: name.to_path_buf(),
+        source,
+    };
+    let mut written = 0;
+    while let Some(piece) = export.next_piece().await? {
+        to.write_all(&piece).await.map_err(failed)?;
+        written += piece.len();
+    }
+    to.flush().await.map_err(failed)?;
+    Ok(written)
 }
 
 async fn generate(config: Config, apps: usize, seed: u64) -> Result<ExitCode, CliError> {

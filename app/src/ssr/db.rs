@@ -7,8 +7,8 @@
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, IsolationLevel, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -65,7 +65,8 @@ impl Db {
         opts.sqlx_logging(false);
         if url.starts_with("sqlite:") {
             if let Some(dir) = sqlite_parent_dir(url) {
-                std::fs::create_dir_all(&dir)
+                tokio::fs::create_dir_all(&dir)
+                    .await
                     .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
             }
             opts.max_connections(8)
@@ -117,6 +118,25 @@ impl Db {
         self.conn.begin_with_options(options).await
     }
 
+    /// Starts a read-only snapshot, for reads that must agree with each other however long they
+    /// take (an export read in batches): `REPEATABLE READ READ ONLY` on PostgreSQL; on SQLite a
+    /// deferred `BEGIN`, which in WAL mode reads one snapshot from its first read to its end and
+    /// never takes the write lock.
+    pub async fn begin_read(&self) -> Result<DatabaseTransaction, DbErr> {
+        let options = match self.backend() {
+            DbBackend::Postgres => TransactionOptions {
+                isolation_level: Some(IsolationLevel::RepeatableRead),
+                access_mode: Some(AccessMode::ReadOnly),
+                ..Default::default()
+            },
+            _ => TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Deferred),
+                ..Default::default()
+            },
+        };
+        self.conn.begin_with_options(options).await
+    }
+
     /// Serialises one kind of operation across every portal instance for the rest of `txn`:
     /// an advisory transaction lock on PostgreSQL; on SQLite the write transaction (`BEGIN
     /// IMMEDIATE`) already excludes every other writer.
@@ -132,7 +152,8 @@ impl Db {
     /// starting at once take turns.
     pub async fn migrate(&self) -> Result<(), DbErr> {
         if self.backend() != DbBackend::Postgres {
-            return Migrator::up(&self.conn, None).await;
+            Migrator::up(&self.conn, None).await?;
+            return self.optimize().await;
         }
         // The lock lives as long as this transaction, on a connection of its own; the migrations
         // themselves run on the rest of the pool.
@@ -141,6 +162,18 @@ impl Db {
         let result = Migrator::up(&self.conn, None).await;
         guard.commit().await?;
         result
+    }
+
+    /// Lets the query planner know the tables' sizes again after they changed a lot (at start-up
+    /// and after bulk writes): on SQLite `PRAGMA optimize`, which analyses only the tables whose
+    /// row counts moved by ten times or more since last analysed (without statistics SQLite takes
+    /// every index for selective and walks a whole index with a row lookup apiece where reading
+    /// the table once is ten times faster). PostgreSQL's autovacuum analyses by itself.
+    pub async fn optimize(&self) -> Result<(), DbErr> {
+        if self.backend() == DbBackend::Sqlite {
+            self.conn.execute_unprepared("PRAGMA optimize").await?;
+        }
+        Ok(())
     }
 
     /// Migrations not yet applied (empty when the schema is current).

@@ -48,7 +48,7 @@ where
             E::default().table_name(),
             key.as_str()
         )),
-        _ => Expr::col((E::default(), key)).into(),
+        _ => Expr::col((E::default(), key)),
     };
     let mut rows = match position {
         Position::First => matching().order_by(sorted, SeaOrder::Asc),

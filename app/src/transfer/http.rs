@@ -14,9 +14,11 @@ use crate::session::facade::{Granted, SignedIn};
 use crate::ssr::request::{error_response, flash};
 use crate::ssr::state::AppState;
 use axum::Extension;
+use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use futures::TryStreamExt as _;
 use http::{HeaderMap, header};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -33,7 +35,9 @@ pub struct ExportQuery {
     pub format: String,
 }
 
-/// `GET /api/applications/export?format=csv|json`: the estate as a download.
+/// `GET /api/applications/export?format=csv|json`: the estate as a download, streamed: the
+/// headers go out once the snapshot is open, then each batch's piece of the file as it is read.
+/// An error part-way can only cut the download short (the status is already sent); it is logged.
 pub async fn export_applications(
     State(state): State<AppState>,
     user: Option<Extension<SignedIn>>,
@@ -49,25 +53,30 @@ pub async fn export_applications(
                 .ok_or_else(|| AppError::validation("format", "Choose csv or json."))?,
         };
         tracing::info!(user = %user.username, format = format.extension(), "applications exported");
-        Ok((format, ssr::export(state.db.conn(), format).await?))
+        Ok((format, ssr::Export::start(&state.db, format).await?))
     }
     .await;
     match result {
-        Ok((format, bytes)) => (
-            [
-                (header::CONTENT_TYPE, format.content_type().to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"applications.{}\"",
-                        format.extension()
+        Ok((format, export)) => {
+            let pieces = export.into_stream().inspect_err(|e| {
+                tracing::error!(error = %e, "export failed part-way; the download is cut short");
+            });
+            (
+                [
+                    (header::CONTENT_TYPE, format.content_type().to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!(
+                            "attachment; filename=\"applications.{}\"",
+                            format.extension()
+                        ),
                     ),
-                ),
-                (header::CACHE_CONTROL, "no-store".to_string()),
-            ],
-            bytes,
-        )
-            .into_response(),
+                    (header::CACHE_CONTROL, "no-store".to_string()),
+                ],
+                Body::from_stream(pieces),
+            )
+                .into_response()
+        }
         Err(e) => error_response(&headers, &e),
     }
 }
@@ -115,7 +124,7 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
         match field.name() {
             Some("file") => {
                 upload.file_name = field.file_name().unwrap_or_default().to_string();
-                upload.bytes = field.bytes().await.map_err(unreadable)?.to_vec();
+                upload.bytes = Vec::from(field.bytes().await.map_err(unreadable)?);
             }
             Some("dry_run") => upload.dry_run = !field.text().await.map_err(unreadable)?.is_empty(),
             Some("format") => upload.format = field.text().await.map_err(unreadable)?,
@@ -151,25 +160,42 @@ fn unreadable(message: String) -> ImportReport {
     }
 }
 
+/// Imports an upload. The bytes move into decoding and are dropped there; only the records go on.
 async fn run(state: &AppState, upload: Upload, by: ImportedBy<'_>) -> ImportReport {
-    let format = match upload.format.trim() {
-        "" => Format::of_file_name(&upload.file_name),
+    let Upload {
+        file_name,
+        bytes,
+        dry_run,
+        format,
+    } = upload;
+    let format = match format.trim() {
+        "" => Format::of_file_name(&file_name),
         f => Format::parse(f),
     };
-    let outcome = match format {
-        None => refused(vec![file_problem(
-            "name the file .csv or .json, or choose its format".into(),
-        )]),
-        Some(format) => match ssr::import(state, &upload.bytes, format, upload.dry_run, by).await {
-            Ok(Ok(summary)) => ImportOutcome::Done(summary),
-            Ok(Err(problems)) => refused(problems),
-            Err(e) => refused(vec![file_problem(e.to_string())]),
+    let (sha256, outcome) = match format {
+        None => (
+            ssr::fingerprint(bytes).await.unwrap_or_default(),
+            refused(vec![file_problem(
+                "name the file .csv or .json, or choose its format".into(),
+            )]),
+        ),
+        Some(format) => match ssr::read_file(bytes, format).await {
+            Err(e) => (String::new(), refused(vec![file_problem(e.to_string())])),
+            Ok(file) => {
+                let sha256 = file.sha256.clone();
+                let outcome = match ssr::import(state, file, dry_run, by).await {
+                    Ok(Ok(summary)) => ImportOutcome::Done(summary),
+                    Ok(Err(problems)) => refused(problems),
+                    Err(e) => refused(vec![file_problem(e.to_string())]),
+                };
+                (sha256, outcome)
+            }
         },
     };
     ImportReport {
-        sha256: ssr::file_sha256(&upload.bytes),
-        file_name: upload.file_name,
-        dry_run: upload.dry_run,
+        sha256,
+        file_name,
+        dry_run,
         outcome,
     }
 }

@@ -1,10 +1,13 @@
-//! Export, import and generation against the database. Loads use a fixed number of queries
-//! whatever the estate's size; an import or a generated estate is written in one transaction with
-//! the registry's and the declarations' batched inserts, and audited by one event.
+//! Export, import and generation against the database. An export streams: it reads one snapshot
+//! of the estate in keyset-paged batches of a fixed number of queries each and hands on each
+//! batch's piece of the file as it goes. An import is decoded and planned off the async workers
+//! against a read snapshot, then checked again and written in one short transaction with the
+//! registry's and the declarations' batched inserts, and audited by one event; so is a generated
+//! estate.
 
 use super::generate;
 use super::model::{ApplicationRecord, Format, ImportProblem, ImportSummary, Importers};
-use super::rules::{self, Existing, Plan, Sourced};
+use super::rules::{self, Encoder, Existing, Plan, Sourced};
 use crate::accounts::facade::{NewUser, insert_users};
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::catalogue::facade::insert_business_units;
@@ -15,14 +18,17 @@ use crate::ids::{ApplicationId, BusinessUnitId, UserId};
 use crate::registry::facade::{Allowed, allowed, insert_applications, owners_with_users};
 use crate::session::facade::Granted;
 use crate::session::model::{Role, UserStatus};
+use crate::ssr::db::Db;
 use crate::ssr::entities::{
-    app_user, application, application_population, application_tag, business_unit,
-    declaration_version, population, user_role,
+    app_user, application, application_owner, application_population, application_tag,
+    business_unit, declaration_version, population, user_role,
 };
 use crate::ssr::state::AppState;
+use futures::Stream;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -32,51 +38,105 @@ use uuid::Uuid;
 // ---------------------------------------------------------------------------------------------
 // Export.
 
-/// Every application, archived ones too, sorted by name key, with its latest submitted
-/// declaration (six queries).
-pub async fn load_records<C: ConnectionTrait>(db: &C) -> Result<Vec<ApplicationRecord>, AppError> {
-    let apps = application::Entity::find().all(db).await?;
-    let names: HashMap<ApplicationId, String> =
-        apps.iter().map(|a| (a.id, a.name.clone())).collect();
-    let units: HashMap<BusinessUnitId, String> = business_unit::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|b| (b.id, b.name))
-        .collect();
+/// Applications read, encoded and handed on at a time by an export: each batch is five queries
+/// (six when some of them federate) and one piece of the file.
+pub const EXPORT_BATCH: u64 = 500;
+
+/// The small tables every batch of an export looks names up in, loaded once.
+struct Lookups {
+    units: HashMap<BusinessUnitId, String>,
+    /// Population key → its place in the catalogue's order (by name), as the registry lists them.
+    order: HashMap<String, usize>,
+}
+
+impl Lookups {
+    async fn load<C: ConnectionTrait>(db: &C) -> Result<Self, AppError> {
+        let units = business_unit::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|b| (b.id, b.name))
+            .collect();
+        let order = population::Entity::find()
+            .order_by_asc(population::Column::Name)
+            .all(db)
+            .await?
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| (p.key, i))
+            .collect();
+        Ok(Self { units, order })
+    }
+}
+
+/// The applications after `after` in name-key order (byte order on every database, as the file
+/// has always been sorted), at most `limit` of them, each with its latest submitted declaration,
+/// and the last one's name key: a fixed number of queries whatever the estate's size.
+async fn load_batch<C: ConnectionTrait>(
+    db: &C,
+    lookups: &Lookups,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<ApplicationRecord>, Option<String>), AppError> {
+    let mut apps = application::Entity::find();
+    if db.get_database_backend() == DbBackend::Postgres {
+        // Byte order whatever the database's collation, so that both backends write one file.
+        if let Some(after) = after {
+            apps = apps.filter(Expr::cust_with_values(
+                r#""application"."name_key" COLLATE "C" > $1"#,
+                [after.to_string()],
+            ));
+        }
+        apps = apps.order_by(
+            Expr::cust(r#""application"."name_key" COLLATE "C""#),
+            Order::Asc,
+        );
+    } else {
+        if let Some(after) = after {
+            apps = apps.filter(application::Column::NameKey.gt(after));
+        }
+        apps = apps.order_by_asc(application::Column::NameKey);
+    }
+    let apps = apps.limit(limit).all(db).await?;
+    let Some(last) = apps.last().map(|a| a.name_key.clone()) else {
+        return Ok((Vec::new(), None));
+    };
+    let ids: Vec<ApplicationId> = apps.iter().map(|a| a.id).collect();
+
     let mut owners: HashMap<ApplicationId, Vec<String>> = HashMap::new();
     for (app, username) in owners_with_users()
         .column(app_user::Column::Username)
+        .filter(application_owner::Column::ApplicationId.is_in(ids.clone()))
         .into_tuple::<(ApplicationId, String)>()
         .all(db)
         .await?
     {
         owners.entry(app).or_default().push(username);
     }
-    // Served populations in catalogue order (by name), as the registry lists them.
-    let order: HashMap<String, usize> = population::Entity::find()
-        .order_by_asc(population::Column::Name)
+    let mut populations: HashMap<ApplicationId, Vec<String>> = HashMap::new();
+    for p in application_population::Entity::find()
+        .filter(application_population::Column::ApplicationId.is_in(ids.clone()))
         .all(db)
         .await?
-        .into_iter()
-        .enumerate()
-        .map(|(i, p)| (p.key, i))
-        .collect();
-    let mut populations: HashMap<ApplicationId, Vec<String>> = HashMap::new();
-    for p in application_population::Entity::find().all(db).await? {
+    {
         populations
             .entry(p.application_id)
             .or_default()
             .push(p.population_key);
     }
     let mut tags: HashMap<ApplicationId, Vec<String>> = HashMap::new();
-    for t in application_tag::Entity::find().all(db).await? {
+    for t in application_tag::Entity::find()
+        .filter(application_tag::Column::ApplicationId.is_in(ids.clone()))
+        .all(db)
+        .await?
+    {
         tags.entry(t.application_id).or_default().push(t.tag);
     }
     let latest: HashMap<ApplicationId, String> = declaration_version::Entity::find()
         .select_only()
         .column(declaration_version::Column::ApplicationId)
         .column(declaration_version::Column::Body)
+        .filter(declaration_version::Column::ApplicationId.is_in(ids))
         .filter(Expr::cust(
             r#""declaration_version"."version" = (SELECT MAX("w"."version") FROM "declaration_version" AS "w" WHERE "w"."application_id" = "declaration_version"."application_id")"#,
         ))
@@ -85,15 +145,34 @@ pub async fn load_records<C: ConnectionTrait>(db: &C) -> Result<Vec<ApplicationR
         .await?
         .into_iter()
         .collect();
+    // Providers by id, for just this batch's applications (wherever the provider sorts).
+    let provider_ids: BTreeSet<ApplicationId> = apps.iter().filter_map(|a| a.provider_id).collect();
+    let providers: HashMap<ApplicationId, String> = if provider_ids.is_empty() {
+        HashMap::new()
+    } else {
+        application::Entity::find()
+            .select_only()
+            .column(application::Column::Id)
+            .column(application::Column::Name)
+            .filter(application::Column::Id.is_in(provider_ids))
+            .into_tuple::<(ApplicationId, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
 
     let mut records = Vec::with_capacity(apps.len());
-    let mut sorted = apps;
-    sorted.sort_by(|a, b| a.name_key.cmp(&b.name_key));
-    for a in sorted {
+    for a in apps {
         let mut own = owners.remove(&a.id).unwrap_or_default();
         own.sort();
         let mut served = populations.remove(&a.id).unwrap_or_default();
-        served.sort_by_key(|p| (order.get(p).copied().unwrap_or(usize::MAX), p.clone()));
+        served.sort_by_key(|p| {
+            (
+                lookups.order.get(p).copied().unwrap_or(usize::MAX),
+                p.clone(),
+            )
+        });
         let mut t = tags.remove(&a.id).unwrap_or_default();
         t.sort_by_key(|t| t.to_lowercase());
         let declaration = latest
@@ -103,13 +182,15 @@ pub async fn load_records<C: ConnectionTrait>(db: &C) -> Result<Vec<ApplicationR
             .map_err(|e| AppError::internal(format!("stored declaration of {}: {e}", a.id)))?;
         records.push(ApplicationRecord {
             description: a.description,
-            business_unit: a.business_unit_id.and_then(|b| units.get(&b).cloned()),
+            business_unit: a
+                .business_unit_id
+                .and_then(|b| lookups.units.get(&b).cloned()),
             criticality: a.criticality.as_str().into(),
             integration: a.integration.as_str().into(),
             lifecycle: a.lifecycle.as_str().into(),
             archived: a.archived,
             identity_provider: a.is_identity_provider,
-            provider: a.provider_id.and_then(|p| names.get(&p).cloned()),
+            provider: a.provider_id.and_then(|p| providers.get(&p).cloned()),
             owners: own,
             tags: t,
             populations: served,
@@ -117,19 +198,113 @@ pub async fn load_records<C: ConnectionTrait>(db: &C) -> Result<Vec<ApplicationR
             name: a.name,
         });
     }
-    Ok(records)
+    Ok((records, Some(last)))
 }
 
-pub fn encode(records: &[ApplicationRecord], format: Format) -> Result<Vec<u8>, AppError> {
-    match format {
-        Format::Csv => rules::encode_csv(records),
-        Format::Json => rules::encode_json(records),
+/// An export under way: one read snapshot of the estate, read and encoded a batch at a time, so
+/// that memory stays flat however large the estate (every application, archived ones too,
+/// sorted by name key, with its latest submitted declaration).
+pub struct Export {
+    /// Open until the last piece is handed on.
+    snapshot: Option<DatabaseTransaction>,
+    lookups: Lookups,
+    encoder: Option<Encoder>,
+    /// The name key the next batch starts after.
+    after: Option<String>,
+}
+
+impl Export {
+    /// Opens the snapshot and loads the small tables (two queries).
+    pub async fn start(db: &Db, format: Format) -> Result<Self, AppError> {
+        let snapshot = db.begin_read().await?;
+        let lookups = Lookups::load(&snapshot).await?;
+        Ok(Self {
+            snapshot: Some(snapshot),
+            lookups,
+            encoder: Some(Encoder::new(format)),
+            after: None,
+        })
+    }
+
+    /// The next batch of records (empty at the end), and `None` once the snapshot is closed.
+    async fn next_records(&mut self) -> Result<Option<Vec<ApplicationRecord>>, AppError> {
+        let Some(snapshot) = &self.snapshot else {
+            return Ok(None);
+        };
+        let (records, last) =
+            load_batch(snapshot, &self.lookups, self.after.as_deref(), EXPORT_BATCH).await?;
+        if (records.len() as u64) < EXPORT_BATCH
+            && let Some(snapshot) = self.snapshot.take()
+        {
+            snapshot.commit().await?;
+        }
+        self.after = last;
+        Ok(Some(records))
+    }
+
+    /// The next piece of the file (the first opens it, the last closes it), or `None` once the
+    /// whole file has been handed on.
+    pub async fn next_piece(&mut self) -> Result<Option<Vec<u8>>, AppError> {
+        let Some(records) = self.next_records().await? else {
+            return Ok(None);
+        };
+        let Some(encoder) = self.encoder.as_mut() else {
+            return Ok(None);
+        };
+        let mut piece = encoder.batch(&records)?;
+        if self.snapshot.is_none()
+            && let Some(encoder) = self.encoder.take()
+        {
+            piece.extend(encoder.finish()?);
+        }
+        Ok(Some(piece))
+    }
+
+    /// The pieces as a stream that owns the snapshot (for a streamed response body), empty ones
+    /// left out: it ends after the last piece, or at the first error. Dropped part-way (the client went away), it
+    /// rolls the snapshot back.
+    pub fn into_stream(self) -> impl Stream<Item = Result<Vec<u8>, AppError>> + Send + 'static {
+        futures::stream::try_unfold(self, |mut export| async move {
+            while let Some(piece) = export.next_piece().await? {
+                if !piece.is_empty() {
+                    return Ok(Some((piece, export)));
+                }
+            }
+            Ok::<_, AppError>(None)
+        })
     }
 }
 
-/// The estate as a file.
-pub async fn export<C: ConnectionTrait>(db: &C, format: Format) -> Result<Vec<u8>, AppError> {
-    encode(&load_records(db).await?, format)
+/// Every record at once, from one snapshot, read in the export's batches (small estates and
+/// tests; an export streams instead).
+pub async fn load_records(db: &Db) -> Result<Vec<ApplicationRecord>, AppError> {
+    let snapshot = db.begin_read().await?;
+    let lookups = Lookups::load(&snapshot).await?;
+    let mut records = Vec::new();
+    let mut after = None;
+    loop {
+        let (mut batch, last) =
+            load_batch(&snapshot, &lookups, after.as_deref(), EXPORT_BATCH).await?;
+        let more = batch.len() as u64 == EXPORT_BATCH;
+        records.append(&mut batch);
+        after = last;
+        if !more {
+            break;
+        }
+    }
+    snapshot.commit().await?;
+    Ok(records)
+}
+
+/// The estate as one file in memory: the streamed export's pieces put together (tests and
+/// small estates).
+pub async fn export(db: &Db, format: Format) -> Result<Vec<u8>, AppError> {
+    let mut export = Export::start(db, format).await?;
+    let mut file = Vec::new();
+    while let Some(piece) = export.next_piece().await? {
+        file.extend(piece);
+    }
+    Ok(file)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,42 +455,153 @@ impl ImportedBy<'_> {
     }
 }
 
-/// Imports a file all or nothing: decode, resolve and check every record, and only when nothing
-/// is wrong write everything in one transaction with one `applications.imported` event. A dry
-/// run stops before writing.
-pub async fn import(
-    state: &AppState,
-    bytes: &[u8],
+/// A file read for an import: what identifies it, and its records with the problems found
+/// reading them. The file's bytes are gone once it is read.
+pub struct ImportFile {
+    /// The SHA-256 of the file (hex).
+    pub sha256: String,
+    /// The file's size in bytes.
+    pub size: usize,
+    pub format: Format,
+    sourced: Vec<Sourced>,
+    problems: Vec<ImportProblem>,
+}
+
+/// Fingerprints and decodes a file on a blocking thread (not on the async workers), dropping the
+/// bytes there as soon as they are decoded.
+pub async fn read_file(bytes: Vec<u8>, format: Format) -> Result<ImportFile, AppError> {
+    off_the_workers(move || {
+        let sha256 = file_sha256(&bytes);
+        let size = bytes.len();
+        let (sourced, problems) = decode(&bytes, format);
+        drop(bytes);
+        ImportFile {
+            sha256,
+            size,
+            format,
+            sourced,
+            problems,
+        }
+    })
+    .await
+}
+
+/// The SHA-256 of a file, computed on a blocking thread.
+pub async fn fingerprint(bytes: Vec<u8>) -> Result<String, AppError> {
+    off_the_workers(move || file_sha256(&bytes)).await
+}
+
+/// Runs CPU-bound work (decoding, planning) on the blocking pool, so that the async workers go
+/// on answering requests meanwhile.
+async fn off_the_workers<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(AppError::internal)
+}
+
+type Planned = Result<Plan, Vec<ImportProblem>>;
+
+/// Plans on the blocking pool: the records and what the portal holds move in and come back out
+/// with the plan.
+async fn plan_off_the_workers(
+    sourced: Vec<Sourced>,
+    existing: Existing,
+) -> Result<(Vec<Sourced>, Existing, Planned), AppError> {
+    off_the_workers(move || {
+        let planned = rules::plan(&sourced, &existing, &mut Uuid::new_v4);
+        (sourced, existing, planned)
+    })
+    .await
+}
+
+/// An import planned against a snapshot of the portal, not yet written.
+pub struct PlannedImport {
+    sha256: String,
+    size: usize,
     format: Format,
-    dry_run: bool,
+    /// Kept to plan again should the portal change before the write.
+    sourced: Vec<Sourced>,
+    /// What the plan was made against.
+    existing: Existing,
+    plan: Plan,
+}
+
+impl PlannedImport {
+    pub fn summary(&self) -> ImportSummary {
+        self.plan.summary()
+    }
+}
+
+/// Resolves and checks every record against a read snapshot of the portal, outside any write
+/// lock and off the async workers: a plan, or every problem of the file (reading and planning).
+pub async fn plan_import(
+    state: &AppState,
+    file: ImportFile,
+) -> Result<Result<PlannedImport, Vec<ImportProblem>>, AppError> {
+    let snapshot = state.db.begin_read().await?;
+    let existing = load_existing(&snapshot).await?;
+    snapshot.commit().await?;
+    let ImportFile {
+        sha256,
+        size,
+        format,
+        sourced,
+        mut problems,
+    } = file;
+    let (sourced, existing, planned) = plan_off_the_workers(sourced, existing).await?;
+    Ok(match planned {
+        Ok(plan) if problems.is_empty() => Ok(PlannedImport {
+            sha256,
+            size,
+            format,
+            sourced,
+            existing,
+            plan,
+        }),
+        Ok(_) => Err(problems),
+        Err(mut more) => {
+            problems.append(&mut more);
+            problems.sort_by_key(|p| p.row);
+            Err(problems)
+        }
+    })
+}
+
+/// Writes a planned import in one short write transaction with one `applications.imported`
+/// event. What the plan relied on is checked again under the lock (names still free, business
+/// units and owner accounts still absent, owners and providers still eligible): when the portal
+/// changed since the plan was made, the file is planned again against what it holds now, so the
+/// import is refused or written exactly as if it had been planned under the lock.
+pub async fn write_import(
+    state: &AppState,
+    planned: PlannedImport,
     by: ImportedBy<'_>,
 ) -> Result<ImportResult, AppError> {
-    let (sourced, mut problems) = decode(bytes, format);
-    let mut planned = |existing: &Existing| {
-        let planned = rules::plan(&sourced, existing, &mut Uuid::new_v4);
-        match planned {
-            Ok(plan) if problems.is_empty() => Ok(plan),
-            Ok(_) => Err(std::mem::take(&mut problems)),
-            Err(mut more) => {
-                problems.append(&mut more);
-                problems.sort_by_key(|p| p.row);
-                Err(std::mem::take(&mut problems))
-            }
-        }
-    };
-    if dry_run {
-        let existing = load_existing(state.db.conn()).await?;
-        return Ok(planned(&existing).map(|p| p.summary()));
-    }
+    let PlannedImport {
+        sha256,
+        size,
+        format,
+        sourced,
+        existing,
+        plan,
+    } = planned;
     let txn = state.db.begin_write().await?;
-    let existing = load_existing(&txn).await?;
-    let plan = match planned(&existing) {
-        Ok(plan) => plan,
-        Err(problems) => return Ok(Err(problems)),
+    let current = load_existing(&txn).await?;
+    let plan = if current.same_as(&existing) {
+        drop((sourced, existing, current));
+        plan
+    } else {
+        tracing::info!("the portal changed while the import was planned: planning it again");
+        drop((plan, existing));
+        match plan_off_the_workers(sourced, current).await?.2 {
+            Ok(plan) => plan,
+            Err(problems) => return Ok(Err(problems)),
+        }
     };
     let summary = plan.summary();
     let now = state.now();
-    let sha256 = file_sha256(bytes);
     apply(&txn, plan, now, Source::Import, by.author()).await?;
     record(
         &txn,
@@ -329,7 +615,7 @@ pub async fn import(
             after: Some(json!({
                 "sha256": sha256,
                 "format": format.extension(),
-                "bytes": bytes.len(),
+                "bytes": size,
                 "applications": summary.applications,
                 "declarations": summary.declarations,
                 "business_units_created": summary.business_units,
@@ -340,7 +626,29 @@ pub async fn import(
     )
     .await?;
     txn.commit().await?;
+    // The tables may have grown by thousands of rows: let the planner know.
+    state.db.optimize().await?;
     Ok(Ok(summary))
+}
+
+/// Imports a file all or nothing: resolve and check every record (outside the write lock, off
+/// the async workers), and only when nothing is wrong write everything in one short transaction
+/// with one `applications.imported` event. A dry run stops before writing and never takes the
+/// write lock.
+pub async fn import(
+    state: &AppState,
+    file: ImportFile,
+    dry_run: bool,
+    by: ImportedBy<'_>,
+) -> Result<ImportResult, AppError> {
+    let planned = match plan_import(state, file).await? {
+        Ok(planned) => planned,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    if dry_run {
+        return Ok(Ok(planned.summary()));
+    }
+    write_import(state, planned, by).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,17 +671,21 @@ pub async fn generate_estate(
         )));
     }
     let existing = load_existing(&txn).await?;
-    let sourced: Vec<Sourced> = generate::estate(apps, seed, &existing.known)
-        .into_iter()
-        .enumerate()
-        .map(|(i, record)| Sourced {
-            record,
-            row: i + 1,
-            population_rows: BTreeMap::new(),
-        })
-        .collect();
-    let mut ids = generate::id_stream(seed);
-    let plan = rules::plan(&sourced, &existing, &mut || ids.uuid()).map_err(|problems| {
+    let planned = off_the_workers(move || {
+        let sourced: Vec<Sourced> = generate::estate(apps, seed, &existing.known)
+            .into_iter()
+            .enumerate()
+            .map(|(i, record)| Sourced {
+                record,
+                row: i + 1,
+                population_rows: BTreeMap::new(),
+            })
+            .collect();
+        let mut ids = generate::id_stream(seed);
+        rules::plan(&sourced, &existing, &mut || ids.uuid())
+    })
+    .await?;
+    let plan = planned.map_err(|problems| {
         let first: Vec<String> = problems.iter().take(5).map(|p| p.to_string()).collect();
         AppError::Conflict(format!(
             "The generated estate does not fit this portal ({} problem(s)): {}",
@@ -404,5 +716,7 @@ pub async fn generate_estate(
     )
     .await?;
     txn.commit().await?;
+    // The tables grew from nothing: let the planner know.
+    state.db.optimize().await?;
     Ok(summary)
 }

@@ -17,3 +17,4 @@ mod registry;
 mod sessions;
 mod signin;
 mod transfer;
+mod transfer_scale;

@@ -6,6 +6,8 @@
 use crate::client::{COOKIE, Client, Person, after, events, first_admin, invited};
 use crate::on_each_backend;
 use crate::support::{ORIGIN, TestDb, World, insert_user};
+use crate::transfer_scale::download;
+use app::registry::facade::name_key;
 use app::ssr::entities::{
     app_user, application, application_owner, application_population, application_tag, audit_event,
     business_unit, declaration_method, declaration_version, user_role,
@@ -13,7 +15,10 @@ use app::ssr::entities::{
 use app::transfer::http::IMPORT_BODY_LIMIT;
 use app::transfer::model::{ApplicationRecord, Format};
 use app::transfer::model::{ImportOutcome, ImportReport, ImportSummary};
-use app::transfer::ssr::{ImportResult, ImportedBy, export, file_sha256, generate_estate, import};
+use app::transfer::ssr::{
+    EXPORT_BATCH, ImportResult, ImportedBy, PlannedImport, export, file_sha256, generate_estate,
+    import, load_records, plan_import, read_file, write_import,
+};
 use axum::body::Body;
 use http::{Request, StatusCode, header};
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -28,11 +33,12 @@ async fn another(db: &TestDb) -> TestDb {
 }
 
 async fn export_of(w: &World, format: Format) -> Vec<u8> {
-    export(w.state.db.conn(), format).await.expect("export")
+    export(&w.state.db, format).await.expect("export")
 }
 
 async fn import_as_host(w: &World, bytes: &[u8], format: Format, dry_run: bool) -> ImportResult {
-    import(&w.state, bytes, format, dry_run, ImportedBy::HostOperator)
+    let file = read_file(bytes.to_vec(), format).await.expect("read");
+    import(&w.state, file, dry_run, ImportedBy::HostOperator)
         .await
         .expect("import runs")
 }
@@ -139,9 +145,7 @@ async fn export_import_export_is_byte_identical(db: &TestDb) {
 
     // Archived applications travel too: a generated one, and a federated one whose identity
     // provider is archived as well (both added through an import, then archived).
-    let records = app::transfer::ssr::load_records(source.state.db.conn())
-        .await
-        .unwrap();
+    let records = load_records(&source.state.db).await.unwrap();
     let plain = records
         .iter()
         .find(|r| !r.identity_provider && r.declaration.is_some())
@@ -245,9 +249,7 @@ async fn a_bad_import_changes_nothing_and_names_every_row(db: &TestDb) {
     let w = World::new(db).await;
     generate_estate(&w.state, 30, 1).await.expect("generate");
     insert_user(&w.state, "carol", &["auditor"]).await;
-    let records = app::transfer::ssr::load_records(w.state.db.conn())
-        .await
-        .unwrap();
+    let records = load_records(&w.state.db).await.unwrap();
     let plain = records
         .iter()
         .find(|r| !r.identity_provider)
@@ -636,4 +638,139 @@ async fn the_http_endpoints_follow_the_roles(db: &TestDb) {
 on_each_backend!(
     the_http_endpoints_follow_the_roles_on_each_backend,
     the_http_endpoints_follow_the_roles
+);
+
+async fn a_streamed_export_is_the_file_all_at_once(db: &TestDb) {
+    let w = World::new(db).await;
+    let admin = first_admin(&w, "ada").await;
+    // Exactly two full batches: the end of the file comes with an empty third.
+    let apps = 2 * EXPORT_BATCH as usize;
+    generate_estate(&w.state, apps, 21).await.expect("generate");
+    let records = load_records(&w.state.db).await.unwrap();
+    assert_eq!(records.len(), apps);
+    assert!(
+        records
+            .windows(2)
+            .all(|p| name_key(&p[0].name) < name_key(&p[1].name)),
+        "in name-key order across batches"
+    );
+    for format in [Format::Csv, Format::Json] {
+        let streamed = download(&w, &admin, format, true).await;
+        let whole = match format {
+            Format::Csv => app::transfer::rules::encode_csv(&records),
+            Format::Json => app::transfer::rules::encode_json(&records),
+        }
+        .unwrap();
+        assert!(
+            streamed.file == whole,
+            "{format:?}: the streamed file differs from the file encoded at once ({} vs {} \
+             bytes)",
+            streamed.file.len(),
+            whole.len()
+        );
+        assert!(streamed.pieces.len() >= 2, "{:?}", streamed.pieces);
+
+        // And it imports into an empty portal, which exports it again byte for byte.
+        let target_db = another(db).await;
+        let target = World::new(&target_db).await;
+        let s = imported(import_as_host(&target, &streamed.file, format, false).await);
+        assert_eq!(s.applications, apps, "{format:?}");
+        assert!(
+            export_of(&target, format).await == streamed.file,
+            "{format:?}: the re-export differs"
+        );
+        target_db.cleanup().await;
+    }
+}
+on_each_backend!(
+    a_streamed_export_is_the_file_all_at_once_on_each_backend,
+    a_streamed_export_is_the_file_all_at_once
+);
+
+/// A file of applications in a new business unit, each owned by the named owner.
+fn file_of(apps: &[(&str, &str)]) -> Vec<u8> {
+    let records: Vec<ApplicationRecord> = apps
+        .iter()
+        .map(|(name, owner)| ApplicationRecord {
+            name: (*name).into(),
+            description: "Planned while others worked.".into(),
+            business_unit: Some("Brand New Unit".into()),
+            criticality: "high".into(),
+            integration: "local".into(),
+            lifecycle: "production".into(),
+            archived: false,
+            identity_provider: false,
+            provider: None,
+            owners: vec![(*owner).into()],
+            tags: vec![],
+            populations: vec!["office_employees".into()],
+            declaration: None,
+        })
+        .collect();
+    app::transfer::rules::encode_json(&records).unwrap()
+}
+
+/// The file, read and planned against the portal as it is now.
+async fn planned(w: &World, apps: &[(&str, &str)]) -> PlannedImport {
+    let file = read_file(file_of(apps), Format::Json).await.unwrap();
+    plan_import(&w.state, file)
+        .await
+        .unwrap()
+        .unwrap_or_else(|p| panic!("{p:?}"))
+}
+
+async fn an_import_is_checked_again_under_the_write_lock(db: &TestDb) {
+    let w = World::new(db).await;
+    insert_user(&w.state, "olga", &["owner"]).await;
+
+    // Planned against a portal that then changes: a name is taken, and the owner account the
+    // plan would create appears without the owner role. Checked again under the lock, the
+    // import is refused on both rows and writes nothing.
+    let plan = planned(&w, &[("Alpha", "olga"), ("Beta", "newbie")]).await;
+    assert_eq!(plan.summary().owners, vec!["newbie".to_string()]);
+    imported(import_as_host(&w, &file_of(&[("ALPHA", "olga")]), Format::Json, false).await);
+    insert_user(&w.state, "newbie", &["auditor"]).await;
+    let before = counts(&w).await;
+    let problems = write_import(&w.state, plan, ImportedBy::HostOperator)
+        .await
+        .expect("runs")
+        .expect_err("refused");
+    let rows: Vec<usize> = problems.iter().map(|p| p.row).collect();
+    assert_eq!(rows, vec![1, 2], "{problems:#?}");
+    assert!(
+        problems[0].message.contains("already exists"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].message.contains("without the owner role"),
+        "{problems:?}"
+    );
+    assert_eq!(counts(&w).await, before, "nothing was written");
+
+    // A change the plan did not rely on does not stop it: it is planned again and written
+    // (the business unit the first import created is used, not created twice).
+    let plan = planned(&w, &[("Gamma", "olga")]).await;
+    assert_eq!(plan.summary().business_units, Vec::<String>::new());
+    imported(import_as_host(&w, &file_of(&[("Delta", "olga")]), Format::Json, false).await);
+    let s = imported(
+        write_import(&w.state, plan, ImportedBy::HostOperator)
+            .await
+            .expect("runs"),
+    );
+    assert_eq!(s.applications, 1);
+    stored(&w, "Gamma").await;
+
+    // Nothing changed: written as planned.
+    let plan = planned(&w, &[("Epsilon", "olga")]).await;
+    imported(
+        write_import(&w.state, plan, ImportedBy::HostOperator)
+            .await
+            .expect("runs"),
+    );
+    stored(&w, "Epsilon").await;
+    assert_eq!(events(&w, "applications.imported").await.len(), 4);
+}
+on_each_backend!(
+    an_import_is_checked_again_under_the_write_lock_on_each_backend,
+    an_import_is_checked_again_under_the_write_lock
 );

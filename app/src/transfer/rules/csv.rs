@@ -177,12 +177,16 @@ pub fn rows_of(r: &ApplicationRecord) -> Vec<Row> {
     rows
 }
 
+fn writer<W: std::io::Write>(to: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(to)
+}
+
 /// The CSV file: a header, then the rows of each application in the given order, every cell
 /// neutralised.
 pub fn encode_csv(records: &[ApplicationRecord]) -> Result<Vec<u8>, AppError> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
+    let mut w = writer(Vec::new());
     w.write_record(COLUMNS).map_err(AppError::internal)?;
     for r in records {
         for row in rows_of(r) {
@@ -191,6 +195,27 @@ pub fn encode_csv(records: &[ApplicationRecord]) -> Result<Vec<u8>, AppError> {
         }
     }
     w.into_inner().map_err(AppError::internal)
+}
+
+/// The header line, which opens the file.
+pub(crate) fn csv_header() -> Result<Vec<u8>, AppError> {
+    let mut w = writer(Vec::new());
+    w.write_record(COLUMNS).map_err(AppError::internal)?;
+    w.into_inner().map_err(AppError::internal)
+}
+
+/// The rows of some applications, appended to `out`: the header then the rows of each batch in
+/// turn make the file `encode_csv` writes (every row stands alone, so one writer per batch
+/// writes the same bytes as one for the whole file).
+pub(crate) fn csv_rows(out: &mut Vec<u8>, records: &[ApplicationRecord]) -> Result<(), AppError> {
+    let mut w = writer(out);
+    for r in records {
+        for row in rows_of(r) {
+            w.write_record(row.iter().map(|c| guard_cell(c).into_owned()))
+                .map_err(AppError::internal)?;
+        }
+    }
+    w.flush().map_err(AppError::internal)
 }
 
 /// Reads a CSV file into records. Columns are found by their header (any order; a missing column

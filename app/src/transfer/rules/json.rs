@@ -34,6 +34,64 @@ pub fn encode_json(records: &[ApplicationRecord]) -> Result<Vec<u8>, AppError> {
     Ok(out)
 }
 
+/// Where `applications` is in the file: the bytes before its elements (up to and including
+/// `[`) and after them (from the closing `]`'s line end to the end of the file).
+fn around_applications() -> Result<(Vec<u8>, Vec<u8>), AppError> {
+    let mut empty = encode_json(&[])?;
+    let at = empty
+        .windows(2)
+        .rposition(|w| w == b"[]")
+        .ok_or_else(|| AppError::internal("the JSON file has no applications array"))?;
+    let after = empty.split_off(at + 2);
+    empty.truncate(at + 1);
+    Ok((empty, after))
+}
+
+/// The file's opening, up to the `[` of `applications`.
+pub(crate) fn json_opening() -> Result<Vec<u8>, AppError> {
+    Ok(around_applications()?.0)
+}
+
+/// How deep the elements of `applications` are indented in the pretty-printed file.
+const ELEMENT_INDENT: &[u8] = b"    ";
+/// How deep the closing `]` of `applications` is indented.
+const ARRAY_INDENT: &[u8] = b"  ";
+
+/// One application as an element of `applications`, appended to `out`, after `written` others:
+/// its separator, then the record pretty-printed one level deeper. Pretty-printed JSON has line
+/// breaks only between tokens (a line break in a string is written `\n`), so indenting every
+/// line is exactly how the whole file prints it.
+pub(crate) fn json_element(
+    out: &mut Vec<u8>,
+    record: &ApplicationRecord,
+    written: usize,
+) -> Result<(), AppError> {
+    let value = serde_json::to_vec_pretty(record).map_err(AppError::internal)?;
+    let separator: &[u8] = if written == 0 { b"\n" } else { b",\n" };
+    out.extend_from_slice(separator);
+    out.extend_from_slice(ELEMENT_INDENT);
+    for line in value.split_inclusive(|b| *b == b'\n') {
+        out.extend_from_slice(line);
+        if line.ends_with(b"\n") {
+            out.extend_from_slice(ELEMENT_INDENT);
+        }
+    }
+    Ok(())
+}
+
+/// The file's end after `written` applications: the closing `]` (on its own line unless the
+/// array is empty) and what follows it.
+pub(crate) fn json_closing(written: usize) -> Result<Vec<u8>, AppError> {
+    let mut out = Vec::new();
+    if written > 0 {
+        out.push(b'\n');
+        out.extend_from_slice(ARRAY_INDENT);
+    }
+    out.push(b']');
+    out.extend_from_slice(&around_applications()?.1);
+    Ok(out)
+}
+
 /// Reads a JSON file into records; each application that cannot be read is reported by its
 /// position.
 pub fn decode_json(bytes: &[u8]) -> (Vec<Sourced>, Vec<ImportProblem>) {

@@ -1,13 +1,16 @@
-//! Pure rules of import and export: the CSV and JSON encodings, formula neutralisation, and
-//! planning an import (resolving names to ids and checking every record with the registry's and
-//! the declarations' own rules). No clock, no database.
+//! Pure rules of import and export: the CSV and JSON encodings (whole, or a batch at a time for
+//! a streamed export), formula neutralisation, and planning an import (resolving names to ids
+//! and checking every record with the registry's and the declarations' own rules). No clock, no
+//! database.
 
 pub mod cells;
 pub mod csv;
+pub mod encoder;
 pub mod json;
 pub mod plan;
 
 pub use csv::{COLUMNS, decode_csv, encode_csv};
+pub use encoder::Encoder;
 pub use json::{decode_json, encode_json};
 pub use plan::{Existing, Plan, plan};
 

@@ -30,6 +30,44 @@ pub struct Existing {
     pub known: Known,
 }
 
+impl Existing {
+    /// Whether `other` holds exactly the same names, accounts, rights and catalogue keys, so that
+    /// a plan made against one holds against the other. Every field is named: a field added
+    /// here, or to `Allowed` or `Known`, does not compile until it is compared.
+    pub fn same_as(&self, other: &Existing) -> bool {
+        let Existing {
+            business_units,
+            users,
+            applications,
+            allowed,
+            archived_providers,
+            known,
+        } = self;
+        let Allowed {
+            business_units: allowed_units,
+            populations,
+            owners,
+            providers,
+            editing,
+        } = allowed;
+        let Known {
+            methods,
+            populations: known_populations,
+        } = known;
+        *business_units == other.business_units
+            && *users == other.users
+            && *applications == other.applications
+            && *archived_providers == other.archived_providers
+            && *allowed_units == other.allowed.business_units
+            && *populations == other.allowed.populations
+            && *owners == other.allowed.owners
+            && *providers == other.allowed.providers
+            && *editing == other.allowed.editing
+            && *methods == other.known.methods
+            && *known_populations == other.known.populations
+    }
+}
+
 /// Everything an import writes, in the order it must be written.
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
@@ -386,6 +424,40 @@ mod tests {
                     .map(|s| s.to_string())
                     .collect(),
             },
+        }
+    }
+
+    #[test]
+    fn a_plan_holds_only_against_the_same_portal() {
+        let before = existing();
+        assert!(before.same_as(&existing()));
+        let changes: [fn(&mut Existing); 6] = [
+            |e| {
+                e.applications
+                    .insert("crm".into(), ApplicationId(Uuid::from_u128(30)));
+            },
+            |e| {
+                e.business_units
+                    .insert("sales".into(), BusinessUnitId(Uuid::from_u128(11)));
+            },
+            |e| {
+                e.users
+                    .insert("alice".into(), (UserId(Uuid::from_u128(1)), false));
+            },
+            |e| {
+                e.allowed.owners.clear();
+            },
+            |e| {
+                e.allowed.providers.clear();
+            },
+            |e| {
+                e.known.methods.remove("sms_otp");
+            },
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            let mut after = existing();
+            change(&mut after);
+            assert!(!before.same_as(&after), "change {i} goes unnoticed");
         }
     }
 
