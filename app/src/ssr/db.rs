@@ -164,14 +164,15 @@ impl Db {
         result
     }
 
-    /// Lets the query planner know the tables' sizes again after they changed a lot (at start-up
-    /// and after bulk writes): on SQLite `PRAGMA optimize`, which analyses only the tables whose
-    /// row counts moved by ten times or more since last analysed (without statistics SQLite takes
-    /// every index for selective and walks a whole index with a row lookup apiece where reading
-    /// the table once is ten times faster). PostgreSQL's autovacuum analyses by itself.
+    /// Lets the query planner know the tables' sizes again (at start-up and after bulk writes):
+    /// on SQLite `ANALYZE` (about 70 ms at 20,000 applications). Without statistics SQLite takes
+    /// every index for selective, and walks a whole index with a row lookup apiece where reading
+    /// the table once is several times faster; `PRAGMA optimize` does not analyse tables that
+    /// were never analysed from a fresh connection, hence the full `ANALYZE`. PostgreSQL's
+    /// autovacuum analyses by itself.
     pub async fn optimize(&self) -> Result<(), DbErr> {
         if self.backend() == DbBackend::Sqlite {
-            self.conn.execute_unprepared("PRAGMA optimize").await?;
+            self.conn.execute_unprepared("ANALYZE").await?;
         }
         Ok(())
     }
