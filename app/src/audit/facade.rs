@@ -1,6 +1,6 @@
 //! What the features above use of the audit trail: writing an event inside their transaction,
-//! reading the chain's head (which moves with every change) to remember figures until the next
-//! change, and verifying the chain.
+//! reading the chain's head (which moves with every change, so figures remembered at a head hold
+//! until the next change), and verifying the chain.
 
 pub use super::model::{Actor, AuditAction, ChainStatus};
-pub use super::ssr::{NewAuditEvent, head, record, until_next_change, verify_chain};
+pub use super::ssr::{NewAuditEvent, head, record, verify_chain};

@@ -4,7 +4,6 @@ use super::model::{Actor, AuditAction, ChainStatus};
 use super::rules::{ChainVerifier, StoredEvent, event_hash};
 use crate::ssr::clock::format_timestamp;
 use crate::ssr::entities::{audit_event, audit_head};
-use crate::ssr::remembered::Remembered;
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -114,28 +113,6 @@ pub async fn head<C: ConnectionTrait>(db: &C) -> Result<String, DbErr> {
         .await?
         .ok_or_else(|| DbErr::Custom("the audit chain head is missing".into()))?;
     Ok(format!("{}:{}", head.seq, head.hash))
-}
-
-/// A figure (a list's count, say) computed only when the audit head moved since it was last
-/// computed under `key`: one primary-key read when it is remembered.
-pub async fn until_next_change<C, F, Fut>(
-    db: &C,
-    remembered: &Remembered,
-    key: String,
-    compute: F,
-) -> Result<u64, DbErr>
-where
-    C: ConnectionTrait,
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<u64, DbErr>>,
-{
-    let at = head(db).await?;
-    if let Some(figure) = remembered.get(&key, &at) {
-        return Ok(figure);
-    }
-    let figure = compute().await?;
-    remembered.put(key, &at, figure);
-    Ok(figure)
 }
 
 /// Verifies the whole chain, reading it in batches so memory stays flat on a long trail.

@@ -774,27 +774,18 @@ pub async fn list<C: ConnectionTrait>(
     filter: &ApplicationFilter,
 ) -> Result<ApplicationList, AppError> {
     let backend = db.get_database_backend();
-    let head = audit_head(db).await?;
-    let at = head.as_str();
-    let counted = |key: String, cond: Condition| {
-        let remembered_figure = remembered.get(&key, at);
-        async move {
-            Ok::<_, AppError>(match remembered_figure {
-                Some(n) => n,
-                None => {
-                    let n = application::Entity::find().filter(cond).count(db).await?;
-                    remembered.put(key, at, n);
-                    n
-                }
-            })
-        }
-    };
-    let total = counted(
-        count_key(viewer, filter),
-        matching(backend, viewer, filter, Reach::Collect),
-    )
-    .await?;
-    let estate = counted("applications&status=all".into(), Condition::all()).await?;
+    let at = audit_head(db).await?;
+    let count = |cond: Condition| application::Entity::find().filter(cond).count(db);
+    let total = remembered
+        .figure(count_key(viewer, filter), &at, || {
+            count(matching(backend, viewer, filter, Reach::Collect))
+        })
+        .await?;
+    let estate = remembered
+        .figure("applications&status=all".into(), &at, || {
+            count(Condition::all())
+        })
+        .await?;
     // Knowing how many match out of how many, walk the names in order when many do (a page is
     // found early), or collect the few and sort them (a walk would read the estate to find them).
     let reach = if total * WALK_AT_LEAST_ONE_IN < estate {

@@ -28,6 +28,25 @@ impl Remembered {
             .map(|(_, value)| *value)
     }
 
+    /// The figure under `key` at `head`, computed by `compute` (and remembered) only when it is
+    /// not remembered for that head.
+    pub async fn figure<E, Fut>(
+        &self,
+        key: String,
+        head: &str,
+        compute: impl FnOnce() -> Fut,
+    ) -> Result<u64, E>
+    where
+        Fut: std::future::Future<Output = Result<u64, E>>,
+    {
+        if let Some(value) = self.get(&key, head) {
+            return Ok(value);
+        }
+        let value = compute().await?;
+        self.put(key, head, value);
+        Ok(value)
+    }
+
     /// Forgets everything: for writes that bypass the audit trail (test fixtures that insert rows
     /// directly, never the portal itself).
     pub fn forget(&self) {

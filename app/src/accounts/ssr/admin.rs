@@ -8,7 +8,7 @@ use crate::accounts::model::{
     DISPLAY_NAME_MAX, EnrolmentPurpose, IssuedLinkView, Position, REASON_MAX, REASON_MIN,
     USERS_PAGE_SIZE, UserAdministrators, UserFilter, UserList, UserSummary,
 };
-use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record, until_next_change};
+use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, head, record};
 use crate::components::Neighbours;
 use crate::error::AppError;
 use crate::ids::UserId;
@@ -51,7 +51,11 @@ pub async fn list_users(
     }
     let matching = || app_user::Entity::find().filter(cond.clone());
     let key = format!("users&{:?}", filter.at(Position::First));
-    let total = until_next_change(db, &state.remembered, key, || matching().count(db)).await?;
+    let at = head(db).await?;
+    let total = state
+        .remembered
+        .figure(key, &at, || matching().count(db))
+        .await?;
 
     let KeysetPage {
         rows: users,
