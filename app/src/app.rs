@@ -6,7 +6,10 @@ use crate::accounts::pages::{AccountPage, AdminUsersPage, EnrolPage};
 use crate::catalogue::pages::CataloguePage;
 use crate::components::NotFound;
 use crate::declarations::pages::{DeclarationEditorPage, DeclarationSections};
+use crate::findings::facade::rule_choices;
+use crate::findings::pages::{ApplicationFindingsSection, FindingsPage, PolicyPreviewPanel};
 use crate::home::pages::HomePage;
+use crate::policy::pages::{PolicyEditorPage, PolicyPage};
 use crate::registry::pages::{
     ApplicationPage, ApplicationsPage, EditApplicationPage, NewApplicationPage,
 };
@@ -87,6 +90,7 @@ pub fn App() -> impl IntoView {
                         view=|| {
                             view! {
                                 <ApplicationPage>
+                                    <ApplicationFindingsSection />
                                     <DeclarationSections />
                                 </ApplicationPage>
                             }
@@ -103,6 +107,19 @@ pub fn App() -> impl IntoView {
                         view=DeclarationEditorPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("findings") view=FindingsPage ssr=SsrMode::Async />
+                    <Route path=path!("policy") view=PolicyPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("policy/edit")
+                        view=|| {
+                            view! {
+                                <PolicyEditorPage rules=rule_choices()>
+                                    <PolicyPreviewPanel />
+                                </PolicyEditorPage>
+                            }
+                        }
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("catalogue") view=CataloguePage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                 </Routes>
@@ -115,6 +132,8 @@ pub fn App() -> impl IntoView {
 const NAV: &[(&str, &str, Option<&[Role]>)] = &[
     ("/", "Overview", None),
     ("/applications", "Applications", Some(Role::ALL)),
+    ("/findings", "Findings", Some(Role::ALL)),
+    ("/policy", "Policy", Some(Role::ALL)),
     ("/catalogue", "Catalogue", Some(Role::ALL)),
     ("/admin/users", "Users", Some(&[Role::Admin])),
 ];
@@ -195,8 +214,13 @@ pub fn access_table()
             crate::catalogue::access::ENDPOINTS,
             crate::registry::access::ENDPOINTS,
             crate::declarations::access::ENDPOINTS,
+            crate::policy::access::ENDPOINTS,
+            crate::findings::access::ENDPOINTS,
             crate::transfer::access::ENDPOINTS,
         ],
-        &[crate::transfer::access::HANDLERS],
+        &[
+            crate::transfer::access::HANDLERS,
+            crate::findings::access::HANDLERS,
+        ],
     )
 }

@@ -3,8 +3,8 @@
 //!
 //! Features are layered, and imports run one way (the README's architecture section, enforced
 //! by `tests/architecture.rs`): from the bottom, `audit`, `session`, `accounts`, `catalogue`,
-//! `registry`, `declarations`, `transfer`; then `home` and `app` (the route list), which compose
-//! them. Below every feature: `error`, `ids`, `vocab`, `validation`, `components` and `ssr`.
+//! `registry`, `policy`, `declarations`, `findings`, `transfer`; then `home` and `app` (the route list), which compose
+//! them. Below every feature: `error`, `ids`, `vocab`, `journey`, `validation`, `spreadsheet`, `components` and `ssr`.
 #![recursion_limit = "256"]
 
 pub mod accounts;
@@ -14,10 +14,14 @@ pub mod catalogue;
 pub mod components;
 pub mod declarations;
 pub mod error;
+pub mod findings;
 pub mod home;
 pub mod ids;
+pub mod journey;
+pub mod policy;
 pub mod registry;
 pub mod session;
+pub mod spreadsheet;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod transfer;

@@ -83,6 +83,11 @@ pub fn validate_text_block(field: &'static str, raw: &str, max: usize) -> Result
     Ok(text)
 }
 
+/// A calendar date written `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Option<time::Date> {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -205,6 +205,35 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// What kind of factor a catalogue method is, in SP 800-63B terms: what the assurance of a
+    /// path that combines methods is computed from.
+    pub enum FactorKind {
+        /// A multi-factor authenticator on its own: a passkey or security key with user
+        /// verification, a smart card with its PIN.
+        MultiFactor = ("multi_factor", "Multi-factor on its own"),
+        /// Something you know: a password.
+        Knowledge = ("knowledge", "Something you know"),
+        /// Something you have, single-factor: a one-time code, a push approval, recovery codes.
+        Possession = ("possession", "Something you have"),
+        /// Sign-in delegated to an identity provider: worth what the provider's journey is.
+        Federation = ("federation", "Federated sign-in"),
+        /// An issuance or reset procedure rather than an authenticator: a help-desk reset, a
+        /// temporary access pass, an attestation.
+        Procedure = ("procedure", "A procedure, not an authenticator"),
+    }
+);
+
+vocabulary!(
+    /// How much a finding matters, most severe first.
+    pub enum Severity {
+        Critical = ("critical", "Critical"),
+        High = ("high", "High"),
+        Medium = ("medium", "Medium"),
+        Low = ("low", "Low"),
+    }
+);
+
+vocabulary!(
     /// Where a submitted version came from.
     pub enum Source {
         Portal = ("portal", "the portal"),

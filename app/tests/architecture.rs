@@ -4,7 +4,7 @@
 //! - a feature imports another feature's internals (anything but its `model` and `facade`);
 //! - anything imports a feature above it, or a composer (`home`, `app.rs`);
 //! - infrastructure and the shared kernel (`ssr/`, `components/`, `error`, `ids`, `vocab`,
-//!   `validation`) import a feature;
+//!   `journey`, `validation`, `spreadsheet`) import a feature;
 //! - a `rules` module (pure functions) imports server-only code: any `ssr` module or a crate
 //!   that only the server has (database, HTTP, sessions, WebAuthn, the async runtime).
 //!
@@ -16,7 +16,16 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Modules shared by every feature; they import no feature.
-const KERNEL: &[&str] = &["error", "ids", "vocab", "validation", "components", "ssr"];
+const KERNEL: &[&str] = &[
+    "error",
+    "ids",
+    "vocab",
+    "journey",
+    "validation",
+    "spreadsheet",
+    "components",
+    "ssr",
+];
 /// What a feature may use of a feature below it.
 const FEATURE_SURFACE: &[&str] = &["model", "facade"];
 /// What a composer may use of any feature.

@@ -19,6 +19,8 @@ export const STATE = {
   forms: path.join(stateDir, 'forms-state.json'),
   /** Oscar Owner, an application owner who registers applications without JavaScript. */
   owner: path.join(stateDir, 'owner-state.json'),
+  /** Hedy Lamarr, security: sets the standard policy. */
+  security: path.join(stateDir, 'security-state.json'),
 };
 
 /**
@@ -41,10 +43,21 @@ export function bootstrapLink(options: { breakGlass?: boolean } = {}): string {
 }
 
 /** Invites a person with the default role (application owner) and returns their one-time link. */
-export async function inviteUser(admin: Page, username: string, displayName: string): Promise<string> {
+export async function inviteUser(
+  admin: Page,
+  username: string,
+  displayName: string,
+  roles?: string[],
+): Promise<string> {
   await admin.goto('/admin/users');
   await admin.getByLabel('User name').fill(username);
   await admin.getByLabel('Display name').fill(displayName);
+  if (roles) {
+    const form = admin.locator('form', { has: admin.getByRole('button', { name: 'Create invitation' }) });
+    for (const role of ['Application owner', 'Security', 'Auditor', 'Administrator']) {
+      await form.getByRole('group', { name: 'Roles' }).getByLabel(role).setChecked(roles.includes(role));
+    }
+  }
   await admin.getByRole('button', { name: 'Create invitation' }).click();
   const link = await admin.getByLabel('One-time link').textContent();
   expect(link).toMatch(/\/enrol\//);

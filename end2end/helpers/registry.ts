@@ -53,8 +53,13 @@ export class DeclarationEditor {
   population(name: string) {
     return this.page.getByRole('group', { name, exact: true });
   }
+  /** The first method of path `n` (from 1) of a role. */
   slot(population: string, role: string, n: number) {
-    return this.page.getByLabel(`${population} · ${role} method ${n}`);
+    return this.page.getByLabel(`${population} · ${role} path ${n}`, { exact: true });
+  }
+  /** The method used together with the first one in path `n` of a role. */
+  together(population: string, role: string, n: number) {
+    return this.page.getByLabel(`${population} · ${role} path ${n}, together with`, { exact: true });
   }
   async submit() {
     await this.page.getByRole('button', { name: 'Submit version' }).click();

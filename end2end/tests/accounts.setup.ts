@@ -28,12 +28,13 @@ setup('the first administrator enrols and invites the people the suites sign in 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Margaret Hamilton');
   await page.context().storageState({ path: STATE.admin });
 
-  const people: Array<[string, string, string]> = [
-    ['katherine', 'Katherine Johnson', STATE.forms],
-    ['oscar', 'Oscar Owner', STATE.owner],
+  const people: Array<[string, string, string, string[] | undefined]> = [
+    ['katherine', 'Katherine Johnson', STATE.forms, undefined],
+    ['oscar', 'Oscar Owner', STATE.owner, undefined],
+    ['hedy', 'Hedy Lamarr', STATE.security, ['Security']],
   ];
-  for (const [username, name, state] of people) {
-    const link = await inviteUser(page, username, name);
+  for (const [username, name, state, roles] of people) {
+    const link = await inviteUser(page, username, name, roles);
     await enrolInvited(browser, baseURL, link, name, state);
   }
 });

@@ -63,6 +63,9 @@ test.describe('with JavaScript', () => {
       await expect(page.getByText('pre-filled from the standard journey')).toBeVisible();
       await expect(editor.slot('Office employees', 'Primary', 1)).toHaveValue('platform_passkey');
       await editor.slot('Contractors', 'Recovery', 2).selectOption('recovery_codes');
+      // A path that combines factors: a password together with an authenticator code.
+      await editor.slot('Office employees', 'Fallback', 2).selectOption('password');
+      await editor.together('Office employees', 'Fallback', 2).selectOption('totp_app');
       await editor.submit();
       await expect(page.getByText('Version 1 submitted.')).toBeVisible();
       const history = versionHistory(page);
@@ -70,6 +73,9 @@ test.describe('with JavaScript', () => {
       await expect(history.getByRole('cell', { name: 'Olivia Owner' })).toBeVisible();
       await expect(page.getByRole('heading', { name: 'Declaration · version 1' })).toBeVisible();
       await expect(page.getByRole('row', { name: /Recovery/ }).filter({ hasText: 'Recovery codes' })).toHaveCount(1);
+      await expect(
+        page.getByRole('row', { name: /Fallback/ }).filter({ hasText: 'Password + Authenticator app (TOTP)' }),
+      ).toHaveCount(1);
     });
   });
 });

@@ -8,6 +8,8 @@ mod m20261122_000002_ceremonies;
 mod m20261122_000003_catalogues;
 mod m20261122_000004_registry;
 mod m20261130_000005_list_paging;
+mod m20261201_000006_paths;
+mod m20261201_000007_policy_findings;
 
 pub struct Migrator;
 
@@ -20,6 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_catalogues::Migration),
             Box::new(m20261122_000004_registry::Migration),
             Box::new(m20261130_000005_list_paging::Migration),
+            Box::new(m20261201_000006_paths::Migration),
+            Box::new(m20261201_000007_policy_findings::Migration),
         ]
     }
 }

@@ -92,6 +92,24 @@ pub enum ExportWhat {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Every finding, open and resolved (the findings list's columns), most severe first.
+    Findings {
+        /// By default the extension of --out, else csv.
+        #[arg(long, value_enum)]
+        format: Option<FileFormat>,
+        /// Only open (or only resolved) findings; both by default.
+        #[arg(long, value_enum)]
+        state: Option<StateArg>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum StateArg {
+    Open,
+    Resolved,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -203,6 +221,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Export {
             what: ExportWhat::Applications { format, out },
         } => export_applications(config, format, out.as_deref()).await,
+        Command::Export {
+            what: ExportWhat::Findings { format, state, out },
+        } => export_findings(config, format, state, out.as_deref()).await,
         Command::Generate { apps, seed } => generate(config, apps as usize, seed).await,
     };
     match result {
@@ -238,6 +259,26 @@ async fn serve(config: Config) -> Result<ExitCode, CliError> {
             }
             if let Err(e) = app::session::ssr::ceremony::sweep_expired(&sweep_state).await {
                 tracing::warn!(error = %e, "expired-ceremony sweep failed");
+            }
+        }
+    });
+
+    // Every application is judged again once a day (drill ages, reviews falling due); with
+    // several instances the database decides which one does it.
+    let daily_state = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            match app::findings::facade::daily(&daily_state).await {
+                Ok(Some(done)) => tracing::info!(
+                    applications = done.applications,
+                    opened = done.opened,
+                    resolved = done.resolved,
+                    "daily findings pass"
+                ),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "daily findings pass failed"),
             }
         }
     });
@@ -454,6 +495,67 @@ async fn export_applications(
         }
         None => {
             write_pieces(export, tokio::io::stdout(), Path::new("standard output")).await?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn export_findings(
+    config: Config,
+    format: Option<FileFormat>,
+    state: Option<StateArg>,
+    out: Option<&Path>,
+) -> Result<ExitCode, CliError> {
+    use app::findings::model::FindingFilter;
+    use app::findings::rules::export;
+    let format = format_of(format, out).unwrap_or(Format::Csv);
+    let app_state = build_state(config).await?;
+    let states: &[&str] = match state {
+        Some(StateArg::Open) => &["open"],
+        Some(StateArg::Resolved) => &["resolved"],
+        None => &["open", "resolved"],
+    };
+    let mut rows = Vec::new();
+    for s in states {
+        let filter = FindingFilter {
+            state: s.to_string(),
+            ..Default::default()
+        };
+        rows.extend(app::findings::ssr::read::all_matching(app_state.db.conn(), &filter).await?);
+    }
+    let bytes = match format {
+        Format::Csv => export::to_csv(&rows).map_err(|e| AppError::internal(e.to_string()))?,
+        Format::Json => export::to_json(&rows).map_err(|e| AppError::internal(e.to_string()))?,
+    };
+    match out {
+        Some(path) => {
+            let partial = partial_path(path);
+            let failed = |action: &'static str, path: &Path| {
+                let path = path.to_path_buf();
+                move |source| CliError::File {
+                    action,
+                    path,
+                    source,
+                }
+            };
+            tokio::fs::write(&partial, &bytes)
+                .await
+                .map_err(failed("write", &partial))?;
+            tokio::fs::rename(&partial, path)
+                .await
+                .map_err(failed("write", path))?;
+            eprintln!("wrote {} finding(s) to {}", rows.len(), path.display());
+        }
+        None => {
+            use tokio::io::AsyncWriteExt as _;
+            let mut stdout = tokio::io::stdout();
+            let failed = |source| CliError::File {
+                action: "write to",
+                path: PathBuf::from("standard output"),
+                source,
+            };
+            stdout.write_all(&bytes).await.map_err(failed)?;
+            stdout.flush().await.map_err(failed)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -6,12 +6,14 @@ pub mod http;
 
 use ::http::StatusCode;
 use app::app::{App, access_table, shell};
+use app::findings::http as findings;
 use app::session::ssr::DbSessionStore;
 use app::session::ssr::guard::{self, Guard};
 use app::session::ssr::passkeys::relying_party;
 use app::ssr::clock::{Clock, SystemClock};
 use app::ssr::config::Config;
 use app::ssr::db::Db;
+use app::ssr::derived::DerivedViews;
 use app::ssr::state::{AppState, StartupError};
 use app::transfer::http as transfer;
 use axum::extract::{DefaultBodyLimit, State};
@@ -40,7 +42,10 @@ pub async fn build_state_with_clock(
         .await
         .map_err(StartupError::Database)?;
     db.migrate().await.map_err(StartupError::Migrations)?;
-    AppState::new(db, config, clock, webauthn).await
+    let mut state = AppState::new(db, config, clock, webauthn).await?;
+    // Findings are refreshed in the transaction of every change they derive from.
+    state.derived = DerivedViews::new(vec![Arc::new(app::findings::facade::Findings)]);
+    Ok(state)
 }
 
 /// The whole HTTP application. Fails only if the features' access slices contradict each other
@@ -91,6 +96,10 @@ pub fn build_router_with(
         // Files move through two plain handlers; the import reads larger bodies than the rest
         // (see `http::body_limit`).
         .route(transfer::EXPORT_PATH, get(transfer::export_applications))
+        .route(
+            findings::FINDINGS_EXPORT_PATH,
+            get(findings::export_findings),
+        )
         .route(
             transfer::IMPORT_PATH,
             post(transfer::import_applications)

@@ -54,6 +54,10 @@ pub enum AuditAction {
     ApplicationsImported,
     /// A demonstration estate was generated.
     EstateGenerated,
+    /// Security saved a new version of the standard policy: the event carries the whole document.
+    PolicyChanged,
+    /// The daily pass re-judged every application for the rules that depend on the date.
+    FindingsRecomputed,
 }
 
 impl AuditAction {
@@ -86,6 +90,8 @@ impl AuditAction {
         Self::DeclarationSubmitted,
         Self::ApplicationsImported,
         Self::EstateGenerated,
+        Self::PolicyChanged,
+        Self::FindingsRecomputed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -118,6 +124,8 @@ impl AuditAction {
             Self::DeclarationSubmitted => "declaration.submitted",
             Self::ApplicationsImported => "applications.imported",
             Self::EstateGenerated => "estate.generated",
+            Self::PolicyChanged => "policy.changed",
+            Self::FindingsRecomputed => "findings.recomputed",
         }
     }
 

@@ -1,6 +1,7 @@
 //! Catalogue views shared with the browser.
 
 use crate::session::model::{Right, Role};
+pub use crate::vocab::FactorKind;
 use serde::{Deserialize, Serialize};
 
 /// An authentication method and the attributes the findings rules use.
@@ -9,6 +10,8 @@ pub struct MethodView {
     pub key: String,
     pub name: String,
     pub category: String,
+    /// What kind of factor it is (multi-factor on its own, something you know, ...).
+    pub factor: FactorKind,
     pub phishing_resistant: bool,
     /// Highest authenticator assurance level (SP 800-63B) the method can reach: 1 to 3.
     pub max_aal: i32,
@@ -80,6 +83,7 @@ mod tests {
             key: "k".into(),
             name: "n".into(),
             category: "c".into(),
+            factor: FactorKind::MultiFactor,
             phishing_resistant: pr,
             max_aal: 2,
             syncable: sync,
@@ -114,6 +118,8 @@ pub struct MethodForm {
     pub description: String,
     pub max_aal: i32,
     pub strength_rank: i32,
+    /// A `FactorKind` key.
+    pub factor: String,
     pub phishing_resistant: Option<String>,
     pub syncable: Option<String>,
     pub restricted: Option<String>,
@@ -130,6 +136,29 @@ pub struct BusinessUnitView {
     pub name: String,
     pub active: bool,
 }
+
+/// The method keys the catalogue migration ships (administrators may add others), strongest
+/// first: what tests of the features above build their catalogues from.
+pub const SHIPPED_METHODS: &[&str] = &[
+    "smart_card",
+    "security_key",
+    "platform_passkey",
+    "synced_passkey",
+    "federated_idp",
+    "push_number_matching",
+    "totp_app",
+    "hardware_otp",
+    "push_plain",
+    "temporary_access_pass",
+    "helpdesk_proofing",
+    "recovery_codes",
+    "sms_otp",
+    "voice_call",
+    "email_link",
+    "manager_attestation",
+    "password",
+    "helpdesk_kba",
+];
 
 pub const CATALOGUE_NAME_MAX: usize = 120;
 pub const CATALOGUE_DESCRIPTION_MAX: usize = 500;

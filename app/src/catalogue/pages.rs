@@ -6,7 +6,7 @@ use super::api::{
 };
 use super::model::{
     BusinessUnitView, CATALOGUE_DESCRIPTION_MAX, CATALOGUE_NAME_MAX, CatalogueAdministrators,
-    CatalogueView, MethodView, PopulationView,
+    CatalogueView, FactorKind, MethodView, PopulationView,
 };
 use crate::components::{Feedback, Loaded, PageHeader};
 use crate::session::facade::Guarded;
@@ -211,6 +211,21 @@ fn MethodEditor(method: MethodView) -> impl IntoView {
                             required
                         />
                     </div>
+                </div>
+                <div>
+                    <label for=id("factor")>"Kind of factor"</label>
+                    <select id=id("factor") name="form[factor]">
+                        {FactorKind::ALL
+                            .iter()
+                            .map(|f| {
+                                view! {
+                                    <option value=f.as_str() selected=*f == method.factor>
+                                        {f.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
                 </div>
                 <fieldset class="roles">
                     <legend>"Attributes"</legend>

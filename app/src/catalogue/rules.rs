@@ -1,11 +1,12 @@
 //! Pure rules of the catalogues: what an administrator's edit of a method must satisfy.
 
-use super::model::{CATALOGUE_DESCRIPTION_MAX, CATALOGUE_NAME_MAX, MethodForm};
+use super::model::{CATALOGUE_DESCRIPTION_MAX, CATALOGUE_NAME_MAX, FactorKind, MethodForm};
 use crate::error::AppError;
 use crate::validation::validate_text;
 
-/// Checks an edited method: a name, a description, an AAL from 1 to 3, a rank from 1 to 99.
-pub fn check_method(form: &MethodForm) -> Result<(String, String), AppError> {
+/// Checks an edited method: a name, a description, an AAL from 1 to 3, a rank from 1 to 99, a
+/// factor kind consistent with the AAL.
+pub fn check_method(form: &MethodForm) -> Result<(String, String, FactorKind), AppError> {
     let name = validate_text("name", &form.name, 1, CATALOGUE_NAME_MAX)?;
     let description = validate_text(
         "description",
@@ -31,7 +32,16 @@ pub fn check_method(form: &MethodForm) -> Result<(String, String), AppError> {
             "A syncable method reaches AAL2 at most (SP 800-63B rev. 4).",
         ));
     }
-    Ok((name, description))
+    let factor = FactorKind::parse(form.factor.trim()).ok_or_else(|| {
+        AppError::validation("factor", "Choose what kind of factor the method is.")
+    })?;
+    if factor == FactorKind::MultiFactor && form.max_aal == 1 {
+        return Err(AppError::validation(
+            "max_aal",
+            "A multi-factor method reaches at least AAL2.",
+        ));
+    }
+    Ok((name, description, factor))
 }
 
 #[cfg(test)]
@@ -44,6 +54,7 @@ mod tests {
             description: "d".into(),
             max_aal: 2,
             strength_rank: 4,
+            factor: "multi_factor".into(),
             ..Default::default()
         }
     }
@@ -87,5 +98,24 @@ mod tests {
             check_method(&synced_aal3).unwrap_err().field(),
             Some("max_aal")
         );
+        let no_kind = MethodForm {
+            factor: "magic".into(),
+            ..form()
+        };
+        assert_eq!(check_method(&no_kind).unwrap_err().field(), Some("factor"));
+        let weak_multi = MethodForm {
+            max_aal: 1,
+            ..form()
+        };
+        assert_eq!(
+            check_method(&weak_multi).unwrap_err().field(),
+            Some("max_aal")
+        );
+        let password = MethodForm {
+            max_aal: 1,
+            factor: "knowledge".into(),
+            ..form()
+        };
+        assert_eq!(check_method(&password).unwrap().2, FactorKind::Knowledge);
     }
 }

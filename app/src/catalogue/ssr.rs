@@ -11,6 +11,7 @@ impl From<auth_method::Model> for MethodView {
             key: m.key,
             name: m.name,
             category: m.category,
+            factor: m.factor,
             phishing_resistant: m.phishing_resistant,
             max_aal: m.max_aal,
             syncable: m.syncable,
@@ -77,6 +78,7 @@ use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::ids::BusinessUnitId;
 use crate::session::facade::Granted;
 use crate::ssr::db::BATCH;
+use crate::ssr::derived::Changed;
 use crate::ssr::state::AppState;
 use crate::validation::validate_text;
 use sea_orm::ActiveValue::Set;
@@ -88,6 +90,7 @@ fn method_snapshot(m: &auth_method::Model) -> serde_json::Value {
         "description": m.description,
         "max_aal": m.max_aal,
         "strength_rank": m.strength_rank,
+        "factor": m.factor.as_str(),
         "phishing_resistant": m.phishing_resistant,
         "syncable": m.syncable,
         "restricted": m.restricted,
@@ -142,7 +145,7 @@ pub async fn update_method(
     key: &str,
     form: &MethodForm,
 ) -> Result<(), AppError> {
-    let (name, description) = check_method(form)?;
+    let (name, description, factor) = check_method(form)?;
     let txn = state.db.begin_write().await?;
     let old = auth_method::Entity::find_by_id(key.to_string())
         .one(&txn)
@@ -154,6 +157,7 @@ pub async fn update_method(
         description: Set(description),
         max_aal: Set(form.max_aal),
         strength_rank: Set(form.strength_rank),
+        factor: Set(factor),
         phishing_resistant: Set(form.phishing_resistant.is_some()),
         syncable: Set(form.syncable.is_some()),
         restricted: Set(form.restricted.is_some()),
@@ -176,6 +180,11 @@ pub async fn update_method(
         method_snapshot(&updated),
     )
     .await?;
+    // Every journey is judged by the methods' attributes.
+    state
+        .derived
+        .refresh(&txn, Changed::Everything, state.now())
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -300,6 +309,11 @@ pub async fn update_population(
         json!({ "name": name, "description": description, "active": active }),
     )
     .await?;
+    // Findings name populations in their explanations.
+    state
+        .derived
+        .refresh(&txn, Changed::Everything, state.now())
+        .await?;
     txn.commit().await?;
     Ok(())
 }

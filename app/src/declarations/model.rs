@@ -1,182 +1,34 @@
 //! A journey declaration: for each population an application serves, how people enrol, sign in,
 //! fall back, recover, step up, replace a device and leave; session rules and device
-//! requirements; and the application's break-glass arrangement. Stored as JSON, one document per
-//! draft or submitted version.
+//! requirements; and the application's break-glass arrangement (the document's types are the
+//! shared `journey` vocabulary). Stored as JSON, one document per draft or submitted version.
 
 use crate::ids::{ApplicationId, DeclarationVersionId, UserId};
+pub use crate::journey::*;
 use crate::registry::model::NamedRef;
-pub use crate::vocab::{JourneyRole, Source};
+pub use crate::vocab::Source;
 use crate::vocabulary;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-impl JourneyRole {
-    pub fn letter(self) -> char {
-        match self {
-            Self::Enrolment => 'E',
-            Self::Primary => 'P',
-            Self::Fallback => 'F',
-            Self::Recovery => 'R',
-            Self::StepUp => 'S',
-            Self::DeviceReplacement => 'D',
-        }
-    }
-
-    /// How many methods the form offers for the role (ordered slots).
-    pub fn slots(self) -> usize {
-        match self {
-            Self::StepUp => 2,
-            Self::Enrolment | Self::DeviceReplacement => 3,
-            Self::Primary | Self::Fallback | Self::Recovery => 4,
-        }
-    }
-
-    pub fn help(self) -> &'static str {
-        match self {
-            Self::Enrolment => "How a person gets their first credential.",
-            Self::Primary => "How people sign in every day, preferred first.",
-            Self::Fallback => "What they use when the primary method is unavailable.",
-            Self::Recovery => "How they regain access after losing every credential.",
-            Self::StepUp => "What sensitive actions ask for again.",
-            Self::DeviceReplacement => "How a person moves to a new or replaced device.",
-        }
-    }
-}
-
-vocabulary!(
-    /// How credentials are revoked when a person leaves.
-    pub enum Offboarding {
-        Automatic = (
-            "automatic",
-            "Automatic deprovisioning from the identity provider",
-        ),
-        Manual = ("manual", "By hand"),
-    }
-);
-
-vocabulary!(
-    /// Platforms a journey can declare support for, each with a minimum OS version.
-    pub enum Platform {
-        Windows = ("windows", "Windows"),
-        Macos = ("macos", "macOS"),
-        Ios = ("ios", "iOS / iPadOS"),
-        Android = ("android", "Android"),
-        Linux = ("linux", "Linux"),
-        Chromeos = ("chromeos", "ChromeOS"),
-    }
-);
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionRules {
-    pub max_session_minutes: u32,
-    pub idle_timeout_minutes: u32,
-    /// Sensitive actions ask the person to authenticate again.
-    pub reauth_sensitive: bool,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeviceRequirements {
-    /// Supported platforms with their minimum OS version, in `Platform` order.
-    pub platforms: Vec<PlatformSupport>,
-    pub managed_required: bool,
-    pub byod_allowed: bool,
-    pub shared_workstation: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlatformSupport {
-    pub platform: Platform,
-    pub min_version: String,
-}
-
-/// The journey of one population. Method lists hold catalogue keys, preferred first. For a
-/// federated application the lists hold only what it keeps beside its provider's journey, and
-/// `None` settings are inherited from the provider.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PopulationJourney {
-    pub population: String,
-    #[serde(default)]
-    pub enrolment: Vec<String>,
-    #[serde(default)]
-    pub primary: Vec<String>,
-    #[serde(default)]
-    pub fallback: Vec<String>,
-    #[serde(default)]
-    pub recovery: Vec<String>,
-    #[serde(default)]
-    pub step_up: Vec<String>,
-    #[serde(default)]
-    pub device_replacement: Vec<String>,
-    #[serde(default)]
-    pub offboarding: Option<Offboarding>,
-    #[serde(default)]
-    pub session: Option<SessionRules>,
-    #[serde(default)]
-    pub devices: Option<DeviceRequirements>,
-}
-
-impl PopulationJourney {
-    pub fn methods(&self, role: JourneyRole) -> &[String] {
-        match role {
-            JourneyRole::Enrolment => &self.enrolment,
-            JourneyRole::Primary => &self.primary,
-            JourneyRole::Fallback => &self.fallback,
-            JourneyRole::Recovery => &self.recovery,
-            JourneyRole::StepUp => &self.step_up,
-            JourneyRole::DeviceReplacement => &self.device_replacement,
-        }
-    }
-
-    pub fn methods_mut(&mut self, role: JourneyRole) -> &mut Vec<String> {
-        match role {
-            JourneyRole::Enrolment => &mut self.enrolment,
-            JourneyRole::Primary => &mut self.primary,
-            JourneyRole::Fallback => &mut self.fallback,
-            JourneyRole::Recovery => &mut self.recovery,
-            JourneyRole::StepUp => &mut self.step_up,
-            JourneyRole::DeviceReplacement => &mut self.device_replacement,
-        }
-    }
-}
-
-/// Emergency access to the application when the normal journey fails.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BreakGlass {
-    pub accounts: u32,
-    /// Catalogue key of the method that protects the break-glass accounts.
-    pub method: String,
-    /// Where the credential is kept (a safe, a vault, ...).
-    pub location: String,
-    /// `YYYY-MM-DD` of the last drill, if any.
-    pub last_drill: Option<String>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Declaration {
-    /// One journey per population, in the order the application lists its populations.
-    pub populations: Vec<PopulationJourney>,
-    #[serde(default)]
-    pub break_glass: Option<BreakGlass>,
-}
-
-impl Declaration {
-    pub fn journey(&self, population: &str) -> Option<&PopulationJourney> {
-        self.populations.iter().find(|p| p.population == population)
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
-// The editor form, as a plain HTML form posts it (`p[office_employees][primary][0]=...`).
+// The editor form, as a plain HTML form posts it (`p[office_employees][primary][0][0]=...`).
+
+/// At most this many methods used together in one path.
+pub const MAX_FACTORS: usize = 3;
+
+/// The paths of one role as the form posts them: `p[pop][primary][path][factor]=method`.
+pub type PathsForm = Vec<Vec<String>>;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PopulationForm {
-    pub enrolment: Vec<String>,
-    pub primary: Vec<String>,
-    pub fallback: Vec<String>,
-    pub recovery: Vec<String>,
-    pub step_up: Vec<String>,
-    pub device_replacement: Vec<String>,
+    pub enrolment: PathsForm,
+    pub primary: PathsForm,
+    pub fallback: PathsForm,
+    pub recovery: PathsForm,
+    pub step_up: PathsForm,
+    pub device_replacement: PathsForm,
     pub offboarding: String,
     pub max_session_minutes: String,
     pub idle_timeout_minutes: String,
@@ -189,7 +41,7 @@ pub struct PopulationForm {
 }
 
 impl PopulationForm {
-    pub fn slots(&self, role: JourneyRole) -> &[String] {
+    pub fn slots(&self, role: JourneyRole) -> &PathsForm {
         match role {
             JourneyRole::Enrolment => &self.enrolment,
             JourneyRole::Primary => &self.primary,
@@ -319,27 +171,4 @@ pub struct Change {
     pub what: String,
     pub before: String,
     pub after: String,
-}
-
-/// Catalogue names for rendering a declaration.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Names {
-    pub methods: BTreeMap<String, String>,
-    pub populations: BTreeMap<String, String>,
-}
-
-impl Names {
-    pub fn method(&self, key: &str) -> String {
-        self.methods
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| key.to_string())
-    }
-
-    pub fn population(&self, key: &str) -> String {
-        self.populations
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| key.to_string())
-    }
 }

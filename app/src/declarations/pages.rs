@@ -4,11 +4,11 @@
 use super::api::{DiscardDraft, SaveDeclaration, get_declaration_editor, show_declaration};
 use super::model::{
     Change, DeclarationEditor, DeclarationShown, DraftOrigin, Intent, JourneyRole, MethodOption,
-    Names, Offboarding, Platform, PopulationJourney, Source, VersionSummary,
+    Names, Offboarding, Path, Platform, PopulationJourney, Source, VersionSummary,
 };
 use super::rules::{
     self, MAX_BREAK_GLASS_ACCOUNTS, MAX_SESSION_MINUTES, describe_break_glass, describe_devices,
-    describe_offboarding, describe_session, field, slot_field,
+    describe_offboarding, describe_path, describe_session, factor_field, field,
 };
 use crate::components::{Feedback, FieldError, Loaded, NotFound, PageHeader, id_param};
 use crate::ids::ApplicationId;
@@ -173,25 +173,22 @@ fn JourneyTable(
     federated: bool,
     names: Names,
 ) -> impl IntoView {
-    let is_own = |role: JourneyRole, m: &str| {
-        federated
-            && own
-                .as_ref()
-                .is_some_and(|o| o.methods(role).iter().any(|x| x == m))
+    let is_own = |role: JourneyRole, p: &Path| {
+        federated && own.as_ref().is_some_and(|o| o.paths(role).contains(p))
     };
     let rows = JourneyRole::ALL
         .iter()
         .copied()
         .map(|role| {
-            let methods = journey.methods(role).to_vec();
-            let cells = if methods.is_empty() {
+            let paths = journey.paths(role).to_vec();
+            let cells = if paths.is_empty() {
                 view! { <span class="muted">"none"</span> }.into_any()
             } else {
-                methods
+                paths
                     .iter()
                     .enumerate()
-                    .map(|(i, m)| {
-                        let own = is_own(role, m);
+                    .map(|(i, p)| {
+                        let own = is_own(role, p);
                         view! {
                             {(i > 0)
                                 .then(|| {
@@ -201,8 +198,8 @@ fn JourneyTable(
                                         </span>
                                     }
                                 })}
-                            <span class="method">
-                                {names.method(m)}
+                            <span class="method" class:combined=p.is_combined()>
+                                {describe_path(p, &names)}
                                 {own.then(|| view! { <span class="badge warn">"own"</span> })}
                             </span>
                         }
@@ -576,6 +573,11 @@ fn EditorView(editor: DeclarationEditor) -> impl IntoView {
     }
 }
 
+/// Empty paths offered after the declared ones (more appear after saving the draft).
+const EMPTY_PATHS: usize = 1;
+/// At least this many path rows per role.
+const MIN_PATHS: usize = 2;
+
 fn method_options(methods: &[MethodOption], selected: &str) -> impl IntoView + use<> {
     methods
         .iter()
@@ -603,29 +605,52 @@ fn PopulationFieldset(
         .iter()
         .copied()
         .map(|role| {
-            let current = journey.methods(role).to_vec();
-            let slots = (0..role.slots())
+            let current = journey.paths(role).to_vec();
+            let shown = (current.len() + EMPTY_PATHS).clamp(MIN_PATHS, role.slots());
+            let slots = (0..shown)
                 .map(|i| {
-                    let name = slot_field(&pop, role, i);
-                    let input_id = format!("{pop}-{}-{i}", role.as_str());
-                    let selected = current.get(i).cloned().unwrap_or_default();
-                    let label = if i == 0 {
-                        format!("{} method 1", role.label())
-                    } else {
-                        format!("{} method {}", role.label(), i + 1)
-                    };
-                    view! {
-                        <div class="slot">
-                            <label class="sr-only" for=input_id.clone()>
-                                {format!("{} · {label}", names.population(&pop))}
-                            </label>
-                            <select id=input_id name=name.clone()>
-                                <option value="">"—"</option>
-                                {method_options(&methods, &selected)}
-                            </select>
-                            <FieldError name=name />
-                        </div>
-                    }
+                    let factors = current
+                        .get(i)
+                        .map(|p| p.factors().to_vec())
+                        .unwrap_or_default();
+                    let boxes = factors.len().max(2);
+                    let selects = (0..boxes)
+                        .map(|f| {
+                            let name = factor_field(&pop, role, i, f);
+                            let input_id = format!("{pop}-{}-{i}-{f}", role.as_str());
+                            let selected = factors.get(f).cloned().unwrap_or_default();
+                            let label = if f == 0 {
+                                format!("{} path {}", role.label(), i + 1)
+                            } else {
+                                format!("{} path {}, together with", role.label(), i + 1)
+                            };
+                            view! {
+                                {(f > 0)
+                                    .then(|| {
+                                        view! {
+                                            <span class="plus" aria-hidden="true">
+                                                "+"
+                                            </span>
+                                        }
+                                    })}
+                                <label class="sr-only" for=input_id.clone()>
+                                    {format!("{} · {label}", names.population(&pop))}
+                                </label>
+                                <select
+                                    id=input_id
+                                    name=name.clone()
+                                    class=(f > 0).then_some("with")
+                                >
+                                    <option value="">
+                                        {if f == 0 { "—" } else { "(alone)" }}
+                                    </option>
+                                    {method_options(&methods, &selected)}
+                                </select>
+                                <FieldError name=name />
+                            }
+                        })
+                        .collect_view();
+                    view! { <div class="slot path">{selects}</div> }
                 })
                 .collect_view();
             view! {

@@ -4,10 +4,11 @@
 
 use super::model::{
     BreakGlass, BreakGlassForm, Change, Declaration, DeclarationForm, DeviceRequirements,
-    JourneyRole, Names, Offboarding, Platform, PlatformSupport, PopulationForm, PopulationJourney,
-    SessionRules,
+    JourneyRole, MAX_FACTORS, Names, Offboarding, Path, Platform, PlatformSupport, PopulationForm,
+    PopulationJourney, SessionRules,
 };
 use crate::error::AppError;
+use crate::policy::model::Policy;
 use std::collections::BTreeSet;
 
 pub const LOCATION_MAX: usize = 200;
@@ -30,8 +31,13 @@ pub fn field(population: &str, part: &str) -> String {
     format!("p[{population}][{part}]")
 }
 
+/// The input of a path's first factor (where a message about the whole path goes).
 pub fn slot_field(population: &str, role: JourneyRole, slot: usize) -> String {
-    format!("p[{population}][{}][{slot}]", role.as_str())
+    factor_field(population, role, slot, 0)
+}
+
+pub fn factor_field(population: &str, role: JourneyRole, slot: usize, factor: usize) -> String {
+    format!("p[{population}][{}][{slot}][{factor}]", role.as_str())
 }
 
 fn invalid(field: impl Into<String>, message: impl Into<String>) -> AppError {
@@ -64,11 +70,19 @@ fn population_from_form(key: &str, pf: &PopulationForm) -> Result<PopulationJour
         ..Default::default()
     };
     for role in JourneyRole::ALL.iter().copied() {
-        *journey.methods_mut(role) = pf
+        *journey.paths_mut(role) = pf
             .slots(role)
             .iter()
-            .map(|m| m.trim().to_string())
-            .filter(|m| !m.is_empty())
+            .map(|factors| {
+                Path(
+                    factors
+                        .iter()
+                        .map(|m| m.trim().to_string())
+                        .filter(|m| !m.is_empty())
+                        .collect(),
+                )
+            })
+            .filter(|p| !p.factors().is_empty())
             .collect();
     }
     journey.offboarding = match pf.offboarding.trim() {
@@ -173,7 +187,8 @@ fn break_glass_from_form(bg: &BreakGlassForm) -> Result<Option<BreakGlass>, AppE
 }
 
 /// Checks a declaration however it arrived (form, import, generator): known populations and
-/// methods, no method twice in a role, slot limits, session and device values, break-glass.
+/// methods, no path twice in a role and no method twice in a path, path and factor limits,
+/// session and device values, break-glass.
 /// Returns it normalised (populations in the application's order).
 pub fn validate(
     d: &Declaration,
@@ -204,29 +219,50 @@ pub fn validate(
             ));
         }
         for role in JourneyRole::ALL.iter().copied() {
-            let methods = j.methods(role);
-            if methods.len() > role.slots() {
+            let paths = j.paths(role);
+            if paths.len() > role.slots() {
                 return Err(invalid(
                     slot_field(&j.population, role, role.slots()),
                     format!(
-                        "Declare at most {} {} methods.",
+                        "Declare at most {} {} paths.",
                         role.slots(),
                         role.label().to_lowercase()
                     ),
                 ));
             }
             let mut in_role = BTreeSet::new();
-            for (i, m) in methods.iter().enumerate() {
-                if !known.methods.contains(m) {
+            for (i, path) in paths.iter().enumerate() {
+                if path.factors().is_empty() {
                     return Err(invalid(
                         slot_field(&j.population, role, i),
-                        format!("Unknown or retired method “{m}”."),
+                        "A path needs at least one method.",
                     ));
                 }
-                if !in_role.insert(m) {
+                if path.factors().len() > MAX_FACTORS {
+                    return Err(invalid(
+                        factor_field(&j.population, role, i, MAX_FACTORS),
+                        format!("A path combines at most {MAX_FACTORS} methods."),
+                    ));
+                }
+                let mut in_path = BTreeSet::new();
+                for (f, m) in path.factors().iter().enumerate() {
+                    if !known.methods.contains(m) {
+                        return Err(invalid(
+                            factor_field(&j.population, role, i, f),
+                            format!("Unknown or retired method “{m}”."),
+                        ));
+                    }
+                    if !in_path.insert(m) {
+                        return Err(invalid(
+                            factor_field(&j.population, role, i, f),
+                            "This method is already part of this path.",
+                        ));
+                    }
+                }
+                if !in_role.insert(in_path) {
                     return Err(invalid(
                         slot_field(&j.population, role, i),
-                        "This method is already listed in this role.",
+                        "This path is already listed in this role.",
                     ));
                 }
             }
@@ -324,9 +360,7 @@ pub fn validate(
     Ok(normalised)
 }
 
-pub fn parse_date(s: &str) -> Option<time::Date> {
-    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
-}
+pub use crate::validation::parse_date;
 
 /// What submitting needs beyond a valid draft: every population the application serves is
 /// declared, and (unless it is federated and inherits them) each has a primary method.
@@ -362,115 +396,40 @@ pub fn check_submittable(
     Ok(())
 }
 
-/// The standard journey a new declaration starts from, per population. (The standard policy,
-/// when security sets one, replaces these defaults.) A federated application starts empty: it
-/// inherits its provider's journey and declares only what it adds.
-pub fn default_journey(population: &str, federated: bool) -> PopulationJourney {
-    let v = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+/// The journey a new declaration starts from for a population: the standard policy's standard
+/// journey. A federated application starts empty: it inherits its provider's journey and
+/// declares only what it adds.
+pub fn default_journey(population: &str, federated: bool, policy: &Policy) -> PopulationJourney {
     if federated {
         return PopulationJourney {
             population: population.to_string(),
             ..Default::default()
         };
     }
-    let platforms = |list: &[(Platform, &str)]| {
-        list.iter()
-            .map(|(p, v)| PlatformSupport {
-                platform: *p,
-                min_version: v.to_string(),
-            })
-            .collect::<Vec<_>>()
-    };
-    let desktop = platforms(&[
-        (Platform::Windows, "10"),
-        (Platform::Macos, "13"),
-        (Platform::Ios, "17"),
-        (Platform::Android, "13"),
-    ]);
-    let mut j = PopulationJourney {
-        population: population.to_string(),
-        enrolment: v(&["temporary_access_pass"]),
-        primary: v(&["platform_passkey", "security_key"]),
-        fallback: v(&["security_key"]),
-        recovery: v(&["helpdesk_proofing"]),
-        step_up: v(&["security_key"]),
-        device_replacement: v(&["temporary_access_pass"]),
-        offboarding: Some(Offboarding::Automatic),
-        session: Some(SessionRules {
-            max_session_minutes: 720,
-            idle_timeout_minutes: 30,
-            reauth_sensitive: true,
-        }),
-        devices: Some(DeviceRequirements {
-            platforms: desktop.clone(),
-            managed_required: true,
-            byod_allowed: false,
-            shared_workstation: false,
-        }),
-    };
-    match population {
-        "frontline_shift" | "shared_workstation" => {
-            j.primary = v(&["security_key", "smart_card"]);
-            j.fallback = v(&["smart_card"]);
-            j.step_up = v(&["security_key"]);
-            j.session = Some(SessionRules {
-                max_session_minutes: 600,
-                idle_timeout_minutes: 10,
-                reauth_sensitive: true,
-            });
-            j.devices = Some(DeviceRequirements {
-                platforms: platforms(&[(Platform::Windows, "10")]),
-                managed_required: true,
-                byod_allowed: false,
-                shared_workstation: true,
-            });
-        }
-        "privileged_admins" => {
-            j.primary = v(&["security_key", "smart_card"]);
-            j.fallback = v(&["smart_card"]);
-            j.session = Some(SessionRules {
-                max_session_minutes: 240,
-                idle_timeout_minutes: 15,
-                reauth_sensitive: true,
-            });
-        }
-        "byod_remote" | "contractors" | "partners" => {
-            j.primary = v(&["synced_passkey", "security_key"]);
-            j.fallback = v(&["security_key"]);
-            j.device_replacement = v(&["synced_passkey"]);
-            j.devices = Some(DeviceRequirements {
-                platforms: desktop,
-                managed_required: false,
-                byod_allowed: true,
-                shared_workstation: false,
-            });
-        }
-        _ => {}
-    }
-    j
+    policy.standard_for(population)
 }
 
 /// A new declaration for these populations, from the standard journey.
-pub fn defaults(served: &[String], federated: bool) -> Declaration {
+pub fn defaults(served: &[String], federated: bool, policy: &Policy) -> Declaration {
     Declaration {
         populations: served
             .iter()
-            .map(|p| default_journey(p, federated))
+            .map(|p| default_journey(p, federated, policy))
             .collect(),
         break_glass: None,
     }
 }
 
-/// Keeps only the served populations (in their order) and adds defaults for new ones: used when
-/// an application's populations changed since its draft or last version.
-pub fn fit_to(d: &Declaration, served: &[String], federated: bool) -> Declaration {
+/// Keeps only the served populations (in their order) and adds the standard journey for new
+/// ones: used when an application's populations changed since its draft or last version.
+pub fn fit_to(d: &Declaration, served: &[String], federated: bool, policy: &Policy) -> Declaration {
     Declaration {
         populations: served
             .iter()
             .map(|p| {
                 d.journey(p)
                     .cloned()
-                    .unwrap_or_else(|| default_journey(p, federated))
+                    .unwrap_or_else(|| default_journey(p, federated, policy))
             })
             .collect(),
         break_glass: d.break_glass.clone(),
@@ -478,7 +437,7 @@ pub fn fit_to(d: &Declaration, served: &[String], federated: bool) -> Declaratio
 }
 
 /// The journey in effect for a federated application: its provider's journey per population,
-/// with the application's own methods added after the provider's in each role, and its own
+/// with the application's own paths added after the provider's in each role, and its own
 /// settings (offboarding, session rules, device requirements, break-glass) replacing the
 /// provider's where it declares them.
 pub fn effective(own: &Declaration, provider: Option<&Declaration>) -> Declaration {
@@ -495,10 +454,10 @@ pub fn effective(own: &Declaration, provider: Option<&Declaration>) -> Declarati
                 ..Default::default()
             });
             for role in JourneyRole::ALL.iter().copied() {
-                let list = e.methods_mut(role);
-                for m in j.methods(role) {
-                    if !list.contains(m) {
-                        list.push(m.clone());
+                let list = e.paths_mut(role);
+                for p in j.paths(role) {
+                    if !list.contains(p) {
+                        list.push(p.clone());
                     }
                 }
             }
@@ -523,13 +482,35 @@ pub fn effective(own: &Declaration, provider: Option<&Declaration>) -> Declarati
     }
 }
 
-/// Every (population, role, position, method) of a declaration, for the matrix.
-pub fn flatten(d: &Declaration) -> Vec<(String, JourneyRole, i32, String)> {
+/// One method of one path of one role of a declaration, as the matrix reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MethodRow {
+    pub population: String,
+    pub role: JourneyRole,
+    /// The path's place in the role, from 0.
+    pub path: i32,
+    /// The method's place among every method of the role, from 0 (unique within the role).
+    pub position: i32,
+    pub method: String,
+}
+
+/// Every method of every path of a declaration, for the matrix.
+pub fn flatten(d: &Declaration) -> Vec<MethodRow> {
     let mut rows = Vec::new();
     for j in &d.populations {
         for role in JourneyRole::ALL.iter().copied() {
-            for (i, m) in j.methods(role).iter().enumerate() {
-                rows.push((j.population.clone(), role, i as i32, m.clone()));
+            let mut position = 0;
+            for (i, p) in j.paths(role).iter().enumerate() {
+                for m in p.factors() {
+                    rows.push(MethodRow {
+                        population: j.population.clone(),
+                        role,
+                        path: i as i32,
+                        position,
+                        method: m.clone(),
+                    });
+                    position += 1;
+                }
             }
         }
     }
@@ -539,44 +520,10 @@ pub fn flatten(d: &Declaration) -> Vec<(String, JourneyRole, i32, String)> {
 // ---------------------------------------------------------------------------------------------
 // Plain-language renderings, shared by pages and the diff.
 
-pub fn describe_methods(methods: &[String], names: &Names) -> String {
-    if methods.is_empty() {
-        return "none".into();
-    }
-    methods
-        .iter()
-        .map(|m| names.method(m))
-        .collect::<Vec<_>>()
-        .join(" → ")
-}
+pub use crate::journey::{describe_path, describe_paths, describe_session, duration};
 
 pub fn describe_offboarding(o: Option<Offboarding>) -> String {
     o.map_or("not declared".into(), |o| o.label().to_string())
-}
-
-pub fn describe_session(s: Option<&SessionRules>) -> String {
-    match s {
-        None => "not declared".into(),
-        Some(s) => format!(
-            "at most {}, idle {}, {}",
-            duration(s.max_session_minutes),
-            duration(s.idle_timeout_minutes),
-            if s.reauth_sensitive {
-                "re-authentication for sensitive actions"
-            } else {
-                "no re-authentication for sensitive actions"
-            }
-        ),
-    }
-}
-
-pub fn duration(minutes: u32) -> String {
-    if minutes >= 60 && minutes.is_multiple_of(60) {
-        let h = minutes / 60;
-        format!("{h} h")
-    } else {
-        format!("{minutes} min")
-    }
 }
 
 pub fn describe_devices(d: Option<&DeviceRequirements>) -> String {
@@ -655,8 +602,8 @@ pub fn diff(a: &Declaration, b: &Declaration, names: &Names) -> Vec<Change> {
                 for role in JourneyRole::ALL.iter().copied() {
                     push(
                         format!("{pop} · {}", role.label()),
-                        describe_methods(x.methods(role), names),
-                        describe_methods(y.methods(role), names),
+                        describe_paths(x.paths(role), names),
+                        describe_paths(y.paths(role), names),
                     );
                 }
                 push(
@@ -688,6 +635,7 @@ pub fn diff(a: &Declaration, b: &Declaration, names: &Names) -> Vec<Change> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::facade::shipped;
 
     fn known() -> Known {
         Known {
@@ -716,8 +664,8 @@ mod tests {
 
     fn form_with(f: impl FnOnce(&mut PopulationForm)) -> DeclarationForm {
         let mut pf = PopulationForm {
-            primary: vec!["platform_passkey".into(), "".into()],
-            recovery: vec!["".into(), "helpdesk_proofing".into()],
+            primary: vec![vec!["platform_passkey".into()], vec!["".into()]],
+            recovery: vec![vec!["".into(), "".into()], vec!["helpdesk_proofing".into()]],
             offboarding: "automatic".into(),
             max_session_minutes: "600".into(),
             idle_timeout_minutes: "30".into(),
@@ -737,8 +685,8 @@ mod tests {
         let d = from_form(&form_with(|_| {}), &served(), &known()).unwrap();
         assert_eq!(d.populations.len(), 2, "every served population is present");
         let office = d.journey("office_employees").unwrap();
-        assert_eq!(office.primary, vec!["platform_passkey"]);
-        assert_eq!(office.recovery, vec!["helpdesk_proofing"]);
+        assert_eq!(office.primary, vec![Path::single("platform_passkey")]);
+        assert_eq!(office.recovery, vec![Path::single("helpdesk_proofing")]);
         assert_eq!(office.offboarding, Some(Offboarding::Automatic));
         assert_eq!(
             office.session,
@@ -760,12 +708,33 @@ mod tests {
     fn bad_values_are_refused_next_to_their_field() {
         let cases: Vec<(DeclarationForm, &str)> = vec![
             (
-                form_with(|p| p.primary = vec!["password".into()]),
-                "p[office_employees][primary][0]",
+                form_with(|p| p.primary = vec![vec!["password".into()]]),
+                "p[office_employees][primary][0][0]",
             ),
             (
-                form_with(|p| p.primary = vec!["security_key".into(), "security_key".into()]),
-                "p[office_employees][primary][1]",
+                form_with(|p| {
+                    p.primary = vec![vec!["security_key".into()], vec!["security_key".into()]]
+                }),
+                "p[office_employees][primary][1][0]",
+            ),
+            (
+                form_with(|p| p.primary = vec![vec!["security_key".into(), "security_key".into()]]),
+                "p[office_employees][primary][0][1]",
+            ),
+            (
+                form_with(|p| {
+                    p.fallback = vec![vec![
+                        "security_key".into(),
+                        "smart_card".into(),
+                        "sms_otp".into(),
+                        "platform_passkey".into(),
+                    ]]
+                }),
+                "p[office_employees][fallback][0][3]",
+            ),
+            (
+                form_with(|p| p.step_up = vec![vec!["security_key".into()]; 5]),
+                "p[office_employees][step_up][4][0]",
             ),
             (
                 form_with(|p| p.max_session_minutes = "ten".into()),
@@ -827,7 +796,7 @@ mod tests {
         let names = Names::default();
         let d = from_form(&form_with(|_| {}), &served(), &known()).unwrap();
         let err = check_submittable(&d, &served(), false, &names).unwrap_err();
-        assert_eq!(err.field(), Some("p[contractors][primary][0]"));
+        assert_eq!(err.field(), Some("p[contractors][primary][0][0]"));
         assert!(check_submittable(&d, &served(), true, &names).is_ok());
         let only_office = vec!["office_employees".to_string()];
         let d2 = from_form(&form_with(|_| {}), &only_office, &known()).unwrap();
@@ -837,11 +806,12 @@ mod tests {
 
     #[test]
     fn populations_not_served_or_unknown_are_refused() {
-        let mut d = defaults(&served(), false);
-        d.populations.push(default_journey("byod_remote", false));
+        let mut d = defaults(&served(), false, &shipped());
+        d.populations
+            .push(default_journey("byod_remote", false, &shipped()));
         assert!(validate(&d, &served(), &known()).is_err());
         let all = vec!["office_employees".into(), "partners".into()];
-        let d = defaults(&all, false);
+        let d = defaults(&all, false, &shipped());
         let err = validate(&d, &all, &known()).unwrap_err();
         assert_eq!(err.field(), Some("p[partners][population]"));
     }
@@ -874,19 +844,19 @@ mod tests {
             .collect(),
         };
         let all: Vec<String> = k.populations.iter().cloned().collect();
-        let d = defaults(&all, false);
+        let d = defaults(&all, false, &shipped());
         assert_eq!(validate(&d, &all, &k).unwrap(), d);
         assert!(check_submittable(&d, &all, false, &Names::default()).is_ok());
         let shared = d.journey("shared_workstation").unwrap();
         assert!(shared.devices.as_ref().unwrap().shared_workstation);
-        assert!(!shared.primary.contains(&"platform_passkey".to_string()));
+        assert!(!shared.primary.contains(&Path::single("platform_passkey")));
     }
 
     #[test]
     fn a_federated_application_adds_to_and_overrides_its_provider() {
-        let idp = defaults(&served(), false);
-        let mut own = defaults(&served(), true);
-        own.populations[0].fallback = vec!["sms_otp".into(), "security_key".into()];
+        let idp = defaults(&served(), false, &shipped());
+        let mut own = defaults(&served(), true, &shipped());
+        own.populations[0].fallback = vec![Path::single("sms_otp"), Path::single("security_key")];
         own.populations[0].session = Some(SessionRules {
             max_session_minutes: 60,
             idle_timeout_minutes: 10,
@@ -895,7 +865,10 @@ mod tests {
         let e = effective(&own, Some(&idp));
         let office = e.journey("office_employees").unwrap();
         assert_eq!(office.primary, idp.populations[0].primary);
-        assert_eq!(office.fallback, vec!["security_key", "sms_otp"]);
+        assert_eq!(
+            office.fallback,
+            vec![Path::single("security_key"), Path::single("sms_otp")]
+        );
         assert_eq!(office.session.as_ref().unwrap().max_session_minutes, 60);
         assert_eq!(office.devices, idp.populations[0].devices);
         assert_eq!(e.journey("contractors"), idp.journey("contractors"));
@@ -911,44 +884,106 @@ mod tests {
         names
             .populations
             .insert("office_employees".into(), "Office employees".into());
-        let a = defaults(&served(), false);
+        let a = defaults(&served(), false, &shipped());
         let mut b = a.clone();
-        b.populations[0].recovery = vec!["sms_otp".into()];
+        b.populations[0].recovery = vec![Path::of(&["sms_otp", "security_key"])];
         b.populations[1].session = None;
         let changes = diff(&a, &b, &names);
         assert_eq!(changes.len(), 2, "{changes:?}");
         assert_eq!(changes[0].what, "Office employees · Recovery");
-        assert_eq!(changes[0].after, "SMS one-time code");
+        assert_eq!(changes[0].after, "SMS one-time code + security_key");
         assert_eq!(changes[1].what, "contractors · Session rules");
         assert_eq!(changes[1].after, "not declared");
         assert!(diff(&a, &a, &names).is_empty());
     }
 
     #[test]
-    fn flatten_gives_positions_per_role() {
-        let d = defaults(&["office_employees".to_string()], false);
+    fn flatten_gives_paths_and_positions_per_role() {
+        let mut d = defaults(&["office_employees".to_string()], false, &shipped());
+        d.populations[0].fallback = vec![
+            Path::of(&["password", "totp_app"]),
+            Path::single("security_key"),
+        ];
         let rows = flatten(&d);
-        assert!(rows.contains(&(
-            "office_employees".into(),
-            JourneyRole::Primary,
-            1,
-            "security_key".into()
-        )));
-        let primaries = rows.iter().filter(|r| r.1 == JourneyRole::Primary).count();
-        assert_eq!(primaries, 2);
+        let row = |role, path, position, method: &str| MethodRow {
+            population: "office_employees".into(),
+            role,
+            path,
+            position,
+            method: method.into(),
+        };
+        assert!(rows.contains(&row(JourneyRole::Primary, 1, 1, "security_key")));
+        let fallbacks: Vec<_> = rows
+            .iter()
+            .filter(|r| r.role == JourneyRole::Fallback)
+            .cloned()
+            .collect();
+        assert_eq!(
+            fallbacks,
+            vec![
+                row(JourneyRole::Fallback, 0, 0, "password"),
+                row(JourneyRole::Fallback, 0, 1, "totp_app"),
+                row(JourneyRole::Fallback, 1, 2, "security_key"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_path_reads_from_a_bare_key_or_a_list_and_writes_back_the_same() {
+        let old = r#"{"population":"office_employees","primary":["platform_passkey"],"fallback":["password",["password","totp_app"]]}"#;
+        let j: PopulationJourney = serde_json::from_str(old).unwrap();
+        assert_eq!(j.primary, vec![Path::single("platform_passkey")]);
+        assert_eq!(
+            j.fallback,
+            vec![
+                Path::single("password"),
+                Path::of(&["password", "totp_app"])
+            ]
+        );
+        let written = serde_json::to_string(&j).unwrap();
+        assert!(
+            written.contains(r#""fallback":["password",["password","totp_app"]]"#),
+            "{written}"
+        );
+        assert_eq!(
+            serde_json::from_str::<PopulationJourney>(&written).unwrap(),
+            j
+        );
+    }
+
+    #[test]
+    fn the_same_method_may_appear_alone_and_combined_in_one_role() {
+        let d = from_form(
+            &form_with(|p| {
+                p.fallback = vec![
+                    vec!["sms_otp".into()],
+                    vec!["sms_otp".into(), "security_key".into()],
+                ]
+            }),
+            &served(),
+            &known(),
+        )
+        .unwrap();
+        assert_eq!(d.populations[0].fallback.len(), 2);
     }
 
     #[test]
     fn fitting_keeps_declared_journeys_and_adds_defaults() {
-        let d = defaults(&["office_employees".to_string()], false);
+        let d = defaults(&["office_employees".to_string()], false, &shipped());
         let mut custom = d.clone();
-        custom.populations[0].primary = vec!["smart_card".into()];
-        let fitted = fit_to(&custom, &served(), false);
+        custom.populations[0].primary = vec![Path::single("smart_card")];
+        let fitted = fit_to(&custom, &served(), false, &shipped());
         assert_eq!(fitted.populations.len(), 2);
-        assert_eq!(fitted.populations[0].primary, vec!["smart_card"]);
-        assert_eq!(fitted.populations[1], default_journey("contractors", false));
+        assert_eq!(
+            fitted.populations[0].primary,
+            vec![Path::single("smart_card")]
+        );
+        assert_eq!(
+            fitted.populations[1],
+            default_journey("contractors", false, &shipped())
+        );
         assert!(
-            fit_to(&custom, &["contractors".to_string()], false)
+            fit_to(&custom, &["contractors".to_string()], false, &shipped())
                 .journey("office_employees")
                 .is_none()
         );

@@ -8,12 +8,14 @@ use super::rules::{self, Known};
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, DeclarationVersionId, UserId};
+use crate::policy::facade::current as current_policy;
 use crate::registry::facade::{can_edit, load, load_for_change, served_populations};
 use crate::registry::model::{Editors, Integration, NamedRef};
 use crate::session::facade::Granted;
 use crate::session::model::CurrentUser;
 use crate::ssr::clock::display_time;
 use crate::ssr::db::BATCH;
+use crate::ssr::derived::Changed;
 use crate::ssr::entities::{
     app_user, application, auth_method, declaration_draft, declaration_method, declaration_version,
     population,
@@ -120,15 +122,16 @@ pub async fn insert_versions<C: ConnectionTrait>(
     let methods: Vec<_> = versions
         .iter()
         .flat_map(|v| {
-            rules::flatten(&v.declaration)
-                .into_iter()
-                .map(move |(p, role, pos, m)| declaration_method::ActiveModel {
+            rules::flatten(&v.declaration).into_iter().map(move |r| {
+                declaration_method::ActiveModel {
                     version_id: Set(v.id),
-                    population_key: Set(p),
-                    role: Set(role),
-                    position: Set(pos),
-                    method_key: Set(m),
-                })
+                    population_key: Set(r.population),
+                    role: Set(r.role),
+                    position: Set(r.position),
+                    path: Set(r.path),
+                    method_key: Set(r.method),
+                }
+            })
         })
         .collect();
     for chunk in methods.chunks(BATCH) {
@@ -335,6 +338,8 @@ pub async fn editor<C: ConnectionTrait>(
     let draft = declaration_draft::Entity::find_by_id(app.id)
         .one(db)
         .await?;
+    // New journeys start from the standard policy's standard journey.
+    let (_, standard) = current_policy(db).await?;
     let (declaration, origin, draft_saved) = match draft {
         Some(d) => {
             let by = match d.updated_by {
@@ -358,7 +363,7 @@ pub async fn editor<C: ConnectionTrait>(
                 None,
             ),
             None => (
-                rules::defaults(&served, federated),
+                rules::defaults(&served, federated, &standard),
                 DraftOrigin::Defaults,
                 None,
             ),
@@ -396,7 +401,7 @@ pub async fn editor<C: ConnectionTrait>(
             })
             .collect(),
         methods,
-        declaration: rules::fit_to(&declaration, &served, federated),
+        declaration: rules::fit_to(&declaration, &served, federated, &standard),
         origin,
         draft_saved,
     })
@@ -473,6 +478,10 @@ pub async fn save(
             },
         )
         .await?;
+        state
+            .derived
+            .refresh(&txn, Changed::Applications(vec![id]), now)
+            .await?;
         txn.commit().await?;
         return Ok(Some(number));
     }

@@ -1,4 +1,5 @@
 use crate::components::PageHeader;
+use crate::findings::pages::MyFindings;
 use crate::session::model::viewer;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,6 +32,7 @@ pub fn HomePage() -> impl IntoView {
                 </p>
             </article>
         </div>
+        {viewer().is_some().then(|| view! { <MyFindings /> })}
         <div class="card callout">
             <h2>"This portal practises what it governs"</h2>
             <p>

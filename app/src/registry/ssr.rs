@@ -14,6 +14,7 @@ use crate::session::facade::Granted;
 use crate::session::model::{CurrentUser, Role, UserStatus};
 use crate::ssr::clock::display_time;
 use crate::ssr::db::{BATCH, contains_pattern};
+use crate::ssr::derived::Changed;
 use crate::ssr::entities::{
     app_user, application, application_owner, application_population, application_tag,
     business_unit, declaration_draft, declaration_version, population,
@@ -427,6 +428,10 @@ pub async fn create(
         snapshot(&checked),
     )
     .await?;
+    state
+        .derived
+        .refresh(&txn, Changed::Applications(vec![id]), now)
+        .await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -576,6 +581,10 @@ pub async fn update(
         snapshot(&checked),
     )
     .await?;
+    state
+        .derived
+        .refresh(&txn, Changed::Applications(vec![id]), state.now())
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -624,6 +633,10 @@ pub async fn set_archived(
         json!({ "name": app.name, "archived": archived }),
     )
     .await?;
+    state
+        .derived
+        .refresh(&txn, Changed::Applications(vec![id]), state.now())
+        .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -1,9 +1,11 @@
 //! Server-only infrastructure that knows no feature: configuration, state, clock, database,
-//! entities, keyset pages, remembered figures, rate limits and how a request is answered.
+//! entities, keyset pages, remembered figures, rate limits, how a request is answered, and the
+//! hook through which a change refreshes what is derived from it.
 
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod derived;
 pub mod entities;
 pub mod paging;
 pub mod rate_limit;

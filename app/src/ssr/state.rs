@@ -4,6 +4,7 @@
 use super::clock::Clock;
 use super::config::{Config, ConfigError};
 use super::db::Db;
+use super::derived::DerivedViews;
 use super::entities::portal_setting;
 use super::rate_limit::RateLimiter;
 use super::remembered::Remembered;
@@ -45,6 +46,9 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Figures (list counts) remembered until the audit trail's head moves.
     pub remembered: Arc<Remembered>,
+    /// What is derived from the estate (findings), refreshed in each change's transaction; the
+    /// composition root registers it.
+    pub derived: DerivedViews,
 }
 
 impl AppState {
@@ -76,6 +80,7 @@ impl AppState {
                 Duration::from_secs(60),
             )),
             remembered: Arc::new(Remembered::default()),
+            derived: DerivedViews::default(),
         })
     }
 

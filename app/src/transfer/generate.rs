@@ -6,9 +6,10 @@
 use super::model::ApplicationRecord;
 use crate::declarations::facade::{Known, default_journey};
 use crate::declarations::model::{
-    BreakGlass, Declaration, DeviceRequirements, JourneyRole, Offboarding, Platform,
+    BreakGlass, Declaration, DeviceRequirements, JourneyRole, Offboarding, Path, Platform,
     PlatformSupport, PopulationJourney, SessionRules,
 };
+use crate::policy::model::Policy;
 use crate::registry::facade::name_key;
 use crate::registry::model::{Criticality, Integration, Lifecycle};
 use std::collections::BTreeSet;
@@ -188,18 +189,18 @@ const PRIMARIES: &[&[&str]] = &[
     &["synced_passkey"],
     &["security_key", "smart_card"],
     &["smart_card"],
-    &["push_number_matching"],
-    &["totp_app"],
-    &["platform_passkey", "push_number_matching"],
-    &["push_plain"],
+    &["password+push_number_matching"],
+    &["password+totp_app"],
+    &["platform_passkey", "password+push_number_matching"],
+    &["password+push_plain"],
 ];
 const FALLBACKS: &[&[&str]] = &[
     &[],
     &["security_key"],
-    &["totp_app"],
+    &["password+totp_app"],
     &["push_number_matching"],
-    &["sms_otp"],
-    &["hardware_otp"],
+    &["password+sms_otp"],
+    &["password+hardware_otp", "sms_otp"],
 ];
 const RECOVERIES: &[&[&str]] = &[
     &["helpdesk_proofing"],
@@ -214,8 +215,8 @@ const SHAPES: usize = 30;
 
 const LEGACY_PRIMARIES: &[&[&str]] = &[
     &["password"],
-    &["password", "totp_app"],
-    &["password", "sms_otp"],
+    &["password+totp_app"],
+    &["password+sms_otp", "password"],
 ];
 const LEGACY_FALLBACKS: &[&[&str]] = &[&["sms_otp"], &["voice_call"], &[]];
 const LEGACY_RECOVERIES: &[&[&str]] = &[&["helpdesk_kba"], &["email_link"], &["helpdesk_proofing"]];
@@ -234,44 +235,55 @@ const DRILL_ANCHOR: (i32, u8, u8) = (2026, 11, 1);
 struct Ctx<'a> {
     rng: SplitMix64,
     known: &'a Known,
+    /// The standard policy whose standard journeys the estate departs from.
+    standard: &'a Policy,
 }
 
 impl Ctx<'_> {
-    /// The listed methods the catalogue has active, without repeats, within the role's slots.
-    fn methods(&self, role: JourneyRole, keys: &[&str]) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for k in keys {
-            if self.known.methods.contains(*k) && !out.iter().any(|m| m == k) {
-                out.push((*k).to_string());
+    /// Whether the catalogue has every method of the path active.
+    fn knows(&self, path: &Path) -> bool {
+        path.factors()
+            .iter()
+            .all(|m| self.known.methods.contains(m))
+    }
+
+    /// The listed paths (`a+b` combines methods) whose methods the catalogue has active, without
+    /// repeats, within the role's limit.
+    fn methods(&self, role: JourneyRole, specs: &[&str]) -> Vec<Path> {
+        let mut out: Vec<Path> = Vec::new();
+        for spec in specs {
+            let path = Path(spec.split('+').map(str::to_string).collect());
+            if self.knows(&path) && !out.contains(&path) {
+                out.push(path);
             }
         }
         out.truncate(role.slots());
         out
     }
 
-    /// Drops methods the catalogue no longer has active (an administrator may retire any).
+    /// Drops paths that use a method the catalogue no longer has active (an administrator may
+    /// retire any).
     fn keep_known(&self, j: &mut PopulationJourney) {
         for role in JourneyRole::ALL.iter().copied() {
-            j.methods_mut(role)
-                .retain(|m| self.known.methods.contains(m));
+            j.paths_mut(role).retain(|p| self.knows(p));
         }
     }
 
     fn add(&self, j: &mut PopulationJourney, role: JourneyRole, key: &str) {
-        let list = j.methods_mut(role);
-        if self.known.methods.contains(key)
-            && !list.iter().any(|m| m == key)
-            && list.len() < role.slots()
-        {
-            list.push(key.to_string());
+        let path = Path::single(key);
+        let known = self.knows(&path);
+        let list = j.paths_mut(role);
+        if known && !list.contains(&path) && list.len() < role.slots() {
+            list.push(path);
         }
     }
 }
 
 /// `apps` applications (two or three of them identity providers), with ~`apps / 25` owners
 /// (`owner0001`, ...), twelve business units and the catalogue's active populations and methods.
-pub fn estate(apps: usize, seed: u64, known: &Known) -> Vec<ApplicationRecord> {
+pub fn estate(apps: usize, seed: u64, known: &Known, standard: &Policy) -> Vec<ApplicationRecord> {
     let mut cx = Ctx {
+        standard,
         rng: SplitMix64::new(seed),
         known,
     };
@@ -304,7 +316,7 @@ pub fn estate(apps: usize, seed: u64, known: &Known) -> Vec<ApplicationRecord> {
             .populations
             .iter()
             .map(|p| {
-                let mut j = default_journey(p, false);
+                let mut j = default_journey(p, false, cx.standard);
                 noise(&mut cx, &mut j);
                 cx.keep_known(&mut j);
                 j
@@ -471,11 +483,11 @@ fn federated_journey(cx: &mut Ctx<'_>, population: &str) -> PopulationJourney {
 fn local_journey(cx: &mut Ctx<'_>, population: &str) -> PopulationJourney {
     let weights: Vec<usize> = (0..SHAPES).map(|i| 3000 / (i + 1)).collect();
     let shape = cx.rng.weighted(&weights);
-    let mut j = default_journey(population, false);
+    let mut j = default_journey(population, false, cx.standard);
     j.primary = cx.methods(JourneyRole::Primary, PRIMARIES[shape % PRIMARIES.len()]);
     j.fallback = cx.methods(JourneyRole::Fallback, FALLBACKS[shape % FALLBACKS.len()]);
     j.recovery = cx.methods(JourneyRole::Recovery, RECOVERIES[shape % RECOVERIES.len()]);
-    let synced = j.primary.iter().any(|m| m == "synced_passkey");
+    let synced = j.primary.iter().any(|p| p.contains("synced_passkey"));
     j.device_replacement = cx.methods(
         JourneyRole::DeviceReplacement,
         if synced {
@@ -499,7 +511,7 @@ fn local_journey(cx: &mut Ctx<'_>, population: &str) -> PopulationJourney {
 }
 
 fn legacy_journey(cx: &mut Ctx<'_>, population: &str) -> PopulationJourney {
-    let mut j = default_journey(population, false);
+    let mut j = default_journey(population, false, cx.standard);
     let primary = *cx.rng.pick(LEGACY_PRIMARIES);
     let fallback = *cx.rng.pick(LEGACY_FALLBACKS);
     let recovery = *cx.rng.pick(LEGACY_RECOVERIES);
@@ -637,36 +649,54 @@ fn break_glass(cx: &mut Ctx<'_>) -> Option<BreakGlass> {
     })
 }
 
+/// Two later versions of the standard, as a programme tightens it: plain push approvals never
+/// allowed (push fatigue), then re-authentication for sensitive actions in medium applications.
+pub fn policy_history(shipped: &Policy) -> Vec<(Policy, &'static str)> {
+    let mut v2 = shipped.clone();
+    if !v2.never.iter().any(|m| m == "push_plain") {
+        v2.never.push("push_plain".into());
+        v2.never.sort();
+    }
+    let mut v3 = v2.clone();
+    if let Some(medium) = v3
+        .by_criticality
+        .get_mut(&crate::vocab::Criticality::Medium)
+    {
+        medium.reauth_sensitive = true;
+    }
+    [
+        (
+            v2,
+            "Plain push approvals are never allowed: push fatigue attacks (number matching stays).",
+        ),
+        (
+            v3,
+            "Medium applications ask for re-authentication before sensitive actions too.",
+        ),
+    ]
+    .into_iter()
+    .scan(shipped.clone(), |previous, (p, reason)| {
+        // A version that changes nothing is not a version.
+        let changed = p != *previous;
+        *previous = p.clone();
+        Some(changed.then_some((p, reason)))
+    })
+    .flatten()
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::declarations::facade::validate;
+    use crate::policy::facade::shipped;
 
     fn known() -> Known {
         Known {
-            methods: [
-                "smart_card",
-                "security_key",
-                "platform_passkey",
-                "synced_passkey",
-                "federated_idp",
-                "push_number_matching",
-                "totp_app",
-                "hardware_otp",
-                "push_plain",
-                "temporary_access_pass",
-                "helpdesk_proofing",
-                "recovery_codes",
-                "sms_otp",
-                "voice_call",
-                "email_link",
-                "manager_attestation",
-                "password",
-                "helpdesk_kba",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+            methods: crate::catalogue::model::SHIPPED_METHODS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             populations: [
                 "office_employees",
                 "frontline_shift",
@@ -694,16 +724,16 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_estate() {
-        let a = estate(300, 42, &known());
-        assert_eq!(a, estate(300, 42, &known()));
-        assert_ne!(a, estate(300, 43, &known()));
+        let a = estate(300, 42, &known(), &shipped());
+        assert_eq!(a, estate(300, 42, &known(), &shipped()));
+        assert_ne!(a, estate(300, 43, &known(), &shipped()));
         assert_eq!(a.len(), 300);
     }
 
     #[test]
     fn the_estate_looks_like_an_estate() {
         let k = known();
-        let apps = estate(1000, 7, &k);
+        let apps = estate(1000, 7, &k, &shipped());
         let names: BTreeSet<String> = apps.iter().map(|a| name_key(&a.name)).collect();
         assert_eq!(names.len(), 1000, "names are unique");
         let idps = apps.iter().filter(|a| a.identity_provider).count();
@@ -721,13 +751,17 @@ mod tests {
             .filter(|d| d.populations.iter().any(|j| !j.fallback.is_empty()))
             .count();
         assert!(with_local_fallback > 30, "{with_local_fallback}");
-        let shapes: BTreeSet<Vec<String>> = apps
+        let shapes: BTreeSet<Vec<Path>> = apps
             .iter()
             .filter(|a| a.integration == "local")
             .filter_map(|a| a.declaration.as_ref())
             .flat_map(|d| d.populations.iter().map(|j| j.primary.clone()))
             .collect();
         assert!(shapes.len() >= 8, "{shapes:?}");
+        assert!(
+            shapes.iter().flatten().any(Path::is_combined),
+            "some journeys combine factors: {shapes:?}"
+        );
         for a in &apps {
             if let Some(d) = &a.declaration {
                 validate(d, &a.populations, &k).unwrap_or_else(|e| panic!("{}: {e:?}", a.name));

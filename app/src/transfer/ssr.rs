@@ -19,6 +19,7 @@ use crate::registry::facade::{Allowed, allowed, insert_applications, owners_with
 use crate::session::facade::Granted;
 use crate::session::model::{Role, UserStatus};
 use crate::ssr::db::Db;
+use crate::ssr::derived::Changed;
 use crate::ssr::entities::{
     app_user, application, application_owner, application_population, application_tag,
     business_unit, declaration_version, population, user_role,
@@ -625,6 +626,10 @@ pub async fn write_import(
         },
     )
     .await?;
+    state
+        .derived
+        .refresh(&txn, Changed::Everything, now)
+        .await?;
     txn.commit().await?;
     // The tables may have grown by thousands of rows: let the planner know.
     state.db.optimize().await?;
@@ -671,8 +676,10 @@ pub async fn generate_estate(
         )));
     }
     let existing = load_existing(&txn).await?;
+    let (_, standard) = crate::policy::facade::current(&txn).await?;
+    let base = standard.clone();
     let planned = off_the_workers(move || {
-        let sourced: Vec<Sourced> = generate::estate(apps, seed, &existing.known)
+        let sourced: Vec<Sourced> = generate::estate(apps, seed, &existing.known, &base)
             .into_iter()
             .enumerate()
             .map(|(i, record)| Sourced {
@@ -715,6 +722,15 @@ pub async fn generate_estate(
         },
     )
     .await?;
+    // A policy history like a programme's: the standard tightened twice since it was shipped.
+    for (policy, reason) in generate::policy_history(&standard) {
+        crate::policy::facade::record_version(&txn, &policy, reason, Actor::HostOperator, now)
+            .await?;
+    }
+    state
+        .derived
+        .refresh(&txn, Changed::Everything, now)
+        .await?;
     txn.commit().await?;
     // The tables grew from nothing: let the planner know.
     state.db.optimize().await?;

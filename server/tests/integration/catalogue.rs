@@ -121,6 +121,7 @@ fn method_fields<'a>(
         ),
         ("form[max_aal]", aal),
         ("form[strength_rank]", rank),
+        ("form[factor]", "multi_factor"),
         ("form[phishing_resistant]", "on"),
         ("form[active]", "on"),
     ];
@@ -199,7 +200,7 @@ async fn admins_edit_the_catalogue_and_every_edit_is_audited(db: &TestDb) {
         .client
         .post(
             "/api/catalogue/methods/update",
-            &method_fields("no_such_method", "X", "1", "1", false),
+            &method_fields("no_such_method", "X", "2", "1", false),
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);

@@ -10,6 +10,7 @@ mod accounts;
 mod audit;
 mod catalogue;
 mod enrolment;
+mod findings;
 mod foundation;
 mod migrations;
 mod people;

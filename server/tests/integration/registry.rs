@@ -8,7 +8,7 @@ use crate::support::{Reply, TestDb, World};
 use app::components::{Neighbours, Position};
 use app::declarations::model::DeclarationShown;
 use app::declarations::model::{
-    DeclarationEditor, DraftOrigin, Offboarding, PopulationJourney, SessionRules,
+    DeclarationEditor, DraftOrigin, Offboarding, Path, PopulationJourney, SessionRules,
 };
 use app::error::AppError;
 use app::ids::{ApplicationId, UserId};
@@ -18,7 +18,10 @@ use app::registry::model::{
 use app::registry::rules::CheckedApplication;
 use app::registry::rules::NewApplication;
 use app::registry::ssr::insert_applications;
-use app::ssr::entities::{application, audit_event, declaration_draft, declaration_version};
+use app::ssr::entities::{
+    application, audit_event, declaration_draft, declaration_method, declaration_version,
+};
+use app::vocab::JourneyRole;
 use http::StatusCode;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use std::collections::BTreeSet;
@@ -198,31 +201,34 @@ fn names_of(l: &ApplicationList) -> Vec<String> {
 
 /// The declaration editor's form (`p[<population>][...]`, `bg[...]`).
 #[derive(Clone, Debug, Default)]
-struct Decl(Vec<(String, String)>);
+pub(crate) struct Decl(pub(crate) Vec<(String, String)>);
 
 impl Decl {
-    fn methods(mut self, population: &str, role: &str, keys: &[&str]) -> Self {
-        for (i, k) in keys.iter().enumerate() {
-            self.0
-                .push((format!("p[{population}][{role}][{i}]"), k.to_string()));
+    /// The paths of a role; `a+b` is one path that combines two methods.
+    pub(crate) fn methods(mut self, population: &str, role: &str, paths: &[&str]) -> Self {
+        for (i, path) in paths.iter().enumerate() {
+            for (f, k) in path.split('+').enumerate() {
+                self.0
+                    .push((format!("p[{population}][{role}][{i}][{f}]"), k.to_string()));
+            }
         }
         self
     }
 
-    fn set(mut self, population: &str, part: &str, value: &str) -> Self {
+    pub(crate) fn set(mut self, population: &str, part: &str, value: &str) -> Self {
         self.0
             .push((format!("p[{population}][{part}]"), value.to_string()));
         self
     }
 
     /// Drops the fields whose name starts with `prefix` (to replace them).
-    fn without(mut self, prefix: &str) -> Self {
+    pub(crate) fn without(mut self, prefix: &str) -> Self {
         self.0.retain(|(k, _)| !k.starts_with(prefix));
         self
     }
 
     /// A complete journey for one population.
-    fn full(self, population: &str) -> Self {
+    pub(crate) fn full(self, population: &str) -> Self {
         self.methods(population, "enrolment", &["temporary_access_pass"])
             .methods(population, "primary", &["platform_passkey", "security_key"])
             .methods(population, "fallback", &["security_key"])
@@ -238,7 +244,7 @@ impl Decl {
     }
 }
 
-async fn save(p: &Person<'_>, id: &str, intent: &str, d: &Decl) -> Reply {
+pub(crate) async fn save(p: &Person<'_>, id: &str, intent: &str, d: &Decl) -> Reply {
     let mut f = vec![
         ("id".to_string(), id.to_string()),
         ("intent".to_string(), intent.to_string()),
@@ -248,7 +254,7 @@ async fn save(p: &Person<'_>, id: &str, intent: &str, d: &Decl) -> Reply {
 }
 
 /// Submits a declaration that must be accepted; returns the new version number.
-async fn submitted(p: &Person<'_>, id: &str, d: &Decl) -> i32 {
+pub(crate) async fn submitted(p: &Person<'_>, id: &str, d: &Decl) -> i32 {
     let r = save(p, id, "submit", d).await;
     assert_eq!(r.status, StatusCode::OK, "submit: {}", r.body);
     let n: Option<i32> = serde_json::from_str(&r.body).unwrap();
@@ -276,6 +282,11 @@ fn refused(r: &Reply, status: StatusCode, field: &str) -> AppError {
 
 fn strings(keys: &[&str]) -> Vec<String> {
     keys.iter().map(|k| k.to_string()).collect()
+}
+
+/// One-method paths.
+fn paths(keys: &[&str]) -> Vec<Path> {
+    keys.iter().map(|k| Path::single(*k)).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,24 +335,24 @@ async fn draft_of(w: &World, id: &str) -> Option<declaration_draft::Model> {
 // ---------------------------------------------------------------------------------------------
 // The organisation.
 
-struct Org<'w> {
-    admin: Person<'w>,
+pub(crate) struct Org<'w> {
+    pub(crate) admin: Person<'w>,
     /// Owns Payroll.
-    alice: Person<'w>,
+    pub(crate) alice: Person<'w>,
     /// Owns CRM.
-    bob: Person<'w>,
+    pub(crate) bob: Person<'w>,
     /// Security.
-    carol: Person<'w>,
+    pub(crate) carol: Person<'w>,
     /// The auditor.
-    dave: Person<'w>,
+    pub(crate) dave: Person<'w>,
     /// Owns the Central IdP.
-    irene: Person<'w>,
-    payroll: String,
-    crm: String,
-    idp: String,
+    pub(crate) irene: Person<'w>,
+    pub(crate) payroll: String,
+    pub(crate) crm: String,
+    pub(crate) idp: String,
 }
 
-async fn org(w: &World) -> Org<'_> {
+pub(crate) async fn org(w: &World) -> Org<'_> {
     let admin = first_admin(w, "ada").await;
     let alice = invited(&admin, "alice", &["owner"]).await;
     let bob = invited(&admin, "bob", &["owner"]).await;
@@ -676,7 +687,7 @@ async fn bad_input_is_refused_next_to_its_field_and_changes_nothing(db: &TestDb)
         (
             base.clone()
                 .methods("office_employees", "primary", &["magic_beans"]),
-            "p[office_employees][primary][0]",
+            "p[office_employees][primary][0][0]",
         ),
         (
             base.clone().methods(
@@ -684,7 +695,7 @@ async fn bad_input_is_refused_next_to_its_field_and_changes_nothing(db: &TestDb)
                 "primary",
                 &["security_key", "security_key"],
             ),
-            "p[office_employees][primary][1]",
+            "p[office_employees][primary][1][0]",
         ),
         (
             base.clone()
@@ -854,10 +865,7 @@ async fn submitting_makes_immutable_versions_with_history(db: &TestDb) {
         .expect("version 1");
     assert_eq!(v1.summary.version, 1);
     let office = v1.declaration.journey("office_employees").unwrap();
-    assert_eq!(
-        office.primary,
-        strings(&["platform_passkey", "security_key"])
-    );
+    assert_eq!(office.primary, paths(&["platform_passkey", "security_key"]));
     assert_eq!(
         office.session,
         Some(SessionRules {
@@ -885,8 +893,12 @@ async fn submitting_makes_immutable_versions_with_history(db: &TestDb) {
     let changed = both
         .clone()
         .without("p[office_employees][fallback]")
-        .methods("office_employees", "fallback", &["hardware_otp"]);
-    assert_eq!(changed.0.len(), both.0.len(), "one field replaced");
+        .methods("office_employees", "fallback", &["password+hardware_otp"]);
+    assert_eq!(
+        changed.0.len(),
+        both.0.len() + 1,
+        "one method replaced by a path of two"
+    );
     assert_eq!(submitted(&o.carol, &o.payroll, &changed).await, 2);
 
     let d = show(&o.dave, &o.payroll, &[]).await;
@@ -901,14 +913,32 @@ async fn submitting_makes_immutable_versions_with_history(db: &TestDb) {
     assert_eq!(v2.summary.version, 2);
     assert_eq!(
         v2.declaration.journey("office_employees").unwrap().fallback,
-        strings(&["hardware_otp"])
+        vec![Path::of(&["password", "hardware_otp"])],
+        "one path that combines two methods"
     );
     let (from, to, changes) = shown.diff.expect("a diff");
     assert_eq!((from, to), (1, 2));
     assert_eq!(changes.len(), 1, "{changes:?}");
     assert_eq!(changes[0].what, "Office employees · Fallback");
     assert_eq!(changes[0].before, "FIDO2 security key");
-    assert_eq!(changes[0].after, "Hardware OTP token");
+    assert_eq!(changes[0].after, "Password + Hardware OTP token");
+    let rows = declaration_method::Entity::find()
+        .filter(declaration_method::Column::VersionId.eq(v2.summary.id))
+        .filter(declaration_method::Column::Role.eq(JourneyRole::Fallback))
+        .order_by_asc(declaration_method::Column::Position)
+        .all(w.state.db.conn())
+        .await
+        .unwrap();
+    let fallback: Vec<(i32, i32, &str)> = rows
+        .iter()
+        .filter(|r| r.population_key == "office_employees")
+        .map(|r| (r.path, r.position, r.method_key.as_str()))
+        .collect();
+    assert_eq!(
+        fallback,
+        vec![(0, 0, "password"), (0, 1, "hardware_otp")],
+        "the matrix rows say which methods are used together"
+    );
     let old = show(&o.dave, &o.payroll, &[("version", "1")]).await;
     assert_eq!(old.version.unwrap().declaration, v1.declaration);
     let r = o
@@ -960,7 +990,7 @@ async fn submit_requires_a_primary_and_keeps_the_draft(db: &TestDb) {
         .methods("contractors", "recovery", &["helpdesk_proofing"])
         .set("contractors", "offboarding", "manual");
     let r = save(&o.alice, &o.payroll, "submit", &typed).await;
-    let e = refused(&r, StatusCode::BAD_REQUEST, "p[contractors][primary][0]");
+    let e = refused(&r, StatusCode::BAD_REQUEST, "p[contractors][primary][0][0]");
     assert!(e.to_string().contains("Contractors"), "{e}");
     assert!(versions_of(&w, &o.payroll).await.is_empty(), "no version");
     assert!(events(&w, "declaration.submitted").await.is_empty());
@@ -974,18 +1004,15 @@ async fn submit_requires_a_primary_and_keeps_the_draft(db: &TestDb) {
         contractors,
         &PopulationJourney {
             population: "contractors".into(),
-            fallback: strings(&["security_key"]),
-            recovery: strings(&["helpdesk_proofing"]),
+            fallback: paths(&["security_key"]),
+            recovery: paths(&["helpdesk_proofing"]),
             offboarding: Some(Offboarding::Manual),
             ..Default::default()
         },
         "exactly what was typed, nothing filled in"
     );
     let office = ed.declaration.journey("office_employees").unwrap();
-    assert_eq!(
-        office.primary,
-        strings(&["platform_passkey", "security_key"])
-    );
+    assert_eq!(office.primary, paths(&["platform_passkey", "security_key"]));
     assert!(
         show(&o.alice, &o.payroll, &[])
             .await
@@ -1001,7 +1028,7 @@ async fn submit_requires_a_primary_and_keeps_the_draft(db: &TestDb) {
     assert_eq!(ed.origin, DraftOrigin::LatestVersion(1));
     assert_eq!(
         ed.declaration.journey("contractors").unwrap().primary,
-        strings(&["synced_passkey"])
+        paths(&["synced_passkey"])
     );
 
     // A draft can also be thrown away; the version stays.
@@ -1085,7 +1112,7 @@ async fn as_of_shows_the_version_in_force(db: &TestDb) {
     let v = shown.version.unwrap();
     assert_eq!(
         v.declaration.journey("contractors").unwrap().step_up,
-        strings(&["security_key"]),
+        paths(&["security_key"]),
         "the content of version 1"
     );
     // Without a date: the latest.
@@ -1165,7 +1192,7 @@ async fn federated_application_inherits_its_provider(db: &TestDb) {
         v.declaration.populations[0],
         PopulationJourney {
             population: "office_employees".into(),
-            fallback: strings(&["sms_otp"]),
+            fallback: paths(&["sms_otp"]),
             ..Default::default()
         },
         "the declaration holds only its own parts"
@@ -1175,9 +1202,9 @@ async fn federated_application_inherits_its_provider(db: &TestDb) {
     assert_eq!(effective.primary, inherited.primary);
     assert_eq!(
         effective.primary,
-        strings(&["platform_passkey", "security_key"])
+        paths(&["platform_passkey", "security_key"])
     );
-    assert_eq!(effective.fallback, strings(&["security_key", "sms_otp"]));
+    assert_eq!(effective.fallback, paths(&["security_key", "sms_otp"]));
     assert_eq!(effective.recovery, inherited.recovery);
     assert_eq!(effective.session, inherited.session);
     assert_eq!(effective.offboarding, Some(Offboarding::Automatic));
@@ -1190,8 +1217,8 @@ async fn federated_application_inherits_its_provider(db: &TestDb) {
     assert_eq!(submitted(&o.irene, &o.idp, &idp_v2).await, 2);
     let v = show(&o.dave, &intranet, &[]).await.version.unwrap();
     let effective = v.effective.journey("office_employees").unwrap();
-    assert_eq!(effective.primary, strings(&["security_key"]));
-    assert_eq!(effective.fallback, strings(&["sms_otp"]));
+    assert_eq!(effective.primary, paths(&["security_key"]));
+    assert_eq!(effective.fallback, paths(&["sms_otp"]));
     assert_eq!(effective.offboarding, Some(Offboarding::Manual));
     assert_eq!(
         v.summary.version, 1,
@@ -1955,7 +1982,7 @@ async fn expected_first_page(w: &World, field: &str, value: &str) -> Vec<String>
 }
 
 /// A generated estate of `apps` applications, with its administrator.
-async fn estate(db: &TestDb, apps: usize) -> World {
+pub(crate) async fn estate(db: &TestDb, apps: usize) -> World {
     let w = World::new(db).await;
     app::transfer::ssr::generate_estate(&w.state, apps, 11)
         .await

@@ -1,3 +1,4 @@
+use crate::vocab::FactorKind;
 use sea_orm::entity::prelude::*;
 
 /// A method in the authentication-method catalogue, with the attributes the rules use.
@@ -8,6 +9,8 @@ pub struct Model {
     pub key: String,
     pub name: String,
     pub category: String,
+    /// What kind of factor it is, for the assurance of paths that combine methods.
+    pub factor: FactorKind,
     pub phishing_resistant: bool,
     /// Highest authenticator assurance level the method can reach (1 to 3).
     pub max_aal: i32,

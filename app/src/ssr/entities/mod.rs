@@ -2,6 +2,7 @@
 
 pub mod app_user;
 pub mod application;
+pub mod application_assessment;
 pub mod application_owner;
 pub mod application_population;
 pub mod application_tag;
@@ -13,7 +14,9 @@ pub mod declaration_draft;
 pub mod declaration_method;
 pub mod declaration_version;
 pub mod enrolment_token;
+pub mod finding;
 pub mod passkey;
+pub mod policy_version;
 pub mod population;
 pub mod portal_setting;
 pub mod user_role;

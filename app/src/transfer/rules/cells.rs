@@ -1,30 +1,8 @@
 //! Cells of the exchange formats: formula neutralisation, lists inside one cell, booleans.
 
-/// Characters that make a spreadsheet read a cell as a formula (or that hide one).
-const FORMULA_STARTS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
+use crate::declarations::model::Path;
 
-/// Whether a cell needs a leading `'` on export: it starts like a formula, or it is a run of
-/// quotes followed by one (so that a value that really starts with `'=` survives the round trip).
-fn needs_guard(value: &str) -> bool {
-    value.trim_start_matches('\'').starts_with(FORMULA_STARTS)
-}
-
-/// The cell as exported: a leading `'` before anything a spreadsheet would evaluate.
-pub fn guard_cell(value: &str) -> std::borrow::Cow<'_, str> {
-    if needs_guard(value) {
-        format!("'{value}").into()
-    } else {
-        value.into()
-    }
-}
-
-/// The cell as imported: one leading `'` dropped when what follows needed it.
-pub fn unguard_cell(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if needs_guard(rest) => rest,
-        _ => cell,
-    }
-}
+pub use crate::spreadsheet::{guard_cell, unguard_cell};
 
 /// Separates the items of a list inside one cell.
 pub const LIST_SEPARATOR: char = ';';
@@ -38,6 +16,36 @@ pub fn split(cell: &str) -> Vec<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
+        .collect()
+}
+
+/// Joins the factors of one path inside a list item: `password+totp_app`.
+pub const FACTOR_SEPARATOR: char = '+';
+
+/// A role's paths in one cell: paths separated by `;`, the factors of a path joined by `+`.
+pub fn join_paths(paths: &[Path]) -> String {
+    paths
+        .iter()
+        .map(Path::to_cell)
+        .collect::<Vec<_>>()
+        .join(&LIST_SEPARATOR.to_string())
+}
+
+/// Reads a role's paths from one cell; a cell without `+` is one-method paths, as files written
+/// before paths existed.
+pub fn split_paths(cell: &str) -> Vec<Path> {
+    split(cell)
+        .iter()
+        .map(|item| {
+            Path(
+                item.split(FACTOR_SEPARATOR)
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            )
+        })
+        .filter(|p| !p.factors().is_empty())
         .collect()
 }
 
@@ -69,6 +77,19 @@ mod tests {
     fn lists_and_flags() {
         assert_eq!(join(&["a".into(), "b".into()]), "a;b");
         assert_eq!(split(" a ; ;b;"), vec!["a".to_string(), "b".to_string()]);
+        let paths = vec![
+            Path::single("platform_passkey"),
+            Path::of(&["password", "totp_app"]),
+        ];
+        assert_eq!(join_paths(&paths), "platform_passkey;password+totp_app");
+        assert_eq!(
+            split_paths(" platform_passkey ; password + totp_app ;"),
+            paths
+        );
+        assert_eq!(
+            split_paths("a;b"),
+            vec![Path::single("a"), Path::single("b")]
+        );
         assert_eq!(flag(true), "true");
         assert_eq!(flag(false), "false");
     }

@@ -1,7 +1,9 @@
 //! The CSV encoding: one row per application × declared population × role, columns found by
 //! their header on import, every cell neutralised on export.
 
-use super::cells::{LIST_SEPARATOR, flag, guard_cell, join, split, unguard_cell};
+use super::cells::{
+    LIST_SEPARATOR, flag, guard_cell, join, join_paths, split, split_paths, unguard_cell,
+};
 use super::{Sourced, file_problem, problem, text_of};
 use crate::declarations::model::{
     BreakGlass, Declaration, DeviceRequirements, JourneyRole, Offboarding, Platform,
@@ -161,13 +163,13 @@ pub fn rows_of(r: &ApplicationRecord) -> Vec<Row> {
         }
         let before = rows.len();
         for role in JourneyRole::ALL.iter().copied() {
-            let methods = j.methods(role);
-            if methods.is_empty() {
+            let paths = j.paths(role);
+            if paths.is_empty() {
                 continue;
             }
             let mut row = pop.clone();
             row[ROLE] = role.as_str().to_string();
-            row[METHODS] = join(methods);
+            row[METHODS] = join_paths(paths);
             rows.push(row);
         }
         if rows.len() == before {
@@ -434,7 +436,7 @@ fn record_of_rows(rows: &[(usize, Row)]) -> Result<Sourced, Vec<ImportProblem>> 
                 journeys.len() - 1
             }
         };
-        let methods = split(&row[METHODS]);
+        let methods = split_paths(&row[METHODS]);
         match row[ROLE].as_str() {
             "" if methods.is_empty() => {}
             "" => push(number, "role: empty, but methods are given".into()),
@@ -453,7 +455,7 @@ fn record_of_rows(rows: &[(usize, Row)]) -> Result<Sourced, Vec<ImportProblem>> 
                     ),
                     None => {
                         seen_roles.insert((key.to_string(), role), number);
-                        *journeys[index].methods_mut(role) = methods;
+                        *journeys[index].paths_mut(role) = methods;
                     }
                 },
             },
@@ -600,16 +602,17 @@ mod tests {
         assert_eq!(rows[0][OWNERS], "alice;bob");
 
         let rows = rows_of(&declared("Payroll"));
-        // office: six roles with methods; contractors: no methods, one row with the role empty.
+        // office: six roles with paths; contractors: one combined primary path.
         assert_eq!(rows.len(), 7, "{rows:#?}");
         assert_eq!(rows[0][ROLE], "enrolment");
         assert_eq!(rows[1][METHODS], "platform_passkey;security_key");
+        assert_eq!(rows[6][METHODS], "password+totp_app");
         assert_eq!(
             rows[0][PLATFORMS],
             "windows:10;macos:13.1;ios:17;android:13"
         );
         assert_eq!(rows[6][POPULATION], "contractors");
-        assert_eq!(rows[6][ROLE], "");
+        assert_eq!(rows[6][ROLE], "primary");
         assert_eq!(rows[6][PLATFORMS], "");
         assert_eq!(
             rows[6][MANAGED], "false",
@@ -637,15 +640,26 @@ mod tests {
 
     #[test]
     fn csv_round_trips() {
-        let records = vec![declared("Payroll"), record("=HYPERLINK(evil)"), {
-            let mut r = record("Bare break-glass");
-            r.declaration = Some(Declaration {
-                populations: vec![],
-                break_glass: declared("x").declaration.unwrap().break_glass,
-            });
-            r.archived = true;
-            r
-        }];
+        let mut federated = declared("Federated");
+        federated.integration = "federated".into();
+        federated.provider = Some("Payroll".into());
+        federated.declaration.as_mut().unwrap().populations[1]
+            .primary
+            .clear();
+        let records = vec![
+            declared("Payroll"),
+            federated,
+            record("=HYPERLINK(evil)"),
+            {
+                let mut r = record("Bare break-glass");
+                r.declaration = Some(Declaration {
+                    populations: vec![],
+                    break_glass: declared("x").declaration.unwrap().break_glass,
+                });
+                r.archived = true;
+                r
+            },
+        ];
         let bytes = encode_csv(&records).unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert!(text.starts_with(
@@ -654,7 +668,7 @@ mod tests {
         ));
         assert_eq!(
             text.matches(",production,false,false,").count(),
-            8,
+            15,
             "{text}"
         );
         assert_eq!(text.matches(",production,true,false,").count(), 1, "{text}");

@@ -51,6 +51,7 @@ pub(crate) fn text_of(bytes: &[u8]) -> Result<&str, ImportProblem> {
 pub(crate) mod fixtures {
     use crate::declarations::facade::default_journey;
     use crate::declarations::model::*;
+    use crate::policy::facade::shipped;
     use crate::transfer::model::ApplicationRecord;
 
     pub fn record(name: &str) -> ApplicationRecord {
@@ -72,10 +73,11 @@ pub(crate) mod fixtures {
     }
 
     pub fn declared(name: &str) -> ApplicationRecord {
-        let mut office = default_journey("office_employees", false);
+        let mut office = default_journey("office_employees", false, &shipped());
         office.devices.as_mut().unwrap().platforms[1].min_version = "13.1".into();
         let contractors = PopulationJourney {
             population: "contractors".into(),
+            primary: vec![Path::of(&["password", "totp_app"])],
             session: Some(SessionRules {
                 max_session_minutes: 60,
                 idle_timeout_minutes: 15,

@@ -3,7 +3,8 @@
 
 use super::{Sourced, problem};
 use crate::catalogue::model::CATALOGUE_NAME_MAX;
-use crate::declarations::facade::{Known, validate};
+use crate::declarations::facade::{Known, check_submittable, validate};
+use crate::declarations::model::Names;
 use crate::declarations::model::{Declaration, JourneyRole};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, BusinessUnitId, DeclarationVersionId, UserId};
@@ -96,8 +97,9 @@ impl Plan {
     }
 }
 
-/// Where a validation message belongs, in the file's words: `p[contractors][primary][0]` becomes
-/// `contractors primary method 1`, `bg[method]` becomes `break_glass_method`.
+/// Where a validation message belongs, in the file's words: `p[contractors][primary][0][0]`
+/// becomes `contractors primary path 1`, `p[contractors][primary][0][1]` `contractors primary
+/// path 1 method 2`, `bg[method]` `break_glass_method`.
 fn place(field: &str) -> String {
     if let Some(rest) = field.strip_prefix("bg[") {
         return format!("break_glass_{}", rest.trim_end_matches(']'));
@@ -107,10 +109,16 @@ fn place(field: &str) -> String {
     };
     let parts: Vec<&str> = rest.trim_end_matches(']').split("][").collect();
     match parts.as_slice() {
-        [pop, role, slot] if JourneyRole::parse(role).is_some() => match slot.parse::<usize>() {
-            Ok(n) => format!("{pop} {role} method {}", n + 1),
-            Err(_) => format!("{pop} {role}"),
-        },
+        [pop, role, slot, rest @ ..] if JourneyRole::parse(role).is_some() => {
+            match (slot.parse::<usize>(), rest) {
+                (Ok(n), [] | ["0"]) => format!("{pop} {role} path {}", n + 1),
+                (Ok(n), [f]) => match f.parse::<usize>() {
+                    Ok(f) => format!("{pop} {role} path {} method {}", n + 1, f + 1),
+                    Err(_) => format!("{pop} {role} path {}", n + 1),
+                },
+                _ => format!("{pop} {role}"),
+            }
+        }
         [pop, "population"] => format!("population {pop}"),
         [pop, part, more @ ..] => format!("{pop} {part} {}", more.join(" "))
             .trim_end()
@@ -317,7 +325,13 @@ pub fn plan(
             if d.populations.is_empty() && d.break_glass.is_none() {
                 report("declaration: it declares nothing; leave it out".into());
             } else {
-                match validate(d, served, &existing.known) {
+                // The editor's rules for submitting: every served population declared, each with
+                // a primary path unless the application inherits one from its provider.
+                let submittable = validate(d, served, &existing.known).and_then(|d| {
+                    check_submittable(&d, served, r.provider.is_some(), &Names::default())
+                        .map(|()| d)
+                });
+                match submittable {
                     Ok(d) => {
                         if checked.is_some() {
                             plan.declarations
@@ -357,13 +371,18 @@ pub fn plan(
 mod tests {
     use super::super::fixtures::{declared, record};
     use super::*;
+    use crate::declarations::model::Path;
     use crate::transfer::model::ApplicationRecord;
 
     #[test]
     fn validation_fields_are_named_in_the_files_words() {
         assert_eq!(
-            place("p[contractors][primary][0]"),
-            "contractors primary method 1"
+            place("p[contractors][primary][0][0]"),
+            "contractors primary path 1"
+        );
+        assert_eq!(
+            place("p[contractors][fallback][2][1]"),
+            "contractors fallback path 3 method 2"
         );
         assert_eq!(
             place("p[contractors][population]"),
@@ -415,6 +434,9 @@ mod tests {
                     "smart_card",
                     "synced_passkey",
                     "sms_otp",
+                    "password",
+                    "totp_app",
+                    "hardware_otp",
                 ]
                 .iter()
                 .map(|s| s.to_string())
@@ -577,7 +599,7 @@ mod tests {
         assert!(
             problems[0]
                 .message
-                .starts_with("office_employees primary method 1:"),
+                .starts_with("office_employees primary path 1:"),
             "{}",
             problems[0].message
         );
@@ -595,6 +617,54 @@ mod tests {
                 .message
                 .contains("no application named “Nowhere”")
         );
+    }
+
+    #[test]
+    fn import_refuses_what_the_editor_refuses() {
+        let mut undeclared = declared("Undeclared");
+        undeclared.populations.push("partners".into());
+        let mut no_primary = declared("No primary");
+        no_primary.declaration.as_mut().unwrap().populations[1]
+            .primary
+            .clear();
+        let mut combined = declared("Combined");
+        combined.declaration.as_mut().unwrap().populations[0].fallback = vec![Path::of(&[
+            "password",
+            "sms_otp",
+            "totp_app",
+            "hardware_otp",
+        ])];
+        let mut existing = existing();
+        existing.known.populations.insert("partners".into());
+        existing.allowed.populations.push("partners".into());
+        let problems = plan_of(vec![undeclared, no_primary, combined], &existing);
+        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert!(
+            problems[0].message.starts_with("population partners:"),
+            "{}",
+            problems[0].message
+        );
+        assert!(
+            problems[1]
+                .message
+                .starts_with("contractors primary path 1:"),
+            "{}",
+            problems[1].message
+        );
+        assert!(
+            problems[2]
+                .message
+                .starts_with("office_employees fallback path 1 method 4:"),
+            "{}",
+            problems[2].message
+        );
+        let mut federated = declared("Federated without primary");
+        federated.integration = "federated".into();
+        federated.provider = Some("Corporate IdP".into());
+        federated.declaration.as_mut().unwrap().populations[1]
+            .primary
+            .clear();
+        assert!(plan(&sourced(vec![federated]), &existing, &mut counter()).is_ok());
     }
 
     #[test]

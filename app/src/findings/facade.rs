@@ -1,0 +1,17 @@
+//! What the composition root and the features above use of findings: the derived view that keeps
+//! them current, refreshing them after a bulk change, and the rules the policy may re-grade.
+
+#[cfg(feature = "ssr")]
+pub use super::ssr::{Findings, Refreshed, daily, refresh};
+
+/// The rules whose severity the standard policy may set, for its editor.
+pub fn rule_choices() -> Vec<crate::policy::model::RuleChoice> {
+    super::rules::RULES
+        .iter()
+        .map(|r| crate::policy::model::RuleChoice {
+            key: r.key.to_string(),
+            title: format!("{}. {}", r.number, r.title),
+            default: r.severity,
+        })
+        .collect()
+}

@@ -1,0 +1,361 @@
+//! Reading findings: the list (filtered, keyset paged, a fixed number of statements whatever
+//! the estate's size) and one application's section.
+
+use super::{Batch, Judge, finding_of};
+use crate::audit::facade::head as audit_head;
+use crate::components::Position;
+use crate::declarations::model::Names;
+use crate::error::AppError;
+use crate::findings::model::{
+    ApplicationFindings, Choice, FINDINGS_PAGE, FindingFilter, FindingRow, FindingState,
+    FindingsPage, PopulationAssuranceView,
+};
+use crate::findings::rules::{RULES, Rule};
+use crate::ids::{ApplicationId, UserId};
+use crate::ssr::clock::display_time;
+use crate::ssr::entities::{
+    application, application_assessment, application_owner, auth_method, business_unit, finding,
+    population,
+};
+use crate::ssr::paging::{Order, keyset_page};
+use crate::ssr::remembered::Remembered;
+use crate::vocab::{Criticality, Severity};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use std::collections::{BTreeMap, HashMap};
+
+/// Catalogue names (two statements).
+pub async fn names<C: ConnectionTrait>(db: &C) -> Result<Names, AppError> {
+    Ok(Names {
+        methods: auth_method::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.key, m.name))
+            .collect(),
+        populations: population::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.key, p.name))
+            .collect(),
+    })
+}
+
+/// "Office employees · Fallback · Password + SMS one-time code"
+fn scope_words(f: &crate::findings::model::Finding, names: &Names) -> String {
+    let mut parts = Vec::new();
+    if let Some(p) = &f.scope.population {
+        parts.push(names.population(p));
+    }
+    if let Some(r) = f.scope.role {
+        parts.push(r.label().to_string());
+    }
+    if let Some(m) = &f.scope.method {
+        parts.push(
+            m.split('+')
+                .map(|k| names.method(k))
+                .collect::<Vec<_>>()
+                .join(" + "),
+        );
+    }
+    if parts.is_empty() {
+        "Whole application".into()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+fn row_view(row: &finding::Model, application: String, names: &Names) -> FindingRow {
+    let finding = finding_of(row);
+    let info = Rule::parse(&finding.rule).map(Rule::info);
+    FindingRow {
+        application_id: row.application_id,
+        application,
+        scope: scope_words(&finding, names),
+        rule_number: info.map_or(0, |i| i.number),
+        rule_title: info.map_or_else(|| finding.rule.clone(), |i| i.title.to_string()),
+        state: if row.resolved_at.is_some() {
+            FindingState::Resolved
+        } else {
+            FindingState::Open
+        },
+        opened_at: display_time(row.opened_at),
+        resolved_at: row.resolved_at.map(display_time),
+        finding,
+    }
+}
+
+/// The filter's condition; a value the vocabulary does not know is a bad request.
+fn condition(
+    f: &FindingFilter,
+    unit: Option<crate::ids::BusinessUnitId>,
+    viewer: Option<UserId>,
+) -> Result<Condition, AppError> {
+    let mut c = Condition::all();
+    c = match f.state.as_str() {
+        "" | "open" => c.add(finding::Column::ResolvedAt.is_null()),
+        "resolved" => c.add(finding::Column::ResolvedAt.is_not_null()),
+        _ => return Err(AppError::validation("state", "Choose open or resolved.")),
+    };
+    if !f.rule.is_empty() {
+        Rule::parse(&f.rule).ok_or_else(|| AppError::validation("rule", "Unknown rule."))?;
+        c = c.add(finding::Column::Rule.eq(f.rule.as_str()));
+    }
+    if !f.severity.is_empty() {
+        let s = Severity::parse(&f.severity)
+            .ok_or_else(|| AppError::validation("severity", "Unknown severity."))?;
+        c = c.add(finding::Column::Severity.eq(s));
+    }
+    if !f.population.is_empty() {
+        c = c.add(finding::Column::PopulationKey.eq(f.population.as_str()));
+    }
+    if !f.method.is_empty() {
+        let m = f.method.as_str();
+        c = c.add(
+            Condition::any()
+                .add(finding::Column::Method.eq(m))
+                .add(finding::Column::Method.like(format!("{m}+%")))
+                .add(finding::Column::Method.like(format!("%+{m}")))
+                .add(finding::Column::Method.like(format!("%+{m}+%"))),
+        );
+    }
+    match (f.owner.as_str(), viewer) {
+        ("", _) => {}
+        ("mine", Some(me)) => {
+            let mine = Query::select()
+                .column(application_owner::Column::ApplicationId)
+                .from(application_owner::Entity)
+                .and_where(application_owner::Column::UserId.eq(me))
+                .to_owned();
+            c = c.add(finding::Column::ApplicationId.in_subquery(mine));
+        }
+        _ => return Err(AppError::validation("owner", "Choose mine or anyone.")),
+    }
+    let crit = if f.criticality.is_empty() {
+        None
+    } else {
+        Some(
+            Criticality::parse(&f.criticality)
+                .ok_or_else(|| AppError::validation("criticality", "Unknown criticality."))?,
+        )
+    };
+    if crit.is_some() || !f.unit.is_empty() {
+        let mut apps = Query::select();
+        apps.column(application::Column::Id)
+            .from(application::Entity);
+        if let Some(crit) = crit {
+            apps.and_where(application::Column::Criticality.eq(crit));
+        }
+        if !f.unit.is_empty() {
+            match unit {
+                Some(unit) => apps.and_where(application::Column::BusinessUnitId.eq(unit)),
+                // A unit nobody has matches nothing.
+                None => apps.and_where(Expr::cust("1 = 0")),
+            };
+        }
+        c = c.add(finding::Column::ApplicationId.in_subquery(apps));
+    }
+    Ok(c)
+}
+
+/// A page of the findings list: the page (two statements at most), the count (remembered until
+/// the next change), the page's application names and the filters' choices.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    remembered: &Remembered,
+    viewer: UserId,
+    filter: &FindingFilter,
+    position: &Position,
+) -> Result<FindingsPage, AppError> {
+    let units = business_unit::Entity::find()
+        .order_by_asc(business_unit::Column::Name)
+        .all(db)
+        .await?;
+    let unit = units.iter().find(|u| u.name == filter.unit).map(|u| u.id);
+    let cond = condition(filter, unit, Some(viewer))?;
+    let at = audit_head(db).await?;
+    // "Mine" differs by viewer; every other filter counts the same for everyone.
+    let whose = if filter.owner.is_empty() {
+        String::new()
+    } else {
+        viewer.to_string()
+    };
+    let total = remembered
+        .figure(
+            format!(
+                "findings?{}&viewer={whose}",
+                serde_json::to_string(filter).unwrap_or_default()
+            ),
+            &at,
+            || finding::Entity::find().filter(cond.clone()).count(db),
+        )
+        .await?;
+    let page = keyset_page(
+        db,
+        || finding::Entity::find().filter(cond.clone()),
+        finding::Column::SortKey,
+        |r| r.sort_key.as_str(),
+        position,
+        FINDINGS_PAGE,
+        Order::ByIndex,
+    )
+    .await?;
+    let ids: Vec<ApplicationId> = page.rows.iter().map(|r| r.application_id).collect();
+    let apps: HashMap<ApplicationId, String> = application::Entity::find()
+        .filter(application::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let names = names(db).await?;
+    let (policy_version, _) = crate::policy::facade::current(db).await?;
+    let rows = page
+        .rows
+        .iter()
+        .map(|r| {
+            let app = apps.get(&r.application_id).cloned().unwrap_or_default();
+            row_view(r, app, &names)
+        })
+        .collect();
+    let choices = |m: &BTreeMap<String, String>| {
+        let mut v: Vec<Choice> = m
+            .iter()
+            .map(|(k, l)| Choice {
+                key: k.clone(),
+                label: l.clone(),
+            })
+            .collect();
+        v.sort_by(|a, b| a.label.cmp(&b.label));
+        v
+    };
+    Ok(FindingsPage {
+        rows,
+        neighbours: page.neighbours,
+        total,
+        filter: filter.clone(),
+        rules: RULES
+            .iter()
+            .map(|r| Choice {
+                key: r.key.to_string(),
+                label: format!("{}. {}", r.number, r.title),
+            })
+            .collect(),
+        units: units
+            .into_iter()
+            .map(|u| Choice {
+                key: u.name.clone(),
+                label: u.name,
+            })
+            .collect(),
+        populations: choices(&names.populations),
+        methods: choices(&names.methods),
+        policy_version,
+    })
+}
+
+/// Every finding matching the filter, in list order (for the CSV of the filtered view).
+pub async fn all_matching<C: ConnectionTrait>(
+    db: &C,
+    filter: &FindingFilter,
+) -> Result<Vec<FindingRow>, AppError> {
+    let unit = business_unit::Entity::find()
+        .filter(business_unit::Column::Name.eq(filter.unit.as_str()))
+        .one(db)
+        .await?
+        .map(|u| u.id);
+    let cond = condition(filter, unit, None)?;
+    let rows = finding::Entity::find()
+        .filter(cond)
+        .order_by_asc(finding::Column::SortKey)
+        .all(db)
+        .await?;
+    let apps: HashMap<ApplicationId, String> = application::Entity::find()
+        .select_only()
+        .column(application::Column::Id)
+        .column(application::Column::Name)
+        .into_tuple::<(ApplicationId, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let names = names(db).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let app = apps.get(&r.application_id).cloned().unwrap_or_default();
+            row_view(r, app, &names)
+        })
+        .collect())
+}
+
+/// How many resolved findings the application section lists.
+const RESOLVED_SHOWN: u64 = 10;
+
+/// An application's findings section: its assurance (judged now, per population) and its open
+/// and recently resolved findings as stored.
+pub async fn for_application<C: ConnectionTrait>(
+    db: &C,
+    id: ApplicationId,
+    today: time::Date,
+) -> Result<ApplicationFindings, AppError> {
+    let app = application::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let assessment = application_assessment::Entity::find_by_id(id)
+        .one(db)
+        .await?;
+    let judge = Judge::load(db).await?;
+    let mut providers = HashMap::new();
+    let batch = Batch::load(db, &judge, &mut providers, &[id]).await?;
+    let populations = if app.archived {
+        Vec::new()
+    } else {
+        batch
+            .evaluate(&judge, &providers, &app, today)?
+            .populations
+            .into_iter()
+            .map(|p| PopulationAssuranceView {
+                name: judge.names.population(&p.population),
+                aal: p.aal,
+                phishing_resistant: p.phishing_resistant,
+            })
+            .collect()
+    };
+    let open = finding::Entity::find()
+        .filter(finding::Column::ApplicationId.eq(id))
+        .filter(finding::Column::ResolvedAt.is_null())
+        .order_by_asc(finding::Column::SortKey)
+        .all(db)
+        .await?;
+    let resolved = finding::Entity::find()
+        .filter(finding::Column::ApplicationId.eq(id))
+        .filter(finding::Column::ResolvedAt.is_not_null())
+        .order_by_desc(finding::Column::ResolvedAt)
+        .limit(RESOLVED_SHOWN)
+        .all(db)
+        .await?;
+    let view = |rows: Vec<finding::Model>| -> Vec<FindingRow> {
+        rows.iter()
+            .map(|r| row_view(r, app.name.clone(), &judge.names))
+            .collect()
+    };
+    Ok(ApplicationFindings {
+        application_id: id,
+        assessed: assessment.is_some(),
+        aal: assessment.as_ref().map_or(0, |a| a.aal as u8),
+        phishing_resistant: assessment.as_ref().is_some_and(|a| a.phishing_resistant),
+        populations,
+        open: view(open),
+        resolved: view(resolved),
+        policy_version: assessment
+            .as_ref()
+            .map_or(judge.policy_version, |a| a.policy_version),
+        evaluated_at: assessment.map(|a| display_time(a.evaluated_at)),
+    })
+}

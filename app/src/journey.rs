@@ -1,0 +1,316 @@
+//! The vocabulary of journeys, shared by every feature that reads one: a population's journey
+//! (roles holding paths of catalogue methods, session rules, device requirements, offboarding)
+//! and a whole declaration. Pure data: the declarations feature stores and edits them, the
+//! standard policy holds the standard journey in the same shape, findings judge them.
+
+pub use crate::vocab::JourneyRole;
+use crate::vocabulary;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+impl JourneyRole {
+    pub fn letter(self) -> char {
+        match self {
+            Self::Enrolment => 'E',
+            Self::Primary => 'P',
+            Self::Fallback => 'F',
+            Self::Recovery => 'R',
+            Self::StepUp => 'S',
+            Self::DeviceReplacement => 'D',
+        }
+    }
+
+    /// How many paths a role may hold (real services offer six fallbacks and more).
+    pub fn slots(self) -> usize {
+        match self {
+            Self::StepUp | Self::Enrolment | Self::DeviceReplacement => 4,
+            Self::Primary | Self::Recovery => 6,
+            Self::Fallback => 8,
+        }
+    }
+
+    pub fn help(self) -> &'static str {
+        match self {
+            Self::Enrolment => "How a person gets their first credential.",
+            Self::Primary => "How people sign in every day, preferred first.",
+            Self::Fallback => "What they use when the primary method is unavailable.",
+            Self::Recovery => "How they regain access after losing every credential.",
+            Self::StepUp => "What sensitive actions ask for again.",
+            Self::DeviceReplacement => "How a person moves to a new or replaced device.",
+        }
+    }
+}
+
+vocabulary!(
+    /// How credentials are revoked when a person leaves.
+    pub enum Offboarding {
+        Automatic = (
+            "automatic",
+            "Automatic deprovisioning from the identity provider",
+        ),
+        Manual = ("manual", "By hand"),
+    }
+);
+
+vocabulary!(
+    /// Platforms a journey can declare support for, each with a minimum OS version.
+    pub enum Platform {
+        Windows = ("windows", "Windows"),
+        Macos = ("macos", "macOS"),
+        Ios = ("ios", "iOS / iPadOS"),
+        Android = ("android", "Android"),
+        Linux = ("linux", "Linux"),
+        Chromeos = ("chromeos", "ChromeOS"),
+    }
+);
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRules {
+    pub max_session_minutes: u32,
+    pub idle_timeout_minutes: u32,
+    /// Sensitive actions ask the person to authenticate again.
+    pub reauth_sensitive: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRequirements {
+    /// Supported platforms with their minimum OS version, in `Platform` order.
+    pub platforms: Vec<PlatformSupport>,
+    pub managed_required: bool,
+    pub byod_allowed: bool,
+    pub shared_workstation: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformSupport {
+    pub platform: Platform,
+    pub min_version: String,
+}
+
+/// One way through a role: one or more catalogue methods used together, first factor first
+/// ("a passkey", "a password with an authenticator code", "a smart card"). Stored and exported
+/// as a bare key when it has one factor (so documents written before paths existed read as
+/// one-method paths) and as a list of keys otherwise.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Path(pub Vec<String>);
+
+impl Path {
+    pub fn single(method: impl Into<String>) -> Self {
+        Self(vec![method.into()])
+    }
+
+    pub fn of(methods: &[&str]) -> Self {
+        Self(methods.iter().map(|m| m.to_string()).collect())
+    }
+
+    pub fn factors(&self) -> &[String] {
+        &self.0
+    }
+
+    pub fn contains(&self, method: &str) -> bool {
+        self.0.iter().any(|m| m == method)
+    }
+
+    /// More than one factor.
+    pub fn is_combined(&self) -> bool {
+        self.0.len() > 1
+    }
+
+    /// The path as the CSV writes it: factors joined by `+`.
+    pub fn to_cell(&self) -> String {
+        self.0.join("+")
+    }
+}
+
+/// A one-method path.
+impl From<&str> for Path {
+    fn from(method: &str) -> Self {
+        Self::single(method)
+    }
+}
+
+impl Serialize for Path {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.as_slice() {
+            [one] => s.serialize_str(one),
+            many => many.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Path {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            One(String),
+            Many(Vec<String>),
+        }
+        Ok(match Stored::deserialize(d)? {
+            Stored::One(m) => Self(vec![m]),
+            Stored::Many(ms) => Self(ms),
+        })
+    }
+}
+
+/// Paths of one role, preferred first.
+pub type Paths = Vec<Path>;
+
+/// Every method named in some paths, each once, in order of first appearance.
+pub fn methods_in(paths: &[Path]) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for m in paths.iter().flat_map(|p| p.factors()) {
+        if !out.contains(&m.as_str()) {
+            out.push(m);
+        }
+    }
+    out
+}
+
+/// The journey of one population. Each role holds paths, preferred first. For a federated
+/// application the lists hold only what it keeps beside its provider's journey, and `None`
+/// settings are inherited from the provider.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PopulationJourney {
+    pub population: String,
+    #[serde(default)]
+    pub enrolment: Paths,
+    #[serde(default)]
+    pub primary: Paths,
+    #[serde(default)]
+    pub fallback: Paths,
+    #[serde(default)]
+    pub recovery: Paths,
+    #[serde(default)]
+    pub step_up: Paths,
+    #[serde(default)]
+    pub device_replacement: Paths,
+    #[serde(default)]
+    pub offboarding: Option<Offboarding>,
+    #[serde(default)]
+    pub session: Option<SessionRules>,
+    #[serde(default)]
+    pub devices: Option<DeviceRequirements>,
+}
+
+impl PopulationJourney {
+    pub fn paths(&self, role: JourneyRole) -> &[Path] {
+        match role {
+            JourneyRole::Enrolment => &self.enrolment,
+            JourneyRole::Primary => &self.primary,
+            JourneyRole::Fallback => &self.fallback,
+            JourneyRole::Recovery => &self.recovery,
+            JourneyRole::StepUp => &self.step_up,
+            JourneyRole::DeviceReplacement => &self.device_replacement,
+        }
+    }
+
+    pub fn paths_mut(&mut self, role: JourneyRole) -> &mut Paths {
+        match role {
+            JourneyRole::Enrolment => &mut self.enrolment,
+            JourneyRole::Primary => &mut self.primary,
+            JourneyRole::Fallback => &mut self.fallback,
+            JourneyRole::Recovery => &mut self.recovery,
+            JourneyRole::StepUp => &mut self.step_up,
+            JourneyRole::DeviceReplacement => &mut self.device_replacement,
+        }
+    }
+}
+
+/// Emergency access to the application when the normal journey fails.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BreakGlass {
+    pub accounts: u32,
+    /// Catalogue key of the method that protects the break-glass accounts.
+    pub method: String,
+    /// Where the credential is kept (a safe, a vault, ...).
+    pub location: String,
+    /// `YYYY-MM-DD` of the last drill, if any.
+    pub last_drill: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declaration {
+    /// One journey per population, in the order the application lists its populations.
+    pub populations: Vec<PopulationJourney>,
+    #[serde(default)]
+    pub break_glass: Option<BreakGlass>,
+}
+
+impl Declaration {
+    pub fn journey(&self, population: &str) -> Option<&PopulationJourney> {
+        self.populations.iter().find(|p| p.population == population)
+    }
+}
+
+/// Catalogue names for rendering a journey (retired entries included: old versions name them).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Names {
+    pub methods: BTreeMap<String, String>,
+    pub populations: BTreeMap<String, String>,
+}
+
+impl Names {
+    pub fn method(&self, key: &str) -> String {
+        self.methods
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    pub fn population(&self, key: &str) -> String {
+        self.populations
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain-language renderings, shared by every page that shows a journey.
+
+/// One path in words: "Password + Authenticator app (TOTP)".
+pub fn describe_path(path: &Path, names: &Names) -> String {
+    path.factors()
+        .iter()
+        .map(|m| names.method(m))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// A role's paths in words, preferred first.
+pub fn describe_paths(paths: &[Path], names: &Names) -> String {
+    if paths.is_empty() {
+        return "none".into();
+    }
+    paths
+        .iter()
+        .map(|p| describe_path(p, names))
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+pub fn describe_session(s: Option<&SessionRules>) -> String {
+    match s {
+        None => "not declared".into(),
+        Some(s) => format!(
+            "at most {}, idle {}, {}",
+            duration(s.max_session_minutes),
+            duration(s.idle_timeout_minutes),
+            if s.reauth_sensitive {
+                "re-authentication for sensitive actions"
+            } else {
+                "no re-authentication for sensitive actions"
+            }
+        ),
+    }
+}
+
+pub fn duration(minutes: u32) -> String {
+    if minutes >= 60 && minutes.is_multiple_of(60) {
+        let h = minutes / 60;
+        format!("{h} h")
+    } else {
+        format!("{minutes} min")
+    }
+}
