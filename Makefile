@@ -49,10 +49,14 @@ unit:
 e2e: setup-test build
 	cd end2end && PORTAL_SERVER_BIN=$(SERVER) npx playwright test
 
-## Benchmarks (release build; figures and same-run ratios in server/benches/RESULTS.md).
+## Benchmarks (release build; figures and same-run ratios in server/benches/RESULTS.md and
+## server/benches/FINDINGS.md).
 ## B12, the list pages at 20,000 applications and 2,000 users; pass options with ARGS="--seconds 10".
+## B4 and B12, the findings engine (the pure function at 5,000 and 20,000 applications, the full
+## recomputation after a policy change, the /findings page); options with FINDINGS_ARGS="--postgres".
 bench: setup
 	cargo bench -p server --bench lists -- $(ARGS)
+	cargo bench -p server --bench findings -- $(FINDINGS_ARGS)
 
 fmt:
 	cargo fmt --all

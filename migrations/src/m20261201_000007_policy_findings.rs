@@ -205,12 +205,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // A rule's findings in list order, open or resolved: the page is read off the index
+        // however common the rule (with the rule alone, a common one was sorted whole).
         m.create_index(
             Index::create()
-                .name("idx_finding_rule")
+                .name("idx_finding_rule_sort")
                 .table(Finding::Table)
                 .col(Finding::Rule)
                 .col(Finding::ResolvedAt)
+                .col(Finding::SortKey)
                 .to_owned(),
         )
         .await?;

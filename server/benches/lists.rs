@@ -15,23 +15,18 @@
 #[allow(dead_code, unused_imports)]
 #[path = "../tests/integration/client.rs"]
 mod client;
+mod harness;
 #[allow(dead_code, unused_imports, unused_macros)]
 #[path = "../tests/integration/support.rs"]
 mod support;
 
 use app::accounts::facade::{NewUser, insert_users};
 use app::ids::UserId;
-use app::ssr::state::AppState;
 use app::vocab::{Role, UserStatus};
-use axum::Router;
-use axum::routing::get;
 use bytes::Bytes;
-use http::{Request, StatusCode, header};
-use http_body_util::{BodyExt, Empty};
-use hyper_util::rt::TokioIo;
-use std::fmt::Write as _;
-use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use harness::{ms, w};
+use http::StatusCode;
+use std::time::Instant;
 use support::{TestDb, World};
 
 struct Options {
@@ -71,115 +66,6 @@ fn options() -> Options {
         }
     }
     o
-}
-
-/// One workload: a page of a list, as a signed-in administrator asks for it.
-struct Workload {
-    name: &'static str,
-    path: String,
-}
-
-/// Latencies and throughput of one run.
-struct Run {
-    requests: usize,
-    errors: usize,
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-}
-
-impl Run {
-    fn per_second(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64()
-    }
-
-    fn percentile(&self, p: f64) -> Duration {
-        if self.latencies.is_empty() {
-            return Duration::ZERO;
-        }
-        let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
-        self.latencies[i]
-    }
-}
-
-type Sender = hyper::client::conn::http1::SendRequest<Empty<Bytes>>;
-
-async fn connect(addr: SocketAddr) -> Sender {
-    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    stream.set_nodelay(true).ok();
-    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .expect("handshake");
-    tokio::spawn(conn);
-    sender
-}
-
-/// `connections` keep-alive HTTP/1.1 connections, each sending the next request as soon as the
-/// previous answer is read, for `seconds`: a closed loop, as wrk runs.
-async fn load(addr: SocketAddr, path: &str, cookie: &str, connections: usize, seconds: u64) -> Run {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..connections {
-        let path = path.to_string();
-        let cookie = cookie.to_string();
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut errors = 0;
-            let mut sender = None;
-            while Instant::now() < deadline {
-                // A connection the server closed is opened again (and counted as an error).
-                if sender.is_none() {
-                    sender = Some(connect(addr).await);
-                }
-                let Some(conn) = sender.as_mut() else {
-                    continue;
-                };
-                let req = Request::get(&path)
-                    .header(header::HOST, "localhost:3000")
-                    .header(header::COOKIE, &cookie)
-                    .body(Empty::<Bytes>::new())
-                    .expect("request");
-                let t = Instant::now();
-                let answer = async {
-                    conn.ready().await?;
-                    let res = conn.send_request(req).await?;
-                    let ok = res.status() == StatusCode::OK;
-                    let body = res.into_body().collect().await?.to_bytes();
-                    Ok::<_, hyper::Error>(ok && !body.is_empty())
-                }
-                .await;
-                latencies.push(t.elapsed());
-                match answer {
-                    Ok(true) => {}
-                    Ok(false) => errors += 1,
-                    Err(_) => {
-                        errors += 1;
-                        sender = None;
-                    }
-                }
-            }
-            (latencies, errors)
-        }));
-    }
-    let mut run = Run {
-        requests: 0,
-        errors: 0,
-        elapsed: Duration::ZERO,
-        latencies: Vec::new(),
-    };
-    for t in tasks {
-        let (l, e) = t.await.expect("load task");
-        run.latencies.extend(l);
-        run.errors += e;
-    }
-    run.elapsed = started.elapsed();
-    run.requests = run.latencies.len();
-    run.latencies.sort();
-    run
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1}", d.as_secs_f64() * 1000.0)
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -321,77 +207,29 @@ async fn main() {
 
     // The real router, and behind the same layers (sessions, access table, security headers) the
     // same bytes from memory (`/memory/N`): the comparator costs all but the page's own work.
-    let memory: Router<AppState> = Router::new().route(
-        "/memory/{n}",
-        get(move |axum::extract::Path(n): axum::extract::Path<usize>| {
-            let body = bodies[n].clone();
-            async move { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body) }
-        }),
-    );
-    let router = server::build_router_with(world.state.clone(), memory).expect("router");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .expect("serve")
-    });
+    let addr = harness::serve(world.state.clone(), bodies).await;
 
-    let mut table = String::new();
     let backend = if o.postgres { "PostgreSQL" } else { "SQLite" };
-    writeln!(
+    let harness::Measured {
         table,
-        "| workload | statements | bytes | req/s | p50 ms | p99 ms | memory req/s | memory p99 ms | throughput ratio | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        worst_p99,
+        worst_ratio,
+    } = harness::measure(
+        addr,
+        &workloads,
+        &statements,
+        &sizes,
+        &cookie,
+        o.connections,
+        o.seconds,
     )
-    .ok();
-    let mut worst_p99 = Duration::ZERO;
-    let mut worst_ratio = f64::MAX;
-    for (i, wl) in workloads.iter().enumerate() {
-        let real = load(addr, &wl.path, &cookie, o.connections, o.seconds).await;
-        let mem = load(
-            addr,
-            &format!("/memory/{i}"),
-            &cookie,
-            o.connections,
-            o.seconds,
-        )
-        .await;
-        assert_eq!(mem.errors, 0, "the comparator answers {}", wl.name);
-        let ratio = real.per_second() / mem.per_second();
-        worst_p99 = worst_p99.max(real.percentile(0.99));
-        worst_ratio = worst_ratio.min(ratio);
-        let line = format!(
-            "| {} | {} | {} | {:.0} | {} | {} | {:.0} | {} | {:.2} | {} |",
-            wl.name,
-            statements[i],
-            sizes[i],
-            real.per_second(),
-            ms(real.percentile(0.5)),
-            ms(real.percentile(0.99)),
-            mem.per_second(),
-            ms(mem.percentile(0.99)),
-            ratio,
-            real.errors,
-        );
-        eprintln!("{line}");
-        writeln!(table, "{line}").ok();
-    }
+    .await;
     let verdict = format!(
         "Worst p99 {} ms (target at most 25 ms); worst throughput ratio to memory {:.2} (target at least 0.10).",
         ms(worst_p99),
         worst_ratio
     );
-    let commit = std::process::Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
+    let commit = harness::commit();
     let report = format!(
         "# B12: list pages\n\n{} applications, {} users, {backend}, {} connections, {} s per workload, \
          release build, load generator in the same process (2-core machine); commit {commit}; {}.\n\n{table}\n{verdict}\n",
@@ -405,10 +243,6 @@ async fn main() {
     std::fs::write(&o.out, report).expect("write the results file");
     eprintln!("bench: wrote {}", o.out);
     db.cleanup().await;
-}
-
-fn w(name: &'static str, path: String) -> Workload {
-    Workload { name, path }
 }
 
 fn enc(s: &str) -> String {

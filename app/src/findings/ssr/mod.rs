@@ -289,6 +289,12 @@ fn rank(s: Severity) -> i16 {
     }
 }
 
+/// The sort keys of one severity: from its rank to the next one.
+pub fn severity_range(s: Severity) -> (String, String) {
+    let r = rank(s);
+    (format!("{r}\u{1f}"), format!("{}", r + 1))
+}
+
 /// The findings list's order: most severe first, then by application name and key.
 pub fn sort_key(severity: Severity, name_key: &str, key: &str) -> String {
     format!("{}\u{1f}{name_key}\u{1f}{key}", rank(severity))
@@ -575,4 +581,21 @@ pub async fn daily(state: &crate::ssr::state::AppState) -> Result<Option<Refresh
     .await?;
     txn.commit().await?;
     Ok(Some(done))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_severity_range_holds_exactly_that_severitys_sort_keys() {
+        for s in Severity::ALL {
+            let (from, to) = severity_range(*s);
+            for other in Severity::ALL {
+                let key = sort_key(*other, "payroll", "weakest_link/office_employees");
+                let inside = key.as_str() >= from.as_str() && key.as_str() < to.as_str();
+                assert_eq!(inside, other == s, "{s:?} {other:?} {key:?}");
+            }
+        }
+    }
 }

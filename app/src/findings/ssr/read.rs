@@ -108,7 +108,13 @@ fn condition(
     if !f.severity.is_empty() {
         let s = Severity::parse(&f.severity)
             .ok_or_else(|| AppError::validation("severity", "Unknown severity."))?;
-        c = c.add(finding::Column::Severity.eq(s));
+        // The sort key starts with the severity's rank: a range of it starts the walk of the
+        // list's index where that severity starts (the low ones come last of all).
+        let (from, to) = super::severity_range(s);
+        c = c
+            .add(finding::Column::Severity.eq(s))
+            .add(finding::Column::SortKey.gte(from))
+            .add(finding::Column::SortKey.lt(to));
     }
     if !f.population.is_empty() {
         c = c.add(finding::Column::PopulationKey.eq(f.population.as_str()));
