@@ -72,6 +72,33 @@ pub struct SessionRules {
     pub reauth_sensitive: bool,
 }
 
+/// Session limits are whole minutes: 1 minute to 30 days.
+pub const MAX_SESSION_MINUTES: u32 = 43_200;
+
+impl SessionRules {
+    /// The first thing wrong with these rules, if any: the part it concerns
+    /// (`max_session_minutes` or `idle_timeout_minutes`) and what to do about it.
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        for (part, v) in [
+            ("max_session_minutes", self.max_session_minutes),
+            ("idle_timeout_minutes", self.idle_timeout_minutes),
+        ] {
+            if !(1..=MAX_SESSION_MINUTES).contains(&v) {
+                return Some((
+                    part,
+                    format!("Enter whole minutes from 1 to {MAX_SESSION_MINUTES}."),
+                ));
+            }
+        }
+        (self.idle_timeout_minutes > self.max_session_minutes).then(|| {
+            (
+                "idle_timeout_minutes",
+                "The idle timeout cannot be longer than the maximum session.".to_string(),
+            )
+        })
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceRequirements {
     /// Supported platforms with their minimum OS version, in `Platform` order.
@@ -79,6 +106,37 @@ pub struct DeviceRequirements {
     pub managed_required: bool,
     pub byod_allowed: bool,
     pub shared_workstation: bool,
+}
+
+/// The longest minimum OS version one may write ("17.4.1").
+pub const VERSION_MAX: usize = 16;
+
+impl DeviceRequirements {
+    /// The first thing wrong with these requirements, if any: the platform it concerns (none:
+    /// the BYOD setting) and what to do about it.
+    pub fn problem(&self) -> Option<(Option<Platform>, &'static str)> {
+        let mut seen = std::collections::BTreeSet::new();
+        for p in &self.platforms {
+            if !seen.insert(p.platform) {
+                return Some((Some(p.platform), "This platform is listed twice."));
+            }
+            let v = p.min_version.trim();
+            if v.is_empty()
+                || v.len() > VERSION_MAX
+                || !v.chars().all(|c| c.is_ascii_digit() || c == '.')
+                || !v.starts_with(|c: char| c.is_ascii_digit())
+            {
+                return Some((
+                    Some(p.platform),
+                    "Write a minimum version such as 10 or 17.4 (digits and dots).",
+                ));
+            }
+        }
+        (self.managed_required && self.byod_allowed).then_some((
+            None,
+            "A managed device cannot be required while personal devices are allowed.",
+        ))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,6 +213,38 @@ impl<'de> Deserialize<'de> for Path {
 
 /// Paths of one role, preferred first.
 pub type Paths = Vec<Path>;
+
+/// Separates the paths of one role written as text (a CSV cell, an editor field).
+pub const PATH_SEPARATOR: char = ';';
+
+/// Joins the factors of one path written as text: `password+totp_app`.
+pub const FACTOR_SEPARATOR: char = '+';
+
+/// A role's paths as text: paths separated by `;`, the factors of a path joined by `+`.
+pub fn paths_to_text(paths: &[Path]) -> String {
+    paths
+        .iter()
+        .map(Path::to_cell)
+        .collect::<Vec<_>>()
+        .join(&PATH_SEPARATOR.to_string())
+}
+
+/// Reads a role's paths from text (the inverse of `paths_to_text`); blanks around keys and
+/// empty items are ignored, and text without `+` is one-method paths.
+pub fn paths_from_text(text: &str) -> Vec<Path> {
+    text.split(PATH_SEPARATOR)
+        .map(|item| {
+            Path(
+                item.split(FACTOR_SEPARATOR)
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            )
+        })
+        .filter(|p| !p.factors().is_empty())
+        .collect()
+}
 
 /// Every method named in some paths, each once, in order of first appearance.
 pub fn methods_in(paths: &[Path]) -> Vec<&str> {
@@ -251,6 +341,11 @@ pub struct Names {
 }
 
 impl Names {
+    /// A method's name, borrowed (its key when the catalogue does not know it).
+    pub fn method_name<'a>(&'a self, key: &'a str) -> &'a str {
+        self.methods.get(key).map(String::as_str).unwrap_or(key)
+    }
+
     pub fn method(&self, key: &str) -> String {
         self.methods
             .get(key)
@@ -304,6 +399,37 @@ pub fn describe_session(s: Option<&SessionRules>) -> String {
             }
         ),
     }
+}
+
+/// Device requirements in words.
+pub fn describe_devices(d: Option<&DeviceRequirements>) -> String {
+    let Some(d) = d else {
+        return "not declared".into();
+    };
+    let mut parts = Vec::new();
+    if d.platforms.is_empty() {
+        parts.push("no platform listed".to_string());
+    } else {
+        parts.push(
+            d.platforms
+                .iter()
+                .map(|p| format!("{} {}+", p.platform.label(), p.min_version))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+    parts.push(if d.managed_required {
+        "managed device required".into()
+    } else {
+        "unmanaged devices allowed".into()
+    });
+    if d.byod_allowed {
+        parts.push("BYOD allowed".into());
+    }
+    if d.shared_workstation {
+        parts.push("shared-workstation mode".into());
+    }
+    parts.join("; ")
 }
 
 pub fn duration(minutes: u32) -> String {

@@ -41,6 +41,43 @@ test.describe('security edits the standard policy', () => {
   });
 });
 
+test.describe('security edits a standard journey', () => {
+  test.use({ storageState: STATE.security });
+
+  test('a typo is named beside its field, the fix is previewed in words and saved', async ({ page, javaScriptEnabled }) => {
+    // Each project edits a different population, so the two runs make two versions.
+    const population = javaScriptEnabled ? 'Contractors' : 'Partners';
+    await page.goto('/policy/edit');
+    const journey = page
+      .locator('details.standard-journey')
+      .filter({ has: page.locator('summary strong', { hasText: new RegExp(`^${population}$`) }) });
+    await journey.locator('summary').click();
+    const fallback = journey.getByLabel('Fallback', { exact: true });
+    await expect(fallback).toBeVisible();
+    await fallback.fill('security_key; password+totp_ap');
+    await page.getByLabel('Why this change (kept with the version)').fill(`${population}: a code beside the password.`);
+    await page.getByRole('button', { name: 'Preview the change' }).click();
+
+    // The typo is named beside the field, which keeps what was typed (and stays open).
+    await expect(journey.getByText('Unknown method “totp_ap”.')).toBeVisible();
+    await expect(journey.getByLabel('Fallback', { exact: true })).toHaveValue('security_key; password+totp_ap');
+    await expect(page.getByRole('alert').filter({ hasText: 'This change cannot be saved' })).toBeVisible();
+
+    await journey.getByLabel('Fallback', { exact: true }).fill('security_key; password+totp_app');
+    await page.getByRole('button', { name: 'Preview the change' }).click();
+    await expect(page.getByRole('heading', { name: 'What this change would do' })).toBeVisible();
+    await expect(journey.getByText('Now: FIDO2 security key → Password + Authenticator app (TOTP).')).toBeVisible();
+    await page.screenshot({ path: `test-results/standard-journey-${javaScriptEnabled ? 'js' : 'nojs'}.png`, fullPage: true });
+
+    await page.getByRole('button', { name: /Save as version \d+/ }).click();
+    await expect(page.getByText(/Policy version \d+ saved/)).toBeVisible();
+    const shown = page.locator('section.journey').filter({ has: page.getByRole('heading', { name: population, exact: true }) });
+    await expect(shown.getByRole('row', { name: /Fallback/ })).toContainText(
+      'FIDO2 security key → Password + Authenticator app (TOTP)',
+    );
+  });
+});
+
 test.describe('an owner reads the findings of their application', () => {
   test.use({ storageState: STATE.owner });
 

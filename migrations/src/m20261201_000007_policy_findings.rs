@@ -37,6 +37,8 @@ enum Finding {
     PopulationKey,
     Role,
     Method,
+    Criticality,
+    BusinessUnitId,
     Explanation,
     Fix,
     Controls,
@@ -159,6 +161,15 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(Finding::PopulationKey).string_len(64).null())
                 .col(ColumnDef::new(Finding::Role).string_len(32).null())
                 .col(ColumnDef::new(Finding::Method).string_len(200).null())
+                // The application's criticality and business unit, copied in whenever its
+                // findings are written (every change of them judges it again), so that the list
+                // filters by them off an index instead of through the application table.
+                .col(
+                    ColumnDef::new(Finding::Criticality)
+                        .string_len(16)
+                        .not_null(),
+                )
+                .col(ColumnDef::new(Finding::BusinessUnitId).uuid().null())
                 .col(ColumnDef::new(Finding::Explanation).text().not_null())
                 .col(ColumnDef::new(Finding::Fix).text().not_null())
                 .col(ColumnDef::new(Finding::Controls).text().not_null())
@@ -205,18 +216,38 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        // A rule's findings in list order, open or resolved: the page is read off the index
-        // however common the rule (with the rule alone, a common one was sorted whole).
+        // A rule's open findings in list order: the page is read off the index however common
+        // the rule (with the rule alone, a common one was sorted whole). Partial, because
+        // PostgreSQL does not take `resolved_at IS NULL` as an equality that keeps the order of
+        // the columns after it: with (rule, resolved_at, sort_key) it sorted a common rule's
+        // findings whole (82 ms at 20,000 applications; 0.14 ms with this index).
         m.create_index(
             Index::create()
-                .name("idx_finding_rule_sort")
+                .name("idx_finding_open_rule_sort")
                 .table(Finding::Table)
                 .col(Finding::Rule)
-                .col(Finding::ResolvedAt)
                 .col(Finding::SortKey)
+                .and_where(Expr::col(Finding::ResolvedAt).is_null())
                 .to_owned(),
         )
         .await?;
+
+        // The open findings of a criticality, and of a business unit, in list order.
+        for (name, column) in [
+            ("idx_finding_open_criticality_sort", Finding::Criticality),
+            ("idx_finding_open_unit_sort", Finding::BusinessUnitId),
+        ] {
+            m.create_index(
+                Index::create()
+                    .name(name)
+                    .table(Finding::Table)
+                    .col(column)
+                    .col(Finding::SortKey)
+                    .and_where(Expr::col(Finding::ResolvedAt).is_null())
+                    .to_owned(),
+            )
+            .await?;
+        }
 
         m.create_table(
             Table::create()

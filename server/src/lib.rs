@@ -20,8 +20,10 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
-use std::sync::Arc;
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
+};
+use std::sync::{Arc, OnceLock};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -54,13 +56,22 @@ pub fn build_router(state: AppState) -> Result<Router, guard::AccessTableError> 
     build_router_with(state, Router::new())
 }
 
+/// The application's pages, listed once per process. Listing them renders the application with
+/// resource loading suppressed for the whole process (a flag of `leptos_server`), so a page of
+/// another portal state in the same process (tests, benchmarks) whose data started loading in
+/// that moment would wait for it forever.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole HTTP application with `extra` routes behind the same layers (sessions, the access
 /// table, security headers, limits): the benchmarks serve their in-memory comparators this way.
 pub fn build_router_with(
     state: AppState,
     extra: Router<AppState>,
 ) -> Result<Router, guard::AccessTableError> {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let config = state.config.clone();
     let guard = Guard {
         state: state.clone(),

@@ -1,5 +1,5 @@
-//! What the features above use of the catalogues (besides the `model`): creating the business
-//! units an import names.
+//! What the features above use of the catalogues (besides the `model`): the names of methods
+//! and populations, and creating the business units an import names.
 
 #[cfg(feature = "ssr")]
-pub use super::ssr::insert_business_units;
+pub use super::ssr::{insert_business_units, names};

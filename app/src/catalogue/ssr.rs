@@ -38,6 +38,24 @@ impl From<population::Model> for PopulationView {
 
 /// The catalogue people read: every method strongest first, active populations and business
 /// units by name (three queries).
+/// Every method's and population's name by key, retired ones included (history names them).
+pub async fn names<C: ConnectionTrait>(db: &C) -> Result<crate::journey::Names, AppError> {
+    Ok(crate::journey::Names {
+        methods: auth_method::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.key, m.name))
+            .collect(),
+        populations: population::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.key, p.name))
+            .collect(),
+    })
+}
+
 pub async fn load<C: ConnectionTrait>(db: &C) -> Result<CatalogueView, AppError> {
     let methods = auth_method::Entity::find()
         .order_by_asc(auth_method::Column::StrengthRank)

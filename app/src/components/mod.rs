@@ -99,6 +99,19 @@ where
     }
 }
 
+/// A count as people read it: 151,249.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 #[component]
 pub fn PageHeader(
     #[prop(into)] title: String,
@@ -228,4 +241,22 @@ pub fn vocab_options<T: Copy>(
     all.iter()
         .map(|v| (key(*v).to_string(), label(*v).to_string()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        for (n, text) in [
+            (0, "0"),
+            (7, "7"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (20_000, "20,000"),
+            (151_249, "151,249"),
+            (1_234_567, "1,234,567"),
+        ] {
+            assert_eq!(super::count(n), text);
+        }
+    }
 }

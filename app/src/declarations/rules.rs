@@ -12,10 +12,10 @@ use crate::policy::model::Policy;
 use std::collections::BTreeSet;
 
 pub const LOCATION_MAX: usize = 200;
-pub const VERSION_MAX: usize = 16;
+pub use crate::journey::VERSION_MAX;
 pub const MAX_BREAK_GLASS_ACCOUNTS: u32 = 50;
 /// Session limits are declared in whole minutes: 1 minute to 30 days.
-pub const MAX_SESSION_MINUTES: u32 = 43_200;
+pub use crate::journey::MAX_SESSION_MINUTES;
 
 /// The catalogue keys a declaration may use.
 #[derive(Clone, Debug, Default)]
@@ -267,53 +267,15 @@ pub fn validate(
                 }
             }
         }
-        if let Some(s) = &j.session {
-            for (part, v) in [
-                ("max_session_minutes", s.max_session_minutes),
-                ("idle_timeout_minutes", s.idle_timeout_minutes),
-            ] {
-                if !(1..=MAX_SESSION_MINUTES).contains(&v) {
-                    return Err(invalid(
-                        field(&j.population, part),
-                        format!("Enter whole minutes from 1 to {MAX_SESSION_MINUTES}."),
-                    ));
-                }
-            }
-            if s.idle_timeout_minutes > s.max_session_minutes {
-                return Err(invalid(
-                    field(&j.population, "idle_timeout_minutes"),
-                    "The idle timeout cannot be longer than the maximum session.",
-                ));
-            }
+        if let Some((part, message)) = j.session.as_ref().and_then(|s| s.problem()) {
+            return Err(invalid(field(&j.population, part), message));
         }
-        if let Some(dev) = &j.devices {
-            let mut platforms = BTreeSet::new();
-            for p in &dev.platforms {
-                let f = field(
-                    &j.population,
-                    &format!("platforms][{}", p.platform.as_str()),
-                );
-                if !platforms.insert(p.platform) {
-                    return Err(invalid(f, "This platform is listed twice."));
-                }
-                let v = p.min_version.trim();
-                if v.is_empty()
-                    || v.len() > VERSION_MAX
-                    || !v.chars().all(|c| c.is_ascii_digit() || c == '.')
-                    || !v.starts_with(|c: char| c.is_ascii_digit())
-                {
-                    return Err(invalid(
-                        f,
-                        "Write a minimum version such as 10 or 17.4 (digits and dots).",
-                    ));
-                }
-            }
-            if dev.managed_required && dev.byod_allowed {
-                return Err(invalid(
-                    field(&j.population, "byod_allowed"),
-                    "A managed device cannot be required while personal devices are allowed.",
-                ));
-            }
+        if let Some((platform, message)) = j.devices.as_ref().and_then(|d| d.problem()) {
+            let part = match platform {
+                Some(p) => format!("platforms][{}", p.as_str()),
+                None => "byod_allowed".to_string(),
+            };
+            return Err(invalid(field(&j.population, &part), message));
         }
     }
     if let Some(bg) = &d.break_glass {
@@ -526,35 +488,7 @@ pub fn describe_offboarding(o: Option<Offboarding>) -> String {
     o.map_or("not declared".into(), |o| o.label().to_string())
 }
 
-pub fn describe_devices(d: Option<&DeviceRequirements>) -> String {
-    let Some(d) = d else {
-        return "not declared".into();
-    };
-    let mut parts = Vec::new();
-    if d.platforms.is_empty() {
-        parts.push("no platform listed".to_string());
-    } else {
-        parts.push(
-            d.platforms
-                .iter()
-                .map(|p| format!("{} {}+", p.platform.label(), p.min_version))
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
-    }
-    parts.push(if d.managed_required {
-        "managed device required".into()
-    } else {
-        "unmanaged devices allowed".into()
-    });
-    if d.byod_allowed {
-        parts.push("BYOD allowed".into());
-    }
-    if d.shared_workstation {
-        parts.push("shared-workstation mode".into());
-    }
-    parts.join("; ")
-}
+pub use crate::journey::describe_devices;
 
 pub fn describe_break_glass(b: Option<&BreakGlass>, names: &Names) -> String {
     match b {

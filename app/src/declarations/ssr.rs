@@ -2,10 +2,11 @@
 
 use super::model::{
     Declaration, DeclarationEditor, DeclarationForm, DeclarationShown, DraftOrigin, Intent,
-    MethodOption, Names, PopulationOption, Source, VersionDetail, VersionSummary,
+    MethodOption, PopulationOption, Source, VersionDetail, VersionSummary,
 };
 use super::rules::{self, Known};
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
+use crate::catalogue::facade::names;
 use crate::error::AppError;
 use crate::ids::{ApplicationId, DeclarationVersionId, UserId};
 use crate::policy::facade::current as current_policy;
@@ -44,24 +45,6 @@ pub async fn known<C: ConnectionTrait>(db: &C) -> Result<Known, AppError> {
             .await?
             .into_iter()
             .map(|p| p.key)
-            .collect(),
-    })
-}
-
-/// Catalogue names, retired entries included (old versions still name them).
-pub async fn names<C: ConnectionTrait>(db: &C) -> Result<Names, AppError> {
-    Ok(Names {
-        methods: auth_method::Entity::find()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| (m.key, m.name))
-            .collect(),
-        populations: population::Entity::find()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| (p.key, p.name))
             .collect(),
     })
 }

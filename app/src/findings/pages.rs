@@ -6,7 +6,7 @@ use super::model::{
     FindingState, FindingsPage as Page, Severity,
 };
 use crate::components::{
-    Feedback, Loaded, PageHeader, Pager, Position, id_param, list_href, select_options,
+    Feedback, Loaded, PageHeader, Pager, Position, count, id_param, list_href, select_options,
     vocab_options,
 };
 use crate::ids::ApplicationId;
@@ -104,10 +104,10 @@ fn FindingsList(page: Page, position: Position) -> impl IntoView {
     let state = FindingState::parse(&f.state).unwrap_or_default();
     let shown = match page.rows.len() {
         0 if page.total == 0 => "No finding matches.".to_string(),
-        0 => format!("No finding on this page; {} match.", page.total),
+        0 => format!("No finding on this page; {} match.", count(page.total)),
         n => format!(
             "Showing {n} of {} {} findings, judged against policy version {}.",
-            page.total,
+            count(page.total),
             state.label().to_lowercase(),
             page.policy_version
         ),
@@ -457,8 +457,8 @@ fn PreviewFigures(p: crate::policy::model::PolicyPreview) -> impl IntoView {
             view! {
                 <tr>
                     <th scope="row">{rule.clone()}</th>
-                    <td class="num">{format!("+{added}")}</td>
-                    <td class="num">{format!("−{removed}")}</td>
+                    <td class="num">{format!("+{}", count(*added))}</td>
+                    <td class="num">{format!("−{}", count(*removed))}</td>
                 </tr>
             }
         })
@@ -471,7 +471,7 @@ fn PreviewFigures(p: crate::policy::model::PolicyPreview) -> impl IntoView {
                     <p>
                         {format!(
                             "No finding would open or close across {} applications.",
-                            p.applications,
+                            count(p.applications),
                         )}
                     </p>
                 }
@@ -481,29 +481,37 @@ fn PreviewFigures(p: crate::policy::model::PolicyPreview) -> impl IntoView {
                     <dl class="figures">
                         <div>
                             <dt>"Findings added"</dt>
-                            <dd>{p.findings_added}</dd>
+                            <dd>{count(p.findings_added)}</dd>
                         </div>
                         <div>
                             <dt>"Findings removed"</dt>
-                            <dd>{p.findings_removed}</dd>
+                            <dd>{count(p.findings_removed)}</dd>
                         </div>
                         <div>
                             <dt>"Applications affected"</dt>
-                            <dd>{format!("{} of {}", p.applications_changed, p.applications)}</dd>
+                            <dd>
+                                {format!(
+                                    "{} of {}",
+                                    count(p.applications_changed),
+                                    count(p.applications),
+                                )}
+                            </dd>
                         </div>
                         <div>
                             <dt>"Newly failing / newly clean"</dt>
                             <dd>
                                 {format!(
                                     "{} / {}",
-                                    p.applications_newly_failing,
-                                    p.applications_newly_clean,
+                                    count(p.applications_newly_failing),
+                                    count(p.applications_newly_clean),
                                 )}
                             </dd>
                         </div>
                         <div>
                             <dt>"Open findings"</dt>
-                            <dd>{format!("{} → {}", p.open_before, p.open_after)}</dd>
+                            <dd>
+                                {format!("{} → {}", count(p.open_before), count(p.open_after))}
+                            </dd>
                         </div>
                     </dl>
                     <table>
@@ -566,7 +574,8 @@ pub fn MyFindings() -> impl IntoView {
                                 "No open finding in the applications you own.".to_string()
                             } else {
                                 format!(
-                                    "{total} open finding{}, most severe first:",
+                                    "{} open finding{}, most severe first:",
+                                    count(total),
                                     if total == 1 { "" } else { "s" },
                                 )
                             }}

@@ -1,5 +1,9 @@
 //! Policy server functions. Thin: the access guard has already run (see `access.rs`).
 
+// `save_policy` takes each top-level part of the plain HTML form as an argument, and the server
+// macro repeats them in the browser's stub, where an attribute on the function does not reach.
+#![allow(clippy::too_many_arguments)]
+
 use super::model::{CriticalityForm, ExceptionsForm, PolicyShown};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -23,9 +27,13 @@ pub async fn show_policy(
     )
 }
 
-/// Saves the editor's form as the next version of the policy (security only).
+/// Saves the editor's form as the next version of the policy (security only). Each argument is
+/// one top-level part of the plain HTML form (`crit[high][min_aal]`, `standard[…][…]`), hence
+/// their number.
 #[server(endpoint = "policy/save")]
 pub async fn save_policy(
+    #[server(default)] default_journey: BTreeMap<String, String>,
+    #[server(default)] standard: BTreeMap<String, BTreeMap<String, String>>,
     #[server(default)] crit: BTreeMap<String, CriticalityForm>,
     #[server(default)] allowed: BTreeMap<String, BTreeMap<String, String>>,
     #[server(default)] never: BTreeMap<String, String>,
@@ -34,6 +42,8 @@ pub async fn save_policy(
     #[server(default)] reason: String,
 ) -> Result<i32, AppError> {
     let form = super::model::PolicyForm {
+        default_journey,
+        standard,
         crit,
         allowed,
         never,

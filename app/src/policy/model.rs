@@ -146,10 +146,15 @@ pub struct RuleChoice {
 /// The policy editor's form, as a plain HTML form posts it (and as the preview's address
 /// carries it): `crit[critical][min_aal]=3`, `allowed[fallback][totp_app]=on`,
 /// `never[helpdesk_kba]=on`, `exceptions[max_days][high]=90`, `severity[weakest_link]=high`.
-/// The standard journeys are kept from the version being edited.
+/// The standard journeys: `default_journey[primary]=platform_passkey; password+totp_app` and
+/// `standard[contractors][own]=on`, `standard[contractors][fallback]=…` (see [`JourneyFields`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PolicyForm {
+    /// The standard journey of any population without its own.
+    pub default_journey: JourneyFields,
+    /// Populations' own standard journeys, by population key (used when `own` is on).
+    pub standard: BTreeMap<String, JourneyFields>,
     pub crit: BTreeMap<String, CriticalityForm>,
     pub allowed: BTreeMap<String, BTreeMap<String, String>>,
     pub never: BTreeMap<String, String>,
@@ -182,11 +187,87 @@ pub struct ExceptionsForm {
     pub reminder_days: String,
 }
 
+/// One standard journey as the editor's fields, by part: each role's paths as text
+/// (`platform_passkey; password+totp_app`, see `journey::paths_to_text`), `offboarding`,
+/// `max_session_minutes`, `idle_timeout_minutes` (both empty: no session rules of its own),
+/// `reauth_sensitive`, `managed_required`, `byod_allowed`, `shared_workstation`,
+/// `platform_<platform>` (supported) with `version_<platform>` (minimum version), and `own` for a
+/// population that has its own standard journey.
+pub type JourneyFields = BTreeMap<String, String>;
+
+/// Part names of [`JourneyFields`] beside the roles.
+pub mod part {
+    pub const OWN: &str = "own";
+    pub const OFFBOARDING: &str = "offboarding";
+    pub const MAX_SESSION: &str = "max_session_minutes";
+    pub const IDLE: &str = "idle_timeout_minutes";
+    pub const REAUTH: &str = "reauth_sensitive";
+    pub const MANAGED: &str = "managed_required";
+    pub const BYOD: &str = "byod_allowed";
+    pub const SHARED: &str = "shared_workstation";
+
+    pub fn platform(p: crate::journey::Platform) -> String {
+        format!("platform_{}", p.as_str())
+    }
+
+    pub fn version(p: crate::journey::Platform) -> String {
+        format!("version_{}", p.as_str())
+    }
+}
+
+/// A standard journey as the editor's fields.
+pub fn journey_fields(j: &PopulationJourney) -> JourneyFields {
+    let mut f = JourneyFields::new();
+    let on = "on".to_string();
+    for role in JourneyRole::ALL {
+        f.insert(
+            role.as_str().to_string(),
+            crate::journey::paths_to_text(j.paths(*role)).replace(';', "; "),
+        );
+    }
+    if let Some(o) = j.offboarding {
+        f.insert(part::OFFBOARDING.into(), o.as_str().into());
+    }
+    if let Some(s) = &j.session {
+        f.insert(part::MAX_SESSION.into(), s.max_session_minutes.to_string());
+        f.insert(part::IDLE.into(), s.idle_timeout_minutes.to_string());
+        if s.reauth_sensitive {
+            f.insert(part::REAUTH.into(), on.clone());
+        }
+    }
+    if let Some(d) = &j.devices {
+        for (flag, name) in [
+            (d.managed_required, part::MANAGED),
+            (d.byod_allowed, part::BYOD),
+            (d.shared_workstation, part::SHARED),
+        ] {
+            if flag {
+                f.insert(name.into(), on.clone());
+            }
+        }
+        for p in &d.platforms {
+            f.insert(part::platform(p.platform), on.clone());
+            f.insert(part::version(p.platform), p.min_version.clone());
+        }
+    }
+    f
+}
+
 impl PolicyForm {
     /// The form filled with a policy's values.
     pub fn of(p: &Policy) -> Self {
         let on = |b: bool| b.then(|| "on".to_string());
         Self {
+            default_journey: journey_fields(&p.default_journey),
+            standard: p
+                .standard
+                .iter()
+                .map(|j| {
+                    let mut f = journey_fields(j);
+                    f.insert(part::OWN.into(), "on".into());
+                    (j.population.clone(), f)
+                })
+                .collect(),
             crit: p
                 .by_criticality
                 .iter()
@@ -287,6 +368,15 @@ impl PolicyForm {
                     f.severity.insert(rule.to_string(), v);
                 }
                 ["reason"] => f.reason = v,
+                ["default_journey", part] => {
+                    f.default_journey.insert(part.to_string(), v);
+                }
+                ["standard", population, part] => {
+                    f.standard
+                        .entry(population.to_string())
+                        .or_default()
+                        .insert(part.to_string(), v);
+                }
                 _ => {}
             }
         }
@@ -337,6 +427,14 @@ impl PolicyForm {
         ));
         for (r, v) in &self.severity {
             out.push((format!("severity[{r}]"), v.clone()));
+        }
+        for (part, v) in &self.default_journey {
+            out.push((format!("default_journey[{part}]"), v.clone()));
+        }
+        for (population, fields) in &self.standard {
+            for (part, v) in fields {
+                out.push((format!("standard[{population}][{part}]"), v.clone()));
+            }
         }
         out.push(("reason".into(), self.reason.clone()));
         out

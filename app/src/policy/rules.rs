@@ -1,14 +1,18 @@
 //! Pure rules of the standard policy: the shipped default, validation.
 
 use super::model::{
-    Criticality, CriticalityForm, CriticalityRules, JourneyRole, Policy, PolicyForm, Severity,
+    Criticality, CriticalityForm, CriticalityRules, JourneyFields, JourneyRole, Policy, PolicyForm,
+    Severity, part,
 };
 use crate::error::AppError;
-use crate::journey::{Path, PopulationJourney};
+use crate::journey::{
+    DeviceRequirements, Offboarding, Path, Platform, PlatformSupport, PopulationJourney,
+    SessionRules, paths_from_text,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Session limits are whole minutes: 1 minute to 30 days (as declarations).
-pub const MAX_SESSION_MINUTES: u32 = 43_200;
+pub use crate::journey::MAX_SESSION_MINUTES;
 /// The longest drill age and review interval a policy may set: ten years.
 pub const MAX_INTERVAL_DAYS: u32 = 3_650;
 /// The longest exception a policy may allow: two years.
@@ -215,35 +219,98 @@ fn journey(
             "A standard journey needs at least one primary path.",
         ));
     }
-    if let Some(s) = &j.session {
-        let field = format!("{at}[session]");
-        if !(1..=MAX_SESSION_MINUTES).contains(&s.max_session_minutes)
-            || !(1..=MAX_SESSION_MINUTES).contains(&s.idle_timeout_minutes)
-        {
-            return Err(invalid(
-                field,
-                format!("Enter whole minutes from 1 to {MAX_SESSION_MINUTES}."),
-            ));
-        }
-        if s.idle_timeout_minutes > s.max_session_minutes {
-            return Err(invalid(
-                field,
-                "The idle timeout cannot be longer than the maximum session.",
-            ));
-        }
+    if let Some((part, message)) = j.session.as_ref().and_then(|s| s.problem()) {
+        return Err(invalid(format!("{at}[{part}]"), message));
+    }
+    if let Some((platform, message)) = j.devices.as_ref().and_then(|d| d.problem()) {
+        let part = match platform {
+            Some(p) => part::version(p),
+            None => part::BYOD.to_string(),
+        };
+        return Err(invalid(format!("{at}[{part}]"), message));
     }
     Ok(())
 }
 
-/// Reads the editor's form into a policy, keeping `base`'s standard journeys; every number is
-/// checked where it was typed. The result still goes through `validate`.
-pub fn from_form(form: &PolicyForm, base: &Policy) -> Result<Policy, AppError> {
-    let number = |field: String, raw: &str| -> Result<u32, AppError> {
-        raw.trim()
-            .parse::<u32>()
-            .map_err(|_| invalid(field, "Enter a whole number."))
+/// A whole number typed in `field`.
+fn number(field: String, raw: &str) -> Result<u32, AppError> {
+    raw.trim()
+        .parse::<u32>()
+        .map_err(|_| invalid(field, "Enter a whole number."))
+}
+
+/// Reads one standard journey from the editor's fields (see [`JourneyFields`]); `at` names its
+/// fields (`standard[contractors]`). Numbers are checked where they were typed; methods and
+/// session limits by `validate`.
+pub fn journey_from_fields(
+    population: &str,
+    f: &JourneyFields,
+    at: &str,
+) -> Result<PopulationJourney, AppError> {
+    let text = |name: &str| f.get(name).map(|v| v.trim()).unwrap_or("");
+    let flag = |name: &str| f.contains_key(name);
+    let mut j = PopulationJourney {
+        population: population.to_string(),
+        ..PopulationJourney::default()
     };
+    for role in JourneyRole::ALL {
+        *j.paths_mut(*role) = paths_from_text(text(role.as_str()));
+    }
+    j.offboarding = match text(part::OFFBOARDING) {
+        "" => None,
+        o => Some(Offboarding::parse(o).ok_or_else(|| {
+            invalid(
+                format!("{at}[{}]", part::OFFBOARDING),
+                "Choose how credentials are revoked.",
+            )
+        })?),
+    };
+    j.session = match (text(part::MAX_SESSION), text(part::IDLE)) {
+        ("", "") => None,
+        (max, idle) => Some(SessionRules {
+            max_session_minutes: number(format!("{at}[{}]", part::MAX_SESSION), max)?,
+            idle_timeout_minutes: number(format!("{at}[{}]", part::IDLE), idle)?,
+            reauth_sensitive: flag(part::REAUTH),
+        }),
+    };
+    let platforms: Vec<PlatformSupport> = Platform::ALL
+        .iter()
+        .filter(|p| flag(&part::platform(**p)))
+        .map(|p| PlatformSupport {
+            platform: *p,
+            min_version: text(&part::version(*p)).to_string(),
+        })
+        .collect();
+    let devices = DeviceRequirements {
+        platforms,
+        managed_required: flag(part::MANAGED),
+        byod_allowed: flag(part::BYOD),
+        shared_workstation: flag(part::SHARED),
+    };
+    j.devices = (devices != DeviceRequirements::default()).then_some(devices);
+    Ok(j)
+}
+
+/// Reads the editor's form into a policy; every number is checked where it was typed. The result
+/// still goes through `validate`.
+pub fn from_form(form: &PolicyForm, base: &Policy) -> Result<Policy, AppError> {
     let mut policy = base.clone();
+    policy.default_journey = journey_from_fields("", &form.default_journey, "default_journey")?;
+    // Populations keep their place in the policy; one that takes its own journey comes last.
+    let mut order: Vec<&String> = base.standard.iter().map(|j| &j.population).collect();
+    order.extend(
+        form.standard
+            .keys()
+            .filter(|k| !base.standard.iter().any(|j| &j.population == *k)),
+    );
+    policy.standard = order
+        .into_iter()
+        .filter_map(|population| {
+            let f = form.standard.get(population)?;
+            f.contains_key(part::OWN)
+                .then(|| journey_from_fields(population, f, &format!("standard[{population}]")))
+        })
+        .collect::<Result<_, _>>()?;
     for c in Criticality::ALL {
         let key = c.as_str();
         let empty = CriticalityForm::default();
@@ -530,7 +597,7 @@ mod tests {
                 let s = p.standard[0].session.as_mut().unwrap();
                 s.idle_timeout_minutes = s.max_session_minutes + 1;
             },
-            "standard[office_employees][session]",
+            "standard[office_employees][idle_timeout_minutes]",
         );
     }
 
@@ -612,7 +679,18 @@ mod tests {
     fn the_editor_form_round_trips_a_policy_and_names_bad_fields() {
         let p = shipped();
         let form = PolicyForm::of(&p);
-        assert_eq!(from_form(&form, &p).unwrap(), p);
+        let mut blank = p.clone();
+        blank.standard.clear();
+        blank.default_journey = PopulationJourney::default();
+        let mut sorted = p.clone();
+        sorted
+            .standard
+            .sort_by(|a, b| a.population.cmp(&b.population));
+        assert_eq!(
+            from_form(&form, &blank).unwrap(),
+            sorted,
+            "the form carries the whole policy, standard journeys included"
+        );
         let pairs = form.to_pairs();
         let back = PolicyForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         assert_eq!(back, form, "the preview's address carries the whole form");
@@ -634,6 +712,116 @@ mod tests {
         let q = from_form(&stricter, &p).unwrap();
         assert_eq!(q.by_criticality[&Criticality::Medium].min_aal, 3);
         assert!(q.never.contains(&"sms_otp".to_string()));
-        assert_eq!(q.standard, p.standard, "standard journeys are kept");
+        assert_eq!(
+            q.standard, p.standard,
+            "untouched journeys stay as they were"
+        );
+    }
+
+    #[test]
+    fn standard_journeys_are_edited_in_the_form() {
+        let mut p = shipped();
+        let taken = p.standard.pop().unwrap().population;
+        let mut form = PolicyForm::of(&p);
+        let own = p.standard[0].population.clone();
+        // A combined path typed loosely, a population that gives up its own journey, and one
+        // that takes one.
+        let f = form.standard.get_mut(&own).unwrap();
+        f.insert(
+            "fallback".into(),
+            " security_key ;password + totp_app;; ".into(),
+        );
+        f.insert(part::OFFBOARDING.into(), "manual".into());
+        f.insert(part::BYOD.into(), "on".into());
+        f.remove(part::MANAGED);
+        f.insert(part::platform(Platform::Ios), "on".into());
+        f.insert(part::version(Platform::Ios), "17.4".into());
+        let given_up = p.standard[1].population.clone();
+        form.standard.get_mut(&given_up).unwrap().remove(part::OWN);
+        let mut fields = JourneyFields::new();
+        fields.insert(part::OWN.into(), "on".into());
+        fields.insert("primary".into(), "smart_card".into());
+        fields.insert(part::MAX_SESSION.into(), "60".into());
+        fields.insert(part::IDLE.into(), "15".into());
+        form.standard.insert(taken.clone(), fields);
+        form.default_journey
+            .insert("step_up".into(), "security_key; platform_passkey".into());
+
+        let q = check(&from_form(&form, &p).unwrap()).unwrap();
+        let edited = q.standard_for(&own);
+        assert_eq!(
+            edited.fallback,
+            vec![
+                Path::single("security_key"),
+                Path::of(&["password", "totp_app"])
+            ]
+        );
+        assert_eq!(edited.offboarding, Some(Offboarding::Manual));
+        let devices = edited.devices.unwrap();
+        assert!(devices.byod_allowed && !devices.managed_required);
+        assert!(
+            devices
+                .platforms
+                .iter()
+                .any(|s| s.platform == Platform::Ios && s.min_version == "17.4")
+        );
+        assert!(!q.standard.iter().any(|j| j.population == given_up));
+        assert_eq!(
+            q.standard_for(&given_up).primary,
+            q.default_journey.primary,
+            "a population without its own journey follows the default"
+        );
+        let new = q.standard_for(&taken);
+        assert_eq!(new.primary, vec![Path::single("smart_card")]);
+        assert_eq!(new.session.unwrap().idle_timeout_minutes, 15);
+        assert_eq!(
+            q.default_journey.step_up,
+            vec![
+                Path::single("security_key"),
+                Path::single("platform_passkey")
+            ]
+        );
+        let pairs = form.to_pairs();
+        let back = PolicyForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        assert_eq!(back, form, "the preview's address carries the journeys");
+
+        // Each problem is named at its field.
+        let field_of = |change: &dyn Fn(&mut PolicyForm)| {
+            let mut bad = form.clone();
+            change(&mut bad);
+            from_form(&bad, &p)
+                .and_then(|q| check(&q))
+                .unwrap_err()
+                .field()
+                .map(str::to_string)
+        };
+        let at = |part: &str| Some(format!("standard[{own}][{part}]"));
+        let set = |part: &'static str, v: &'static str| {
+            let own = own.clone();
+            move |f: &mut PolicyForm| {
+                f.standard
+                    .get_mut(&own)
+                    .unwrap()
+                    .insert(part.into(), v.into());
+            }
+        };
+        assert_eq!(field_of(&set("fallback", "password+owl")), at("fallback"));
+        assert_eq!(field_of(&set("primary", " ; ")), at("primary"));
+        assert_eq!(field_of(&set(part::IDLE, "soon")), at(part::IDLE));
+        assert_eq!(
+            field_of(&set(part::OFFBOARDING, "never")),
+            at(part::OFFBOARDING)
+        );
+        assert_eq!(field_of(&set(part::MANAGED, "on")), at(part::BYOD));
+        assert_eq!(
+            field_of(&set("version_ios", "seventeen")),
+            at("version_ios")
+        );
+        assert_eq!(
+            field_of(&|f| {
+                f.default_journey.insert("primary".into(), String::new());
+            }),
+            Some("default_journey[primary]".to_string())
+        );
     }
 }

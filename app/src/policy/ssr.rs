@@ -4,6 +4,7 @@
 use super::model::{Policy, PolicyEditors, PolicyShown, PolicyVersionSummary};
 use super::rules;
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
+use crate::catalogue::facade::names;
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::session::facade::Granted;
@@ -139,24 +140,6 @@ pub async fn show<C: ConnectionTrait>(
             .map(|m| m.key)
             .collect(),
         names: names(db).await?,
-    })
-}
-
-/// Catalogue names, retired entries included.
-async fn names<C: ConnectionTrait>(db: &C) -> Result<crate::journey::Names, AppError> {
-    Ok(crate::journey::Names {
-        methods: auth_method::Entity::find()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| (m.key, m.name))
-            .collect(),
-        populations: population::Entity::find()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| (p.key, p.name))
-            .collect(),
     })
 }
 

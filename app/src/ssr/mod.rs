@@ -8,6 +8,7 @@ pub mod db;
 pub mod derived;
 pub mod entities;
 pub mod paging;
+pub mod parallel;
 pub mod rate_limit;
 pub mod remembered;
 pub mod request;

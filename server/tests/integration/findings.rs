@@ -3,10 +3,11 @@
 //! a policy change judges every application again exactly as its preview said, and auditors
 //! read and export but change nothing.
 
-use crate::client::{Person, after, events};
+use crate::client::{Person, after, error_of, events};
 use crate::on_each_backend;
-use crate::registry::{Decl, org, submitted};
+use crate::registry::{AppForm, Decl, editor, org, submitted, update};
 use crate::support::{TestDb, World};
+use app::declarations::model::{DraftOrigin, Path};
 use app::findings::model::{ApplicationFindings, FindingsPage};
 use app::policy::model::{PolicyForm, PolicyPreview, PolicyShown};
 use app::ssr::entities::finding;
@@ -243,6 +244,132 @@ async fn a_policy_change_rejudges_every_application_as_its_preview_said(db: &Tes
 on_each_backend!(
     a_policy_change_rejudges_every_application_as_its_preview_said_on_each_backend,
     a_policy_change_rejudges_every_application_as_its_preview_said
+);
+
+async fn security_edits_the_standard_journeys_and_new_declarations_start_from_them(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    // CRM declares exactly the shipped standard journey of office employees.
+    submitted(&o.bob, &o.crm, &Decl::default().full("office_employees")).await;
+    let passkey = "method_outside_standard/office_employees/primary/platform_passkey";
+    assert!(!open_findings(&w).await.iter().any(|(_, k)| k == passkey));
+
+    // Security makes security keys the only primary of office employees, with a combined
+    // fallback, and stops allowing platform passkeys beyond the standard.
+    let shown: PolicyShown = o.carol.client.call("/api/policy/show", &[]).await;
+    let mut form = PolicyForm::of(&shown.policy);
+    let office = form.standard.get_mut("office_employees").unwrap();
+    office.insert("primary".into(), "security_key".into());
+    office.insert("fallback".into(), "smart_card; password + totp_app".into());
+    form.allowed
+        .get_mut("primary")
+        .unwrap()
+        .remove("platform_passkey");
+    form.reason = "Security keys for every office employee.".into();
+
+    // A typo in a path is refused beside its field, and nothing is saved.
+    let mut typo = form.clone();
+    typo.standard
+        .get_mut("office_employees")
+        .unwrap()
+        .insert("fallback".into(), "smart_card; password+totp_ap".into());
+    let r = o
+        .carol
+        .client
+        .post("/api/policy/save", &refs(&typo.to_pairs()))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(
+        error_of(&r).field(),
+        Some("standard[office_employees][fallback]")
+    );
+    assert!(events(&w, "policy.changed").await.is_empty());
+
+    let pairs = form.to_pairs();
+    let preview: PolicyPreview = o
+        .carol
+        .client
+        .call(
+            "/api/findings/preview_policy",
+            &refs(&as_form_argument(&pairs)),
+        )
+        .await;
+    let r = o.carol.client.post("/api/policy/save", &refs(&pairs)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let now = open_findings(&w).await;
+    assert!(
+        now.iter().any(|(_, k)| k == passkey),
+        "CRM's platform passkey is now outside the standard: {now:#?}"
+    );
+    assert!(preview.findings_added >= 1);
+    assert_eq!(preview.open_after, now.len() as u64);
+
+    // The version keeps the journeys; a new declaration starts from them.
+    let shown: PolicyShown = o.dave.client.call("/api/policy/show", &[]).await;
+    let standard = shown.policy.standard_for("office_employees");
+    assert_eq!(standard.primary, vec![Path::single("security_key")]);
+    assert_eq!(
+        standard.fallback,
+        vec![
+            Path::single("smart_card"),
+            Path::of(&["password", "totp_app"])
+        ]
+    );
+    let e = editor(&o.alice, &o.payroll).await;
+    assert_eq!(e.origin, DraftOrigin::Defaults);
+    let office = e.declaration.journey("office_employees").unwrap();
+    assert_eq!(office.primary, standard.primary);
+    assert_eq!(office.fallback, standard.fallback);
+}
+on_each_backend!(
+    security_edits_the_standard_journeys_and_new_declarations_start_from_them_on_each_backend,
+    security_edits_the_standard_journeys_and_new_declarations_start_from_them
+);
+
+async fn findings_page(p: &Person<'_>, query: &str) -> String {
+    let r = p.client.page(&format!("/findings?{query}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body
+}
+
+/// The list filters by the application's criticality as it is now: findings carry a copy of it,
+/// rewritten when the application changes.
+async fn the_list_filters_by_the_criticality_the_application_has_now(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    submitted(
+        &o.alice,
+        &o.payroll,
+        &payroll_with_fallback(&["password+sms_otp"]),
+    )
+    .await;
+    let shows_payroll = |page: String| page.contains("Payroll");
+    let page = |query: &'static str| findings_page(&o.dave, query);
+    assert!(shows_payroll(page("criticality=high").await));
+    assert!(!shows_payroll(page("criticality=low").await));
+
+    let lowered = AppForm::new("Payroll", &[&o.alice])
+        .describe("Pays people every month.")
+        .criticality("low")
+        .populations(&["office_employees", "contractors"]);
+    let r = update(&o.alice, &o.payroll, &lowered).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(!shows_payroll(page("criticality=high").await));
+    assert!(shows_payroll(page("criticality=low").await));
+    let rows = finding::Entity::find()
+        .all(w.state.db.conn())
+        .await
+        .unwrap();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .filter(|f| f.application_id.to_string() == o.payroll)
+            .all(|f| f.criticality == app::vocab::Criticality::Low)
+    );
+}
+on_each_backend!(
+    the_list_filters_by_the_criticality_the_application_has_now_on_each_backend,
+    the_list_filters_by_the_criticality_the_application_has_now
 );
 
 async fn auditors_export_findings_owners_do_not(db: &TestDb) {

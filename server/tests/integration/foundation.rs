@@ -1,9 +1,47 @@
 //! The HTTP shell: pages, health, security headers, cross-origin refusal, limits.
 
+use crate::client::first_admin;
 use crate::on_each_backend;
 use crate::support::{ORIGIN, TestDb, World};
 use axum::body::Body;
 use http::{Request, StatusCode};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Listing the application's routes renders it with resource loading suppressed for the whole
+/// process; a page whose data started loading in that moment waited forever (the request timed
+/// out with 503). The routes are listed once per process, so building another portal's router
+/// (tests, benchmarks) never stalls a page being rendered.
+async fn pages_render_while_another_router_is_built(db: &TestDb) {
+    let w = World::new(db).await;
+    let ada = first_admin(&w, "ada").await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let builder = {
+        let (state, stop) = (w.state.clone(), stop.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut built = 0u32;
+            while !stop.load(Ordering::Relaxed) {
+                drop(server::build_router(state.clone()).expect("a router"));
+                built += 1;
+            }
+            built
+        })
+    };
+    for _ in 0..25 {
+        let page = tokio::time::timeout(Duration::from_secs(10), ada.client.page("/catalogue"))
+            .await
+            .expect("the page renders while another router is being built");
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Synced passkey"));
+    }
+    stop.store(true, Ordering::Relaxed);
+    assert!(builder.await.unwrap() > 0, "routers were built meanwhile");
+}
+on_each_backend!(
+    pages_render_while_another_router_is_built_on_each_backend,
+    pages_render_while_another_router_is_built
+);
 
 fn script_nonce(body: &str) -> Option<&str> {
     let start =

@@ -38,7 +38,7 @@ fn refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
 
 /// The application form (`form[...]`).
 #[derive(Clone, Debug)]
-struct AppForm {
+pub(crate) struct AppForm {
     name: String,
     description: String,
     criticality: String,
@@ -54,7 +54,7 @@ struct AppForm {
 }
 
 impl AppForm {
-    fn new(name: &str, owners: &[&Person<'_>]) -> Self {
+    pub(crate) fn new(name: &str, owners: &[&Person<'_>]) -> Self {
         Self {
             name: name.into(),
             description: String::new(),
@@ -70,17 +70,17 @@ impl AppForm {
         }
     }
 
-    fn describe(mut self, description: &str) -> Self {
+    pub(crate) fn describe(mut self, description: &str) -> Self {
         self.description = description.into();
         self
     }
 
-    fn criticality(mut self, c: &str) -> Self {
+    pub(crate) fn criticality(mut self, c: &str) -> Self {
         self.criticality = c.into();
         self
     }
 
-    fn populations(mut self, keys: &[&str]) -> Self {
+    pub(crate) fn populations(mut self, keys: &[&str]) -> Self {
         self.populations = keys.iter().map(|k| k.to_string()).collect();
         self
     }
@@ -158,7 +158,7 @@ async fn created(p: &Person<'_>, form: &AppForm) -> String {
     id.to_string()
 }
 
-async fn update(p: &Person<'_>, id: &str, form: &AppForm) -> Reply {
+pub(crate) async fn update(p: &Person<'_>, id: &str, form: &AppForm) -> Reply {
     p.client
         .post_raw("/api/applications/update", form.body(&[("id", id)]))
         .await
@@ -267,7 +267,7 @@ async fn show(p: &Person<'_>, id: &str, query: &[(&str, &str)]) -> DeclarationSh
     p.client.call("/api/declarations/show", &f).await
 }
 
-async fn editor(p: &Person<'_>, id: &str) -> DeclarationEditor {
+pub(crate) async fn editor(p: &Person<'_>, id: &str) -> DeclarationEditor {
     p.client
         .call("/api/declarations/editor", &[("id", id)])
         .await
@@ -2051,21 +2051,27 @@ on_each_backend!(
 
 async fn remembered_counts_follow_every_change(db: &TestDb) {
     let w = estate(db, 120).await;
-    if db.label == "sqlite" {
-        // The generator left the planner statistics of the tables it filled.
-        let analysed = w
-            .state
-            .db
-            .conn()
-            .query_one_raw(sea_orm::Statement::from_string(
-                sea_orm::DbBackend::Sqlite,
-                "SELECT COUNT(*) AS n FROM sqlite_stat1 WHERE tbl = 'application'",
-            ))
-            .await
-            .expect("statistics exist")
-            .expect("a row");
-        assert!(analysed.try_get::<i64>("", "n").unwrap() > 0);
-    }
+    // The generator left the planner statistics of the tables it filled (on PostgreSQL without
+    // waiting for autovacuum).
+    let backend = w.state.db.conn().get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Sqlite => {
+            "SELECT COUNT(*) AS n FROM sqlite_stat1 WHERE tbl = 'application'"
+        }
+        _ => {
+            "SELECT COUNT(*) AS n FROM pg_stat_user_tables WHERE relname = 'application' \
+             AND last_analyze IS NOT NULL"
+        }
+    };
+    let analysed = w
+        .state
+        .db
+        .conn()
+        .query_one_raw(sea_orm::Statement::from_string(backend, sql))
+        .await
+        .expect("statistics exist")
+        .expect("a row");
+    assert!(analysed.try_get::<i64>("", "n").unwrap() > 0);
     let admin = first_admin(&w, "margaret").await;
     assert_eq!(list(&admin, &[("status", "all")]).await.total, 120);
     let active = list(&admin, &[]).await;

@@ -73,8 +73,19 @@ pub struct PathAssurance {
 
 /// The assurance of one path (see the module's notes for the rules).
 pub fn path_assurance(path: &Path, catalogue: &Catalogue) -> PathAssurance {
-    let factors: Vec<Option<&MethodView>> =
-        path.factors().iter().map(|k| catalogue.get(k)).collect();
+    // Looked up once; on the stack for the paths the editor allows (at most three methods).
+    const INLINE: usize = 4;
+    let mut inline: [Option<&MethodView>; INLINE] = [None; INLINE];
+    let spilled: Vec<Option<&MethodView>>;
+    let factors: &[Option<&MethodView>] = if path.factors().len() <= INLINE {
+        for (slot, k) in inline.iter_mut().zip(path.factors()) {
+            *slot = catalogue.get(k);
+        }
+        &inline[..path.factors().len()]
+    } else {
+        spilled = path.factors().iter().map(|k| catalogue.get(k)).collect();
+        &spilled
+    };
     let kind = |k: FactorKind| factors.iter().flatten().filter(move |m| m.factor == k);
     let clamp = |aal: i32| aal.clamp(1, 3) as u8;
 

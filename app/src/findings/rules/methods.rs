@@ -31,7 +31,7 @@ fn restricted(
     path: &Path,
     out: &mut Vec<Finding>,
 ) {
-    let methods: Vec<String> = path
+    let methods: Vec<&str> = path
         .factors()
         .iter()
         .filter(|k| ctx.catalogue.get(k).is_some_and(|m| m.restricted))

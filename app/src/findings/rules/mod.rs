@@ -43,7 +43,6 @@ use crate::journey::{Declaration, JourneyRole, Path, PopulationJourney};
 use crate::policy::model::{CriticalityRules, Policy};
 use crate::vocab::{Criticality, Severity};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use time::Date;
 
 /// What the rules need to know about the application besides its declarations.
@@ -117,19 +116,11 @@ pub fn evaluate(
 }
 
 /// Most severe first, then by key; of two findings with one key, the more severe stays.
-fn ordered(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut by_key: BTreeMap<String, Finding> = BTreeMap::new();
-    for f in findings {
-        match by_key.get(&f.key) {
-            Some(kept) if kept.severity <= f.severity => {}
-            _ => {
-                by_key.insert(f.key.clone(), f);
-            }
-        }
-    }
-    let mut out: Vec<Finding> = by_key.into_values().collect();
-    out.sort_by(|a, b| (a.severity, &a.key).cmp(&(b.severity, &b.key)));
-    out
+fn ordered(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_unstable_by(|a, b| (&a.key, a.severity).cmp(&(&b.key, b.severity)));
+    findings.dedup_by(|later, kept| later.key == kept.key);
+    findings.sort_unstable_by(|a, b| (a.severity, &a.key).cmp(&(b.severity, &b.key)));
+    findings
 }
 
 /// Everything a rule reads, and how it words and scores a finding.
@@ -167,17 +158,20 @@ impl Context<'_> {
         }
     }
 
-    pub fn method(&self, key: &str) -> String {
-        self.names.method(key)
+    pub fn method<'k>(&'k self, key: &'k str) -> &'k str {
+        self.names.method_name(key)
     }
 
     /// A path in words: "Password + Authenticator app (TOTP)".
     pub fn path(&self, path: &Path) -> String {
-        path.factors()
-            .iter()
-            .map(|m| self.names.method(m))
-            .collect::<Vec<_>>()
-            .join(" + ")
+        let mut out = String::new();
+        for (i, m) in path.factors().iter().enumerate() {
+            if i > 0 {
+                out.push_str(" + ");
+            }
+            out.push_str(self.names.method_name(m));
+        }
+        out
     }
 
     /// Several paths in words: "A, B and C".
@@ -243,25 +237,40 @@ fn scope(population: &str, role: Option<JourneyRole>, path: Option<&Path>) -> Sc
 
 /// The stable key: the rule's key and the scope's parts, joined by `/`.
 pub fn key(rule: Rule, scope: &Scope) -> String {
-    let mut parts = vec![rule.key().to_string()];
-    parts.extend(scope.population.clone());
-    parts.extend(scope.role.map(|r| r.as_str().to_string()));
-    parts.extend(scope.method.clone());
-    parts.join("/")
+    let parts = [
+        scope.population.as_deref(),
+        scope.role.map(|r| r.as_str()),
+        scope.method.as_deref(),
+    ];
+    let mut key = String::with_capacity(64);
+    key.push_str(rule.key());
+    for part in parts.into_iter().flatten() {
+        key.push('/');
+        key.push_str(part);
+    }
+    key
 }
 
 /// A role as it reads inside a sentence: "fallback", "step-up".
-fn role_word(role: JourneyRole) -> String {
-    role.label().to_lowercase()
+fn role_word(role: JourneyRole) -> &'static str {
+    match role {
+        JourneyRole::Enrolment => "enrolment",
+        JourneyRole::Primary => "primary",
+        JourneyRole::Fallback => "fallback",
+        JourneyRole::Recovery => "recovery",
+        JourneyRole::StepUp => "step-up",
+        JourneyRole::DeviceReplacement => "device replacement",
+    }
 }
 
 /// A role with its article: "a fallback", "an enrolment".
-fn a_role(role: JourneyRole) -> String {
-    let word = role_word(role);
-    let article = if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {word}")
+fn a_role(role: JourneyRole) -> &'static str {
+    match role {
+        JourneyRole::Enrolment => "an enrolment",
+        JourneyRole::Primary => "a primary",
+        JourneyRole::Fallback => "a fallback",
+        JourneyRole::Recovery => "a recovery",
+        JourneyRole::StepUp => "a step-up",
+        JourneyRole::DeviceReplacement => "a device replacement",
+    }
 }

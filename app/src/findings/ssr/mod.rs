@@ -15,6 +15,7 @@ use crate::ssr::entities::{
     application, application_assessment, application_population, auth_method, declaration_version,
     finding, population,
 };
+use crate::ssr::parallel::map_on_every_core;
 use crate::vocab::Severity;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
@@ -316,6 +317,8 @@ fn row_of(
         population_key: Set(f.scope.population.clone()),
         role: Set(f.scope.role),
         method: Set(f.scope.method.clone()),
+        criticality: Set(app.criticality),
+        business_unit_id: Set(app.business_unit_id),
         explanation: Set(f.explanation.clone()),
         fix: Set(f.fix.clone()),
         controls: Set(f.controls.join(";")),
@@ -370,14 +373,15 @@ async fn refresh_chunk(
         applications: batch.apps.len(),
         ..Default::default()
     };
-    for app in &batch.apps {
+    // An archived application is judged no more: its open findings are resolved.
+    let evaluations = map_on_every_core(&batch.apps, |app| {
+        (!app.archived)
+            .then(|| batch.evaluate(judge, providers, app, today))
+            .transpose()
+    });
+    for (app, evaluation) in batch.apps.iter().zip(evaluations) {
         let before = old.remove(&app.id).unwrap_or_default();
-        // An archived application is judged no more: its open findings are resolved.
-        let evaluation = if app.archived {
-            None
-        } else {
-            Some(batch.evaluate(judge, providers, app, today)?)
-        };
+        let evaluation = evaluation?;
         let current = evaluation.as_ref().map_or(&[][..], |e| &e.findings[..]);
         let mut kept = BTreeSet::new();
         for f in current {
@@ -475,8 +479,11 @@ pub async fn preview<C: ConnectionTrait>(
         {
             open.entry(app).or_default().insert(key, rule);
         }
-        for app in &batch.apps {
-            let e = batch.evaluate(&judge, &providers, app, now.date())?;
+        let evaluations = map_on_every_core(&batch.apps, |app| {
+            batch.evaluate(&judge, &providers, app, now.date())
+        });
+        for (app, e) in batch.apps.iter().zip(evaluations) {
+            let e = e?;
             let before = open.remove(&app.id).unwrap_or_default();
             let after: BTreeMap<&str, &str> = e
                 .findings

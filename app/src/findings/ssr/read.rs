@@ -3,6 +3,7 @@
 
 use super::{Batch, Judge, finding_of};
 use crate::audit::facade::head as audit_head;
+use crate::catalogue::facade::names;
 use crate::components::Position;
 use crate::declarations::model::Names;
 use crate::error::AppError;
@@ -14,8 +15,7 @@ use crate::findings::rules::{RULES, Rule};
 use crate::ids::{ApplicationId, UserId};
 use crate::ssr::clock::display_time;
 use crate::ssr::entities::{
-    application, application_assessment, application_owner, auth_method, business_unit, finding,
-    population,
+    application, application_assessment, application_owner, business_unit, finding,
 };
 use crate::ssr::paging::{Order, keyset_page};
 use crate::ssr::remembered::Remembered;
@@ -26,24 +26,6 @@ use sea_orm::{
     QuerySelect,
 };
 use std::collections::{BTreeMap, HashMap};
-
-/// Catalogue names (two statements).
-pub async fn names<C: ConnectionTrait>(db: &C) -> Result<Names, AppError> {
-    Ok(Names {
-        methods: auth_method::Entity::find()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| (m.key, m.name))
-            .collect(),
-        populations: population::Entity::find()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| (p.key, p.name))
-            .collect(),
-    })
-}
 
 /// "Office employees · Fallback · Password + SMS one-time code"
 fn scope_words(f: &crate::findings::model::Finding, names: &Names) -> String {
@@ -56,7 +38,7 @@ fn scope_words(f: &crate::findings::model::Finding, names: &Names) -> String {
     }
     if let Some(m) = &f.scope.method {
         parts.push(
-            m.split('+')
+            m.split(crate::journey::FACTOR_SEPARATOR)
                 .map(|k| names.method(k))
                 .collect::<Vec<_>>()
                 .join(" + "),
@@ -149,21 +131,17 @@ fn condition(
                 .ok_or_else(|| AppError::validation("criticality", "Unknown criticality."))?,
         )
     };
-    if crit.is_some() || !f.unit.is_empty() {
-        let mut apps = Query::select();
-        apps.column(application::Column::Id)
-            .from(application::Entity);
-        if let Some(crit) = crit {
-            apps.and_where(application::Column::Criticality.eq(crit));
-        }
-        if !f.unit.is_empty() {
-            match unit {
-                Some(unit) => apps.and_where(application::Column::BusinessUnitId.eq(unit)),
-                // A unit nobody has matches nothing.
-                None => apps.and_where(Expr::cust("1 = 0")),
-            };
-        }
-        c = c.add(finding::Column::ApplicationId.in_subquery(apps));
+    // The application's criticality and unit are copied onto its findings (kept current by
+    // every change that judges it again), so these read the findings' own indexes.
+    if let Some(crit) = crit {
+        c = c.add(finding::Column::Criticality.eq(crit));
+    }
+    if !f.unit.is_empty() {
+        c = match unit {
+            Some(unit) => c.add(finding::Column::BusinessUnitId.eq(unit)),
+            // A unit nobody has matches nothing.
+            None => c.add(Expr::cust("1 = 0")),
+        };
     }
     Ok(c)
 }

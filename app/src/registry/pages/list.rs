@@ -6,7 +6,9 @@ use super::super::model::{
     StatusFilter,
 };
 use super::{criticality_class, integration_short};
-use crate::components::{Feedback, Loaded, PageHeader, Pager, select_options, vocab_options};
+use crate::components::{
+    Feedback, Loaded, PageHeader, Pager, count, select_options, vocab_options,
+};
 use crate::session::facade::Guarded;
 use crate::session::model::{Right, viewer};
 use leptos::prelude::*;
@@ -67,12 +69,12 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
         (Some(a), Some(b)) => format!(
             "Showing {} of {} applications by name, from {} to {}.",
             list.rows.len(),
-            list.total,
+            count(list.total),
             a.name,
             b.name
         ),
         _ if list.total == 0 => "No application matches.".to_string(),
-        _ => format!("No application on this page; {} match.", list.total),
+        _ => format!("No application on this page; {} match.", count(list.total)),
     };
     let empty = list.rows.is_empty();
     let pairs = filter.query_pairs();

@@ -1,5 +1,5 @@
-use crate::ids::ApplicationId;
-use crate::vocab::{JourneyRole, Severity};
+use crate::ids::{ApplicationId, BusinessUnitId};
+use crate::vocab::{Criticality, JourneyRole, Severity};
 use sea_orm::entity::prelude::*;
 
 /// One deviation of one application from the standard policy, kept current by the findings
@@ -21,6 +21,9 @@ pub struct Model {
     pub population_key: Option<String>,
     pub role: Option<JourneyRole>,
     pub method: Option<String>,
+    /// The application's, as when its findings were last written (every change judges again).
+    pub criticality: Criticality,
+    pub business_unit_id: Option<BusinessUnitId>,
     #[sea_orm(column_type = "Text")]
     pub explanation: String,
     #[sea_orm(column_type = "Text")]

@@ -1,7 +1,5 @@
 //! Cells of the exchange formats: formula neutralisation, lists inside one cell, booleans.
 
-use crate::declarations::model::Path;
-
 pub use crate::spreadsheet::{guard_cell, unguard_cell};
 
 /// Separates the items of a list inside one cell.
@@ -19,35 +17,8 @@ pub fn split(cell: &str) -> Vec<String> {
         .collect()
 }
 
-/// Joins the factors of one path inside a list item: `password+totp_app`.
-pub const FACTOR_SEPARATOR: char = '+';
-
-/// A role's paths in one cell: paths separated by `;`, the factors of a path joined by `+`.
-pub fn join_paths(paths: &[Path]) -> String {
-    paths
-        .iter()
-        .map(Path::to_cell)
-        .collect::<Vec<_>>()
-        .join(&LIST_SEPARATOR.to_string())
-}
-
-/// Reads a role's paths from one cell; a cell without `+` is one-method paths, as files written
-/// before paths existed.
-pub fn split_paths(cell: &str) -> Vec<Path> {
-    split(cell)
-        .iter()
-        .map(|item| {
-            Path(
-                item.split(FACTOR_SEPARATOR)
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-            )
-        })
-        .filter(|p| !p.factors().is_empty())
-        .collect()
-}
+/// A role's paths in one cell (the kernel's text form of paths).
+pub use crate::journey::{paths_from_text as split_paths, paths_to_text as join_paths};
 
 pub fn flag(b: bool) -> String {
     if b { "true" } else { "false" }.to_string()
@@ -56,6 +27,7 @@ pub fn flag(b: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::journey::Path;
 
     #[test]
     fn formula_cells_are_neutralised_and_restored() {
