@@ -66,6 +66,8 @@ test.describe('security edits a standard journey', () => {
     await journey.getByLabel('Fallback', { exact: true }).fill('security_key; password+totp_app');
     await page.getByRole('button', { name: 'Preview the change' }).click();
     await expect(page.getByRole('heading', { name: 'What this change would do' })).toBeVisible();
+    // The edited journey stays open, marked as changed, with the paths in words.
+    await expect(journey.locator('summary')).toContainText('changed, not saved yet');
     await expect(journey.getByText('Now: FIDO2 security key → Password + Authenticator app (TOTP).')).toBeVisible();
     await page.screenshot({ path: `test-results/standard-journey-${javaScriptEnabled ? 'js' : 'nojs'}.png`, fullPage: true });
 

@@ -20,8 +20,8 @@ use crate::vocab::Severity;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::OffsetDateTime;
@@ -306,24 +306,65 @@ fn row_of(
     f: &Finding,
     opened_at: OffsetDateTime,
     resolved_at: Option<OffsetDateTime>,
-) -> finding::ActiveModel {
-    finding::ActiveModel {
-        application_id: Set(app.id),
-        key: Set(f.key.clone()),
-        sort_key: Set(sort_key(f.severity, &app.name_key, &f.key)),
-        rule: Set(f.rule.clone()),
-        severity: Set(f.severity),
-        severity_rank: Set(rank(f.severity)),
-        population_key: Set(f.scope.population.clone()),
-        role: Set(f.scope.role),
-        method: Set(f.scope.method.clone()),
-        criticality: Set(app.criticality),
-        business_unit_id: Set(app.business_unit_id),
-        explanation: Set(f.explanation.clone()),
-        fix: Set(f.fix.clone()),
-        controls: Set(f.controls.join(";")),
-        opened_at: Set(opened_at),
-        resolved_at: Set(resolved_at),
+) -> finding::Model {
+    finding::Model {
+        application_id: app.id,
+        key: f.key.clone(),
+        sort_key: sort_key(f.severity, &app.name_key, &f.key),
+        rule: f.rule.clone(),
+        severity: f.severity,
+        severity_rank: rank(f.severity),
+        population_key: f.scope.population.clone(),
+        role: f.scope.role,
+        method: f.scope.method.clone(),
+        criticality: app.criticality,
+        business_unit_id: app.business_unit_id,
+        explanation: f.explanation.clone(),
+        fix: f.fix.clone(),
+        controls: f.controls.join(";"),
+        opened_at,
+        resolved_at,
+    }
+}
+
+/// The rows a refresh writes: those that differ from what is stored (the stored ones are
+/// deleted first, by their unique sort key); a row judged the same again is left alone, so a
+/// policy change writes only the findings it changes.
+#[derive(Default)]
+struct Writes {
+    stale: Vec<String>,
+    rows: Vec<finding::Model>,
+}
+
+impl Writes {
+    fn put(&mut self, row: finding::Model, stored: Option<&finding::Model>) {
+        match stored {
+            Some(prev) if *prev == row => {}
+            Some(prev) => {
+                self.stale.push(prev.sort_key.clone());
+                self.rows.push(row);
+            }
+            None => self.rows.push(row),
+        }
+    }
+
+    async fn apply(self, txn: &DatabaseTransaction) -> Result<(), AppError> {
+        for part in self.stale.chunks(ROWS_PER_INSERT) {
+            finding::Entity::delete_many()
+                .filter(finding::Column::SortKey.is_in(part.to_vec()))
+                .exec(txn)
+                .await?;
+        }
+        for part in self.rows.chunks(ROWS_PER_INSERT) {
+            finding::Entity::insert_many(
+                part.iter()
+                    .cloned()
+                    .map(|m| ActiveModelTrait::reset_all(m.into_active_model())),
+            )
+            .exec_without_returning(txn)
+            .await?;
+        }
+        Ok(())
     }
 }
 
@@ -367,7 +408,7 @@ async fn refresh_chunk(
             .insert(row.key.clone(), row);
     }
     let today = now.date();
-    let mut rows = Vec::new();
+    let mut writes = Writes::default();
     let mut assessments = Vec::new();
     let mut done = Refreshed {
         applications: batch.apps.len(),
@@ -393,7 +434,7 @@ async fn refresh_chunk(
                     now
                 }
             };
-            rows.push(row_of(app, f, opened_at, None));
+            writes.put(row_of(app, f, opened_at, None), before.get(&f.key));
         }
         done.open += current.len();
         for (key, prev) in &before {
@@ -404,7 +445,10 @@ async fn refresh_chunk(
                 done.resolved += 1;
                 Some(now)
             });
-            rows.push(row_of(app, &finding_of(prev), prev.opened_at, resolved_at));
+            writes.put(
+                row_of(app, &finding_of(prev), prev.opened_at, resolved_at),
+                Some(prev),
+            );
         }
         if let Some(e) = &evaluation {
             let count = |s: Severity| e.findings.iter().filter(|f| f.severity == s).count() as i32;
@@ -421,15 +465,7 @@ async fn refresh_chunk(
             });
         }
     }
-    finding::Entity::delete_many()
-        .filter(finding::Column::ApplicationId.is_in(ids.to_vec()))
-        .exec(txn)
-        .await?;
-    for part in rows.chunks(ROWS_PER_INSERT) {
-        finding::Entity::insert_many(part.to_vec())
-            .exec_without_returning(txn)
-            .await?;
-    }
+    writes.apply(txn).await?;
     application_assessment::Entity::delete_many()
         .filter(application_assessment::Column::ApplicationId.is_in(ids.to_vec()))
         .exec(txn)
@@ -604,5 +640,46 @@ mod tests {
                 assert_eq!(inside, other == s, "{s:?} {other:?} {key:?}");
             }
         }
+    }
+
+    #[test]
+    fn only_rows_that_differ_from_the_stored_ones_are_written() {
+        let at = OffsetDateTime::UNIX_EPOCH;
+        let stored = |key: &str, severity: Severity| finding::Model {
+            application_id: ApplicationId(uuid::Uuid::nil()),
+            key: key.into(),
+            sort_key: sort_key(severity, "payroll", key),
+            rule: "weakest_link".into(),
+            severity,
+            severity_rank: rank(severity),
+            population_key: Some("office_employees".into()),
+            role: None,
+            method: None,
+            criticality: crate::vocab::Criticality::High,
+            business_unit_id: None,
+            explanation: "Explained.".into(),
+            fix: "Fixed.".into(),
+            controls: "IA-2".into(),
+            opened_at: at,
+            resolved_at: None,
+        };
+        let same = stored("a", Severity::High);
+        let before = stored("b", Severity::High);
+        let raised = stored("b", Severity::Critical);
+        let new = stored("c", Severity::Low);
+        let mut w = Writes::default();
+        w.put(same.clone(), Some(&same));
+        w.put(raised.clone(), Some(&before));
+        w.put(new.clone(), None);
+        assert_eq!(
+            w.stale,
+            vec![before.sort_key],
+            "the changed row's old version goes"
+        );
+        assert_eq!(
+            w.rows,
+            vec![raised, new],
+            "the unchanged row is not written again"
+        );
     }
 }

@@ -1,8 +1,9 @@
 //! The policy editor (`/policy/edit`): every part of the policy as a plain form, a preview by
 //! GET that shows what the typed change would do, and saving as the next version.
 
+use super::fields::{Problem, field_id, field_problem};
 use super::standard::standard_journey_inputs;
-use crate::components::{Feedback, FieldError, Loaded, PageHeader};
+use crate::components::{Feedback, Loaded, PageHeader};
 use crate::policy::api::{SavePolicy, show_policy};
 use crate::policy::model::{
     Criticality, CriticalityForm, JourneyRole, PolicyEditors, PolicyForm, PolicyShown, RuleChoice,
@@ -15,36 +16,6 @@ use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use std::collections::BTreeSet;
-
-/// The first problem of a previewed form, (field, message): shown beside its field.
-pub type Problem = Option<(String, String)>;
-
-/// The id of the input that posts `name`: `standard[contractors][fallback]` →
-/// `standard-contractors-fallback`.
-pub fn field_id(name: &str) -> String {
-    name.replace("][", "-")
-        .replace(['[', ']'], "-")
-        .trim_end_matches('-')
-        .to_string()
-}
-
-/// The message for field `name`: a refused save's (from the address) or the previewed form's.
-pub fn field_problem(name: &str, problem: &Problem) -> impl IntoView + use<> {
-    let previewed = problem
-        .as_ref()
-        .filter(|(f, _)| f == name)
-        .map(|(_, message)| {
-            view! {
-                <p class="field-error" role="alert">
-                    {message.clone()}
-                </p>
-            }
-        });
-    view! {
-        <FieldError name=name.to_string() />
-        {previewed}
-    }
-}
 
 /// What is wrong with a previewed form, checked as saving it would (none when the address
 /// already carries a refused save's error, which is shown instead).
@@ -104,7 +75,8 @@ fn PolicyEditorForm(s: PolicyShown, rules: Vec<RuleChoice>) -> impl IntoView {
         .flatten();
     let next = s.summary.version + 1;
     let names = s.names.clone();
-    let standard = standard_journey_inputs(&form, &names, &s.method_order, &problem);
+    let saved = PolicyForm::of(&s.policy);
+    let standard = standard_journey_inputs(&form, &saved, &names, &s.method_order, &problem);
     let crit_rows = criticality_inputs(&form, &problem);
     let methods = s.method_order.clone();
     let never = methods

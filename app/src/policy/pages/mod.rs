@@ -2,6 +2,7 @@
 //! editor (`/policy/edit`), whose preview is composed in by the page that knows findings.
 
 mod editor;
+mod fields;
 mod standard;
 mod view;
 

@@ -2,7 +2,7 @@
 //! population without its own, then each population's), each role's paths written with method
 //! keys as the CSV writes them, with their meaning in words beside them.
 
-use super::editor::{Problem, field_id, field_problem};
+use super::fields::{Problem, field_id, field_problem};
 use crate::journey::{
     JourneyRole, MAX_SESSION_MINUTES, Names, Offboarding, Platform, VERSION_MAX, describe_paths,
     paths_from_text,
@@ -13,14 +13,16 @@ use leptos::prelude::*;
 /// Every standard journey of the form, and the method keys to write them with.
 pub fn standard_journey_inputs(
     form: &PolicyForm,
+    saved: &PolicyForm,
     names: &Names,
     methods: &[String],
     problem: &Problem,
 ) -> impl IntoView + use<> {
+    let empty = JourneyFields::new();
     let default = journey_inputs(
         "default_journey".to_string(),
         None,
-        &form.default_journey,
+        (&form.default_journey, &saved.default_journey),
         names,
         problem,
     );
@@ -28,11 +30,13 @@ pub fn standard_journey_inputs(
         .populations
         .iter()
         .map(|(key, name)| {
-            let fields = form.standard.get(key).cloned().unwrap_or_default();
             journey_inputs(
                 format!("standard[{key}]"),
                 Some(name.clone()),
-                &fields,
+                (
+                    form.standard.get(key).unwrap_or(&empty),
+                    saved.standard.get(key).unwrap_or(&empty),
+                ),
                 names,
                 problem,
             )
@@ -75,15 +79,26 @@ pub fn standard_journey_inputs(
     }
 }
 
-/// The fields of one standard journey; `at` names them (`default_journey`,
-/// `standard[contractors]`), `population` is the population's name (none: the default journey).
+/// The fields that say something (an empty field and a missing one mean the same).
+fn filled(fields: &JourneyFields) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.trim()))
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
+}
+
+/// The fields of one standard journey as typed and as saved; `at` names them
+/// (`default_journey`, `standard[contractors]`), `population` is the population's name (none:
+/// the default journey). A journey with a change or a problem is shown open.
 fn journey_inputs(
     at: String,
     population: Option<String>,
-    fields: &JourneyFields,
+    (fields, saved): (&JourneyFields, &JourneyFields),
     names: &Names,
     problem: &Problem,
 ) -> impl IntoView + use<> {
+    let changed = filled(fields) != filled(saved);
     let name = |p: &str| format!("{at}[{p}]");
     let value = |p: &str| fields.get(p).cloned().unwrap_or_default();
     let on = |p: &str| fields.contains_key(p);
@@ -103,6 +118,11 @@ fn journey_inputs(
         ),
         Some(p) if own => (p.clone(), "its own standard journey"),
         Some(p) => (p.clone(), "follows the standard of any other population"),
+    };
+    let status = if changed {
+        format!("{status} · changed, not saved yet")
+    } else {
+        status.to_string()
     };
     let own_input = population.as_ref().map(|p| {
         let n = name(part::OWN);
@@ -221,7 +241,7 @@ fn journey_inputs(
         })
         .collect_view();
     view! {
-        <details class="standard-journey" open=population.is_none() || has_problem>
+        <details class="standard-journey" open=population.is_none() || has_problem || changed>
             <summary>
                 <strong>{title}</strong>
                 <span class="muted small">{format!(" · {status}")}</span>
