@@ -175,8 +175,8 @@ async fn statistics(world: &World, analyzed: bool) -> String {
                       (`--analyze`)"
             .into(),
         (false, Some(a)) => format!(
-            "statistics as the portal leaves them (it does not analyse PostgreSQL itself; this \
-             server's autovacuum is `{a}`)"
+            "statistics as the portal leaves them (`ANALYZE` after generating; this server's \
+             autovacuum is `{a}`)"
         ),
         (false, None) => "statistics as the portal leaves them (`ANALYZE` after generating)".into(),
     }
