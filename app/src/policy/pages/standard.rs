@@ -234,7 +234,7 @@ fn journey_inputs(
                         name=version.clone()
                         value=value(&part::version(*p))
                         maxlength=VERSION_MAX
-                        placeholder="min. version"
+                        placeholder="any"
                     /> {field_problem(&version, problem)}
                 </div>
             }
