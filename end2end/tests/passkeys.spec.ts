@@ -31,20 +31,29 @@ test('an admin enrols from a bootstrap link, signs in by user name and without o
   });
 
   const signIn = new SignIn(page);
-  await test.step('sign out, then sign in by user name', async () => {
+  await test.step('sign out, then sign in by user name, back on the page asked for', async () => {
     await signIn.signOut();
     await expect(page.getByText('You are signed out.')).toBeVisible();
     await page.goto('/account');
-    await expect(page).toHaveURL(/\/signin/);
-    await signIn.byUserName('ada');
-    await expect(page).toHaveURL(/\/$/);
+    await expect(page).toHaveURL(/\/signin\?next=%2Faccount/);
+    await page.getByLabel('User name').fill('ada');
+    const button = page.getByRole('button', { name: 'Sign in', exact: true });
+    await expect(button).toBeEnabled();
+    await button.click();
+    await expect(page).toHaveURL(/\/account$/);
     await expect(page.getByRole('link', { name: 'Ada Lovelace' })).toBeVisible();
   });
 
-  await test.step('sign out, then sign in without a user name', async () => {
+  await test.step('sign out, then sign in without a user name; a `next` off the portal leads home', async () => {
     await signIn.signOut();
-    await signIn.withoutUserName();
+    // Browsers read `/\\host` as another host (so do `/<tab>/host` and `//host`).
+    await page.goto(`/signin?next=${encodeURIComponent('/\\example.com/phish')}`);
+    const button = page.getByRole('button', { name: 'Sign in with a passkey, no user name' });
+    await expect(button).toBeEnabled();
+    await button.click();
     await expect(page.getByRole('link', { name: 'Ada Lovelace' })).toBeVisible();
+    expect(new URL(page.url()).host).toBe(new URL(baseURL!).host);
+    expect(new URL(page.url()).pathname).toBe('/');
   });
 
   await test.step('add a second passkey on another authenticator, then remove the first', async () => {

@@ -35,19 +35,26 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
-/// Where to go after signing in: the `next` query parameter when it is a local path.
+/// Where to go after signing in: the `next` query parameter resolved as the browser resolves
+/// an address against the portal's own, if the result is on the portal's own origin; home
+/// otherwise. (Checking the text alone let `/\host` and `/<tab>/host` through, which browsers
+/// read as another host.)
 #[cfg(feature = "hydrate")]
 fn next_path() -> String {
-    let search = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("next="))
-        .and_then(|v| js_sys::decode_uri_component(v).ok())
-        .map(String::from)
-        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return "/".into();
+    };
+    let Ok(origin) = location.origin() else {
+        return "/".into();
+    };
+    location
+        .search()
+        .ok()
+        .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
+        .and_then(|params| params.get("next"))
+        .and_then(|next| web_sys::Url::new_with_base(&next, &origin).ok())
+        .filter(|target| target.origin() == origin)
+        .map(|target| format!("{}{}{}", target.pathname(), target.search(), target.hash()))
         .unwrap_or_else(|| "/".into())
 }
 

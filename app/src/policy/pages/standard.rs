@@ -234,7 +234,7 @@ fn journey_inputs(
                         name=version.clone()
                         value=value(&part::version(*p))
                         maxlength=VERSION_MAX
-                        placeholder="any"
+                        placeholder="e.g. 14"
                     /> {field_problem(&version, problem)}
                 </div>
             }
