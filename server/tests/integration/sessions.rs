@@ -82,10 +82,12 @@ async fn all_sessions_of_a_user_can_be_ended(db: &TestDb) {
     let bob = insert_user(&w.state, "bob", &["auditor"]).await;
     let later = w.state.now() + time::Duration::hours(1);
     let mut ids = Vec::new();
+    let mut records = Vec::new();
     for user in [alice, alice, bob] {
         let mut r = record(later, Some(user));
         store.create(&mut r).await.unwrap();
         ids.push(r.id);
+        records.push(r);
     }
     let ended = DbSessionStore::delete_for_user(w.state.db.conn(), app::ids::UserId(alice))
         .await
@@ -96,6 +98,22 @@ async fn all_sessions_of_a_user_can_be_ended(db: &TestDb) {
     assert!(
         store.load(&ids[2]).await.unwrap().is_some(),
         "bob keeps his session"
+    );
+
+    // A request of an ended session that was still running saves it when it finishes: the
+    // session stays ended (saving only updates a session that exists).
+    store.save(&records[0]).await.unwrap();
+    assert!(
+        store.load(&ids[0]).await.unwrap().is_none(),
+        "an ended session never comes back"
+    );
+    let mut bobs = records[2].clone();
+    bobs.data.insert("seen".into(), json!(true));
+    store.save(&bobs).await.unwrap();
+    assert_eq!(
+        store.load(&ids[2]).await.unwrap().unwrap().data.get("seen"),
+        Some(&json!(true)),
+        "a live session is still saved"
     );
 }
 on_each_backend!(

@@ -7,7 +7,6 @@ use crate::ssr::clock::Clock;
 use crate::ssr::db::Db;
 use crate::ssr::entities::web_session;
 use async_trait::async_trait;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
 use std::sync::Arc;
 use tower_sessions::session::{Id, Record};
@@ -83,21 +82,17 @@ impl SessionStore for DbSessionStore {
         ))
     }
 
+    /// Updates a session that exists, and only then: a request still running for a session that
+    /// was ended meanwhile (sign-out everywhere, recovery, a role change) must not write it back
+    /// when it finishes. New sessions are `create`d.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        web_session::Entity::insert(Self::row(record)?)
-            .on_conflict(
-                OnConflict::column(web_session::Column::Id)
-                    .update_columns([
-                        web_session::Column::UserId,
-                        web_session::Column::Data,
-                        web_session::Column::ExpiresAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(self.db.conn())
+        match web_session::Entity::update(Self::row(record)?)
+            .exec(self.db.conn())
             .await
-            .map_err(backend)?;
-        Ok(())
+        {
+            Ok(_) | Err(sea_orm::DbErr::RecordNotUpdated) => Ok(()),
+            Err(e) => Err(backend(e)),
+        }
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
