@@ -347,10 +347,7 @@ impl Names {
     }
 
     pub fn method(&self, key: &str) -> String {
-        self.methods
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| key.to_string())
+        self.method_name(key).to_string()
     }
 
     pub fn population(&self, key: &str) -> String {

@@ -489,56 +489,34 @@ mod tests {
 
     #[test]
     fn criticality_values_are_checked_next_to_their_field() {
-        let crit = |p: &mut Policy, c| p.by_criticality[&c].clone();
-        let put = |p: &mut Policy, c, r| {
-            p.by_criticality.insert(c, r);
-        };
+        fn rules(p: &mut Policy, c: Criticality) -> &mut CriticalityRules {
+            p.by_criticality.get_mut(&c).unwrap()
+        }
         refused(
-            |p| {
-                let mut r = crit(p, Criticality::Critical);
-                r.min_aal = 4;
-                put(p, Criticality::Critical, r);
-            },
+            |p| rules(p, Criticality::Critical).min_aal = 4,
             "crit[critical][min_aal]",
         );
         refused(
-            |p| {
-                let mut r = crit(p, Criticality::Low);
-                r.min_aal = 0;
-                put(p, Criticality::Low, r);
-            },
+            |p| rules(p, Criticality::Low).min_aal = 0,
             "crit[low][min_aal]",
         );
         refused(
             |p| {
-                let mut r = crit(p, Criticality::Medium);
+                let r = rules(p, Criticality::Medium);
                 r.max_idle_minutes = r.max_session_minutes + 1;
-                put(p, Criticality::Medium, r);
             },
             "crit[medium][max_idle_minutes]",
         );
         refused(
-            |p| {
-                let mut r = crit(p, Criticality::High);
-                r.max_session_minutes = MAX_SESSION_MINUTES + 1;
-                put(p, Criticality::High, r);
-            },
+            |p| rules(p, Criticality::High).max_session_minutes = MAX_SESSION_MINUTES + 1,
             "crit[high][max_session_minutes]",
         );
         refused(
-            |p| {
-                let mut r = crit(p, Criticality::High);
-                r.max_session_minutes = 0;
-                put(p, Criticality::High, r);
-            },
+            |p| rules(p, Criticality::High).max_session_minutes = 0,
             "crit[high][max_session_minutes]",
         );
         refused(
-            |p| {
-                let mut r = crit(p, Criticality::Critical);
-                r.review_interval_days = 0;
-                put(p, Criticality::Critical, r);
-            },
+            |p| rules(p, Criticality::Critical).review_interval_days = 0,
             "crit[critical][review_interval_days]",
         );
     }
