@@ -74,3 +74,19 @@ typed_id!(
     /// A business unit of the organisation.
     BusinessUnitId
 );
+typed_id!(
+    /// A time-limited acceptance of one finding.
+    ExceptionId
+);
+typed_id!(
+    /// One entry of a user's notification list.
+    NotificationId
+);
+typed_id!(
+    /// An outgoing webhook an administrator configured.
+    WebhookId
+);
+typed_id!(
+    /// One event queued for one webhook.
+    DeliveryId
+);

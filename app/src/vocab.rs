@@ -234,6 +234,31 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// Where an exception stands, as stored. An approved exception whose expiry has passed is
+    /// expired from that moment (read with the clock); the job records it as `Expired` once.
+    pub enum ExceptionState {
+        Requested = ("requested", "Requested"),
+        Approved = ("approved", "Approved"),
+        Rejected = ("rejected", "Rejected"),
+        Withdrawn = ("withdrawn", "Withdrawn"),
+        Revoked = ("revoked", "Revoked"),
+        Expired = ("expired", "Expired"),
+        /// Replaced by its approved renewal.
+        Renewed = ("renewed", "Renewed"),
+    }
+);
+
+vocabulary!(
+    /// Where one webhook delivery stands.
+    pub enum DeliveryState {
+        Pending = ("pending", "Waiting"),
+        Delivered = ("delivered", "Delivered"),
+        /// Every attempt failed; no more are made.
+        Failed = ("failed", "Failed"),
+    }
+);
+
+vocabulary!(
     /// Where a submitted version came from.
     pub enum Source {
         Portal = ("portal", "the portal"),

@@ -10,6 +10,7 @@ mod m20261122_000004_registry;
 mod m20261130_000005_list_paging;
 mod m20261201_000006_paths;
 mod m20261201_000007_policy_findings;
+mod m20261202_000008_exceptions;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_list_paging::Migration),
             Box::new(m20261201_000006_paths::Migration),
             Box::new(m20261201_000007_policy_findings::Migration),
+            Box::new(m20261202_000008_exceptions::Migration),
         ]
     }
 }

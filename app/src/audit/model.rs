@@ -58,6 +58,26 @@ pub enum AuditAction {
     PolicyChanged,
     /// The daily pass re-judged every application for the rules that depend on the date.
     FindingsRecomputed,
+    /// An owner or security asked for an exception (or its renewal).
+    ExceptionRequested,
+    /// Security approved an exception.
+    ExceptionApproved,
+    /// Security rejected an exception request.
+    ExceptionRejected,
+    /// The requester (or an owner) withdrew a request.
+    ExceptionWithdrawn,
+    /// Security ended an approved exception before its expiry.
+    ExceptionRevoked,
+    /// An approved exception reached its expiry (recorded once, by the job).
+    ExceptionExpired,
+    /// A reminder about an exception's expiry went out.
+    ExceptionReminded,
+    /// An administrator added an outgoing webhook.
+    WebhookCreated,
+    /// An administrator switched a webhook off or on, or removed it.
+    WebhookChanged,
+    /// A user marked notifications as read.
+    NotificationsRead,
 }
 
 impl AuditAction {
@@ -92,6 +112,16 @@ impl AuditAction {
         Self::EstateGenerated,
         Self::PolicyChanged,
         Self::FindingsRecomputed,
+        Self::ExceptionRequested,
+        Self::ExceptionApproved,
+        Self::ExceptionRejected,
+        Self::ExceptionWithdrawn,
+        Self::ExceptionRevoked,
+        Self::ExceptionExpired,
+        Self::ExceptionReminded,
+        Self::WebhookCreated,
+        Self::WebhookChanged,
+        Self::NotificationsRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -126,6 +156,16 @@ impl AuditAction {
             Self::EstateGenerated => "estate.generated",
             Self::PolicyChanged => "policy.changed",
             Self::FindingsRecomputed => "findings.recomputed",
+            Self::ExceptionRequested => "exception.requested",
+            Self::ExceptionApproved => "exception.approved",
+            Self::ExceptionRejected => "exception.rejected",
+            Self::ExceptionWithdrawn => "exception.withdrawn",
+            Self::ExceptionRevoked => "exception.revoked",
+            Self::ExceptionExpired => "exception.expired",
+            Self::ExceptionReminded => "exception.reminded",
+            Self::WebhookCreated => "webhook.created",
+            Self::WebhookChanged => "webhook.changed",
+            Self::NotificationsRead => "notifications.read",
         }
     }
 

@@ -1,5 +1,5 @@
 //! Server-only infrastructure that knows no feature: configuration, state, clock, database,
-//! entities, keyset pages, remembered figures, rate limits, how a request is answered, and the
+//! entities, job leases, keyset pages, remembered figures, rate limits, how a request is answered, and the
 //! hook through which a change refreshes what is derived from it.
 
 pub mod clock;
@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod derived;
 pub mod entities;
+pub mod lease;
 pub mod paging;
 pub mod parallel;
 pub mod rate_limit;

@@ -49,6 +49,9 @@ pub struct AppState {
     /// What is derived from the estate (findings), refreshed in each change's transaction; the
     /// composition root registers it.
     pub derived: DerivedViews,
+    /// This instance's name in job leases (random per state: two states in one process are two
+    /// instances).
+    pub instance: Arc<str>,
 }
 
 impl AppState {
@@ -81,6 +84,7 @@ impl AppState {
             )),
             remembered: Arc::new(Remembered::default()),
             derived: DerivedViews::default(),
+            instance: Arc::from(uuid::Uuid::new_v4().simple().to_string()),
         })
     }
 
