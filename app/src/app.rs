@@ -6,6 +6,7 @@ use crate::accounts::pages::{AccountPage, AdminUsersPage, EnrolPage};
 use crate::catalogue::pages::CataloguePage;
 use crate::components::NotFound;
 use crate::declarations::pages::{DeclarationEditorPage, DeclarationSections};
+use crate::exceptions::pages::{ExceptionPage, ExceptionsPage, RequestExceptionPage};
 use crate::findings::facade::rule_choices;
 use crate::findings::pages::{ApplicationFindingsSection, FindingsPage, PolicyPreviewPanel};
 use crate::home::pages::HomePage;
@@ -108,6 +109,13 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("findings") view=FindingsPage ssr=SsrMode::Async />
+                    <Route path=path!("exceptions") view=ExceptionsPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("exceptions/new")
+                        view=RequestExceptionPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("exceptions/:id") view=ExceptionPage ssr=SsrMode::Async />
                     <Route path=path!("policy") view=PolicyPage ssr=SsrMode::Async />
                     <Route
                         path=path!("policy/edit")
@@ -133,6 +141,7 @@ const NAV: &[(&str, &str, Option<&[Role]>)] = &[
     ("/", "Overview", None),
     ("/applications", "Applications", Some(Role::ALL)),
     ("/findings", "Findings", Some(Role::ALL)),
+    ("/exceptions", "Exceptions", Some(Role::ALL)),
     ("/policy", "Policy", Some(Role::ALL)),
     ("/catalogue", "Catalogue", Some(Role::ALL)),
     ("/admin/users", "Users", Some(&[Role::Admin])),
@@ -216,11 +225,13 @@ pub fn access_table()
             crate::declarations::access::ENDPOINTS,
             crate::policy::access::ENDPOINTS,
             crate::findings::access::ENDPOINTS,
+            crate::exceptions::access::ENDPOINTS,
             crate::transfer::access::ENDPOINTS,
         ],
         &[
             crate::transfer::access::HANDLERS,
             crate::findings::access::HANDLERS,
+            crate::exceptions::access::HANDLERS,
         ],
     )
 }

@@ -3,7 +3,7 @@
 //!
 //! Features are layered, and imports run one way (the README's architecture section, enforced
 //! by `tests/architecture.rs`): from the bottom, `audit`, `session`, `accounts`, `catalogue`,
-//! `registry`, `policy`, `declarations`, `findings`, `transfer`; then `home` and `app` (the route list), which compose
+//! `registry`, `policy`, `declarations`, `findings`, `exceptions`, `transfer`; then `home` and `app` (the route list), which compose
 //! them. Below every feature: `error`, `ids`, `vocab`, `journey`, `validation`, `spreadsheet`, `components` and `ssr`.
 #![recursion_limit = "256"]
 
@@ -14,10 +14,12 @@ pub mod catalogue;
 pub mod components;
 pub mod declarations;
 pub mod error;
+pub mod exceptions;
 pub mod findings;
 pub mod home;
 pub mod ids;
 pub mod journey;
+pub mod notifications;
 pub mod policy;
 pub mod registry;
 pub mod session;

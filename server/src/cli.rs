@@ -104,6 +104,16 @@ pub enum ExportWhat {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Every exception in every state, with its justification, decision and end, newest
+    /// request last.
+    Exceptions {
+        /// By default the extension of --out, else csv.
+        #[arg(long, value_enum)]
+        format: Option<FileFormat>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -224,6 +234,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Export {
             what: ExportWhat::Findings { format, state, out },
         } => export_findings(config, format, state, out.as_deref()).await,
+        Command::Export {
+            what: ExportWhat::Exceptions { format, out },
+        } => export_exceptions(config, format, out.as_deref()).await,
         Command::Generate { apps, seed } => generate(config, apps as usize, seed).await,
     };
     match result {
@@ -279,6 +292,25 @@ async fn serve(config: Config) -> Result<ExitCode, CliError> {
                 ),
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "daily findings pass failed"),
+            }
+        }
+    });
+
+    // Exceptions' expiries are recorded and reminders sent each minute by the instance holding
+    // the lease (each exactly once even if two instances race).
+    let jobs_state = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            match app::exceptions::facade::run(&jobs_state).await {
+                Ok(Some(done)) if done.expired + done.reminders > 0 => tracing::info!(
+                    expired = done.expired,
+                    reminders = done.reminders,
+                    "exception jobs"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "exception jobs failed"),
             }
         }
     });
@@ -511,9 +543,9 @@ async fn export_findings(
     let format = format_of(format, out).unwrap_or(Format::Csv);
     let app_state = build_state(config).await?;
     let states: &[&str] = match state {
-        Some(StateArg::Open) => &["open"],
+        Some(StateArg::Open) => &["open", "excepted"],
         Some(StateArg::Resolved) => &["resolved"],
-        None => &["open", "resolved"],
+        None => &["open", "excepted", "resolved"],
     };
     let mut rows = Vec::new();
     for s in states {
@@ -521,12 +553,54 @@ async fn export_findings(
             state: s.to_string(),
             ..Default::default()
         };
-        rows.extend(app::findings::ssr::read::all_matching(app_state.db.conn(), &filter).await?);
+        rows.extend(
+            app::findings::ssr::read::all_matching(app_state.db.conn(), &filter, app_state.now())
+                .await?,
+        );
     }
     let bytes = match format {
         Format::Csv => export::to_csv(&rows).map_err(|e| AppError::internal(e.to_string()))?,
         Format::Json => export::to_json(&rows).map_err(|e| AppError::internal(e.to_string()))?,
     };
+    write_out(&bytes, out, rows.len(), "finding").await
+}
+
+async fn export_exceptions(
+    config: Config,
+    format: Option<FileFormat>,
+    out: Option<&Path>,
+) -> Result<ExitCode, CliError> {
+    use app::exceptions::http as exceptions;
+    use app::exceptions::model::ExceptionFilter;
+    use app::session::model::{CurrentUser, Role};
+    let format = format_of(format, out).unwrap_or(Format::Csv);
+    let state = build_state(config).await?;
+    // The host's operator reads every exception, as an auditor does.
+    let operator = CurrentUser {
+        id: app::ids::UserId(uuid::Uuid::nil()),
+        username: "host-operator".into(),
+        display_name: "host operator".into(),
+        roles: vec![Role::Auditor],
+    };
+    let filter = ExceptionFilter {
+        view: "all".into(),
+        ..Default::default()
+    };
+    let rows = exceptions::rows(&state, &operator, &filter).await?;
+    let bytes = match format {
+        Format::Csv => exceptions::to_csv(&rows)?,
+        Format::Json => serde_json::to_string_pretty(&rows).map_err(AppError::internal)?,
+    };
+    write_out(bytes.as_bytes(), out, rows.len(), "exception").await
+}
+
+/// Writes an export to `out` (complete or not at all) or to standard output.
+async fn write_out(
+    bytes: &[u8],
+    out: Option<&Path>,
+    rows: usize,
+    noun: &str,
+) -> Result<ExitCode, CliError> {
     match out {
         Some(path) => {
             let partial = partial_path(path);
@@ -544,7 +618,7 @@ async fn export_findings(
             tokio::fs::rename(&partial, path)
                 .await
                 .map_err(failed("write", path))?;
-            eprintln!("wrote {} finding(s) to {}", rows.len(), path.display());
+            eprintln!("wrote {rows} {noun}(s) to {}", path.display());
         }
         None => {
             use tokio::io::AsyncWriteExt as _;
@@ -554,7 +628,7 @@ async fn export_findings(
                 path: PathBuf::from("standard output"),
                 source,
             };
-            stdout.write_all(&bytes).await.map_err(failed)?;
+            stdout.write_all(bytes).await.map_err(failed)?;
             stdout.flush().await.map_err(failed)?;
         }
     }

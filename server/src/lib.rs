@@ -6,6 +6,7 @@ pub mod http;
 
 use ::http::StatusCode;
 use app::app::{App, access_table, shell};
+use app::exceptions::http as exceptions;
 use app::findings::http as findings;
 use app::session::ssr::DbSessionStore;
 use app::session::ssr::guard::{self, Guard};
@@ -110,6 +111,10 @@ pub fn build_router_with(
         .route(
             findings::FINDINGS_EXPORT_PATH,
             get(findings::export_findings),
+        )
+        .route(
+            exceptions::EXCEPTIONS_EXPORT_PATH,
+            get(exceptions::export_exceptions),
         )
         .route(
             transfer::IMPORT_PATH,

@@ -29,6 +29,7 @@ pub async fn list_findings(
             viewer.id,
             &filter,
             &position,
+            state.now(),
         )
         .await,
         None,
@@ -43,7 +44,7 @@ pub async fn get_application_findings(id: ApplicationId) -> Result<ApplicationFi
     let (state, _) = context().await?;
     signed_in()?;
     respond(
-        super::ssr::read::for_application(state.db.conn(), id, state.now().date()).await,
+        super::ssr::read::for_application(state.db.conn(), id, state.now()).await,
         None,
     )
 }

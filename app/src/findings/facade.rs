@@ -1,6 +1,9 @@
 //! What the composition root and the features above use of findings: the derived view that keeps
-//! them current, refreshing them after a bulk change, and the rules the policy may re-grade.
+//! them current, refreshing them after a bulk change, describing one in words (its rule and
+//! scope), and the rules the policy may re-grade.
 
+#[cfg(feature = "ssr")]
+pub use super::ssr::read::{describe, excepted_now};
 #[cfg(feature = "ssr")]
 pub use super::ssr::{Findings, Refreshed, daily, refresh};
 

@@ -33,7 +33,7 @@ pub async fn export_findings(
 ) -> Response {
     let result = async {
         let exporter = Granted::<FindingExporters>::from_signed_in(user.map(|Extension(u)| u))?;
-        let rows = super::ssr::read::all_matching(state.db.conn(), &q.filter).await?;
+        let rows = super::ssr::read::all_matching(state.db.conn(), &q.filter, state.now()).await?;
         tracing::info!(user = %exporter.user().username, rows = rows.len(), "findings exported");
         match q.format.trim() {
             "" | "csv" => Ok((

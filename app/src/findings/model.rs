@@ -55,21 +55,24 @@ pub struct Evaluation {
 use crate::components::Neighbours;
 use crate::ids::ApplicationId;
 
-/// Whether a finding still stands. Excepted comes with exceptions.
+/// Whether a finding still stands: open, accepted by an approved exception until it expires,
+/// or resolved.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingState {
     #[default]
     Open,
+    Excepted,
     Resolved,
 }
 
 impl FindingState {
-    pub const ALL: &'static [FindingState] = &[Self::Open, Self::Resolved];
+    pub const ALL: &'static [FindingState] = &[Self::Open, Self::Excepted, Self::Resolved];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Open => "open",
+            Self::Excepted => "excepted",
             Self::Resolved => "resolved",
         }
     }
@@ -77,6 +80,7 @@ impl FindingState {
     pub fn label(self) -> &'static str {
         match self {
             Self::Open => "Open",
+            Self::Excepted => "Excepted",
             Self::Resolved => "Resolved",
         }
     }
@@ -92,7 +96,7 @@ impl FindingState {
 pub struct FindingFilter {
     pub rule: String,
     pub severity: String,
-    /// `open` (the default when empty) or `resolved`.
+    /// `open` (the default when empty: not excepted), `excepted` or `resolved`.
     pub state: String,
     /// A business unit's name.
     pub unit: String,
@@ -134,6 +138,18 @@ pub struct FindingRow {
     /// Formatted UTC times.
     pub opened_at: String,
     pub resolved_at: Option<String>,
+    /// The exception that holds for it, or the request waiting for a decision.
+    pub exception: Option<ExceptionNote>,
+}
+
+/// An exception as a finding shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExceptionNote {
+    pub id: crate::ids::ExceptionId,
+    /// Requested (waiting for a decision) or approved (holding).
+    pub state: crate::vocab::ExceptionState,
+    /// Its last day, `2027-03-31`.
+    pub until: String,
 }
 
 /// A choice in a filter.

@@ -2,17 +2,18 @@
 
 use super::api::{get_application_findings, list_findings};
 use super::model::{
-    ApplicationFindings, Choice, FINDINGS_EXPORT_PATH, FindingExporters, FindingFilter, FindingRow,
-    FindingState, FindingsPage as Page, Severity,
+    ApplicationFindings, Choice, ExceptionNote, FINDINGS_EXPORT_PATH, FindingExporters,
+    FindingFilter, FindingRow, FindingState, FindingsPage as Page, Severity,
 };
 use crate::components::{
-    Feedback, Loaded, PageHeader, Pager, Position, count, id_param, list_href, select_options,
-    vocab_options,
+    Feedback, Loaded, PageHeader, Pager, Position, count, encode_component, id_param, list_href,
+    select_options, vocab_options,
 };
 use crate::ids::ApplicationId;
 use crate::session::facade::Guarded;
-use crate::session::model::{Right, viewer};
+use crate::session::model::{Right, Role, viewer};
 use crate::vocab::Criticality;
+use crate::vocab::ExceptionState;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -242,6 +243,54 @@ fn FindingsList(page: Page, position: Position) -> impl IntoView {
     }
 }
 
+/// Where a finding stands with exceptions: the one that holds (until when), the request waiting
+/// for a decision, or a link to ask for one (open findings, for owners and security).
+#[component]
+fn ExceptionLine(
+    #[prop(into)] application: ApplicationId,
+    #[prop(into)] key: String,
+    state: FindingState,
+    exception: Option<ExceptionNote>,
+) -> impl IntoView {
+    match exception {
+        Some(e) => {
+            let href = format!("/exceptions/{}", e.id);
+            let words = match e.state {
+                ExceptionState::Approved => format!("Excepted until {}", e.until),
+                _ => format!("Exception requested until {}", e.until),
+            };
+            let class = match e.state {
+                ExceptionState::Approved => "badge excepted",
+                _ => "badge",
+            };
+            view! {
+                <a class=class href=href>
+                    {words}
+                </a>
+            }
+            .into_any()
+        }
+        None if state == FindingState::Open && may_request() => {
+            let href = format!(
+                "/exceptions/new?application={application}&finding={}",
+                encode_component(&key)
+            );
+            view! {
+                <a class="small" href=href>
+                    "Request an exception"
+                </a>
+            }
+            .into_any()
+        }
+        None => ().into_any(),
+    }
+}
+
+/// Owners and security may ask for exceptions (the server checks ownership).
+fn may_request() -> bool {
+    viewer().is_some_and(|v| v.has_any(&[Role::Owner, Role::Security]))
+}
+
 #[component]
 fn FindingListRow(r: FindingRow) -> impl IntoView {
     let href = format!("/applications/{}#findings", r.application_id);
@@ -266,7 +315,13 @@ fn FindingListRow(r: FindingRow) -> impl IntoView {
                 {match r.resolved_at {
                     Some(t) => format!("resolved {t}"),
                     None => r.opened_at,
-                }}
+                }} <br />
+                <ExceptionLine
+                    application=r.application_id
+                    key=r.finding.key.clone()
+                    state=r.state
+                    exception=r.exception
+                />
             </td>
         </tr>
     }
@@ -293,10 +348,21 @@ fn FindingsSection(f: ApplicationFindings) -> impl IntoView {
             f.policy_version
         )
     } else {
+        let excepted = f
+            .open
+            .iter()
+            .filter(|r| r.state == FindingState::Excepted)
+            .count();
+        let open = f.open.len() - excepted;
         format!(
-            "{} open finding{} against policy version {}.",
-            f.open.len(),
-            if f.open.len() == 1 { "" } else { "s" },
+            "{} open finding{}{} against policy version {}.",
+            open,
+            if open == 1 { "" } else { "s" },
+            if excepted > 0 {
+                format!(" and {excepted} excepted")
+            } else {
+                String::new()
+            },
             f.policy_version
         )
     };
@@ -375,6 +441,14 @@ fn FindingsSection(f: ApplicationFindings) -> impl IntoView {
                             r.opened_at,
                             r.finding.key,
                         )}
+                    </p>
+                    <p class="small">
+                        <ExceptionLine
+                            application=r.application_id
+                            key=r.finding.key.clone()
+                            state=r.state
+                            exception=r.exception
+                        />
                     </p>
                 </li>
             }

@@ -659,6 +659,41 @@ pub async fn import(
 // ---------------------------------------------------------------------------------------------
 // Generation.
 
+/// The generated estate's security team: three invited security users (they sign in once an
+/// administrator issues them a link), who decide the generated exceptions.
+async fn generate_deciders<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    seed: u64,
+    now: time::OffsetDateTime,
+) -> Result<Vec<UserId>, AppError> {
+    const TEAM: &[(&str, &str)] = &[
+        ("sec.amara", "Amara Okafor (security)"),
+        ("sec.jonas", "Jonas Lindqvist (security)"),
+        ("sec.priya", "Priya Raman (security)"),
+    ];
+    let ids: Vec<UserId> = (0..TEAM.len() as u64)
+        .map(|i| {
+            UserId(uuid::Uuid::from_u64_pair(
+                seed ^ 0x5EC0_0000_0000_0000,
+                i + 1,
+            ))
+        })
+        .collect();
+    let users: Vec<NewUser<'_>> = TEAM
+        .iter()
+        .zip(&ids)
+        .map(|((username, display_name), id)| NewUser {
+            id: *id,
+            username,
+            display_name,
+            status: UserStatus::Invited,
+            roles: &[Role::Security],
+        })
+        .collect();
+    insert_users(db, &users, now).await?;
+    Ok(ids)
+}
+
 /// Fills an empty registry with a generated estate of `apps` applications (deterministic for a
 /// seed, ids included), checked and written exactly like an import, audited as
 /// `estate.generated` by the host operator.
@@ -731,6 +766,29 @@ pub async fn generate_estate(
         .derived
         .refresh(&txn, Changed::Everything, now)
         .await?;
+    // Exceptions in every state, decided by security users who own nothing and requested
+    // nothing.
+    let deciders = generate_deciders(&txn, seed, now).await?;
+    let (_, latest) = crate::policy::facade::current(&txn).await?;
+    let exceptions =
+        crate::exceptions::facade::generate(&txn, seed, now, &latest.exceptions, &deciders).await?;
+    record(
+        &txn,
+        now,
+        NewAuditEvent {
+            actor: Actor::HostOperator,
+            action: AuditAction::EstateGenerated,
+            subject_type: "exceptions",
+            subject_id: format!("seed:{seed}"),
+            before: None,
+            after: Some(json!({
+                "seed": seed,
+                "exceptions": exceptions.by_state,
+                "deciders": deciders.len(),
+            })),
+        },
+    )
+    .await?;
     txn.commit().await?;
     // The tables grew from nothing: let the planner know.
     state.db.optimize().await?;

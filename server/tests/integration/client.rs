@@ -117,6 +117,20 @@ impl<'w> Client<'w> {
         self.send(req).await
     }
 
+    /// Posts a plain HTML form from the page at `referer` (no JavaScript): the answer is a
+    /// redirect back to a page.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)], referer: &str) -> Reply {
+        let body = serde_urlencoded::to_string(fields).expect("form encoding");
+        let req = self
+            .builder(http::Method::POST, path, "text/html,application/xhtml+xml")
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::REFERER, format!("{ORIGIN}{referer}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
     /// Calls a server function that must succeed, and decodes its answer.
     pub async fn call<T: DeserializeOwned>(&self, path: &str, fields: &[(&str, &str)]) -> T {
         let r = self.post(path, fields).await;

@@ -10,6 +10,7 @@ mod accounts;
 mod audit;
 mod catalogue;
 mod enrolment;
+mod exceptions;
 mod findings;
 mod foundation;
 mod migrations;

@@ -20,6 +20,9 @@ pub const CSV_COLUMNS: &[&str] = &[
     "controls",
     "opened_at",
     "resolved_at",
+    "exception_id",
+    "exception_state",
+    "exception_last_day",
 ];
 
 /// The rows as CSV (CRLF line ends, a header row first).
@@ -49,6 +52,18 @@ pub fn to_csv(rows: &[FindingRow]) -> Result<Vec<u8>, csv::Error> {
             f.controls.join(";"),
             r.opened_at.clone(),
             r.resolved_at.clone().unwrap_or_default(),
+            r.exception
+                .as_ref()
+                .map(|e| e.id.to_string())
+                .unwrap_or_default(),
+            r.exception
+                .as_ref()
+                .map(|e| e.state.as_str().to_string())
+                .unwrap_or_default(),
+            r.exception
+                .as_ref()
+                .map(|e| e.until.clone())
+                .unwrap_or_default(),
         ];
         w.write_record(cells.iter().map(|c| guard_cell(c).into_owned()))?;
     }
@@ -73,6 +88,8 @@ struct JsonFinding<'a> {
     controls: &'a [String],
     opened_at: &'a str,
     resolved_at: Option<&'a str>,
+    /// The exception that holds (or waits for a decision).
+    exception: Option<&'a crate::findings::model::ExceptionNote>,
 }
 
 /// The rows as a JSON document `{"findings": [...]}`.
@@ -96,6 +113,7 @@ pub fn to_json(rows: &[FindingRow]) -> serde_json::Result<Vec<u8>> {
             controls: &r.finding.controls,
             opened_at: &r.opened_at,
             resolved_at: r.resolved_at.as_deref(),
+            exception: r.exception.as_ref(),
         })
         .collect();
     serde_json::to_vec_pretty(&serde_json::json!({ "findings": findings }))
@@ -131,6 +149,7 @@ mod tests {
             state: FindingState::Open,
             opened_at: "2026-11-30 10:00 UTC".into(),
             resolved_at: None,
+            exception: None,
         }
     }
 

@@ -8,19 +8,21 @@ use crate::components::Position;
 use crate::declarations::model::Names;
 use crate::error::AppError;
 use crate::findings::model::{
-    ApplicationFindings, Choice, FINDINGS_PAGE, FindingFilter, FindingRow, FindingState,
-    FindingsPage, PopulationAssuranceView,
+    ApplicationFindings, Choice, ExceptionNote, FINDINGS_PAGE, FindingFilter, FindingRow,
+    FindingState, FindingsPage, PopulationAssuranceView,
 };
 use crate::findings::rules::{RULES, Rule};
 use crate::ids::{ApplicationId, UserId};
 use crate::ssr::clock::display_time;
 use crate::ssr::entities::{
     application, application_assessment, application_owner, business_unit, finding,
+    finding_exception,
 };
 use crate::ssr::paging::{Order, keyset_page};
 use crate::ssr::remembered::Remembered;
+use crate::vocab::ExceptionState;
 use crate::vocab::{Criticality, Severity};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -51,6 +53,88 @@ fn scope_words(f: &crate::findings::model::Finding, names: &Names) -> String {
     }
 }
 
+/// A stored finding in words: its rule ("2. Restricted method in use") and its scope.
+pub fn describe(row: &finding::Model, names: &Names) -> (String, String) {
+    let finding = finding_of(row);
+    let rule = Rule::parse(&finding.rule).map_or_else(
+        || finding.rule.clone(),
+        |r| format!("{}. {}", r.info().number, r.info().title),
+    );
+    (rule, scope_words(&finding, names))
+}
+
+/// The condition "an approved exception holds for this finding at `now`" (the exception's
+/// expiry is read with the clock, so an expiry re-opens the finding by itself).
+pub fn excepted_now(now: time::OffsetDateTime) -> sea_orm::sea_query::SimpleExpr {
+    let holding = Query::select()
+        .expr(Expr::val(1))
+        .from(finding_exception::Entity)
+        .and_where(
+            Expr::col((
+                finding_exception::Entity,
+                finding_exception::Column::ApplicationId,
+            ))
+            .equals((finding::Entity, finding::Column::ApplicationId)),
+        )
+        .and_where(
+            Expr::col((
+                finding_exception::Entity,
+                finding_exception::Column::FindingKey,
+            ))
+            .equals((finding::Entity, finding::Column::Key)),
+        )
+        .and_where(finding_exception::Column::State.eq(ExceptionState::Approved))
+        .and_where(finding_exception::Column::ExpiresAt.gt(now))
+        .to_owned();
+    Expr::exists(holding)
+}
+
+/// The exceptions of a page of findings: the one that holds or waits for a decision, per
+/// finding (one statement).
+async fn notes<C: ConnectionTrait>(
+    db: &C,
+    rows: &[finding::Model],
+    now: time::OffsetDateTime,
+) -> Result<HashMap<(ApplicationId, String), ExceptionNote>, AppError> {
+    if rows.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let apps: Vec<ApplicationId> = rows.iter().map(|r| r.application_id).collect();
+    let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
+    let mut out: HashMap<(ApplicationId, String), ExceptionNote> = HashMap::new();
+    for e in finding_exception::Entity::find()
+        .filter(finding_exception::Column::ApplicationId.is_in(apps))
+        .filter(finding_exception::Column::FindingKey.is_in(keys))
+        .filter(
+            finding_exception::Column::State
+                .is_in([ExceptionState::Requested, ExceptionState::Approved]),
+        )
+        .order_by_asc(finding_exception::Column::RequestedSort)
+        .all(db)
+        .await?
+    {
+        let holds = e.state == ExceptionState::Approved && e.expires_at > now;
+        if e.state == ExceptionState::Approved && !holds {
+            continue;
+        }
+        let note = ExceptionNote {
+            id: e.id,
+            state: e.state,
+            until: (e.expires_at - time::Duration::nanoseconds(1))
+                .date()
+                .to_string(),
+        };
+        // The one that holds wins over a pending renewal.
+        let slot = out
+            .entry((e.application_id, e.finding_key))
+            .or_insert(note.clone());
+        if holds {
+            *slot = note;
+        }
+    }
+    Ok(out)
+}
+
 fn row_view(row: &finding::Model, application: String, names: &Names) -> FindingRow {
     let finding = finding_of(row);
     let info = Rule::parse(&finding.rule).map(Rule::info);
@@ -67,6 +151,7 @@ fn row_view(row: &finding::Model, application: String, names: &Names) -> Finding
         },
         opened_at: display_time(row.opened_at),
         resolved_at: row.resolved_at.map(display_time),
+        exception: None,
         finding,
     }
 }
@@ -76,12 +161,23 @@ fn condition(
     f: &FindingFilter,
     unit: Option<crate::ids::BusinessUnitId>,
     viewer: Option<UserId>,
+    now: time::OffsetDateTime,
 ) -> Result<Condition, AppError> {
     let mut c = Condition::all();
     c = match f.state.as_str() {
-        "" | "open" => c.add(finding::Column::ResolvedAt.is_null()),
+        "" | "open" => c
+            .add(finding::Column::ResolvedAt.is_null())
+            .add(excepted_now(now).not()),
+        "excepted" => c
+            .add(finding::Column::ResolvedAt.is_null())
+            .add(excepted_now(now)),
         "resolved" => c.add(finding::Column::ResolvedAt.is_not_null()),
-        _ => return Err(AppError::validation("state", "Choose open or resolved.")),
+        _ => {
+            return Err(AppError::validation(
+                "state",
+                "Choose open, excepted or resolved.",
+            ));
+        }
     };
     if !f.rule.is_empty() {
         Rule::parse(&f.rule).ok_or_else(|| AppError::validation("rule", "Unknown rule."))?;
@@ -154,13 +250,14 @@ pub async fn list<C: ConnectionTrait>(
     viewer: UserId,
     filter: &FindingFilter,
     position: &Position,
+    now: time::OffsetDateTime,
 ) -> Result<FindingsPage, AppError> {
     let units = business_unit::Entity::find()
         .order_by_asc(business_unit::Column::Name)
         .all(db)
         .await?;
     let unit = units.iter().find(|u| u.name == filter.unit).map(|u| u.id);
-    let cond = condition(filter, unit, Some(viewer))?;
+    let cond = condition(filter, unit, Some(viewer), now)?;
     let at = audit_head(db).await?;
     // "Mine" differs by viewer; every other filter counts the same for everyone.
     let whose = if filter.owner.is_empty() {
@@ -170,9 +267,11 @@ pub async fn list<C: ConnectionTrait>(
     };
     let total = remembered
         .figure(
+            // Exceptions expire at midnight: a count holds for the day at most.
             format!(
-                "findings?{}&viewer={whose}",
-                serde_json::to_string(filter).unwrap_or_default()
+                "findings?{}&viewer={whose}&day={}",
+                serde_json::to_string(filter).unwrap_or_default(),
+                now.date()
             ),
             &at,
             || finding::Entity::find().filter(cond.clone()).count(db),
@@ -198,12 +297,23 @@ pub async fn list<C: ConnectionTrait>(
         .collect();
     let names = names(db).await?;
     let (policy_version, _) = crate::policy::facade::current(db).await?;
+    let mut notes = notes(db, &page.rows, now).await?;
     let rows = page
         .rows
         .iter()
         .map(|r| {
             let app = apps.get(&r.application_id).cloned().unwrap_or_default();
-            row_view(r, app, &names)
+            let mut row = row_view(r, app, &names);
+            row.exception = notes.remove(&(r.application_id, r.key.clone()));
+            if row.state == FindingState::Open
+                && row
+                    .exception
+                    .as_ref()
+                    .is_some_and(|e| e.state == ExceptionState::Approved)
+            {
+                row.state = FindingState::Excepted;
+            }
+            row
         })
         .collect();
     let choices = |m: &BTreeMap<String, String>| {
@@ -246,13 +356,14 @@ pub async fn list<C: ConnectionTrait>(
 pub async fn all_matching<C: ConnectionTrait>(
     db: &C,
     filter: &FindingFilter,
+    now: time::OffsetDateTime,
 ) -> Result<Vec<FindingRow>, AppError> {
     let unit = business_unit::Entity::find()
         .filter(business_unit::Column::Name.eq(filter.unit.as_str()))
         .one(db)
         .await?
         .map(|u| u.id);
-    let cond = condition(filter, unit, None)?;
+    let cond = condition(filter, unit, None, now)?;
     let rows = finding::Entity::find()
         .filter(cond)
         .order_by_asc(finding::Column::SortKey)
@@ -268,13 +379,25 @@ pub async fn all_matching<C: ConnectionTrait>(
         .into_iter()
         .collect();
     let names = names(db).await?;
-    Ok(rows
-        .iter()
-        .map(|r| {
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(500) {
+        let mut notes = notes(db, chunk, now).await?;
+        out.extend(chunk.iter().map(|r| {
             let app = apps.get(&r.application_id).cloned().unwrap_or_default();
-            row_view(r, app, &names)
-        })
-        .collect())
+            let mut row = row_view(r, app, &names);
+            row.exception = notes.remove(&(r.application_id, r.key.clone()));
+            if row.state == FindingState::Open
+                && row
+                    .exception
+                    .as_ref()
+                    .is_some_and(|e| e.state == ExceptionState::Approved)
+            {
+                row.state = FindingState::Excepted;
+            }
+            row
+        }));
+    }
+    Ok(out)
 }
 
 /// How many resolved findings the application section lists.
@@ -285,8 +408,9 @@ const RESOLVED_SHOWN: u64 = 10;
 pub async fn for_application<C: ConnectionTrait>(
     db: &C,
     id: ApplicationId,
-    today: time::Date,
+    now: time::OffsetDateTime,
 ) -> Result<ApplicationFindings, AppError> {
+    let today = now.date();
     let app = application::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -324,9 +448,21 @@ pub async fn for_application<C: ConnectionTrait>(
         .limit(RESOLVED_SHOWN)
         .all(db)
         .await?;
-    let view = |rows: Vec<finding::Model>| -> Vec<FindingRow> {
+    let mut notes = notes(db, &open, now).await?;
+    let mut view = |rows: Vec<finding::Model>| -> Vec<FindingRow> {
         rows.iter()
-            .map(|r| row_view(r, app.name.clone(), &judge.names))
+            .map(|r| {
+                let mut row = row_view(r, app.name.clone(), &judge.names);
+                row.exception = notes.remove(&(r.application_id, r.key.clone()));
+                if row
+                    .exception
+                    .as_ref()
+                    .is_some_and(|e| e.state == ExceptionState::Approved)
+                {
+                    row.state = FindingState::Excepted;
+                }
+                row
+            })
             .collect()
     };
     Ok(ApplicationFindings {

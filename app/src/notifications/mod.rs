@@ -1,0 +1,2 @@
+//! STUB (replaced by the notifications branch).
+pub mod facade;
