@@ -433,6 +433,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // Renewals point at the exceptions they renew (restricted): unlink them first.
+        m.exec_stmt(
+            Query::update()
+                .table(FindingException::Table)
+                .value(FindingException::RenewsId, Option::<String>::None)
+                .to_owned(),
+        )
+        .await?;
         for table in [
             JobLease::Table.into_iden(),
             WebhookAttempt::Table.into_iden(),

@@ -1,5 +1,5 @@
 //! B12, the list pages (see `../shared/design/benchmarks.md` in the design folder and the README's
-//! "Benchmarks"): the applications list and the users list over a generated estate, every filter,
+//! "Benchmarks"): the applications, users and exceptions lists over a generated estate, every filter,
 //! deep pages and searches, at concurrency 8 for a few seconds each; compared in the same run with
 //! the same response bytes served from memory by the same server, behind the same layers (the
 //! session, the access table, the security headers), so that the ratio is the page's own cost.
@@ -121,6 +121,7 @@ async fn main() {
     let middle = &keys[keys.len() / 2];
     let late = &keys[keys.len().saturating_sub(60)];
     let pages = keys.len().div_ceil(50);
+    let exception_middle = exception_middle(&world).await;
     let deep = |keyset: String, page: usize| {
         if o.offset_paging {
             format!("/applications?page={page}")
@@ -179,6 +180,27 @@ async fn main() {
             "users, role filter",
             "/admin/users?role=owner&status=invited".into(),
         ),
+        w(
+            "exceptions, waiting for a decision",
+            "/exceptions?view=queue".into(),
+        ),
+        w(
+            "exceptions, expiring within 30 days",
+            "/exceptions?view=expiring".into(),
+        ),
+        w(
+            "exceptions, expired in 30 days",
+            "/exceptions?view=expired".into(),
+        ),
+        w("exceptions, all", "/exceptions?view=all".into()),
+        w(
+            "exceptions, page in the middle",
+            format!("/exceptions?view=all&after={}", enc(&exception_middle)),
+        ),
+        w(
+            "exceptions, state + severity",
+            "/exceptions?view=all&state=approved&severity=high".into(),
+        ),
     ];
 
     // Statements and bytes of each page, asked once in process.
@@ -197,7 +219,9 @@ async fn main() {
             reply.status
         );
         assert!(
-            reply.body.contains("<table") || reply.body.contains("No application matches"),
+            reply.body.contains("<table")
+                || reply.body.contains("No application matches")
+                || reply.body.contains("No exception here"),
             "{} renders a list",
             wl.path
         );
@@ -243,6 +267,22 @@ async fn main() {
     std::fs::write(&o.out, report).expect("write the results file");
     eprintln!("bench: wrote {}", o.out);
     db.cleanup().await;
+}
+
+/// The sort key half-way through every exception, for a deep page.
+async fn exception_middle(world: &World) -> String {
+    use app::ssr::entities::finding_exception;
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+    let keys: Vec<String> = finding_exception::Entity::find()
+        .select_only()
+        .column(finding_exception::Column::RequestedSort)
+        .order_by_asc(finding_exception::Column::RequestedSort)
+        .into_tuple::<String>()
+        .all(world.state.db.conn())
+        .await
+        .expect("exceptions");
+    eprintln!("bench: {} exceptions", keys.len());
+    keys.get(keys.len() / 2).cloned().unwrap_or_default()
 }
 
 fn enc(s: &str) -> String {

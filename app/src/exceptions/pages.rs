@@ -508,7 +508,17 @@ fn RequestContent() -> impl IntoView {
         .get("application")
         .and_then(|a| a.parse::<ApplicationId>().ok())
     else {
-        return view! { <crate::components::NotFound /> }.into_any();
+        return view! {
+            <PageHeader title="Request an exception" />
+            <div class="card">
+                <p>
+                    "An exception accepts one finding. Open the finding on its application's page or in "
+                    <a href="/findings">"the findings list"</a>
+                    " and choose “Request an exception”."
+                </p>
+            </div>
+        }
+            .into_any();
     };
     let finding = q.get("finding").unwrap_or_default();
     let form = Resource::new(

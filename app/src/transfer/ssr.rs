@@ -738,25 +738,6 @@ pub async fn generate_estate(
     let summary = plan.summary();
     let now = state.now();
     apply(&txn, plan, now, Source::Generator, None).await?;
-    record(
-        &txn,
-        now,
-        NewAuditEvent {
-            actor: Actor::HostOperator,
-            action: AuditAction::EstateGenerated,
-            subject_type: "applications",
-            subject_id: format!("seed:{seed}"),
-            before: None,
-            after: Some(json!({
-                "seed": seed,
-                "applications": summary.applications,
-                "declarations": summary.declarations,
-                "business_units_created": summary.business_units.len(),
-                "owners_created": summary.owners.len(),
-            })),
-        },
-    )
-    .await?;
     // A policy history like a programme's: the standard tightened twice since it was shipped.
     for (policy, reason) in generate::policy_history(&standard) {
         crate::policy::facade::record_version(&txn, &policy, reason, Actor::HostOperator, now)
@@ -778,13 +759,17 @@ pub async fn generate_estate(
         NewAuditEvent {
             actor: Actor::HostOperator,
             action: AuditAction::EstateGenerated,
-            subject_type: "exceptions",
+            subject_type: "applications",
             subject_id: format!("seed:{seed}"),
             before: None,
             after: Some(json!({
                 "seed": seed,
+                "applications": summary.applications,
+                "declarations": summary.declarations,
+                "business_units_created": summary.business_units.len(),
+                "owners_created": summary.owners.len(),
+                "security_users_created": deciders.len(),
                 "exceptions": exceptions.by_state,
-                "deciders": deciders.len(),
             })),
         },
     )

@@ -112,6 +112,9 @@ const GUARDED_PAGES: &[(&str, &[Role])] = &[
     ("/applications/{id}/edit", EDITORS),
     ("/applications/{id}/declaration", EDITORS),
     ("/findings", &[]),
+    ("/exceptions", &[]),
+    ("/exceptions/new", &[Role::Owner, Role::Security]),
+    ("/exceptions/{id}", &[]),
     ("/policy", &[]),
     ("/policy/edit", &[Role::Security]),
 ];
@@ -177,8 +180,14 @@ async fn pages_send_strangers_to_sign_in_and_refuse_the_wrong_role(db: &TestDb) 
             ],
         )
         .await;
+    let exception_id = crate::exceptions::fixture(&w, &app_id, owner.user.id).await;
     for (pattern, roles) in GUARDED_PAGES {
-        let page = &pattern.replace("{id}", &app_id);
+        let id = if pattern.starts_with("/exceptions/") {
+            &exception_id
+        } else {
+            &app_id
+        };
+        let page = &pattern.replace("{id}", id);
         let r = auditor.client.page(page).await;
         if roles.is_empty() || roles.contains(&Role::Auditor) {
             assert_eq!(r.status, StatusCode::OK, "{page}");

@@ -902,3 +902,37 @@ on_each_backend!(
     a_generated_estate_has_exceptions_in_every_state_on_each_backend,
     a_generated_estate_has_exceptions_in_every_state
 );
+
+/// An exception request stored straight in the database (a fixture for tests about pages).
+pub(crate) async fn fixture(w: &World, app: &str, requester: app::ids::UserId) -> String {
+    let id = app::ids::ExceptionId::new();
+    let now = w.state.now();
+    let at = app::exceptions::rules::expires_at(now.date() + Duration::days(10));
+    finding_exception::Entity::insert(finding_exception::ActiveModel {
+        id: Set(id),
+        application_id: Set(app::ids::ApplicationId(app.parse().unwrap())),
+        finding_key: Set("restricted_method/office_employees/fallback/sms_otp".into()),
+        rule: Set("restricted_method".into()),
+        severity: Set(app::vocab::Severity::High),
+        state: Set(ExceptionState::Requested),
+        justification: Set("A fixture's justification, long enough.".into()),
+        compensating_controls: Set("Alerts.".into()),
+        expires_at: Set(at),
+        requested_by: Set(requester),
+        requested_at: Set(now),
+        renews_id: Set(None),
+        renewal_number: Set(0),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        decision_reason: Set(None),
+        ended_by: Set(None),
+        ended_at: Set(None),
+        end_reason: Set(None),
+        requested_sort: Set(format!("{}|{id}", app::ssr::clock::format_timestamp(now))),
+        expiry_sort: Set(format!("{}|{id}", app::ssr::clock::format_timestamp(at))),
+    })
+    .exec_without_returning(w.state.db.conn())
+    .await
+    .unwrap();
+    id.to_string()
+}

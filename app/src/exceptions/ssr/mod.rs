@@ -118,7 +118,10 @@ pub async fn request(
     by: &CurrentUser,
     input: &ExceptionRequestInput,
 ) -> Result<ExceptionId, Refused> {
-    let app_id: ApplicationId = input.application.parse().map_err(|_| AppError::NotFound)?;
+    let app_id: ApplicationId = input
+        .application
+        .parse()
+        .map_err(|_| AppError::validation("application", "Choose the application."))?;
     let app = application::Entity::find_by_id(app_id)
         .one(txn)
         .await?
