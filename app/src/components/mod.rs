@@ -99,6 +99,18 @@ where
     }
 }
 
+/// The badge class of a finding's severity (the word is always written too: never colour
+/// alone).
+pub fn severity_class(s: crate::vocab::Severity) -> &'static str {
+    use crate::vocab::Severity;
+    match s {
+        Severity::Critical => "badge bad strong",
+        Severity::High => "badge bad",
+        Severity::Medium => "badge warn",
+        Severity::Low => "badge",
+    }
+}
+
 /// A count as people read it: 151,249.
 pub fn count(n: u64) -> String {
     let digits = n.to_string();

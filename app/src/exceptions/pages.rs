@@ -12,7 +12,7 @@ use super::model::{
 };
 use crate::components::{
     Feedback, FieldError, Loaded, PageHeader, Pager, Position, count, encode_component, id_param,
-    list_href, select_options, vocab_options,
+    list_href, select_options, severity_class, vocab_options,
 };
 use crate::ids::{ApplicationId, ExceptionId};
 use crate::session::facade::Guarded;
@@ -21,16 +21,6 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-/// The badge class of a severity (the word is always written too).
-fn severity_class(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => "sev sev-critical",
-        Severity::High => "sev sev-high",
-        Severity::Medium => "sev sev-medium",
-        Severity::Low => "sev sev-low",
-    }
-}
 
 /// A state in words, with what "now" makes of it.
 fn state_words(s: &ExceptionSummary) -> String {

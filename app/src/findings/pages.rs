@@ -7,7 +7,7 @@ use super::model::{
 };
 use crate::components::{
     Feedback, Loaded, PageHeader, Pager, Position, count, encode_component, id_param, list_href,
-    select_options, vocab_options,
+    select_options, severity_class, vocab_options,
 };
 use crate::ids::ApplicationId;
 use crate::session::facade::Guarded;
@@ -17,16 +17,6 @@ use crate::vocab::ExceptionState;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-/// The badge class of a severity (the word is always written too: never colour alone).
-pub fn severity_class(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => "badge bad strong",
-        Severity::High => "badge bad",
-        Severity::Medium => "badge warn",
-        Severity::Low => "badge",
-    }
-}
 
 /// How strong a journey is, in words.
 pub fn assurance_words(aal: u8) -> String {

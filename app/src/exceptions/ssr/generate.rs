@@ -224,7 +224,7 @@ pub async fn generate<C: ConnectionTrait>(
                     ExceptionState::Revoked => {
                         Some("The compensating monitoring was switched off.".into())
                     }
-                    ExceptionState::Renewed => Some("Renewed.".into()),
+                    ExceptionState::Renewed => Some("Replaced by renewal 1.".into()),
                     _ => None,
                 }),
                 requested_sort: Set(sort_key(requested_at, id)),

@@ -415,7 +415,7 @@ pub async fn decide(
                 (finding_exception::Column::EndedAt, Some(now).into()),
                 (
                     finding_exception::Column::EndReason,
-                    Some(format!("Renewed by exception {id}.")).into(),
+                    Some(format!("Replaced by renewal {}.", e.renewal_number)).into(),
                 ),
             ],
         )
