@@ -1,2 +1,0 @@
-//! STUB (replaced by the notifications branch).
-pub mod facade;
