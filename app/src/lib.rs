@@ -2,7 +2,7 @@
 //! behind them, organised by feature. Anything under a path containing `ssr` stays on the server.
 //!
 //! Features are layered, and imports run one way (the README's architecture section, enforced
-//! by `tests/architecture.rs`): from the bottom, `audit`, `session`, `accounts`, `catalogue`,
+//! by `tests/architecture.rs`): from the bottom, `audit`, `session`, `accounts`, `notifications`, `catalogue`,
 //! `registry`, `policy`, `declarations`, `findings`, `transfer`; then `home` and `app` (the route list), which compose
 //! them. Below every feature: `error`, `ids`, `vocab`, `journey`, `validation`, `spreadsheet`, `components` and `ssr`.
 #![recursion_limit = "256"]
@@ -18,6 +18,7 @@ pub mod findings;
 pub mod home;
 pub mod ids;
 pub mod journey;
+pub mod notifications;
 pub mod policy;
 pub mod registry;
 pub mod session;

@@ -135,11 +135,17 @@ fn fk(
 }
 
 fn at(c: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(c).timestamp_with_time_zone().not_null().to_owned()
+    ColumnDef::new(c)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
 }
 
 fn at_null(c: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(c).timestamp_with_time_zone().null().to_owned()
+    ColumnDef::new(c)
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
 }
 
 #[async_trait::async_trait]
@@ -207,10 +213,19 @@ impl MigrationTrait for Migration {
         )
         .await?;
         for (name, cols) in [
-            ("idx_exception_finding", vec![E::ApplicationId, E::FindingKey]),
-            ("idx_exception_state_requested", vec![E::State, E::RequestedSort]),
+            (
+                "idx_exception_finding",
+                vec![E::ApplicationId, E::FindingKey],
+            ),
+            (
+                "idx_exception_state_requested",
+                vec![E::State, E::RequestedSort],
+            ),
             ("idx_exception_state_expiry", vec![E::State, E::ExpirySort]),
-            ("idx_exception_requester", vec![E::RequestedBy, E::RequestedSort]),
+            (
+                "idx_exception_requester",
+                vec![E::RequestedBy, E::RequestedSort],
+            ),
             ("idx_exception_requested_sort", vec![E::RequestedSort]),
             ("idx_exception_renews", vec![E::RenewsId]),
         ] {
@@ -294,7 +309,11 @@ impl MigrationTrait for Migration {
                 .table(Webhook::Table)
                 .col(ColumnDef::new(Webhook::Id).uuid().not_null().primary_key())
                 .col(ColumnDef::new(Webhook::Url).string_len(2000).not_null())
-                .col(ColumnDef::new(Webhook::Description).string_len(200).not_null())
+                .col(
+                    ColumnDef::new(Webhook::Description)
+                        .string_len(200)
+                        .not_null(),
+                )
                 .col(ColumnDef::new(Webhook::Secret).string_len(128).not_null())
                 .col(ColumnDef::new(Webhook::Active).boolean().not_null())
                 .col(ColumnDef::new(Webhook::CreatedBy).uuid().null())
@@ -373,7 +392,11 @@ impl MigrationTrait for Migration {
                 .col(at(WebhookAttempt::AttemptedAt))
                 .col(ColumnDef::new(WebhookAttempt::StatusCode).integer().null())
                 .col(ColumnDef::new(WebhookAttempt::Error).text().null())
-                .col(ColumnDef::new(WebhookAttempt::DurationMs).integer().not_null())
+                .col(
+                    ColumnDef::new(WebhookAttempt::DurationMs)
+                        .integer()
+                        .not_null(),
+                )
                 .foreign_key(&mut fk(
                     "fk_webhook_attempt_delivery",
                     (WebhookAttempt::Table, WebhookAttempt::DeliveryId),

@@ -27,7 +27,7 @@ pub async fn take<C: ConnectionTrait>(
     .on_conflict_do_nothing_on([job_lease::Column::Name])
     .exec_without_returning(db)
     .await?;
-    if inserted == 1 {
+    if matches!(inserted, sea_orm::TryInsertResult::Inserted(1)) {
         return Ok(true);
     }
     let taken = job_lease::Entity::update_many()
