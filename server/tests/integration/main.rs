@@ -13,6 +13,7 @@ mod enrolment;
 mod findings;
 mod foundation;
 mod migrations;
+mod notifications;
 mod people;
 mod registry;
 mod sessions;
