@@ -36,6 +36,8 @@ pub struct NotificationPage {
     pub rows: Vec<NotificationView>,
     pub unread: u64,
     pub older: Option<String>,
+    /// Whether this is a later page (there are newer notifications above it).
+    pub paged: bool,
 }
 
 /// A webhook as administrators see it (never its secret).

@@ -91,6 +91,13 @@ fn NotificationList(page: NotificationPage) -> impl IntoView {
             </form>
         }
     });
+    let newest = page.paged.then(|| {
+        view! {
+            <p>
+                <a href="/notifications">"Newest notifications"</a>
+            </p>
+        }
+    });
     let older = page.older.clone().map(|o| {
         view! {
             <p>
@@ -105,6 +112,7 @@ fn NotificationList(page: NotificationPage) -> impl IntoView {
         return view! {
             <div class="card">
                 <p class="muted">"No notifications."</p>
+                {newest}
             </div>
         }
         .into_any();
@@ -130,6 +138,7 @@ fn NotificationList(page: NotificationPage) -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
+            {newest}
             {older}
         </div>
     }

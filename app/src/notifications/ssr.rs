@@ -143,8 +143,9 @@ pub async fn list<C: ConnectionTrait>(
     user: UserId,
     before: Option<&str>,
 ) -> Result<NotificationPage, AppError> {
+    let before = before.filter(|b| !b.is_empty());
     let mut q = notification::Entity::find().filter(notification::Column::UserId.eq(user));
-    if let Some(b) = before.filter(|b| !b.is_empty()) {
+    if let Some(b) = before {
         q = q.filter(notification::Column::CreatedSort.lt(b));
     }
     let mut rows = q
@@ -174,6 +175,7 @@ pub async fn list<C: ConnectionTrait>(
             .collect(),
         unread: unread_count(db, user).await?,
         older,
+        paged: before.is_some(),
     })
 }
 
@@ -452,6 +454,8 @@ pub const LEASE: time::Duration = time::Duration::minutes(2);
 const CLAIM: time::Duration = time::Duration::minutes(1);
 /// Deliveries sent per run at most.
 const PER_RUN: u64 = 100;
+/// How often a long run renews its lease (real time).
+const RENEW_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 /// How long a receiver has to answer.
 const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -504,10 +508,18 @@ pub async fn deliver_due(state: &AppState) -> Result<Delivered, AppError> {
         .user_agent("passwordless-portal-webhooks")
         .build()
         .map_err(AppError::internal)?;
+    let mut renewed = std::time::Instant::now();
     for d in due {
         let Some(hook) = hooks.get(&d.webhook_id) else {
             continue;
         };
+        // A long run keeps its lease; if another instance took it meanwhile, this one stops.
+        if renewed.elapsed() > RENEW_AFTER {
+            if !crate::ssr::lease::take(db, JOB, &state.instance, LEASE, state.now()).await? {
+                break;
+            }
+            renewed = std::time::Instant::now();
+        }
         if !claim(state, &d).await? {
             continue;
         }

@@ -232,6 +232,12 @@ async fn a_failing_receiver_is_retried_on_the_backoff_schedule(db: &TestDb) {
         Some("HTTP 200")
     );
     assert!(events(&w, "webhook.changed").await.is_empty());
+    // The page's deliveries and attempts cost a fixed number of statements.
+    let before = w.state.db.statements();
+    app::notifications::ssr::webhook_detail(w.state.db.conn(), hook)
+        .await
+        .unwrap();
+    assert_eq!(w.state.db.statements() - before, 3);
 
     // A webhook with deliveries on record is kept: switched off, not removed.
     let r = ada
@@ -459,4 +465,43 @@ async fn the_same_event_key_queues_once_per_webhook(db: &TestDb) {
 on_each_backend!(
     the_same_event_key_queues_once_per_webhook_on_each_backend,
     the_same_event_key_queues_once_per_webhook
+);
+
+async fn the_notification_list_is_paged_newest_first(db: &TestDb) {
+    let w = World::new(db).await;
+    let ada = first_admin(&w, "ada").await;
+    let size = app::notifications::model::NOTIFICATIONS_PAGE_SIZE as usize;
+    for i in 0..=size {
+        w.clock.advance(time::Duration::seconds(1));
+        let mut n = notice(vec![UserId(ada.id())], &format!("k{i}"));
+        n.text = format!("Notice {i}");
+        send_notice(&w, n).await;
+    }
+    let first: NotificationPage = ada.client.call("/api/notifications", &[]).await;
+    assert_eq!(first.rows.len(), size);
+    assert_eq!(first.rows[0].text, format!("Notice {size}"), "newest first");
+    assert_eq!(first.unread, size as u64 + 1);
+    assert!(!first.paged);
+    let older = first.older.expect("a further page");
+    let second: NotificationPage = ada
+        .client
+        .call("/api/notifications", &[("before", older.as_str())])
+        .await;
+    assert_eq!(second.rows.len(), 1);
+    assert_eq!(second.rows[0].text, "Notice 0");
+    assert!(second.paged && second.older.is_none());
+    let page = ada
+        .client
+        .page(&format!(
+            "/notifications?before={}",
+            app::components::encode_component(&older)
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Notice 0") && !page.body.contains("Notice 1<"));
+    assert!(page.body.contains("Newest notifications"));
+}
+on_each_backend!(
+    the_notification_list_is_paged_newest_first_on_each_backend,
+    the_notification_list_is_paged_newest_first
 );
