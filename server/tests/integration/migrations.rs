@@ -27,7 +27,11 @@ fn entity_tables() -> BTreeSet<String> {
         declaration_method::Entity.table_name(),
         declaration_version::Entity.table_name(),
         enrolment_token::Entity.table_name(),
+        exception_reminder::Entity.table_name(),
         finding::Entity.table_name(),
+        finding_exception::Entity.table_name(),
+        job_lease::Entity.table_name(),
+        notification::Entity.table_name(),
         passkey::Entity.table_name(),
         policy_version::Entity.table_name(),
         population::Entity.table_name(),
@@ -35,6 +39,9 @@ fn entity_tables() -> BTreeSet<String> {
         user_role::Entity.table_name(),
         web_session::Entity.table_name(),
         webauthn_ceremony::Entity.table_name(),
+        webhook::Entity.table_name(),
+        webhook_attempt::Entity.table_name(),
+        webhook_delivery::Entity.table_name(),
     ]
     .into_iter()
     .map(String::from)
