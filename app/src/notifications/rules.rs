@@ -125,28 +125,34 @@ pub fn check_webhook_url(
     {
         return refuse(own);
     }
-    let on_bind_port = port == Some(portal.bind.port());
-    let local = match host {
+    let own_host = match host {
         url::Host::Domain(d) => {
             let d = d.trim_end_matches('.').to_ascii_lowercase();
             d == "localhost" || d.ends_with(".localhost")
         }
-        url::Host::Ipv4(ip) => {
-            ip.is_loopback() || ip.is_unspecified() || IpAddr::V4(ip) == portal.bind.ip()
-        }
-        url::Host::Ipv6(ip) => {
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || ip
-                    .to_ipv4_mapped()
-                    .is_some_and(|v4| v4.is_loopback() || v4.is_unspecified())
-                || IpAddr::V6(ip) == portal.bind.ip()
-        }
+        url::Host::Ipv4(ip) => is_own_ip(IpAddr::V4(ip), portal.bind),
+        url::Host::Ipv6(ip) => is_own_ip(IpAddr::V6(ip), portal.bind),
     };
-    if on_bind_port && local {
+    if own_host && port == Some(portal.bind.port()) {
         return refuse(own);
     }
     Ok(text.to_string())
+}
+
+/// Whether `ip` reaches this machine's portal: loopback, unspecified (also as IPv4-mapped IPv6),
+/// or the address it is bound to.
+fn is_own_ip(ip: IpAddr, bind: SocketAddr) -> bool {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+        v4 => v4,
+    };
+    ip.is_loopback() || ip.is_unspecified() || ip == bind.ip()
+}
+
+/// Whether a resolved address is the portal itself (a host name that resolves to a loopback
+/// address on the bind port, say): checked again just before sending.
+pub fn is_portal_socket(addr: SocketAddr, bind: SocketAddr) -> bool {
+    addr.port() == bind.port() && is_own_ip(addr.ip(), bind)
 }
 
 #[cfg(test)]
@@ -279,5 +285,27 @@ mod tests {
         assert!(check_webhook_url("http://10.1.2.3:8080/", &p).is_err());
         assert!(check_webhook_url("http://localhost:3000/x", &p).is_err());
         assert!(check_webhook_url("http://10.1.2.3:9090/", &p).is_ok());
+    }
+
+    #[test]
+    fn resolved_addresses_of_the_portal_are_recognised() {
+        let bind: SocketAddr = "0.0.0.0:3000".parse().unwrap();
+        for own in [
+            "127.0.0.1:3000",
+            "127.9.9.9:3000",
+            "[::1]:3000",
+            "[::ffff:127.0.0.1]:3000",
+        ] {
+            assert!(is_portal_socket(own.parse().unwrap(), bind), "{own}");
+        }
+        for other in ["127.0.0.1:3001", "93.184.216.34:3000", "[2001:db8::1]:3000"] {
+            assert!(!is_portal_socket(other.parse().unwrap(), bind), "{other}");
+        }
+        let specific: SocketAddr = "10.1.2.3:8080".parse().unwrap();
+        assert!(is_portal_socket("10.1.2.3:8080".parse().unwrap(), specific));
+        assert!(!is_portal_socket(
+            "10.1.2.4:8080".parse().unwrap(),
+            specific
+        ));
     }
 }

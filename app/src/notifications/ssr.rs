@@ -502,12 +502,6 @@ pub async fn deliver_due(state: &AppState) -> Result<Delivered, AppError> {
     if due.is_empty() {
         return Ok(done);
     }
-    let client = reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent("passwordless-portal-webhooks")
-        .build()
-        .map_err(AppError::internal)?;
     let mut renewed = std::time::Instant::now();
     for d in due {
         let Some(hook) = hooks.get(&d.webhook_id) else {
@@ -523,7 +517,7 @@ pub async fn deliver_due(state: &AppState) -> Result<Delivered, AppError> {
         if !claim(state, &d).await? {
             continue;
         }
-        match send(state, &client, hook, &d).await? {
+        match send(state, hook, &d).await? {
             Outcome::Sent => done.sent += 1,
             Outcome::Failed => done.failed += 1,
             Outcome::Retrying => done.retrying += 1,
@@ -566,7 +560,6 @@ enum Outcome {
 /// Makes one attempt and records it, with the delivery's next state, in one transaction.
 async fn send(
     state: &AppState,
-    client: &reqwest::Client,
     hook: &webhook::Model,
     d: &webhook_delivery::Model,
 ) -> Result<Outcome, AppError> {
@@ -574,21 +567,25 @@ async fn send(
     let timestamp = attempted_at.unix_timestamp();
     let signature = super::rules::signature(&hook.secret, timestamp, &d.body);
     let started = std::time::Instant::now();
-    let answer = client
-        .post(&hook.url)
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .header("X-Portal-Event", &d.event)
-        .header("X-Portal-Delivery", d.id.to_string())
-        .header("X-Portal-Timestamp", timestamp.to_string())
-        .header("X-Portal-Signature", signature)
-        .body(d.body.clone())
-        .send()
-        .await;
+    let answer = match client_for(&hook.url, state.config.bind).await {
+        Ok(client) => client
+            .post(&hook.url)
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .header("X-Portal-Event", &d.event)
+            .header("X-Portal-Delivery", d.id.to_string())
+            .header("X-Portal-Timestamp", timestamp.to_string())
+            .header("X-Portal-Signature", signature)
+            .body(d.body.clone())
+            .send()
+            .await
+            // The error's text without the address (whose query may carry a receiver's token).
+            .map_err(|e| describe(&e)),
+        Err(refused) => Err(refused),
+    };
     let duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     let (status_code, error) = match answer {
         Ok(res) => (Some(i32::from(res.status().as_u16())), None),
-        // The error's text without the address's query (which may carry a receiver's token).
-        Err(e) => (None, Some(describe(&e))),
+        Err(e) => (None, Some(e)),
     };
     let ok = status_code.is_some_and(|s| (200..300).contains(&s));
     let attempts = d.attempts + 1;
@@ -632,6 +629,40 @@ async fn send(
         .await?;
     txn.commit().await?;
     Ok(outcome)
+}
+
+/// A client for one delivery: 10-second timeout, no redirects followed, and for a host name
+/// the addresses it resolves to now, pinned, after checking none is the portal itself (the
+/// address was checked when the webhook was created; what a name resolves to can change).
+async fn client_for(url: &str, bind: std::net::SocketAddr) -> Result<reqwest::Client, String> {
+    let builder = reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("passwordless-portal-webhooks");
+    let parsed = url::Url::parse(url).map_err(|_| "not a valid address".to_string())?;
+    let builder = match (parsed.host(), parsed.port_or_known_default()) {
+        (Some(url::Host::Domain(name)), Some(port)) => {
+            let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((name, port))
+                .await
+                .map_err(|e| format!("could not resolve the host: {e}"))?
+                .collect();
+            if addrs.is_empty() {
+                return Err("the host resolves to no address".into());
+            }
+            if addrs
+                .iter()
+                .any(|a| super::rules::is_portal_socket(*a, bind))
+            {
+                return Err("refused: the host resolves to the portal itself".into());
+            }
+            builder.resolve_to_addrs(name, &addrs)
+        }
+        (Some(_), Some(_)) => builder,
+        _ => return Err("the address has no host or port".into()),
+    };
+    builder
+        .build()
+        .map_err(|e| format!("could not prepare the request: {e}"))
 }
 
 /// A failed request in a few words, without the address.

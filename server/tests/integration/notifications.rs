@@ -178,6 +178,8 @@ async fn a_failing_receiver_is_retried_on_the_backoff_schedule(db: &TestDb) {
     let w = World::new(db).await;
     let ada = first_admin(&w, "ada").await;
     let (url, receiver) = Receiver::start(&[500, 500]).await;
+    // By name this time: resolved (to the receiver, not the portal) before each attempt.
+    let url = url.replace("127.0.0.1", "localhost");
     let (hook, _) = create_webhook(&ada.client, &url).await;
     send_notice(&w, notice(vec![], "exception:e-1:expired")).await;
     let retrying = Delivered {
@@ -504,4 +506,40 @@ async fn the_notification_list_is_paged_newest_first(db: &TestDb) {
 on_each_backend!(
     the_notification_list_is_paged_newest_first_on_each_backend,
     the_notification_list_is_paged_newest_first
+);
+
+async fn an_unreachable_receiver_is_recorded_without_its_address(db: &TestDb) {
+    let w = World::new(db).await;
+    let ada = first_admin(&w, "ada").await;
+    // A port nobody listens on any more.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{closed}/hook?token=receiver-token");
+    let (hook, _) = create_webhook(&ada.client, &url).await;
+    send_notice(&w, notice(vec![], "exception:e-9:7d")).await;
+    assert_eq!(
+        deliver_due(&w.state).await.unwrap(),
+        Delivered {
+            sent: 0,
+            failed: 0,
+            retrying: 1
+        }
+    );
+    let detail: WebhookDetail = ada
+        .client
+        .call("/api/admin/webhooks/detail", &[("id", &hook.to_string())])
+        .await;
+    let d = &detail.deliveries[0];
+    assert_eq!((d.state, d.attempts), (DeliveryState::Pending, 1));
+    assert!(d.next_attempt_at.is_some());
+    let attempt = &d.attempt_log[0];
+    assert_eq!(attempt.status_code, None);
+    let error = attempt.error.as_deref().expect("the error is recorded");
+    assert!(!error.contains("receiver-token"), "{error}");
+}
+on_each_backend!(
+    an_unreachable_receiver_is_recorded_without_its_address_on_each_backend,
+    an_unreachable_receiver_is_recorded_without_its_address
 );
