@@ -389,6 +389,12 @@ async fn only_administrators_configure_webhooks_and_people_see_their_own_notific
     );
     assert!(page.body.contains("href=\"/exceptions/e-1\""));
     assert!(page.body.contains("Mark all as read"));
+    // Streamed pages too carry the count in their HTML (without JavaScript).
+    let home = olive.client.page("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    let count_at = home.body.find("Notifications (1)").expect("the count");
+    let main_at = home.body.find("id=\"main\"").expect("the main content");
+    assert!(count_at < main_at, "in the header, in place");
 
     // Audrey marking "all" read touches only hers (none): no event.
     let marked: u64 = audrey.client.call("/api/notifications/read", &[]).await;
