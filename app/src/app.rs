@@ -10,6 +10,9 @@ use crate::exceptions::pages::{ExceptionPage, ExceptionsPage, RequestExceptionPa
 use crate::findings::facade::rule_choices;
 use crate::findings::pages::{ApplicationFindingsSection, FindingsPage, PolicyPreviewPanel};
 use crate::home::pages::HomePage;
+use crate::notifications::pages::{
+    NotificationsLink, NotificationsPage, WebhookPage, WebhooksPage,
+};
 use crate::policy::pages::{PolicyEditorPage, PolicyPage};
 use crate::registry::pages::{
     ApplicationPage, ApplicationsPage, EditApplicationPage, NewApplicationPage,
@@ -130,6 +133,9 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("catalogue") view=CataloguePage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/webhooks") view=WebhooksPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/webhooks/:id") view=WebhookPage ssr=SsrMode::Async />
+                    <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>
@@ -145,6 +151,7 @@ const NAV: &[(&str, &str, Option<&[Role]>)] = &[
     ("/policy", "Policy", Some(Role::ALL)),
     ("/catalogue", "Catalogue", Some(Role::ALL)),
     ("/admin/users", "Users", Some(&[Role::Admin])),
+    ("/admin/webhooks", "Webhooks", Some(&[Role::Admin])),
 ];
 
 #[component]
@@ -169,6 +176,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     let account = match viewer {
         Some(v) => view! {
             <div class="usermenu">
+                <NotificationsLink />
                 <A href="/account">{v.display_name.clone()}</A>
                 <form method="post" action=SignOut::PATH>
                     <button type="submit" class="link">
@@ -220,6 +228,7 @@ pub fn access_table()
         &[
             crate::session::access::ENDPOINTS,
             crate::accounts::access::ENDPOINTS,
+            crate::notifications::access::ENDPOINTS,
             crate::catalogue::access::ENDPOINTS,
             crate::registry::access::ENDPOINTS,
             crate::declarations::access::ENDPOINTS,

@@ -2,8 +2,9 @@
 //! behind them, organised by feature. Anything under a path containing `ssr` stays on the server.
 //!
 //! Features are layered, and imports run one way (the README's architecture section, enforced
-//! by `tests/architecture.rs`): from the bottom, `audit`, `session`, `accounts`, `catalogue`,
-//! `registry`, `policy`, `declarations`, `findings`, `exceptions`, `transfer`; then `home` and `app` (the route list), which compose
+//! by `tests/architecture.rs`): from the bottom, `audit`, `session`, `accounts`, `notifications`,
+//! `catalogue`, `registry`, `policy`, `declarations`, `findings`, `exceptions`, `transfer`; then
+//! `home` and `app` (the route list), which compose
 //! them. Below every feature: `error`, `ids`, `vocab`, `journey`, `validation`, `spreadsheet`, `components` and `ssr`.
 #![recursion_limit = "256"]
 

@@ -437,7 +437,7 @@ impl MigrationTrait for Migration {
         m.exec_stmt(
             Query::update()
                 .table(FindingException::Table)
-                .value(FindingException::RenewsId, Option::<String>::None)
+                .value(FindingException::RenewsId, Expr::cust("NULL"))
                 .to_owned(),
         )
         .await?;

@@ -315,6 +315,27 @@ async fn serve(config: Config) -> Result<ExitCode, CliError> {
         }
     });
 
+    // Due webhook deliveries are sent every 30 seconds, by the instance holding the lease
+    // "webhooks" (each delivery is also claimed, so none goes out twice).
+    let webhook_state = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            match app::notifications::facade::deliver_due(&webhook_state).await {
+                Ok(done) if done == Default::default() => {}
+                Ok(done) => tracing::info!(
+                    sent = done.sent,
+                    retrying = done.retrying,
+                    failed = done.failed,
+                    "webhook deliveries"
+                ),
+                Err(e) => tracing::warn!(error = %e, "webhook deliveries failed"),
+            }
+        }
+    });
+
     let origin = state.config.public_url.origin.clone();
     let router = build_router(state)?;
     tracing::info!(%bind, %origin, "portal listening");

@@ -28,6 +28,15 @@ impl Position {
         }
     }
 
+    /// The position as the list server functions take it: `(after, before)`.
+    pub fn bounds(&self) -> (Option<String>, Option<String>) {
+        match self {
+            Self::After(k) => (Some(k.clone()), None),
+            Self::Before(k) => (None, Some(k.clone())),
+            Self::First => (None, None),
+        }
+    }
+
     /// The query-string pair that names this position (none for the first page).
     pub fn query_pair(&self) -> Option<(&'static str, &str)> {
         match self {

@@ -57,7 +57,7 @@ pub enum ExceptionView {
     Expired,
     /// The viewer's requests and those for the applications they own.
     Mine,
-    /// Every exception, newest request first... filtered by state and severity.
+    /// Every exception, in the order they were requested.
     All,
 }
 

@@ -69,11 +69,7 @@ fn ExceptionsContent() -> impl IntoView {
         severity: get("severity"),
     };
     let position = Position::from_query(|k| q.get(k));
-    let (after, before) = match &position {
-        Position::After(k) => (Some(k.clone()), None),
-        Position::Before(k) => (None, Some(k.clone())),
-        Position::First => (None, None),
-    };
+    let (after, before) = position.bounds();
     let page = Resource::new(
         move || (filter.clone(), after.clone(), before.clone()),
         |(f, a, b)| list_exceptions(f, a, b),
@@ -382,7 +378,11 @@ fn ExceptionDetailView(d: ExceptionDetail) -> impl IntoView {
             <h3>"Compensating controls"</h3>
             <p class="prose">{d.compensating_controls.clone()}</p>
         </section>
-        <DecisionForms id=id.clone() permitted=permitted.clone() />
+        <DecisionForms
+            id=id.clone()
+            permitted=permitted.clone()
+            waiting=s.state == ExceptionState::Requested
+        />
         {permitted
             .renew
             .then(|| {
@@ -409,7 +409,7 @@ fn ExceptionDetailView(d: ExceptionDetail) -> impl IntoView {
 /// The forms for what the viewer may do: decide (approve or reject, with a reason), withdraw,
 /// revoke; or why a security user may not decide this one.
 #[component]
-fn DecisionForms(id: String, permitted: super::model::Permitted) -> impl IntoView {
+fn DecisionForms(id: String, permitted: super::model::Permitted, waiting: bool) -> impl IntoView {
     let decide = permitted.decide.then(|| {
         view! {
             <section class="card" aria-labelledby="x-decide">
@@ -433,13 +433,22 @@ fn DecisionForms(id: String, permitted: super::model::Permitted) -> impl IntoVie
             </section>
         }
     });
-    let why_not = permitted.not_decider_because.clone().map(|why| {
-        view! {
+    let why_not = match permitted.not_decider_because.clone() {
+        Some(why) => Some(view! {
             <p class="alert" role="note">
                 {why}
             </p>
-        }
-    });
+        }.into_any()),
+        None if waiting && !permitted.decide => Some(
+            view! {
+                <p class="note">
+                    "Waiting for a decision by a security user who neither asked for it nor owns the application."
+                </p>
+            }
+                .into_any(),
+        ),
+        None => None,
+    };
     let withdraw = permitted.withdraw.then(|| {
         view! {
             <form method="post" action=WithdrawException::PATH class="inline">

@@ -52,11 +52,7 @@ fn FindingsContent() -> impl IntoView {
         owner: get("owner"),
     };
     let position = Position::from_query(|k| q.get(k));
-    let (after, before) = match &position {
-        Position::After(k) => (Some(k.clone()), None),
-        Position::Before(k) => (None, Some(k.clone())),
-        Position::First => (None, None),
-    };
+    let (after, before) = position.bounds();
     let page = Resource::new(
         move || (filter.clone(), after.clone(), before.clone()),
         |(f, a, b)| list_findings(f, a, b),

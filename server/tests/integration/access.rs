@@ -105,6 +105,9 @@ const GUARDED_PAGES: &[(&str, &[Role])] = &[
     ("/account", &[]),
     ("/catalogue", &[]),
     ("/admin/users", &[Role::Admin]),
+    ("/admin/webhooks", &[Role::Admin]),
+    ("/admin/webhooks/{id}", &[Role::Admin]),
+    ("/notifications", &[]),
     ("/applications", &[]),
     ("/applications/new", EDITORS),
     ("/applications/import", &[Role::Security, Role::Admin]),
@@ -181,9 +184,22 @@ async fn pages_send_strangers_to_sign_in_and_refuse_the_wrong_role(db: &TestDb) 
         )
         .await;
     let exception_id = crate::exceptions::fixture(&w, &app_id, owner.user.id).await;
+    let r = admin
+        .client
+        .post(
+            "/api/admin/webhooks/create",
+            &[("url", "https://hooks.example.com/in"), ("description", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let hooks: app::notifications::model::WebhookList =
+        admin.client.call("/api/admin/webhooks", &[]).await;
+    let hook_id = hooks.webhooks[0].id.to_string();
     for (pattern, roles) in GUARDED_PAGES {
         let id = if pattern.starts_with("/exceptions/") {
             &exception_id
+        } else if pattern.starts_with("/admin/webhooks/") {
+            &hook_id
         } else {
             &app_id
         };

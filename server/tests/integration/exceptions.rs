@@ -597,6 +597,19 @@ async fn reminders_go_out_once_across_two_instances(db: &TestDb) {
     let w = World::new(db).await;
     let o = org(&w).await;
     payroll_with_sms(&o).await;
+    // An active webhook: every event about the exception is queued for it once.
+    app::ssr::entities::webhook::Entity::insert(app::ssr::entities::webhook::ActiveModel {
+        id: Set(app::ids::WebhookId::new()),
+        url: Set("https://hooks.example.com/portal".into()),
+        description: Set("SOC".into()),
+        secret: Set("00".repeat(32)),
+        active: Set(true),
+        created_by: Set(None),
+        created_at: Set(w.state.now()),
+    })
+    .exec_without_returning(w.state.db.conn())
+    .await
+    .unwrap();
     let id = asked(&o.alice, &o.payroll, KEY, &day(&w, 10)).await;
     assert_eq!(
         decide(&o.carol, &id, "approve", "").await.status,
@@ -652,6 +665,35 @@ async fn reminders_go_out_once_across_two_instances(db: &TestDb) {
         "30, 7, 1 days and the lapse"
     );
     assert_eq!(events(&w, "exception.expired").await.len(), 1);
+
+    // alice asked and owns Payroll: the approval and the four reminders reached her list once
+    // each, and the webhook's queue once each.
+    use app::ssr::entities::{notification, webhook_delivery};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let notes = notification::Entity::find()
+        .filter(notification::Column::SubjectId.eq(id.as_str()))
+        .all(w.state.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(notes.len(), 5, "{notes:#?}");
+    assert!(notes.iter().all(|n| n.user_id == o.alice.user.id));
+    assert!(
+        notes.iter().any(|n| n.text.contains("ends in 7 days")),
+        "{notes:#?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.text.contains("lapsed")),
+        "{notes:#?}"
+    );
+    let queued = webhook_delivery::Entity::find()
+        .all(w.state.db.conn())
+        .await
+        .unwrap();
+    let mut keys: Vec<&str> = queued.iter().map(|d| d.event_key.as_str()).collect();
+    keys.sort();
+    assert_eq!(keys.len(), 5, "{keys:?}");
+    keys.dedup();
+    assert_eq!(keys.len(), 5, "each event once");
 
     // The lease: the instance that holds it runs the jobs; the other stands by.
     let first = app::exceptions::facade::run(&w.state).await.unwrap();

@@ -14,6 +14,7 @@ mod exceptions;
 mod findings;
 mod foundation;
 mod migrations;
+mod notifications;
 mod people;
 mod registry;
 mod sessions;
