@@ -120,3 +120,49 @@ on_each_backend!(
     all_sessions_of_a_user_can_be_ended_on_each_backend,
     all_sessions_of_a_user_can_be_ended
 );
+
+/// The idle limit counts from the last request: someone browsing every twenty minutes stays
+/// signed in past the 30-minute idle limit (the absolute limit still holds), while the session
+/// row is written at most once a minute; thirty-one quiet minutes end it.
+async fn browsing_keeps_a_session_alive_and_silence_ends_it(db: &TestDb) {
+    let w = World::new(db).await;
+    let admin = crate::client::first_admin(&w, "ada").await;
+    let expiry = || async {
+        web_session::Entity::find()
+            .all(w.state.db.conn())
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| s.expires_at)
+            .max()
+            .unwrap()
+    };
+    for step in 1..=4 {
+        w.clock.advance(time::Duration::minutes(20));
+        assert!(
+            admin.client.me().await.is_some(),
+            "still signed in after {} minutes of browsing",
+            20 * step
+        );
+        assert_eq!(
+            expiry().await,
+            (w.state.now() + time::Duration::minutes(30)).unix_timestamp(),
+            "the idle limit counts from this request"
+        );
+    }
+    // Within the minute the row is not written again.
+    let before = expiry().await;
+    w.clock.advance(time::Duration::seconds(20));
+    assert!(admin.client.me().await.is_some());
+    assert_eq!(expiry().await, before);
+
+    w.clock.advance(time::Duration::minutes(31));
+    assert!(
+        admin.client.me().await.is_none(),
+        "thirty-one quiet minutes end the session"
+    );
+}
+on_each_backend!(
+    browsing_keeps_a_session_alive_and_silence_ends_it_on_each_backend,
+    browsing_keeps_a_session_alive_and_silence_ends_it
+);

@@ -22,6 +22,10 @@ pub struct AuthBucket {
     pub signed_in_at: i64,
     /// The last time the user proved presence with a passkey (sign-in or re-verification).
     pub verified_at: i64,
+    /// The last time the idle limit was pushed back (sign-in, then at most once a minute while
+    /// the user browses). Absent in sessions from before it existed: their sign-in counts.
+    #[serde(default)]
+    pub renewed_at: Option<i64>,
 }
 
 impl AuthBucket {
@@ -37,6 +41,16 @@ pub fn past_absolute_limit(
     limit: std::time::Duration,
 ) -> bool {
     now.unix_timestamp() - signed_in_at >= limit.as_secs() as i64
+}
+
+/// How often browsing pushes the idle limit back (each push writes the session row).
+pub const RENEW_EVERY_SECONDS: i64 = 60;
+
+/// Whether a request at `now` should push the session's idle limit back: the last push (or the
+/// sign-in) is at least a minute old.
+pub fn due_for_renewal(bucket: &AuthBucket, now: OffsetDateTime) -> bool {
+    let last = bucket.renewed_at.unwrap_or(bucket.signed_in_at);
+    now.unix_timestamp() - last >= RENEW_EVERY_SECONDS
 }
 
 /// Whether the user proved presence with a passkey within `window` before `now`.
@@ -104,6 +118,19 @@ pub async fn resolve(state: &AppState, session: &Session) -> Result<Option<Curre
     };
     if user.is_none() {
         session.flush().await.map_err(session_err)?;
+    } else if due_for_renewal(&b, now) {
+        // The idle limit counts from the last request: push it back, at most once a minute, on
+        // the portal's clock (the session layer would read the system's).
+        let idle = time::Duration::seconds(state.config.session_idle.as_secs() as i64);
+        let renewed = AuthBucket {
+            renewed_at: Some(now.unix_timestamp()),
+            ..b
+        };
+        session
+            .insert(AUTH_KEY, renewed)
+            .await
+            .map_err(session_err)?;
+        session.set_expiry(Some(tower_sessions::Expiry::AtDateTime(now + idle)));
     }
     Ok(user)
 }
@@ -119,6 +146,7 @@ pub async fn establish(
         user_id: user.to_string(),
         signed_in_at: now.unix_timestamp(),
         verified_at: now.unix_timestamp(),
+        renewed_at: Some(now.unix_timestamp()),
     };
     session
         .insert(AUTH_KEY, bucket)
@@ -209,12 +237,31 @@ mod tests {
     }
 
     #[test]
+    fn browsing_pushes_the_idle_limit_back_at_most_once_a_minute() {
+        let now = datetime!(2026-11-22 12:00 UTC);
+        let t = now.unix_timestamp();
+        let b = |signed_in_at: i64, renewed_at: Option<i64>| AuthBucket {
+            user_id: String::new(),
+            signed_in_at,
+            verified_at: signed_in_at,
+            renewed_at,
+        };
+        assert!(!due_for_renewal(&b(t - 59, Some(t - 59)), now));
+        assert!(due_for_renewal(&b(t - 60, Some(t - 60)), now));
+        assert!(!due_for_renewal(&b(t - 3600, Some(t - 10)), now));
+        // A session from before the field existed counts from its sign-in.
+        assert!(due_for_renewal(&b(t - 600, None), now));
+        assert!(!due_for_renewal(&b(t - 30, None), now));
+    }
+
+    #[test]
     fn verification_window() {
         let now = datetime!(2026-11-22 12:00 UTC);
         let b = |ago: i64| AuthBucket {
             user_id: String::new(),
             signed_in_at: 0,
             verified_at: now.unix_timestamp() - ago,
+            renewed_at: None,
         };
         assert!(verified_within(&b(0), now, time::Duration::minutes(5)));
         assert!(verified_within(&b(300), now, time::Duration::minutes(5)));
