@@ -30,7 +30,10 @@ const URL_MAX: usize = 2000;
 /// (one count; the link alone if the count cannot be read).
 #[component]
 pub fn NotificationsLink() -> impl IntoView {
-    let unread = Resource::new(|| (), |_| count_unread_notifications());
+    // Blocking: a streamed page sends nothing before the count, so the header carries it in
+    // place (out-of-order streaming would otherwise send it after the main content whenever the
+    // count is slower than the page's first chunk).
+    let unread = Resource::new_blocking(|| (), |_| count_unread_notifications());
     let label = |n: u64| {
         if n == 0 {
             "Notifications".to_string()
