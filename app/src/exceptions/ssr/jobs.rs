@@ -4,7 +4,7 @@
 
 use super::super::model::ExceptionState;
 use super::super::rules;
-use super::{app_name, audience, move_state, owners_of, snapshot};
+use super::{Audited, app_name, audience, ended, move_state, owners_of, snapshot};
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
 use crate::notifications::facade::{Notice, notify};
@@ -62,10 +62,12 @@ pub async fn expire_due(state: &AppState, now: OffsetDateTime) -> Result<usize, 
             &txn,
             &e,
             ExceptionState::Expired,
-            vec![(
-                finding_exception::Column::EndedAt,
-                Some(e.expires_at).into(),
-            )],
+            ended(None, e.expires_at, None),
+            Audited {
+                actor: Actor::System,
+                action: AuditAction::ExceptionExpired,
+                now,
+            },
         )
         .await
         {
@@ -74,19 +76,6 @@ pub async fn expire_due(state: &AppState, now: OffsetDateTime) -> Result<usize, 
             Err(AppError::Conflict(_)) => continue,
             Err(e) => return Err(e),
         };
-        record(
-            &txn,
-            now,
-            NewAuditEvent {
-                actor: Actor::System,
-                action: AuditAction::ExceptionExpired,
-                subject_type: "exception",
-                subject_id: e.id.to_string(),
-                before: Some(snapshot(&e)),
-                after: Some(snapshot(&after)),
-            },
-        )
-        .await?;
         send(&txn, now, &after, &[0]).await?;
         txn.commit().await?;
         done += 1;

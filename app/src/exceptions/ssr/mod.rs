@@ -231,13 +231,35 @@ async fn load_locked(
         .ok_or(AppError::NotFound)
 }
 
-/// Moves an exception from `from` to `to` if it is still in `from`: one conditional statement,
-/// so of two decisions at once exactly one changes the row and the other gets a conflict.
+/// How an exception changes state: who did it and the event that records it.
+struct Audited {
+    actor: Actor,
+    action: AuditAction,
+    now: OffsetDateTime,
+}
+
+/// The columns of an exception's end: who ended it, when, and why.
+fn ended(
+    by: Option<UserId>,
+    at: OffsetDateTime,
+    reason: Option<String>,
+) -> Vec<(finding_exception::Column, sea_orm::Value)> {
+    vec![
+        (finding_exception::Column::EndedBy, by.map(|u| u.0).into()),
+        (finding_exception::Column::EndedAt, Some(at).into()),
+        (finding_exception::Column::EndReason, reason.into()),
+    ]
+}
+
+/// Moves an exception from its state to `to` if it is still in it, and records the event in the
+/// same transaction: one conditional statement, so of two decisions at once exactly one changes
+/// the row and the other gets a conflict (and records nothing).
 async fn move_state(
     txn: &DatabaseTransaction,
     e: &finding_exception::Model,
     to: ExceptionState,
     columns: Vec<(finding_exception::Column, sea_orm::Value)>,
+    audited: Audited,
 ) -> Result<finding_exception::Model, AppError> {
     let mut update = finding_exception::Entity::update_many()
         .col_expr(finding_exception::Column::State, Expr::value(to))
@@ -252,10 +274,24 @@ async fn move_state(
                 .into(),
         ));
     }
-    finding_exception::Entity::find_by_id(e.id)
+    let after = finding_exception::Entity::find_by_id(e.id)
         .one(txn)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    record(
+        txn,
+        audited.now,
+        NewAuditEvent {
+            actor: audited.actor,
+            action: audited.action,
+            subject_type: "exception",
+            subject_id: e.id.to_string(),
+            before: Some(snapshot(e)),
+            after: Some(snapshot(&after)),
+        },
+    )
+    .await?;
+    Ok(after)
 }
 
 /// The people to tell about an exception: the requester and the application's owners.
@@ -381,21 +417,13 @@ pub async fn decide(
                 reason.clone().into(),
             ),
         ],
-    )
-    .await?;
-    record(
-        txn,
-        now,
-        NewAuditEvent {
+        Audited {
             actor: Actor::User(by.id),
             action: match decision {
                 Decision::Approve => AuditAction::ExceptionApproved,
                 Decision::Reject => AuditAction::ExceptionRejected,
             },
-            subject_type: "exception",
-            subject_id: id.to_string(),
-            before: Some(snapshot(&e)),
-            after: Some(snapshot(&after)),
+            now,
         },
     )
     .await?;
@@ -406,30 +434,19 @@ pub async fn decide(
             .await?
         && old.state == ExceptionState::Approved
     {
-        let replaced = move_state(
+        move_state(
             txn,
             &old,
             rules::next(old.state, Transition::Replace).map_err(AppError::Conflict)?,
-            vec![
-                (finding_exception::Column::EndedBy, Some(by.id.0).into()),
-                (finding_exception::Column::EndedAt, Some(now).into()),
-                (
-                    finding_exception::Column::EndReason,
-                    Some(format!("Replaced by renewal {}.", e.renewal_number)).into(),
-                ),
-            ],
-        )
-        .await?;
-        record(
-            txn,
-            now,
-            NewAuditEvent {
+            ended(
+                Some(by.id),
+                now,
+                Some(format!("Replaced by renewal {}.", e.renewal_number)),
+            ),
+            Audited {
                 actor: Actor::User(by.id),
                 action: AuditAction::ExceptionApproved,
-                subject_type: "exception",
-                subject_id: old_id.to_string(),
-                before: Some(snapshot(&old)),
-                after: Some(snapshot(&replaced)),
+                now,
             },
         )
         .await?;
@@ -471,27 +488,15 @@ pub async fn withdraw(
     }
     let to = rules::next(e.state, Transition::Withdraw).map_err(AppError::Conflict)?;
     let reason = reason_of(reason, false)?;
-    let after = move_state(
+    move_state(
         txn,
         &e,
         to,
-        vec![
-            (finding_exception::Column::EndedBy, Some(by.id.0).into()),
-            (finding_exception::Column::EndedAt, Some(now).into()),
-            (finding_exception::Column::EndReason, reason.into()),
-        ],
-    )
-    .await?;
-    record(
-        txn,
-        now,
-        NewAuditEvent {
+        ended(Some(by.id), now, reason),
+        Audited {
             actor: Actor::User(by.id),
             action: AuditAction::ExceptionWithdrawn,
-            subject_type: "exception",
-            subject_id: id.to_string(),
-            before: Some(snapshot(&e)),
-            after: Some(snapshot(&after)),
+            now,
         },
     )
     .await?;
@@ -518,23 +523,11 @@ pub async fn revoke(
         txn,
         &e,
         ExceptionState::Revoked,
-        vec![
-            (finding_exception::Column::EndedBy, Some(by.id.0).into()),
-            (finding_exception::Column::EndedAt, Some(now).into()),
-            (finding_exception::Column::EndReason, reason.into()),
-        ],
-    )
-    .await?;
-    record(
-        txn,
-        now,
-        NewAuditEvent {
+        ended(Some(by.id), now, reason),
+        Audited {
             actor: Actor::User(by.id),
             action: AuditAction::ExceptionRevoked,
-            subject_type: "exception",
-            subject_id: id.to_string(),
-            before: Some(snapshot(&e)),
-            after: Some(snapshot(&after)),
+            now,
         },
     )
     .await?;
