@@ -11,6 +11,7 @@ mod m20261130_000005_list_paging;
 mod m20261201_000006_paths;
 mod m20261201_000007_policy_findings;
 mod m20261202_000008_exceptions;
+mod m20261203_000009_session_hardening;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_paths::Migration),
             Box::new(m20261201_000007_policy_findings::Migration),
             Box::new(m20261202_000008_exceptions::Migration),
+            Box::new(m20261203_000009_session_hardening::Migration),
         ]
     }
 }

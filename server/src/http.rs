@@ -3,6 +3,7 @@
 
 use app::ssr::CspNonce;
 use app::ssr::state::AppState;
+use axum::body::HttpBody as _;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -30,23 +31,63 @@ pub async fn body_limit(State(state): State<AppState>, req: Request, next: Next)
     }
 }
 
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
 /// Whether a request may change state: safe methods always; others only when the browser says the
-/// request comes from the portal's own origin. Clients that send neither `Origin` nor
-/// `Sec-Fetch-Site` are not browsers (browsers send `Origin` on every cross-origin POST) and pass.
+/// request comes from the portal's own origin. Browsers send `Origin` (or at least
+/// `Sec-Fetch-Site`) with every state-changing request; a request with neither is not from a
+/// page of the portal and is refused (scripts will use API tokens on their own endpoints).
 pub fn is_allowed_request(
     method: &Method,
     origin: Option<&str>,
     sec_fetch_site: Option<&str>,
     own_origin: &str,
 ) -> bool {
-    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+    if is_safe(method) {
         return true;
     }
     match (origin, sec_fetch_site) {
         (Some(origin), _) => origin == own_origin,
         (None, Some(site)) => site == "same-origin" || site == "none",
-        (None, None) => true,
+        (None, None) => false,
     }
+}
+
+/// The media type of a `Content-Type` value, lower-cased, without parameters.
+fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Whether a state-changing request to `path` carries a body of the type that endpoint reads:
+/// the file import a multipart form, every server function a URL-encoded form (as browsers post
+/// forms and as the islands call them). A body without a type is refused; an empty body passes
+/// whatever it claims.
+pub fn accepts_content_type(
+    path: &str,
+    content_type: Option<&str>,
+    empty_body: bool,
+    import_path: &str,
+) -> bool {
+    if empty_body {
+        // Nothing to read, so nothing to read wrongly.
+        return true;
+    }
+    let Some(content_type) = content_type else {
+        return false;
+    };
+    let expected = if path == import_path {
+        "multipart/form-data"
+    } else {
+        "application/x-www-form-urlencoded"
+    };
+    media_type(content_type) == expected
 }
 
 pub async fn same_origin_guard(
@@ -64,6 +105,32 @@ pub async fn same_origin_guard(
             "Cross-origin requests may not change anything here.",
         )
             .into_response();
+    }
+    next.run(req).await
+}
+
+/// Refuses a state change whose body is not of the type its endpoint reads (415). Inside the
+/// access check, so that an anonymous caller learns nothing more than that it must sign in.
+pub async fn content_type_guard(req: Request, next: Next) -> Response {
+    if !is_safe(req.method()) {
+        let headers = req.headers();
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        let empty_body = req.body().size_hint().exact() == Some(0);
+        if !accepts_content_type(
+            req.uri().path(),
+            content_type,
+            empty_body,
+            app::transfer::http::IMPORT_PATH,
+        ) {
+            tracing::warn!(method = %req.method(), path = %req.uri().path(), content_type, "unexpected content type refused");
+            return (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "This endpoint does not read that kind of content.",
+            )
+                .into_response();
+        }
     }
     next.run(req).await
 }
@@ -189,7 +256,36 @@ mod tests {
             Some("cross-site"),
             OWN
         ));
-        assert!(is_allowed_request(&Method::POST, None, None, OWN));
+        assert!(
+            !is_allowed_request(&Method::POST, None, None, OWN),
+            "a state change that says nothing of where it comes from"
+        );
+    }
+
+    #[test]
+    fn each_endpoint_reads_its_own_content_type() {
+        const IMPORT: &str = "/api/import";
+        let form = Some("application/x-www-form-urlencoded");
+        let multipart = Some("multipart/form-data; boundary=x");
+        assert!(accepts_content_type("/api/x", form, false, IMPORT));
+        assert!(accepts_content_type(
+            "/api/x",
+            Some("Application/X-WWW-Form-Urlencoded; charset=UTF-8"),
+            false,
+            IMPORT
+        ));
+        assert!(accepts_content_type(IMPORT, multipart, false, IMPORT));
+        assert!(!accepts_content_type(IMPORT, form, false, IMPORT));
+        assert!(!accepts_content_type("/api/x", multipart, false, IMPORT));
+        for other in ["text/plain", "application/json", "application/cbor", ""] {
+            assert!(
+                !accepts_content_type("/api/x", Some(other), false, IMPORT),
+                "{other}"
+            );
+        }
+        assert!(accepts_content_type("/api/x", None, true, IMPORT));
+        assert!(accepts_content_type(IMPORT, form, true, IMPORT));
+        assert!(!accepts_content_type("/api/x", None, false, IMPORT));
     }
 
     #[test]

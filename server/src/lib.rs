@@ -121,7 +121,10 @@ pub fn build_router_with(
             post(transfer::import_applications)
                 .layer(DefaultBodyLimit::max(transfer::IMPORT_BODY_LIMIT)),
         )
+        .layer(middleware::from_fn(http::content_type_guard))
         .layer(middleware::from_fn_with_state(guard, guard::authorize))
+        // The outcome of a plain form post waits in the session for the next page.
+        .layer(middleware::from_fn(app::ssr::request::keep_outcome))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
             state.clone(),

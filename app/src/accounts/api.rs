@@ -120,7 +120,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     let (state, session) = context().await?;
     let caller = granted::<SelfService>()?;
     let r = super::ssr::own::sign_out_everywhere(&state, &caller, &session).await;
-    respond_redirect(r, "/signin?notice=You%20are%20signed%20out%20everywhere.")
+    respond_redirect(r, "/signin", Some("You are signed out everywhere."))
 }
 
 /// A page of people matching a search and filters (administrators).
@@ -149,7 +149,7 @@ pub async fn invite_user(
 ) -> Result<(), AppError> {
     use crate::accounts::model::{UserAdministrators, roles_from_form};
     use crate::session::facade::granted;
-    use crate::ssr::request::{context, flash, respond};
+    use crate::ssr::request::{context, flash_sealed, respond};
     let (state, session) = context().await?;
     let admin = granted::<UserAdministrators>()?;
     let result = async {
@@ -161,7 +161,7 @@ pub async fn invite_user(
         )?;
         let link = super::ssr::admin::invite_user(&state, &admin, &username, &display_name, &roles)
             .await?;
-        flash(&session, ISSUED_LINK, &link).await
+        flash_sealed(&session, ISSUED_LINK, &link).await
     }
     .await;
     respond(
@@ -226,7 +226,7 @@ pub async fn issue_recovery(
 ) -> Result<(), AppError> {
     use crate::accounts::model::UserAdministrators;
     use crate::session::facade::{bucket, granted};
-    use crate::ssr::request::{context, flash, respond};
+    use crate::ssr::request::{context, flash_sealed, respond};
     let (state, session) = context().await?;
     let admin = granted::<UserAdministrators>()?;
     let result = async {
@@ -240,7 +240,7 @@ pub async fn issue_recovery(
             revoke_old.is_some(),
         )
         .await?;
-        flash(&session, ISSUED_LINK, &link).await
+        flash_sealed(&session, ISSUED_LINK, &link).await
     }
     .await;
     respond(
@@ -254,8 +254,8 @@ pub async fn issue_recovery(
 pub async fn take_issued_link() -> Result<Option<IssuedLinkView>, AppError> {
     use crate::accounts::model::UserAdministrators;
     use crate::session::facade::granted;
-    use crate::ssr::request::{context, respond, take_flash};
+    use crate::ssr::request::{context, respond, take_sealed};
     let (_, session) = context().await?;
     granted::<UserAdministrators>()?;
-    respond(take_flash(&session, ISSUED_LINK).await, None)
+    respond(take_sealed(&session, ISSUED_LINK).await, None)
 }

@@ -137,9 +137,7 @@ pub fn EnrolForm(token: String, needs_identity: bool) -> impl IntoView {
             }
             .await;
             match result {
-                Ok(()) => browser::go(
-                    "/account?notice=Your%20passkey%20is%20ready.%20You%20are%20signed%20in.",
-                ),
+                Ok(()) => browser::go("/account?done=passkey-ready"),
                 Err(e) => {
                     set_error.set(Some(e));
                     set_busy.set(false);
@@ -410,7 +408,7 @@ pub fn AddPasskeyForm() -> impl IntoView {
             }
             .await;
             match result {
-                Ok(()) => browser::go("/account?notice=Passkey%20added."),
+                Ok(()) => browser::go("/account?done=passkey-added"),
                 Err(e) => {
                     set_error.set(Some(e));
                     set_busy.set(false);

@@ -12,52 +12,84 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use std::str::FromStr;
 
-/// The outcome of a plain form post, carried back in the query string (`notice` or `error`).
-#[component]
-pub fn Feedback() -> impl IntoView {
-    let query = use_query_map();
-    move || {
-        let q = query.get();
-        if let Some(e) = q.get("error") {
-            Some(
-                view! {
-                    <div class="alert error" role="alert">
-                        {e}
-                    </div>
-                }
-                .into_any(),
-            )
-        } else {
-            q.get("notice").map(|n| {
-                view! {
-                    <div class="alert ok" role="status">
-                        {n}
-                    </div>
-                }
-                .into_any()
-            })
-        }
+/// The outcome of a plain form post (no JavaScript), shown on the page the browser is sent back
+/// to. The server keeps it in the session for that one page (see `ssr::request`); nothing of it
+/// travels in the address, so no link can make the portal say something in its own voice.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FormOutcome {
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    /// The field the error belongs to, so the form can show it beside the input.
+    pub field: Option<String>,
+}
+
+/// The outcome of the plain form post that led to this page, if any.
+pub fn form_outcome() -> Option<FormOutcome> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<FormOutcome>().cloned())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
     }
 }
 
-/// The validation message of a plain form post, shown beside the input it belongs to (the
-/// server names the field in `?field=`).
+/// Fixed messages a page may be sent to by code (`?done=…`), where no session carries a
+/// message: after signing out, or when an island has finished a ceremony. Unknown codes show
+/// nothing.
+pub fn done_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "passkey-ready" => "Your passkey is ready. You are signed in.",
+        "passkey-added" => "Passkey added.",
+        _ => return None,
+    })
+}
+
+/// The outcome of a plain form post (kept by the server for this page), or a fixed message
+/// named by `?done=`.
+#[component]
+pub fn Feedback() -> impl IntoView {
+    let outcome = form_outcome().unwrap_or_default();
+    let done = use_query_map()
+        .get_untracked()
+        .get("done")
+        .and_then(|code| done_message(&code));
+    if let Some(e) = outcome.error {
+        Some(
+            view! {
+                <div class="alert error" role="alert">
+                    {e}
+                </div>
+            }
+            .into_any(),
+        )
+    } else {
+        outcome.notice.or(done.map(str::to_string)).map(|n| {
+            view! {
+                <div class="alert ok" role="status">
+                    {n}
+                </div>
+            }
+            .into_any()
+        })
+    }
+}
+
+/// The validation message of a plain form post, shown beside the input it belongs to.
 #[component]
 pub fn FieldError(#[prop(into)] name: String) -> impl IntoView {
-    let query = use_query_map();
-    move || {
-        let q = query.get();
-        (q.get("field").as_deref() == Some(name.as_str()))
-            .then(|| q.get("error"))
-            .flatten()
-            .map(|e| {
-                view! {
-                    <p class="field-error" role="alert">
-                        {e}
-                    </p>
-                }
-            })
-    }
+    form_outcome()
+        .filter(|o| o.field.as_deref() == Some(name.as_str()))
+        .and_then(|o| o.error)
+        .map(|e| {
+            view! {
+                <p class="field-error" role="alert">
+                    {e}
+                </p>
+            }
+        })
 }
 
 /// The error of an island's last attempt, if any.

@@ -60,8 +60,9 @@ pub async fn save_declaration(
     let result = super::ssr::save(&state, &editor, id, &form, intent).await;
     match &result {
         Ok(Some(n)) => {
-            let target = format!("/applications/{id}?notice=Version+{n}+submitted.");
-            respond_redirect(result, &target)
+            let target = format!("/applications/{id}");
+            let notice = format!("Version {n} submitted.");
+            respond_redirect(result, &target, Some(&notice))
         }
         _ => respond(result, Some("Draft saved.")),
     }
@@ -76,6 +77,7 @@ pub async fn discard_draft(id: ApplicationId) -> Result<(), AppError> {
     let editor = granted::<Editors>()?;
     respond_redirect(
         super::ssr::discard_draft(&state, &editor, id).await,
-        &format!("/applications/{id}?notice=Draft+discarded."),
+        &format!("/applications/{id}"),
+        Some("Draft discarded."),
     )
 }

@@ -104,7 +104,11 @@ pub async fn request_exception(
     }
     .await;
     match result {
-        Ok(id) => respond_redirect(Ok(id), &format!("/exceptions/{id}")),
+        Ok(id) => respond_redirect(
+            Ok(id),
+            &format!("/exceptions/{id}"),
+            Some("Exception requested: security will decide."),
+        ),
         Err(refused) => {
             if !refused.problems.is_empty() {
                 flash(&session, TYPED_REQUEST, &(input, refused.problems)).await?;

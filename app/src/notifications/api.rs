@@ -61,13 +61,13 @@ pub async fn mark_notifications_read() -> Result<u64, AppError> {
 pub async fn list_webhooks() -> Result<WebhookList, AppError> {
     use super::model::WebhookAdministrators;
     use crate::session::facade::granted;
-    use crate::ssr::request::{context, respond, take_flash};
+    use crate::ssr::request::{context, respond, take_flash, take_sealed};
     let (state, session) = context().await?;
     granted::<WebhookAdministrators>()?;
     let result = async {
         Ok(WebhookList {
             webhooks: super::ssr::list_webhooks(state.db.conn()).await?,
-            created: take_flash(&session, CREATED_WEBHOOK).await?,
+            created: take_sealed(&session, CREATED_WEBHOOK).await?,
             draft: take_flash(&session, WEBHOOK_DRAFT).await?,
         })
     }
@@ -81,13 +81,13 @@ pub async fn list_webhooks() -> Result<WebhookList, AppError> {
 pub async fn create_webhook(url: String, description: String) -> Result<(), AppError> {
     use super::model::{WebhookAdministrators, WebhookDraft};
     use crate::session::facade::granted;
-    use crate::ssr::request::{context, flash, respond};
+    use crate::ssr::request::{context, flash, flash_sealed, respond};
     let (state, session) = context().await?;
     let admin = granted::<WebhookAdministrators>()?;
     let draft = WebhookDraft { url, description };
     let result = async {
         match super::ssr::create_webhook(&state, &admin, &draft).await {
-            Ok(created) => flash(&session, CREATED_WEBHOOK, &created).await,
+            Ok(created) => flash_sealed(&session, CREATED_WEBHOOK, &created).await,
             Err(e) => {
                 flash(&session, WEBHOOK_DRAFT, &draft).await?;
                 Err(e)

@@ -62,11 +62,9 @@ pub async fn save_policy(
         super::ssr::save_version(&state, &editor, &policy, &form.reason).await
     }
     .await;
-    let target = match &result {
-        Ok(v) => {
-            format!("/policy?notice=Policy+version+{v}+saved;+every+application+was+judged+again.")
-        }
-        Err(_) => "/policy".into(),
+    let notice = match &result {
+        Ok(v) => format!("Policy version {v} saved; every application was judged again."),
+        Err(_) => String::new(),
     };
-    respond_redirect(result, &target)
+    respond_redirect(result, "/policy", Some(&notice))
 }

@@ -79,12 +79,14 @@ pub async fn create_application(form: ApplicationForm) -> Result<ApplicationId, 
     let editor = granted::<super::model::Editors>()?;
     let result = super::ssr::create(&state, &editor, &form).await;
     let target = match &result {
-        Ok(id) => {
-            format!("/applications/{id}?notice=Application+registered.+Now+declare+its+journeys.")
-        }
+        Ok(id) => format!("/applications/{id}"),
         Err(_) => String::new(),
     };
-    respond_redirect(result, &target)
+    respond_redirect(
+        result,
+        &target,
+        Some("Application registered. Now declare its journeys."),
+    )
 }
 
 #[server(endpoint = "applications/update")]
@@ -95,7 +97,8 @@ pub async fn update_application(id: ApplicationId, form: ApplicationForm) -> Res
     let editor = granted::<super::model::Editors>()?;
     respond_redirect(
         super::ssr::update(&state, &editor, id, &form).await,
-        &format!("/applications/{id}?notice=Application+updated."),
+        &format!("/applications/{id}"),
+        Some("Application updated."),
     )
 }
 

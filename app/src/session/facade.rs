@@ -24,4 +24,5 @@ pub use super::ssr::{
         exclude_list, insert_passkey, passkey_snapshot, registration_options_json, usable_passkeys,
         verify_registration,
     },
+    store::session_key,
 };

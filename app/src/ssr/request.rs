@@ -1,11 +1,13 @@
 //! The request a server function or handler is serving: its state and session, how its outcome
 //! is answered (JSON for scripts and islands; for a plain HTML form post, a redirect back to the
-//! page with the notice or the error), and one-time values kept in the session until a page
-//! shows them.
+//! page, where the notice or the error kept in the session is shown once), and one-time values
+//! kept in the session until a page shows them (secrets sealed).
 
 use super::state::AppState;
+use crate::components::FormOutcome;
 use crate::error::AppError;
 use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use leptos::prelude::{expect_context, use_context};
 use serde::Serialize;
@@ -55,9 +57,16 @@ pub fn error_response(headers: &HeaderMap, err: &AppError) -> Response {
     res
 }
 
+/// The response header through which a server function hands the outcome of a plain form post
+/// to [`keep_outcome`], which keeps it in the session for the next page and removes the header.
+pub const OUTCOME_HEADER: &str = "x-portal-form-outcome";
+
+/// The session key under which the outcome of a plain form post waits for the next page.
+const OUTCOME_KEY: &str = "portal.form-outcome";
+
 /// Finishes a server function. An error gets its HTTP status. For a plain HTML form post (no
 /// JavaScript) the browser is sent back to the page it came from (keeping that page's query,
-/// such as a list's filters) with the notice or the error to show there.
+/// such as a list's filters), and the notice or the error waits in the session for that page.
 pub fn respond<T>(result: Result<T, AppError>, notice: Option<&str>) -> Result<T, AppError> {
     if let Err(e) = &result
         && let (Some(opts), Ok(status)) = (
@@ -68,27 +77,15 @@ pub fn respond<T>(result: Result<T, AppError>, notice: Option<&str>) -> Result<T
         opts.set_status(status);
     }
     if let Some(back) = form_referer() {
-        let (key, message) = match &result {
-            Ok(_) => ("notice", notice.map(str::to_string)),
-            Err(e) => ("error", Some(e.to_string())),
-        };
+        keep_for_next_page(&result, notice);
         let mut url = back;
         // The page's own query (a list's search, filters and position) stays; the outcome of an
-        // earlier post does not.
-        let mut pairs: Vec<(String, String)> = url
+        // earlier post (of older versions, which carried it in the address) does not.
+        let pairs: Vec<(String, String)> = url
             .query_pairs()
-            .filter(|(k, _)| !matches!(k.as_ref(), "notice" | "error" | "field"))
+            .filter(|(k, _)| !matches!(k.as_ref(), "notice" | "error" | "field" | "done"))
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
-        if let Some(message) = message {
-            pairs.push((key.into(), message));
-        }
-        // A validation message also names its field, so the form can show it beside the input.
-        if let Err(e) = &result
-            && let Some(field) = e.field()
-        {
-            pairs.push(("field".into(), field.into()));
-        }
         url.set_query(None);
         if !pairs.is_empty() {
             url.query_pairs_mut().extend_pairs(pairs);
@@ -102,13 +99,90 @@ pub fn respond<T>(result: Result<T, AppError>, notice: Option<&str>) -> Result<T
     result
 }
 
-/// Like [`respond`], but a successful plain form post goes to `target`.
-pub fn respond_redirect<T>(result: Result<T, AppError>, target: &str) -> Result<T, AppError> {
+/// Like [`respond`], but a successful plain form post goes to `target` (a path of the portal),
+/// with `notice` waiting there.
+pub fn respond_redirect<T>(
+    result: Result<T, AppError>,
+    target: &str,
+    notice: Option<&str>,
+) -> Result<T, AppError> {
     if result.is_ok() && form_referer().is_some() {
+        keep_for_next_page(&result, notice);
         leptos_axum::redirect(target);
         return result;
     }
-    respond(result, None)
+    respond(result, notice)
+}
+
+/// Hands the outcome to [`keep_outcome`] in a response header (a server function cannot reach
+/// the session once it has answered).
+fn keep_for_next_page<T>(result: &Result<T, AppError>, notice: Option<&str>) {
+    let outcome = match result {
+        Ok(_) => FormOutcome {
+            notice: notice.map(str::to_string),
+            ..FormOutcome::default()
+        },
+        Err(e) => FormOutcome {
+            error: Some(e.to_string()),
+            field: e.field().map(str::to_string),
+            notice: None,
+        },
+    };
+    if outcome == FormOutcome::default() {
+        return;
+    }
+    let Some(opts) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let encoded = serde_json::to_vec(&outcome)
+        .map(|json| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json));
+    if let Ok(v) = encoded
+        .map_err(drop)
+        .and_then(|e| HeaderValue::from_str(&e).map_err(drop))
+    {
+        opts.insert_header(http::HeaderName::from_static(OUTCOME_HEADER), v);
+    }
+}
+
+/// Middleware (inside the session layer): keeps the outcome a server function handed over in
+/// the session and strips the header; on the next page a browser asks for, takes it out of the
+/// session and gives it to the page (a request extension `Feedback` reads), once.
+pub async fn keep_outcome(
+    session: Session,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let page = req.method() == http::Method::GET
+        && wants_html(req.headers())
+        && !req.uri().path().starts_with("/api/")
+        && !req.uri().path().starts_with("/pkg/");
+    if page {
+        match take_flash::<FormOutcome>(&session, OUTCOME_KEY).await {
+            Ok(Some(outcome)) => {
+                req.extensions_mut().insert(outcome);
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "the outcome of a form post was lost"),
+        }
+    }
+    let mut res = next.run(req).await;
+    if let Some(v) = res.headers_mut().remove(OUTCOME_HEADER) {
+        let outcome = v
+            .to_str()
+            .ok()
+            .and_then(|s| {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(s)
+                    .ok()
+            })
+            .and_then(|json| serde_json::from_slice::<FormOutcome>(&json).ok());
+        if let Some(outcome) = outcome
+            && let Err(e) = flash(&session, OUTCOME_KEY, &outcome).await
+        {
+            tracing::warn!(error = %e, "the outcome of a form post could not be kept");
+        }
+    }
+    res
 }
 
 /// The same-origin page a plain HTML form was posted from.
@@ -136,13 +210,132 @@ pub async fn flash<T: Serialize>(session: &Session, key: &str, value: &T) -> Res
         .map_err(|e| AppError::internal(format!("session: {e}")))
 }
 
-/// Takes the value kept under `key`, if any; it is gone afterwards.
+/// Takes the value kept under `key`, if any; it is gone afterwards. Only a session that held
+/// one is written back (removing marks a session changed even when the key is absent).
 pub async fn take_flash<T: DeserializeOwned>(
     session: &Session,
     key: &str,
 ) -> Result<Option<T>, AppError> {
-    session
-        .remove(key)
-        .await
-        .map_err(|e| AppError::internal(format!("session: {e}")))
+    let err = |e: tower_sessions::session::Error| AppError::internal(format!("session: {e}"));
+    if session.get_value(key).await.map_err(err)?.is_none() {
+        return Ok(None);
+    }
+    session.remove(key).await.map_err(err)
+}
+
+/// Keeps a secret (a one-time link, a webhook's signing secret) in the session until a page
+/// shows it, sealed: encrypted (AES-256-GCM) under a key derived from the session id, which the
+/// portal never stores (rows are kept under its hash). The session row at rest, a backup or a
+/// replica holds only ciphertext nobody can open.
+pub async fn flash_sealed<T: Serialize>(
+    session: &Session,
+    key: &str,
+    value: &T,
+) -> Result<(), AppError> {
+    // The session needs its id before anything is sealed under it.
+    if session.id().is_none() {
+        session
+            .save()
+            .await
+            .map_err(|e| AppError::internal(format!("session: {e}")))?;
+    }
+    let id = session
+        .id()
+        .ok_or_else(|| AppError::internal("session without an id"))?;
+    let plain = serde_json::to_vec(value).map_err(AppError::internal)?;
+    let sealed = sealing::seal(&id.to_string(), key, plain)?;
+    flash(session, key, &sealed).await
+}
+
+/// Takes a sealed value kept under `key`, if any (and if it opens under this session's id); it
+/// is gone afterwards either way.
+pub async fn take_sealed<T: DeserializeOwned>(
+    session: &Session,
+    key: &str,
+) -> Result<Option<T>, AppError> {
+    let Some(sealed) = take_flash::<String>(session, key).await? else {
+        return Ok(None);
+    };
+    let Some(id) = session.id() else {
+        return Ok(None);
+    };
+    Ok(sealing::open(&id.to_string(), key, &sealed)
+        .and_then(|plain| serde_json::from_slice(&plain).ok()))
+}
+
+/// AES-256-GCM under a key derived from the session id and the flash key.
+mod sealing {
+    use crate::error::AppError;
+    use base64::Engine as _;
+    use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+    use sha2::{Digest, Sha256};
+
+    fn key(session_id: &str, purpose: &str) -> LessSafeKey {
+        let mut h = Sha256::new();
+        h.update(b"portal.sealed-flash.v1");
+        h.update((session_id.len() as u64).to_be_bytes());
+        h.update(session_id.as_bytes());
+        h.update(purpose.as_bytes());
+        let bytes = h.finalize();
+        LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &bytes).expect("a 32-byte key"))
+    }
+
+    pub fn seal(session_id: &str, purpose: &str, mut plain: Vec<u8>) -> Result<String, AppError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::fill(&mut nonce);
+        key(session_id, purpose)
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(purpose.as_bytes()),
+                &mut plain,
+            )
+            .map_err(|_| AppError::internal("sealing failed"))?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&plain);
+        Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out))
+    }
+
+    pub fn open(session_id: &str, purpose: &str, sealed: &str) -> Option<Vec<u8>> {
+        let mut bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(sealed)
+            .ok()?;
+        if bytes.len() < NONCE_LEN {
+            return None;
+        }
+        let mut body = bytes.split_off(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(&bytes).ok()?;
+        let plain = key(session_id, purpose)
+            .open_in_place(nonce, Aad::from(purpose.as_bytes()), &mut body)
+            .ok()?;
+        Some(plain.to_vec())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn a_sealed_value_opens_only_under_its_session_and_purpose() {
+            let sealed = seal("session-a", "link", b"https://x/enrol/secret".to_vec()).unwrap();
+            assert!(!sealed.contains("secret"));
+            assert_eq!(
+                open("session-a", "link", &sealed).as_deref(),
+                Some(&b"https://x/enrol/secret"[..])
+            );
+            assert_eq!(open("session-b", "link", &sealed), None);
+            assert_eq!(open("session-a", "webhook", &sealed), None);
+            let mut tampered = sealed.clone().into_bytes();
+            let last = tampered.len() - 2;
+            tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+            assert_eq!(
+                open("session-a", "link", &String::from_utf8(tampered).unwrap()),
+                None
+            );
+            assert_ne!(
+                sealed,
+                seal("session-a", "link", b"https://x/enrol/secret".to_vec()).unwrap(),
+                "a fresh nonce each time"
+            );
+        }
+    }
 }

@@ -122,6 +122,82 @@ on_each_backend!(
     cross_origin_state_changes_are_refused
 );
 
+/// A state change that names no origin at all (neither `Origin` nor `Sec-Fetch-Site`) is
+/// refused, and every endpoint reads only the content type it is meant to: a signed-in
+/// browser's cookie does not make a `text/plain` or JSON body (what another site's page or a
+/// stray script sends) into a form.
+async fn state_changes_need_an_origin_and_their_own_content_type(db: &TestDb) {
+    let w = World::new(db).await;
+    let ada = crate::client::first_admin(&w, "ada").await;
+    let cookie = ada.client.cookie().unwrap();
+    let session_cookie = format!("{}={cookie}", crate::client::COOKIE);
+    let post = |path: &str, origin: Option<&str>, content_type: Option<&str>, body: &str| {
+        let mut b = Request::post(path)
+            .header("accept", "application/json")
+            .header("cookie", session_cookie.clone());
+        if let Some(o) = origin {
+            b = b.header("origin", o);
+        }
+        if let Some(t) = content_type {
+            b = b.header("content-type", t);
+        }
+        b.body(Body::from(body.to_string())).unwrap()
+    };
+    let form = Some("application/x-www-form-urlencoded");
+    let everywhere = "/api/account/signout-everywhere";
+
+    let r = w.send(post(everywhere, None, form, "")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no origin: {}", r.body);
+    for other in [
+        "text/plain",
+        "application/json",
+        "multipart/form-data; boundary=x",
+    ] {
+        let r = w
+            .send(post(everywhere, Some(ORIGIN), Some(other), "x=1"))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{other}: {}",
+            r.body
+        );
+    }
+    let r = w.send(post(everywhere, Some(ORIGIN), None, "x=1")).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "a body without a type"
+    );
+    let r = w
+        .send(post(
+            app::transfer::http::IMPORT_PATH,
+            Some(ORIGIN),
+            form,
+            "a=1",
+        ))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "the import reads files: {}",
+        r.body
+    );
+    assert!(
+        ada.client.me().await.is_some(),
+        "none of these signed anyone out"
+    );
+
+    // The same request as a page of the portal sends it goes through.
+    let r = w.send(post(everywhere, Some(ORIGIN), form, "")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(ada.client.me().await.is_none());
+}
+on_each_backend!(
+    state_changes_need_an_origin_and_their_own_content_type_on_each_backend,
+    state_changes_need_an_origin_and_their_own_content_type
+);
+
 async fn health_and_readiness(db: &TestDb) {
     let w = World::new(db).await;
     let h = w.get("/healthz").await;

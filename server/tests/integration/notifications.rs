@@ -311,8 +311,10 @@ async fn a_webhook_pointing_at_the_portal_is_refused_and_the_form_keeps_it(db: &
     let r = w.send(req).await;
     assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
     let location = r.header("location").to_string();
-    assert!(location.starts_with("/admin/webhooks?"), "{location}");
-    assert!(location.contains("field=url"), "{location}");
+    assert_eq!(
+        location, "/admin/webhooks",
+        "nothing of the outcome in the address"
+    );
     let page = ada.client.page(&location).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(

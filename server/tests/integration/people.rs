@@ -437,12 +437,33 @@ async fn actions_keep_the_lists_filters(db: &TestDb) {
         .unwrap();
     let r = w.send(req).await;
     assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let location = r.header(header::LOCATION.as_str()).to_string();
     assert_eq!(
-        r.header(header::LOCATION.as_str()),
-        "/admin/users?q=bo&role=owner&after=a&notice=User+disabled%3B+their+sessions+were+ended."
+        location, "/admin/users?q=bo&role=owner&after=a",
+        "the page's own query comes back; nothing of the outcome travels in the address"
     );
     let row = crate::client::user_row(&admin.client, "bob").await;
     assert_eq!(row.status, UserStatus::Disabled);
+
+    // The notice waits in the session for the next page, once.
+    let page = admin.client.page(&location).await;
+    assert!(
+        page.body
+            .contains("User disabled; their sessions were ended."),
+        "{}",
+        page.body
+    );
+    let again = admin.client.page(&location).await;
+    assert!(!again.body.contains("User disabled;"), "shown once");
+
+    // Text put in an address is never shown in the portal's own voice.
+    let forged = admin
+        .client
+        .page("/admin/users?notice=Your+account+is+locked.+Call+0800+123&error=Pay+the+fine+now&field=q")
+        .await;
+    assert_eq!(forged.status, StatusCode::OK);
+    assert!(!forged.body.contains("Your account is locked"));
+    assert!(!forged.body.contains("Pay the fine now"));
 }
 on_each_backend!(
     actions_keep_the_lists_filters_on_each_backend,

@@ -1555,6 +1555,7 @@ async fn insert_owner_with_id(w: &World, id: uuid::Uuid, username: &str) {
         status: Set(app::vocab::UserStatus::Active),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     })
     .exec_without_returning(w.state.db.conn())
     .await

@@ -166,3 +166,130 @@ on_each_backend!(
     browsing_keeps_a_session_alive_and_silence_ends_it_on_each_backend,
     browsing_keeps_a_session_alive_and_silence_ends_it
 );
+
+/// "Sign out everywhere" while another browser of the same person has a dozen page loads in
+/// flight: afterwards that browser's session is dead, whatever those requests wrote back when
+/// they finished, even a session row restored under its old id or moved to a new one (as a
+/// request that cycles its session id does when it finishes).
+async fn a_session_ended_everywhere_never_comes_back(db: &TestDb) {
+    let w = World::new(db).await;
+    let mut ada = crate::client::first_admin(&w, "ada").await;
+    let laptop = crate::client::Client::new(&w);
+    let r = crate::client::sign_in(&laptop, "ada", &mut ada.key).await;
+    assert_eq!(r.status, http::StatusCode::OK, "{}", r.body);
+    let laptop_cookie = laptop.cookie().expect("the laptop is signed in");
+    let rows_before = web_session::Entity::find()
+        .all(w.state.db.conn())
+        .await
+        .unwrap();
+
+    let loads = (0..12).map(|i| {
+        let path = ["/", "/users", "/account", "/applications"][i % 4];
+        laptop.page(path)
+    });
+    let (pages, ended) = tokio::join!(
+        futures::future::join_all(loads),
+        ada.client.post("/api/account/signout-everywhere", &[])
+    );
+    assert_eq!(ended.status, http::StatusCode::OK, "{}", ended.body);
+    assert!(pages.iter().all(|p| p.status.as_u16() < 500));
+
+    laptop.set_cookie(Some(laptop_cookie.clone()));
+    assert_eq!(laptop.me().await, None, "the laptop's session ended");
+
+    // A request of the laptop that was still running writes its session back when it finishes,
+    // under its old id or a new one: still dead.
+    for row in rows_before {
+        web_session::Entity::insert(web_session::ActiveModel::from(row))
+            .exec_without_returning(w.state.db.conn())
+            .await
+            .unwrap();
+    }
+    laptop.set_cookie(Some(laptop_cookie));
+    assert_eq!(laptop.me().await, None, "a written-back session stays dead");
+    let r = laptop.post("/api/account/overview", &[]).await;
+    assert_eq!(r.status, http::StatusCode::UNAUTHORIZED, "{}", r.body);
+
+    // Signing in again works, and that new session is alive.
+    let r = crate::client::sign_in(&laptop, "ada", &mut ada.key).await;
+    assert_eq!(r.status, http::StatusCode::OK, "{}", r.body);
+    assert!(laptop.me().await.is_some());
+}
+on_each_backend!(
+    a_session_ended_everywhere_never_comes_back_on_each_backend,
+    a_session_ended_everywhere_never_comes_back
+);
+
+/// At rest, the session table holds neither the ids browsers present nor the secrets of links
+/// and webhooks waiting to be shown: a copy of the database (a backup, a replica, a support
+/// query) signs nobody in and redeems no invitation.
+async fn session_ids_and_pending_secrets_are_not_kept_at_rest(db: &TestDb) {
+    let w = World::new(db).await;
+    let ada = crate::client::first_admin(&w, "ada").await;
+    let cookie = ada.client.cookie().unwrap();
+    let r = ada
+        .client
+        .post(
+            "/api/admin/users/invite",
+            &[
+                ("username", "bob"),
+                ("display_name", "Bob"),
+                ("role_owner", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, http::StatusCode::OK, "{}", r.body);
+    let r = ada
+        .client
+        .post(
+            "/api/admin/webhooks/create",
+            &[
+                ("url", "https://hooks.example.com/portal"),
+                ("description", "SIEM"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, http::StatusCode::OK, "{}", r.body);
+
+    let rows = web_session::Entity::find()
+        .all(w.state.db.conn())
+        .await
+        .unwrap();
+    assert!(!rows.is_empty());
+    let dump: String = rows
+        .iter()
+        .map(|r| format!("{} {}\n", r.id, r.data))
+        .collect();
+    assert!(
+        !dump.contains(&cookie),
+        "a session id as the browser sends it"
+    );
+
+    // What the page shows once ...
+    let link: Option<app::accounts::model::IssuedLinkView> =
+        ada.client.call("/api/admin/users/issued", &[]).await;
+    let link = link.expect("the link is shown once");
+    let secret = crate::client::token_of(&link.url);
+    let hooks: app::notifications::model::WebhookList =
+        ada.client.call("/api/admin/webhooks", &[]).await;
+    let created = hooks
+        .created
+        .expect("the new webhook's secret is shown once");
+    // ... was never in the session table in a form anyone could read.
+    assert!(!dump.contains(&secret), "the invitation's secret: {dump}");
+    let hook_secret = serde_json::to_value(&created).unwrap()["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(hook_secret.len() >= 16);
+    assert!(!dump.contains(&hook_secret), "the webhook's secret: {dump}");
+
+    // Shown once: asking again gives nothing.
+    let again: Option<app::accounts::model::IssuedLinkView> =
+        ada.client.call("/api/admin/users/issued", &[]).await;
+    assert!(again.is_none());
+}
+on_each_backend!(
+    session_ids_and_pending_secrets_are_not_kept_at_rest_on_each_backend,
+    session_ids_and_pending_secrets_are_not_kept_at_rest
+);

@@ -14,6 +14,7 @@ use app::accounts::model::AccountOverview;
 use app::error::AppError;
 use app::session::model::CurrentUser;
 use app::session::model::Role;
+use app::session::ssr::store::session_key;
 use app::ssr::entities::{audit_event, web_session};
 use http::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
@@ -331,7 +332,7 @@ async fn signing_in_gives_a_new_session_id_and_signed_out_cookies_are_dead(db: &
     // Signing out ends the session on the server: the old cookie is worthless.
     assert!(c.me().await.is_some());
     sign_out(&c).await;
-    let row = web_session::Entity::find_by_id(signed_in.clone())
+    let row = web_session::Entity::find_by_id(session_key(&signed_in.parse().unwrap()))
         .one(w.state.db.conn())
         .await
         .unwrap();
@@ -426,6 +427,79 @@ async fn a_counter_going_backwards_blocks_the_passkey(db: &TestDb) {
 on_each_backend!(
     a_counter_going_backwards_blocks_the_passkey_on_each_backend,
     a_counter_going_backwards_blocks_the_passkey
+);
+
+/// Two sign-ins with one credential in flight at once, both having read the stored counter
+/// before either wrote it back: the later-finishing one presents a counter the portal has
+/// already moved past and must be refused (and the passkey flagged), never written over the
+/// higher one. The race is laid out step by step on the same stale read that both requests
+/// would have made.
+async fn concurrent_uses_of_one_credential_cannot_both_count(db: &TestDb) {
+    use app::audit::facade::{Actor, AuditAction, NewAuditEvent};
+    use app::session::ssr::passkeys::{Verified, verify_assertion};
+    let w = World::new(db).await;
+    let mut ada = first_admin(&w, "ada").await;
+    let stale = passkeys_of(&w, ada.id()).await[0].clone();
+    let pk: webauthn_rs::prelude::Passkey = serde_json::from_str(&stale.credential).unwrap();
+    let mut assert_once = || {
+        let (rcr, auth) = w
+            .state
+            .webauthn
+            .start_passkey_authentication(std::slice::from_ref(&pk))
+            .unwrap();
+        let cred = ada.key.do_authentication(origin(), rcr).unwrap();
+        w.state.webauthn.finish_passkey_authentication(&cred, &auth)
+    };
+    let first = assert_once();
+    let second = assert_once();
+    let event = |action: AuditAction| {
+        move |p: &app::ssr::entities::passkey::Model| NewAuditEvent {
+            actor: Actor::System,
+            action,
+            subject_type: "passkey",
+            subject_id: p.id.to_string(),
+            before: None,
+            after: None,
+        }
+    };
+    // The request holding the higher counter writes first ...
+    let won = verify_assertion(
+        &w.state,
+        stale.clone(),
+        second,
+        event(AuditAction::SignInSucceeded),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(won, Verified::Ok { .. }));
+    let high = passkeys_of(&w, ada.id()).await[0].sign_count;
+    assert!(high > stale.sign_count);
+    // ... then the other, on the same stale read: refused, and the counter stays.
+    let lost = verify_assertion(
+        &w.state,
+        stale.clone(),
+        first,
+        event(AuditAction::SignInSucceeded),
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(lost, Verified::Cloned),
+        "an older counter after a newer one is a clone"
+    );
+    let after = passkeys_of(&w, ada.id()).await[0].clone();
+    assert_eq!(after.sign_count, high, "the counter never goes back");
+    assert!(after.flagged_at.is_some(), "the passkey is blocked");
+    assert_eq!(events(&w, "passkey.flagged").await.len(), 1);
+    assert_eq!(
+        events(&w, "signin.succeeded").await.len(),
+        1,
+        "the success and its event are one step"
+    );
+}
+on_each_backend!(
+    concurrent_uses_of_one_credential_cannot_both_count_on_each_backend,
+    concurrent_uses_of_one_credential_cannot_both_count
 );
 
 async fn user_verification_is_required_and_bad_credentials_are_refused_cleanly(db: &TestDb) {
@@ -609,6 +683,73 @@ async fn unknown_and_known_user_names_are_answered_alike(db: &TestDb) {
 on_each_backend!(
     unknown_and_known_user_names_are_answered_alike_on_each_backend,
     unknown_and_known_user_names_are_answered_alike
+);
+
+/// An account may hold several passkeys: the answer for an unknown name imitates a real
+/// account's (picked by the name), so the number of credentials offered and their id lengths
+/// tell no stranger from a user.
+async fn stand_in_answers_imitate_real_accounts(db: &TestDb) {
+    let w = World::new(db).await;
+    let ada = first_admin(&w, "ada").await;
+    let bob = crate::client::invited(&ada, "bob", &["owner"]).await;
+    let ccr: webauthn_authenticator_rs::prelude::CreationChallengeResponse =
+        options(&bob.client.post("/api/account/passkeys/start", &[]).await);
+    let cred = authenticator().do_registration(origin(), ccr).unwrap();
+    let r = bob
+        .client
+        .post(
+            "/api/account/passkeys/finish",
+            &[("credential", &json(&cred)), ("name", "Backup key")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    let start = |name: String, i: u8| {
+        let w = &w;
+        async move {
+            let c = Client::at(w, IpAddr::from([198, 51, 100, i]));
+            let r = c.post("/api/signin/start", &[("username", &name)]).await;
+            raw_options(&r)
+        }
+    };
+    let lengths = |v: &Value| -> Vec<usize> {
+        v["publicKey"]["allowCredentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().len())
+            .collect()
+    };
+    let ada_answer = start("ada".into(), 1).await;
+    let bob_answer = start("bob".into(), 2).await;
+    assert_eq!(lengths(&bob_answer).len(), 2, "bob has two passkeys");
+    assert_eq!(lengths(&ada_answer).len(), 1);
+
+    let mut seen = [0, 0];
+    for i in 0..40u8 {
+        let answer = start(format!("stranger{i}"), 10 + i).await;
+        let l = lengths(&answer);
+        if l == lengths(&ada_answer) && shape(&answer) == shape(&ada_answer) {
+            seen[0] += 1;
+        } else if l == lengths(&bob_answer) && shape(&answer) == shape(&bob_answer) {
+            seen[1] += 1;
+        } else {
+            panic!("stranger{i} got an answer no account gets: {answer}");
+        }
+        let again = start(format!("stranger{i}"), 60 + i).await;
+        assert_eq!(
+            again["publicKey"]["allowCredentials"], answer["publicKey"]["allowCredentials"],
+            "the same name gets the same stand-ins"
+        );
+    }
+    assert!(
+        seen[0] > 0 && seen[1] > 0,
+        "strangers look like either account: {seen:?}"
+    );
+}
+on_each_backend!(
+    stand_in_answers_imitate_real_accounts_on_each_backend,
+    stand_in_answers_imitate_real_accounts
 );
 
 async fn ceremonies_are_rate_limited_per_address(db: &TestDb) {

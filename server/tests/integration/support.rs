@@ -187,6 +187,7 @@ pub async fn insert_user(state: &AppState, username: &str, roles: &[&str]) -> uu
         status: Set(app::vocab::UserStatus::Active),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     })
     .exec_without_returning(state.db.conn())
     .await

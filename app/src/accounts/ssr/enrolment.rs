@@ -235,6 +235,6 @@ pub async fn finish_enrolment(
     .await?;
     let current = load_user(&txn, user).await?.ok_or(AppError::Forbidden)?;
     txn.commit().await?;
-    establish(session, user, now).await?;
+    establish(state.db.conn(), session, user, now).await?;
     Ok(current)
 }

@@ -8,8 +8,8 @@ use crate::ids::PasskeyId;
 use crate::ids::UserId;
 use crate::session::facade::{
     CeremonyKind, Granted, begin_ceremony, end, end_sessions, exclude_list, insert_passkey,
-    passkey_snapshot, registration_options_json, stale_ceremony, take_ceremony, usable_passkeys,
-    verify_registration,
+    passkey_snapshot, registration_options_json, session_key, stale_ceremony, take_ceremony,
+    usable_passkeys, verify_registration,
 };
 use crate::session::model::{CurrentUser, SelfService};
 use crate::ssr::clock::format_timestamp;
@@ -53,7 +53,8 @@ pub async fn account_overview(
             flagged: p.flag_reason,
         })
         .collect();
-    let current = session.id().map(|i| i.to_string());
+    // Rows are stored under a hash of the session id.
+    let current = session.id().map(|i| session_key(&i));
     let idle = time::Duration::seconds(state.config.session_idle.as_secs() as i64);
     let sessions = web_session::Entity::find()
         .filter(web_session::Column::UserId.eq(user.id))

@@ -47,6 +47,7 @@ pub async fn insert_users<C: ConnectionTrait>(
             status: Set(u.status),
             created_at: Set(now),
             updated_at: Set(now),
+            ..Default::default()
         }))
         .exec_without_returning(db)
         .await

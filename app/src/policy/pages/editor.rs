@@ -60,7 +60,7 @@ pub fn PolicyEditorPage(rules: Vec<RuleChoice>, children: ChildrenFn) -> impl In
 fn PolicyEditorForm(s: PolicyShown, rules: Vec<RuleChoice>) -> impl IntoView {
     let q = use_query_map().get_untracked();
     let previewing = q.get("preview").is_some();
-    let refused = q.get("error").is_some();
+    let refused = crate::components::form_outcome().is_some_and(|o| o.error.is_some());
     let form = if previewing {
         let pairs: Vec<(String, String)> = q
             .into_iter()

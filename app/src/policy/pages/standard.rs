@@ -103,9 +103,7 @@ fn journey_inputs(
     let value = |p: &str| fields.get(p).cloned().unwrap_or_default();
     let on = |p: &str| fields.contains_key(p);
     let own = population.is_none() || on(part::OWN);
-    let query_field = leptos_router::hooks::use_query_map()
-        .get_untracked()
-        .get("field");
+    let query_field = crate::components::form_outcome().and_then(|o| o.field);
     let has_problem = problem
         .as_ref()
         .map(|(f, _)| f.clone())

@@ -9,6 +9,7 @@ use crate::ids::UserId;
 use crate::session::model::{AUTH_KEY, CurrentUser, Role, SelfService, UserStatus};
 use crate::ssr::entities::{app_user, user_role};
 use crate::ssr::state::AppState;
+use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -26,6 +27,10 @@ pub struct AuthBucket {
     /// the user browses). Absent in sessions from before it existed: their sign-in counts.
     #[serde(default)]
     pub renewed_at: Option<i64>,
+    /// The user's session epoch at sign-in. Ending all of a user's sessions raises the user's
+    /// epoch, so this session is dead even if a request still in flight writes it back.
+    #[serde(default)]
+    pub epoch: i64,
 }
 
 impl AuthBucket {
@@ -88,6 +93,14 @@ pub async fn load_user<C: ConnectionTrait>(
     db: &C,
     id: UserId,
 ) -> Result<Option<CurrentUser>, AppError> {
+    Ok(load_with_epoch(db, id).await?.map(|(user, _)| user))
+}
+
+/// Loads an active user with their roles and their current session epoch.
+async fn load_with_epoch<C: ConnectionTrait>(
+    db: &C,
+    id: UserId,
+) -> Result<Option<(CurrentUser, i64)>, AppError> {
     let Some(user) = app_user::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
@@ -95,16 +108,19 @@ pub async fn load_user<C: ConnectionTrait>(
         return Ok(None);
     }
     let roles = roles_of(db, id).await?;
-    Ok(Some(CurrentUser {
-        id: user.id,
-        username: user.username,
-        display_name: user.display_name,
-        roles,
-    }))
+    Ok(Some((
+        CurrentUser {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            roles,
+        },
+        user.session_epoch,
+    )))
 }
 
-/// The user behind this session, if any. A session past the absolute limit, or whose user is gone
-/// or disabled, is ended here.
+/// The user behind this session, if any. A session past the absolute limit, whose user is gone or
+/// disabled, or whose user's sessions were all ended after it signed in, is ended here.
 pub async fn resolve(state: &AppState, session: &Session) -> Result<Option<CurrentUser>, AppError> {
     let Some(b) = bucket(session).await? else {
         return Ok(None);
@@ -112,7 +128,10 @@ pub async fn resolve(state: &AppState, session: &Session) -> Result<Option<Curre
     let now = state.now();
     let user = match b.user() {
         Some(id) if !past_absolute_limit(b.signed_in_at, now, state.config.session_absolute) => {
-            load_user(state.db.conn(), id).await?
+            load_with_epoch(state.db.conn(), id)
+                .await?
+                .filter(|(_, current)| *current == b.epoch)
+                .map(|(user, _)| user)
         }
         _ => None,
     };
@@ -135,18 +154,26 @@ pub async fn resolve(state: &AppState, session: &Session) -> Result<Option<Curre
     Ok(user)
 }
 
-/// Starts a signed-in session under a fresh id (no fixation).
-pub async fn establish(
+/// Starts a signed-in session under a fresh id (no fixation), under the user's current session
+/// epoch.
+pub async fn establish<C: ConnectionTrait>(
+    db: &C,
     session: &Session,
     user: UserId,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
+    let epoch = app_user::Entity::find_by_id(user)
+        .one(db)
+        .await?
+        .map(|u| u.session_epoch)
+        .ok_or(AppError::Unauthenticated)?;
     session.cycle_id().await.map_err(session_err)?;
     let bucket = AuthBucket {
         user_id: user.to_string(),
         signed_in_at: now.unix_timestamp(),
         verified_at: now.unix_timestamp(),
         renewed_at: Some(now.unix_timestamp()),
+        epoch,
     };
     session
         .insert(AUTH_KEY, bucket)
@@ -172,7 +199,9 @@ pub async fn end(session: &Session) -> Result<(), AppError> {
 }
 
 /// Ends every session of `user` inside the caller's transaction, audited with the reason
-/// (sign-out everywhere, disabling, role changes, recovery).
+/// (sign-out everywhere, disabling, role changes, recovery): the rows are deleted and the user's
+/// session epoch raised, so that a session a request still in flight writes back (or moves to a
+/// new id) is refused all the same.
 pub async fn end_sessions<C: ConnectionTrait>(
     db: &C,
     now: OffsetDateTime,
@@ -181,6 +210,14 @@ pub async fn end_sessions<C: ConnectionTrait>(
     reason: &str,
 ) -> Result<u64, AppError> {
     let ended = DbSessionStore::delete_for_user(db, user).await?;
+    app_user::Entity::update_many()
+        .col_expr(
+            app_user::Column::SessionEpoch,
+            Expr::col(app_user::Column::SessionEpoch).add(1),
+        )
+        .filter(app_user::Column::Id.eq(user))
+        .exec(db)
+        .await?;
     record(
         db,
         now,
@@ -245,6 +282,7 @@ mod tests {
             signed_in_at,
             verified_at: signed_in_at,
             renewed_at,
+            epoch: 0,
         };
         assert!(!due_for_renewal(&b(t - 59, Some(t - 59)), now));
         assert!(due_for_renewal(&b(t - 60, Some(t - 60)), now));
@@ -262,6 +300,7 @@ mod tests {
             signed_in_at: 0,
             verified_at: now.unix_timestamp() - ago,
             renewed_at: None,
+            epoch: 0,
         };
         assert!(verified_within(&b(0), now, time::Duration::minutes(5)));
         assert!(verified_within(&b(300), now, time::Duration::minutes(5)));

@@ -2,6 +2,7 @@
 //! minutes, and consumed (deleted) before it is verified, so a replayed or parallel second finish
 //! finds nothing.
 
+use super::store::session_key;
 use crate::error::AppError;
 use crate::ssr::entities::webauthn_ceremony;
 use crate::ssr::state::AppState;
@@ -71,7 +72,7 @@ pub async fn begin<S: Serialize>(
         .await
         .map_err(session_err)?;
     session.save().await.map_err(session_err)?;
-    let session_id = session.id().map(|i| i.to_string()).unwrap_or_default();
+    let session_id = session.id().map(|i| session_key(&i)).unwrap_or_default();
     webauthn_ceremony::Entity::insert(webauthn_ceremony::ActiveModel {
         id: Set(id),
         session_id: Set(session_id),
@@ -110,7 +111,7 @@ pub async fn take<S: DeserializeOwned>(
         .filter(webauthn_ceremony::Column::Id.eq(id))
         .exec(state.db.conn())
         .await?;
-    let this_session = session.id().map(|i| i.to_string()).unwrap_or_default();
+    let this_session = session.id().map(|i| session_key(&i)).unwrap_or_default();
     if deleted.rows_affected != 1
         || row.kind != kind.as_str()
         || row.session_id != this_session

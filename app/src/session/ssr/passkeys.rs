@@ -5,11 +5,13 @@ use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
 use crate::ids::{PasskeyId, UserId};
 use crate::ssr::config::PublicUrl;
-use crate::ssr::entities::passkey;
+use crate::ssr::entities::{app_user, passkey};
 use crate::ssr::state::AppState;
+use crate::vocab::UserStatus;
 use base64::Engine as _;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, SqlErr,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -70,20 +72,37 @@ pub fn registration_options_json(
     Ok(v.to_string())
 }
 
-/// Authentication options for the browser: modal (not conditional) mediation, and optionally a
-/// stand-in credential in place of real ones.
+/// Authentication options for the browser: modal (not conditional) mediation, and optionally
+/// stand-in credential ids in place of the real ones listed (same number, each the length of
+/// the one it replaces, the rest of each entry kept).
 pub fn authentication_options_json(
     rcr: &RequestChallengeResponse,
-    decoy: Option<&[u8]>,
+    stand_ins: Option<&[Vec<u8>]>,
 ) -> Result<String, AppError> {
     let mut v = serde_json::to_value(rcr).map_err(AppError::internal)?;
     if let Some(obj) = v.as_object_mut() {
         obj.remove("mediation");
     }
-    if let (Some(decoy), Some(pk)) = (decoy, v.get_mut("publicKey")) {
-        pk["allowCredentials"] = json!([{ "type": "public-key", "id": b64url(decoy) }]);
-        // The decoy starts as discoverable options, which ask for extensions that a known user's
-        // options do not: left in, they would tell an unknown name from a known one.
+    let (Some(ids), Some(pk)) = (stand_ins, v.get_mut("publicKey")) else {
+        return Ok(v.to_string());
+    };
+    let listed = pk
+        .get("allowCredentials")
+        .and_then(Value::as_array)
+        .is_some_and(|l| !l.is_empty());
+    if listed {
+        if let Some(list) = pk["allowCredentials"].as_array_mut() {
+            for (entry, id) in list.iter_mut().zip(ids) {
+                entry["id"] = json!(b64url(id));
+            }
+        }
+    } else {
+        // Discoverable options (no account to imitate yet): list the stand-ins, and drop the
+        // extensions that a known user's options do not ask for.
+        pk["allowCredentials"] = ids
+            .iter()
+            .map(|id| json!({ "type": "public-key", "id": b64url(id) }))
+            .collect();
         if let Some(obj) = pk.as_object_mut() {
             obj.remove("extensions");
         }
@@ -91,14 +110,73 @@ pub fn authentication_options_json(
     Ok(v.to_string())
 }
 
-/// A stand-in credential id for a user name that has no passkeys, stable for that name, so that
-/// known and unknown names get answers of the same shape.
-pub fn decoy_credential_id(key: &[u8], username: &str) -> Vec<u8> {
+/// Stand-in credential ids for a user name that has no passkeys: one per length in `lengths`
+/// (the ids of the real account the answer imitates), derived from a server-side key and the
+/// name, so the same name always gets the same ids and nobody can tell them from real ones.
+pub fn decoy_credential_ids(key: &[u8], username: &str, lengths: &[usize]) -> Vec<Vec<u8>> {
+    lengths
+        .iter()
+        .enumerate()
+        .map(|(i, &len)| {
+            let mut id = Vec::with_capacity(len);
+            let mut block = 0u32;
+            while id.len() < len {
+                let mut h = Sha256::new();
+                h.update(b"portal.decoy-credential.v2");
+                h.update(key);
+                h.update((username.len() as u64).to_be_bytes());
+                h.update(username.as_bytes());
+                h.update((i as u32).to_be_bytes());
+                h.update(block.to_be_bytes());
+                id.extend_from_slice(&h.finalize());
+                block += 1;
+            }
+            id.truncate(len);
+            id
+        })
+        .collect()
+}
+
+/// Which of `accounts` real accounts an unknown user name imitates: a stable pick by a keyed
+/// hash of the name, so that over many names the stand-in answers follow the real accounts'
+/// distribution of passkey counts and id lengths.
+pub fn decoy_pick(key: &[u8], username: &str, accounts: usize) -> usize {
     let mut h = Sha256::new();
-    h.update(b"portal.decoy-credential.v1");
+    h.update(b"portal.decoy-template.v1");
     h.update(key);
     h.update(username.as_bytes());
-    h.finalize().to_vec()
+    let digest = h.finalize();
+    let mut n = [0u8; 8];
+    n.copy_from_slice(&digest[..8]);
+    (u64::from_be_bytes(n) % accounts.max(1) as u64) as usize
+}
+
+/// The passkeys of the active account an unknown user name imitates (see [`decoy_pick`]), or
+/// none when no account has a usable passkey yet.
+pub async fn decoy_template<C: ConnectionTrait>(
+    db: &C,
+    key: &[u8],
+    username: &str,
+) -> Result<Vec<Passkey>, AppError> {
+    let accounts: Vec<UserId> = passkey::Entity::find()
+        .select_only()
+        .column(passkey::Column::UserId)
+        .distinct()
+        .inner_join(app_user::Entity)
+        .filter(passkey::Column::FlaggedAt.is_null())
+        .filter(app_user::Column::Status.eq(UserStatus::Active))
+        .order_by_asc(passkey::Column::UserId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let Some(&template) = accounts.get(decoy_pick(key, username, accounts.len())) else {
+        return Ok(Vec::new());
+    };
+    Ok(usable_passkeys(db, template)
+        .await?
+        .into_iter()
+        .map(|(_, pk)| pk)
+        .collect())
 }
 
 /// The stored passkeys of a user, usable for sign-in (not flagged).
@@ -198,22 +276,25 @@ pub enum Verified {
 }
 
 /// Finishes an assertion against one stored passkey and persists the outcome: the counter,
-/// backup flags and last use on success; a flag and an audit event on a counter regression.
+/// backup flags and last use on success, together with the caller's event (the sign-in or the
+/// re-verification) in one transaction; a flag and an audit event on a counter regression.
+///
+/// The counter moves by one conditional statement (`… WHERE sign_count < new`), so of two
+/// assertions carrying the same counter value, from a cloned authenticator say, exactly one
+/// succeeds and the other flags the passkey. Authenticators without a counter (always 0) are
+/// not compared.
 pub async fn verify_assertion(
     state: &AppState,
     row: passkey::Model,
     outcome: Result<AuthenticationResult, WebauthnError>,
+    event: impl FnOnce(&passkey::Model) -> NewAuditEvent,
 ) -> Result<Verified, AppError> {
+    const CLONED: &str = "the signature counter went backwards (possible cloned authenticator)";
     let now = state.now();
     let result = match outcome {
         Ok(r) => r,
         Err(WebauthnError::CredentialPossibleCompromise) => {
-            flag_passkey(
-                state,
-                &row,
-                "the signature counter went backwards (possible cloned authenticator)",
-            )
-            .await?;
+            flag_passkey(state, &row, CLONED).await?;
             return Ok(Verified::Cloned);
         }
         Err(e) => {
@@ -222,33 +303,60 @@ pub async fn verify_assertion(
         }
     };
     let counter = i64::from(result.counter());
-    if (counter > 0 || row.sign_count > 0) && counter <= row.sign_count {
-        flag_passkey(
-            state,
-            &row,
-            "the signature counter went backwards (possible cloned authenticator)",
-        )
-        .await?;
+    if !counter_advances(row.sign_count, counter) {
+        flag_passkey(state, &row, CLONED).await?;
         return Ok(Verified::Cloned);
     }
     let mut pk: Passkey = serde_json::from_str(&row.credential).map_err(AppError::internal)?;
     pk.update_credential(&result);
+    let credential = serde_json::to_string(&pk).map_err(AppError::internal)?;
     let txn = state.db.begin_write().await?;
-    let updated = passkey::ActiveModel {
-        id: Set(row.id),
-        credential: Set(serde_json::to_string(&pk).map_err(AppError::internal)?),
-        sign_count: Set(counter),
-        backup_eligible: Set(result.backup_eligible()),
-        backup_state: Set(result.backup_state()),
-        last_used_at: Set(Some(now)),
-        ..Default::default()
+    let moved = passkey::Entity::update_many()
+        .set(passkey::ActiveModel {
+            credential: Set(credential.clone()),
+            sign_count: Set(counter),
+            backup_eligible: Set(result.backup_eligible()),
+            backup_state: Set(result.backup_state()),
+            last_used_at: Set(Some(now)),
+            ..Default::default()
+        })
+        .filter(passkey::Column::Id.eq(row.id))
+        .filter(passkey::Column::FlaggedAt.is_null())
+        .filter(if counter > 0 {
+            passkey::Column::SignCount.lt(counter)
+        } else {
+            passkey::Column::SignCount.eq(0)
+        })
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if moved == 0 {
+        // Another sign-in with this counter value (or a later one) came first, or the passkey
+        // was blocked meanwhile.
+        txn.rollback().await?;
+        flag_passkey(state, &row, CLONED).await?;
+        return Ok(Verified::Cloned);
+    }
+    let updated = passkey::Model {
+        credential,
+        sign_count: counter,
+        backup_eligible: result.backup_eligible(),
+        backup_state: result.backup_state(),
+        last_used_at: Some(now),
+        ..row
     };
-    let row = passkey::Entity::update(updated).exec(&txn).await?;
+    record(&txn, now, event(&updated)).await?;
     txn.commit().await?;
     Ok(Verified::Ok {
-        user: row.user_id,
-        passkey: Box::new(row),
+        user: updated.user_id,
+        passkey: Box::new(updated),
     })
+}
+
+/// Whether an assertion's counter may follow the stored one: it must rise, unless the
+/// authenticator keeps no counter at all (both zero).
+pub fn counter_advances(stored: i64, presented: i64) -> bool {
+    (presented == 0 && stored == 0) || presented > stored
 }
 
 async fn flag_passkey(
@@ -259,14 +367,21 @@ async fn flag_passkey(
     let now = state.now();
     let txn = state.db.begin_write().await?;
     let before = passkey_snapshot(row);
-    let flagged = passkey::Entity::update(passkey::ActiveModel {
-        id: Set(row.id),
-        flagged_at: Set(Some(now)),
-        flag_reason: Set(Some(reason.into())),
-        ..Default::default()
-    })
-    .exec(&txn)
-    .await?;
+    let flagged = passkey::Entity::update_many()
+        .set(passkey::ActiveModel {
+            flagged_at: Set(Some(now)),
+            flag_reason: Set(Some(reason.into())),
+            ..Default::default()
+        })
+        .filter(passkey::Column::Id.eq(row.id))
+        .filter(passkey::Column::FlaggedAt.is_null())
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if flagged == 0 {
+        // Already blocked (by the other half of a race): one flag, one event.
+        return Ok(());
+    }
     record(
         &txn,
         now,
@@ -276,7 +391,9 @@ async fn flag_passkey(
             subject_type: "passkey",
             subject_id: row.id.to_string(),
             before: Some(before),
-            after: Some(json!({ "flagged": true, "reason": reason, "user_id": flagged.user_id.to_string() })),
+            after: Some(
+                json!({ "flagged": true, "reason": reason, "user_id": row.user_id.to_string() }),
+            ),
         },
     )
     .await?;
@@ -376,10 +493,38 @@ mod tests {
     }
 
     #[test]
-    fn decoys_are_stable_per_name_and_key() {
-        let a = decoy_credential_id(b"k1", "mallory");
-        assert_eq!(a, decoy_credential_id(b"k1", "mallory"));
-        assert_ne!(a, decoy_credential_id(b"k1", "trent"));
-        assert_ne!(a, decoy_credential_id(b"k2", "mallory"));
+    fn a_counter_must_rise_unless_the_authenticator_keeps_none() {
+        assert!(counter_advances(0, 0), "no counter at all");
+        assert!(counter_advances(0, 1));
+        assert!(counter_advances(7, 8));
+        assert!(!counter_advances(7, 7), "the same value twice: a clone");
+        assert!(!counter_advances(7, 6));
+        assert!(!counter_advances(7, 0), "a counter that stops counting");
+    }
+
+    #[test]
+    fn decoys_are_stable_per_name_and_key_and_take_the_lengths_asked_for() {
+        let a = decoy_credential_ids(b"k1", "mallory", &[32, 16, 70]);
+        assert_eq!(a.iter().map(Vec::len).collect::<Vec<_>>(), [32, 16, 70]);
+        assert_eq!(a, decoy_credential_ids(b"k1", "mallory", &[32, 16, 70]));
+        assert_ne!(a[0], decoy_credential_ids(b"k1", "trent", &[32])[0]);
+        assert_ne!(a[0], decoy_credential_ids(b"k2", "mallory", &[32])[0]);
+        assert_ne!(a[0][..16], a[1][..], "each stand-in differs");
+    }
+
+    #[test]
+    fn decoy_picks_spread_over_the_accounts_and_stay_put() {
+        let picks: Vec<usize> = (0..400)
+            .map(|i| decoy_pick(b"k", &format!("name{i}"), 4))
+            .collect();
+        for account in 0..4 {
+            let n = picks.iter().filter(|&&p| p == account).count();
+            assert!(
+                (60..=140).contains(&n),
+                "account {account} picked {n} times"
+            );
+        }
+        assert_eq!(decoy_pick(b"k", "name7", 4), picks[7]);
+        assert_eq!(decoy_pick(b"k", "anyone", 0), 0);
     }
 }

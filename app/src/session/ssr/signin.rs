@@ -5,8 +5,8 @@ use super::auth;
 use super::ceremony::{self, Kind};
 use super::guard::Granted;
 use super::passkeys::{
-    Verified, authentication_options_json, b64url, decoy_credential_id, parse_assertion,
-    usable_passkeys, verify_assertion,
+    Verified, authentication_options_json, b64url, decoy_credential_ids, decoy_template,
+    parse_assertion, usable_passkeys, verify_assertion,
 };
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
@@ -35,6 +35,9 @@ enum SignInState {
     /// No user name: the authenticator names the user; the credential must belong to them.
     Discoverable { auth: DiscoverableAuthentication },
 }
+
+/// The id length of the stand-in offered before any account has a passkey.
+const DEFAULT_CREDENTIAL_ID_LEN: usize = 32;
 
 /// The one message for every failed sign-in, whatever the reason.
 fn refused() -> AppError {
@@ -87,12 +90,24 @@ pub async fn start(
                     )
                 }
                 _ => {
-                    let (rcr, _) = state
-                        .webauthn
-                        .start_discoverable_authentication()
-                        .map_err(AppError::internal)?;
-                    let decoy = decoy_credential_id(&state.decoy_key, &name);
-                    (rcr, SignInState::Decoy { username: name }, Some(decoy))
+                    // A stand-in shaped like a real account's answer: the passkeys of an
+                    // account picked by the name, with every id replaced.
+                    let template = decoy_template(state.db.conn(), &state.decoy_key, &name).await?;
+                    let (rcr, lengths) = if template.is_empty() {
+                        let (rcr, _) = state
+                            .webauthn
+                            .start_discoverable_authentication()
+                            .map_err(AppError::internal)?;
+                        (rcr, vec![DEFAULT_CREDENTIAL_ID_LEN])
+                    } else {
+                        let (rcr, _) = state
+                            .webauthn
+                            .start_passkey_authentication(&template)
+                            .map_err(AppError::internal)?;
+                        (rcr, template.iter().map(|pk| pk.cred_id().len()).collect())
+                    };
+                    let ids = decoy_credential_ids(&state.decoy_key, &name, &lengths);
+                    (rcr, SignInState::Decoy { username: name }, Some(ids))
                 }
             }
         }
@@ -116,7 +131,8 @@ pub async fn finish(
         .one(state.db.conn())
         .await?;
 
-    let (claimed, outcome) = match (st, row) {
+    // Which stored passkey the assertion must verify against, and for whom.
+    let (claimed, row, outcome) = match (st, row) {
         (SignInState::Decoy { username }, _) => {
             return Err(failed(
                 state,
@@ -129,7 +145,7 @@ pub async fn finish(
             if row.user_id == user_id && row.flagged_at.is_none() =>
         {
             let outcome = state.webauthn.finish_passkey_authentication(&cred, &auth);
-            (user_id, verified(state, user_id, row, outcome).await?)
+            (user_id, row, outcome)
         }
         (SignInState::Known { user_id, .. }, _) => {
             return Err(failed(
@@ -162,15 +178,28 @@ pub async fn finish(
             let outcome = state
                 .webauthn
                 .finish_discoverable_authentication_v2(&cred, auth, &pk);
-            let owner = row.user_id;
-            (owner, verified(state, owner, row, outcome).await?)
+            (row.user_id, row, outcome)
         }
         (SignInState::Discoverable { .. }, None) => {
             return Err(failed(state, None, "unknown credential").await);
         }
     };
+    let Some(current) = auth::load_user(state.db.conn(), claimed).await? else {
+        return Err(failed(state, Some(claimed), "the account is not active").await);
+    };
 
-    let Verified::Ok { user, passkey } = outcome else {
+    // The counter, the passkey's flags and the sign-in event are one transaction.
+    let now = state.now();
+    let outcome = verified(state, claimed, row, outcome, |passkey| NewAuditEvent {
+        actor: Actor::User(claimed),
+        action: AuditAction::SignInSucceeded,
+        subject_type: "user",
+        subject_id: claimed.to_string(),
+        before: None,
+        after: Some(json!({ "passkey_id": passkey.id.to_string(), "passkey_name": passkey.name, "sign_count": passkey.sign_count })),
+    })
+    .await?;
+    let Verified::Ok { user, .. } = outcome else {
         return Err(failed(
             state,
             Some(claimed),
@@ -178,26 +207,7 @@ pub async fn finish(
         )
         .await);
     };
-    let Some(current) = auth::load_user(state.db.conn(), user).await? else {
-        return Err(failed(state, Some(user), "the account is not active").await);
-    };
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    record(
-        &txn,
-        now,
-        NewAuditEvent {
-            actor: Actor::User(user),
-            action: AuditAction::SignInSucceeded,
-            subject_type: "user",
-            subject_id: user.to_string(),
-            before: None,
-            after: Some(json!({ "passkey_id": passkey.id.to_string(), "passkey_name": passkey.name, "sign_count": passkey.sign_count })),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    auth::establish(session, user, now).await?;
+    auth::establish(state.db.conn(), session, user, now).await?;
     Ok(current)
 }
 
@@ -208,8 +218,9 @@ async fn verified(
     claimed: UserId,
     row: passkey::Model,
     outcome: Result<AuthenticationResult, WebauthnError>,
+    event: impl FnOnce(&passkey::Model) -> NewAuditEvent,
 ) -> Result<Verified, AppError> {
-    match verify_assertion(state, row, outcome).await {
+    match verify_assertion(state, row, outcome, event).await {
         Err(AppError::Unauthenticated) => {
             Err(failed(state, Some(claimed), "the assertion did not verify").await)
         }
@@ -304,24 +315,18 @@ pub async fn finish_reverify(
     let outcome = state
         .webauthn
         .finish_passkey_authentication(&cred, &st.auth);
-    let Verified::Ok { passkey, .. } = verified(state, user.id, row, outcome).await? else {
+    let now = state.now();
+    let reverified = verified(state, user.id, row, outcome, |passkey| NewAuditEvent {
+        actor: Actor::User(user.id),
+        action: AuditAction::Reverified,
+        subject_type: "user",
+        subject_id: user.id.to_string(),
+        before: None,
+        after: Some(json!({ "passkey_id": passkey.id.to_string() })),
+    })
+    .await?;
+    let Verified::Ok { .. } = reverified else {
         return Err(refused());
     };
-    let now = state.now();
-    let txn = state.db.begin_write().await?;
-    record(
-        &txn,
-        now,
-        NewAuditEvent {
-            actor: Actor::User(user.id),
-            action: AuditAction::Reverified,
-            subject_type: "user",
-            subject_id: user.id.to_string(),
-            before: None,
-            after: Some(json!({ "passkey_id": passkey.id.to_string() })),
-        },
-    )
-    .await?;
-    txn.commit().await?;
     auth::mark_verified(session, now).await
 }

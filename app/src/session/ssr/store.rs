@@ -1,5 +1,7 @@
 //! Server-side sessions: a tower-sessions store on sea-orm. Rows carry their expiry (enforced on
 //! load and swept periodically) and the signed-in user, so all of a user's sessions can be ended.
+//! A row is stored under a hash of the session id, never the id itself: whoever reads the table
+//! (a backup, a replica, a support query) cannot present its sessions.
 
 use crate::ids::UserId;
 use crate::session::model::AUTH_KEY;
@@ -8,6 +10,7 @@ use crate::ssr::db::Db;
 use crate::ssr::entities::web_session;
 use async_trait::async_trait;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
+use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
@@ -16,6 +19,12 @@ use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 pub struct DbSessionStore {
     db: Db,
     clock: Arc<dyn Clock>,
+}
+
+/// The key a session is stored under: the SHA-256 of its id, in hex. The id is 128 random bits,
+/// so an unsalted hash cannot be reversed or guessed.
+pub fn session_key(id: &Id) -> String {
+    hex::encode(Sha256::digest(id.to_string().as_bytes()))
 }
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
@@ -31,7 +40,7 @@ impl DbSessionStore {
         let data = serde_json::to_string(&record.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         Ok(web_session::ActiveModel {
-            id: Set(record.id.to_string()),
+            id: Set(session_key(&record.id)),
             user_id: Set(signed_in_user(record)),
             data: Set(data),
             expires_at: Set(record.expiry_date.unix_timestamp()),
@@ -97,7 +106,7 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let now = self.clock.now().unix_timestamp();
-        let Some(row) = web_session::Entity::find_by_id(id.to_string())
+        let Some(row) = web_session::Entity::find_by_id(session_key(id))
             .filter(web_session::Column::ExpiresAt.gt(now))
             .one(self.db.conn())
             .await
@@ -117,7 +126,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        web_session::Entity::delete_by_id(id.to_string())
+        web_session::Entity::delete_by_id(session_key(id))
             .exec(self.db.conn())
             .await
             .map_err(backend)?;

@@ -14,6 +14,9 @@ pub struct Model {
     pub status: UserStatus,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// Raised whenever all of the user's sessions are ended; a session signed in under an
+    /// earlier epoch is dead.
+    pub session_epoch: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
