@@ -120,7 +120,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     let (state, session) = context().await?;
     let caller = granted::<SelfService>()?;
     let r = super::ssr::own::sign_out_everywhere(&state, &caller, &session).await;
-    respond_redirect(r, "/signin", Some("You are signed out everywhere."))
+    respond_redirect(r, "/signin?done=signed-out-everywhere", None)
 }
 
 /// A page of people matching a search and filters (administrators).

@@ -37,10 +37,12 @@ pub fn form_outcome() -> Option<FormOutcome> {
 }
 
 /// Fixed messages a page may be sent to by code (`?done=…`), where no session carries a
-/// message: after signing out, or when an island has finished a ceremony. Unknown codes show
-/// nothing.
+/// message (after signing out, the session is gone), or when an island has finished a ceremony.
+/// Unknown codes show nothing.
 pub fn done_message(code: &str) -> Option<&'static str> {
     Some(match code {
+        "signed-out" => "You are signed out.",
+        "signed-out-everywhere" => "You are signed out everywhere.",
         "passkey-ready" => "Your passkey is ready. You are signed in.",
         "passkey-added" => "Passkey added.",
         _ => return None,
@@ -289,6 +291,14 @@ pub fn vocab_options<T: Copy>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_known_codes_put_words_on_a_page() {
+        assert_eq!(super::done_message("signed-out"), Some("You are signed out."));
+        for forged in ["", "Your account is locked", "signed-out ", "<b>x</b>"] {
+            assert_eq!(super::done_message(forged), None, "{forged}");
+        }
+    }
+
     #[test]
     fn counts_are_grouped_by_thousands() {
         for (n, text) in [

@@ -38,7 +38,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     let (state, session) = context().await?;
     let caller = guard::granted::<SelfService>()?;
     let result = auth::sign_out(&state, &caller, &session).await;
-    respond_redirect(result, "/signin", Some("You are signed out."))
+    respond_redirect(result, "/signin?done=signed-out", None)
 }
 
 /// Starts re-verifying the signed-in user with a passkey (before a high-risk action).
