@@ -84,8 +84,19 @@ test.describe('signed in, without JavaScript', () => {
       await expect(page.getByRole('alert')).toContainText('required');
       await expect(page.getByLabel('Name for passkey Office laptop')).toHaveValue('Office laptop');
 
+      // The message waited in the session for this one page; the address carries none of it.
+      expect(page.url()).not.toMatch(/notice=|error=|field=/);
+      await page.reload();
+      await expect(page.getByRole('alert').filter({ hasText: 'required' })).toHaveCount(0);
+
       await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-      await expect(page).toHaveURL(/\/signin/);
+      await expect(page).toHaveURL(/\/signin\?done=signed-out$/);
+      await expect(page.getByText('You are signed out.')).toBeVisible();
+      await page.screenshot({ path: 'test-results/look-signed-out.png', fullPage: true });
+      // Words put in an address are not shown in the portal's voice.
+      await page.goto('/signin?notice=Your+account+is+locked&error=Call+0800+now&done=unknown');
+      await expect(page.getByText('Your account is locked')).toHaveCount(0);
+      await expect(page.getByText('Call 0800 now')).toHaveCount(0);
       await page.goto('/account');
       await expect(page).toHaveURL(/\/signin/);
     });
