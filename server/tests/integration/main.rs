@@ -6,6 +6,7 @@ mod support;
 
 mod access;
 mod account;
+mod account_links;
 mod accounts;
 mod audit;
 mod catalogue;
