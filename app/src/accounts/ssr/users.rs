@@ -107,6 +107,24 @@ pub async fn set_status<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Makes an invited or active account active, never a disabled one (enabling is an
+/// administrator's explicit act). A conditional update, so a disabling committed meanwhile is
+/// seen (PostgreSQL waits for it and re-checks). Returns whether the account is active now.
+pub async fn activate_unless_disabled<C: ConnectionTrait>(
+    db: &C,
+    user: UserId,
+    now: OffsetDateTime,
+) -> Result<bool, AppError> {
+    let done = app_user::Entity::update_many()
+        .col_expr(app_user::Column::Status, Expr::value(UserStatus::Active))
+        .col_expr(app_user::Column::UpdatedAt, Expr::value(now))
+        .filter(app_user::Column::Id.eq(user))
+        .filter(app_user::Column::Status.ne(UserStatus::Disabled))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
 pub fn role_names(roles: &[Role]) -> Vec<&'static str> {
     roles.iter().map(|r| r.as_str()).collect()
 }
