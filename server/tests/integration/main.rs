@@ -7,6 +7,7 @@ mod support;
 mod access;
 mod account;
 mod account_links;
+mod account_races;
 mod accounts;
 mod audit;
 mod catalogue;
