@@ -11,6 +11,7 @@ mod account_races;
 mod accounts;
 mod audit;
 mod catalogue;
+mod db_outage;
 mod enrolment;
 mod exceptions;
 mod findings;
