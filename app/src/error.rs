@@ -104,17 +104,14 @@ mod server {
     }
 
     impl From<DbErr> for AppError {
+        /// The database out of reach (see [`crate::ssr::db::is_unavailable`]) is `Unavailable`
+        /// (503 with `Retry-After`); any other failure is `Internal`.
         fn from(err: DbErr) -> Self {
-            match err {
-                DbErr::ConnectionAcquire(ref e) => {
-                    tracing::warn!(error = %e, "database unavailable");
-                    Self::Unavailable
-                }
-                DbErr::Conn(ref e) => {
-                    tracing::warn!(error = %e, "database unavailable");
-                    Self::Unavailable
-                }
-                other => Self::internal(other),
+            if crate::ssr::db::is_unavailable(&err) {
+                tracing::warn!(error = %err, "database unavailable");
+                Self::Unavailable
+            } else {
+                Self::internal(err)
             }
         }
     }

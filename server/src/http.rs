@@ -135,6 +135,24 @@ pub async fn content_type_guard(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// Seconds a client is told to wait before trying again after a 503.
+pub const RETRY_AFTER_SECS: &str = "5";
+
+/// Every 503 (the database out of reach, the request timeout) tells the client when to try
+/// again, unless the response already says.
+pub async fn retry_after_unavailable(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    if res.status() == StatusCode::SERVICE_UNAVAILABLE
+        && !res.headers().contains_key(header::RETRY_AFTER)
+    {
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECS),
+        );
+    }
+    res
+}
+
 /// The Content-Security-Policy for one response: scripts only from the portal itself or carrying
 /// this request's nonce, WASM compilation allowed, no framing.
 pub fn content_security_policy(nonce: &str) -> String {

@@ -10,6 +10,7 @@ use crate::accounts::facade::{Person, find_people, search_people};
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, head as audit_head, record};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, BusinessUnitId, UserId};
+use crate::notifications::facade::{Notice, notify};
 use crate::session::facade::Granted;
 use crate::session::model::{CurrentUser, Role, UserStatus};
 use crate::ssr::clock::display_time;
@@ -25,8 +26,8 @@ use crate::ssr::state::AppState;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -210,9 +211,21 @@ async fn allowed_with<C: ConnectionTrait>(
     let mut business_units: BTreeSet<BusinessUnitId> =
         options.business_units.iter().map(|b| b.id).collect();
     let mut populations: Vec<String> = options.populations.iter().map(|p| p.0.clone()).collect();
+    let mut providers: BTreeSet<ApplicationId> = options.providers.iter().map(|p| p.id).collect();
     if let Some(app) = editing {
-        // Keep what the application already has even if it was retired since.
+        // Keep what the application already has even if it was retired since (a provider its
+        // owner archived included: archiving never edits the applications federated through it).
         business_units.extend(app.business_unit_id);
+        if let Some(p) = app.provider_id {
+            let still_provider = application::Entity::find_by_id(p)
+                .filter(application::Column::IsIdentityProvider.eq(true))
+                .count(db)
+                .await?
+                > 0;
+            if still_provider {
+                providers.insert(p);
+            }
+        }
         let current: Vec<String> = application_population::Entity::find()
             .filter(application_population::Column::ApplicationId.eq(app.id))
             .all(db)
@@ -230,7 +243,7 @@ async fn allowed_with<C: ConnectionTrait>(
         business_units,
         populations,
         owners,
-        providers: options.providers.iter().map(|p| p.id).collect(),
+        providers,
         editing: editing.map(|a| a.id),
     })
 }
@@ -390,6 +403,46 @@ async fn audit<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Tells the people `editor` made owners of application `id` (not the editor themselves): one
+/// notification each, in the change's transaction. The change's own audit event lists the owners
+/// before and after.
+async fn tell_new_owners(
+    txn: &DatabaseTransaction,
+    now: OffsetDateTime,
+    editor: &CurrentUser,
+    id: ApplicationId,
+    name: &str,
+    added: Vec<UserId>,
+) -> Result<(), AppError> {
+    let added: Vec<UserId> = added.into_iter().filter(|u| *u != editor.id).collect();
+    if added.is_empty() {
+        return Ok(());
+    }
+    notify(
+        txn,
+        now,
+        Notice {
+            users: added.clone(),
+            subject_type: "application",
+            subject_id: id.to_string(),
+            text: format!(
+                "{} made you an owner of {name}. Remove yourself from its owners if it is not yours.",
+                editor.display_name
+            ),
+            link: format!("/applications/{id}"),
+            event: "application.owners_added",
+            event_key: format!("application.owners_added:{id}:{}", uuid::Uuid::new_v4()),
+            payload: json!({
+                "application_id": id.to_string(),
+                "name": name,
+                "added": added.iter().map(|u| u.to_string()).collect::<Vec<_>>(),
+                "by": editor.id.to_string(),
+            }),
+        },
+    )
+    .await
+}
+
 /// Registers an application. An owner who is not security or admin always owns what they create.
 pub async fn create(
     state: &AppState,
@@ -428,6 +481,7 @@ pub async fn create(
         snapshot(&checked),
     )
     .await?;
+    tell_new_owners(&txn, now, user, id, &checked.name, checked.owners.clone()).await?;
     state
         .derived
         .refresh(&txn, Changed::Applications(vec![id]), now)
@@ -581,6 +635,13 @@ pub async fn update(
         snapshot(&checked),
     )
     .await?;
+    let added = checked
+        .owners
+        .iter()
+        .filter(|u| !before.owners.contains(u))
+        .copied()
+        .collect();
+    tell_new_owners(&txn, state.now(), user, id, &checked.name, added).await?;
     state
         .derived
         .refresh(&txn, Changed::Applications(vec![id]), state.now())
@@ -589,8 +650,10 @@ pub async fn update(
     Ok(())
 }
 
-/// Archives or restores an application. An identity provider others federate through cannot be
-/// archived.
+/// Archives or restores an application. Archiving an identity provider others federate through
+/// is its owners' call alone: the applications federated through it keep naming it (nobody's
+/// application is edited behind their back) and are still judged on its journey, and their owners
+/// are notified in the same transaction to choose another provider.
 pub async fn set_archived(
     state: &AppState,
     editor: &Granted<Editors>,
@@ -603,42 +666,110 @@ pub async fn set_archived(
     if app.archived == archived {
         return Ok(());
     }
-    if archived && app.is_identity_provider {
-        let dependants = application::Entity::find()
+    let dependants: Vec<ApplicationId> = if archived && app.is_identity_provider {
+        application::Entity::find()
+            .select_only()
+            .column(application::Column::Id)
             .filter(application::Column::ProviderId.eq(app.id))
             .filter(application::Column::Archived.eq(false))
-            .count(&txn)
-            .await?;
-        if dependants > 0 {
-            return Err(AppError::Conflict(format!(
-                "{dependants} active application(s) federate through this identity provider: move them first."
-            )));
-        }
-    }
+            .order_by_asc(application::Column::Id)
+            .into_tuple()
+            .all(&txn)
+            .await?
+    } else {
+        Vec::new()
+    };
+    let now = state.now();
     application::Entity::update(application::ActiveModel {
         id: Set(app.id),
         archived: Set(archived),
-        updated_at: Set(state.now()),
+        updated_at: Set(now),
         ..Default::default()
     })
     .exec(&txn)
     .await?;
+    let mut after = json!({ "name": app.name, "archived": archived });
+    if !dependants.is_empty() {
+        after["federated_through_it"] =
+            json!(dependants.iter().map(|d| d.to_string()).collect::<Vec<_>>());
+    }
     audit(
         &txn,
-        state.now(),
+        now,
         user,
         AuditAction::ApplicationArchived,
         id,
         Some(json!({ "name": app.name, "archived": app.archived })),
-        json!({ "name": app.name, "archived": archived }),
+        after,
     )
     .await?;
+    tell_dependants(&txn, now, user, &app, &dependants).await?;
     state
         .derived
-        .refresh(&txn, Changed::Applications(vec![id]), state.now())
+        .refresh(&txn, Changed::Applications(vec![id]), now)
         .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Tells the owners of the applications federated through `provider`, just archived, to choose
+/// another provider (one notification each, whatever the number of their applications).
+async fn tell_dependants(
+    txn: &DatabaseTransaction,
+    now: OffsetDateTime,
+    editor: &CurrentUser,
+    provider: &application::Model,
+    dependants: &[ApplicationId],
+) -> Result<(), AppError> {
+    if dependants.is_empty() {
+        return Ok(());
+    }
+    let mut owners = Vec::new();
+    for chunk in dependants.chunks(BATCH) {
+        owners.extend(
+            application_owner::Entity::find()
+                .select_only()
+                .column(application_owner::Column::UserId)
+                .filter(application_owner::Column::ApplicationId.is_in(chunk.to_vec()))
+                .into_tuple::<UserId>()
+                .all(txn)
+                .await?,
+        );
+    }
+    owners.retain(|u| *u != editor.id);
+    if owners.is_empty() {
+        return Ok(());
+    }
+    notify(
+        txn,
+        now,
+        Notice {
+            users: owners,
+            subject_type: "application",
+            subject_id: provider.id.to_string(),
+            text: format!(
+                "{} archived {}, the identity provider {} active application(s) federate \
+                 through. If one of yours does, choose another identity provider for it.",
+                editor.display_name,
+                provider.name,
+                dependants.len()
+            ),
+            link: format!("/applications/{}", provider.id),
+            event: "application.provider_archived",
+            event_key: format!(
+                "application.provider_archived:{}:{}",
+                provider.id,
+                uuid::Uuid::new_v4()
+            ),
+            payload: json!({
+                "provider_id": provider.id.to_string(),
+                "name": provider.name,
+                "dependants": dependants.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+                "by": editor.id.to_string(),
+            }),
+        },
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -42,6 +42,44 @@ pub fn prefix_pattern(q: &str) -> sea_orm::sea_query::LikeExpr {
     sea_orm::sea_query::LikeExpr::new(format!("{}%", like_literal(q))).escape('\\')
 }
 
+/// How long a request waits for a PostgreSQL connection (opening one included).
+pub const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Whether `err` says the database cannot be reached right now rather than that a statement
+/// failed: the pool could not hand out a connection in time or is closed, the connection was
+/// refused, broken or lost mid-statement, or the server is shutting down, starting or out of
+/// connections. Such a request is answered 503 with `Retry-After`, and works again once the
+/// database is back.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    match err {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => sqlx_unavailable(e),
+        DbErr::Conn(_) => true,
+        _ => false,
+    }
+}
+
+fn sqlx_unavailable(err: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match err {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::Protocol(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed => true,
+        // PostgreSQL: connection exceptions (class 08), administrator or crash shutdown, cannot
+        // connect now (starting or stopping), too many connections.
+        Error::Database(e) => e.code().is_some_and(|c| {
+            c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
+}
+
 /// Operations that must not interleave across instances (values are advisory-lock keys).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(i64)]
@@ -80,10 +118,15 @@ impl Db {
                         .foreign_keys(true)
                 });
         } else {
+            // A request waits at most this long for a connection: when PostgreSQL is gone it is
+            // answered 503 (see `is_unavailable`) well within the request timeout, and the pool
+            // opens fresh connections by itself once the server answers again (each idle
+            // connection is tested before it is handed out).
             opts.max_connections(16)
                 .min_connections(0)
-                .connect_timeout(Duration::from_secs(3))
-                .acquire_timeout(Duration::from_secs(3));
+                .connect_timeout(PG_ACQUIRE_TIMEOUT)
+                .acquire_timeout(PG_ACQUIRE_TIMEOUT)
+                .test_before_acquire(true);
         }
         let mut conn = Database::connect(opts).await?;
         let statements = Arc::new(AtomicU64::new(0));

@@ -6,9 +6,12 @@ mod support;
 
 mod access;
 mod account;
+mod account_links;
+mod account_races;
 mod accounts;
 mod audit;
 mod catalogue;
+mod db_outage;
 mod enrolment;
 mod exceptions;
 mod findings;

@@ -1510,16 +1510,14 @@ async fn archiving_makes_read_only(db: &TestDb) {
     assert_eq!(submitted(&o.alice, &o.payroll, &journey).await, 2);
     assert_eq!(events(&w, "application.archived").await.len(), 2);
 
-    // An identity provider others federate through stays until they move or are archived.
+    // An identity provider others federate through never blocks its owner (issue 13, item 11).
     let intranet = created(
         &o.alice,
         &AppForm::new("Intranet", &[&o.alice]).federated_through(&o.idp),
     )
     .await;
-    let r = archive(&o.irene, &o.idp, true).await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    assert!(!detail(&o.irene, &o.idp).await.archived);
-    // Nor can it stop being an identity provider while they do.
+    // It cannot stop being an identity provider while they do (that would change what they
+    // declared) ...
     let r = update(
         &o.irene,
         &o.idp,
@@ -1528,11 +1526,39 @@ async fn archiving_makes_read_only(db: &TestDb) {
     .await;
     refused(&r, StatusCode::BAD_REQUEST, "identity_provider");
     assert!(detail(&o.irene, &o.idp).await.is_identity_provider);
-    let r = archive(&o.alice, &intranet, true).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // ... but its owner archives it: the trail names the applications federated through it, and
+    // their owners are told in the same step.
+    let alice_unread: u64 = o.alice.client.call("/api/notifications/unread", &[]).await;
     let r = archive(&o.irene, &o.idp, true).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(detail(&o.irene, &o.idp).await.archived);
+    let e = events(&w, "application.archived").await;
+    assert_eq!(e.len(), 3);
+    assert_eq!(
+        after(&e[2])["federated_through_it"],
+        serde_json::json!([intranet])
+    );
+    let mine: app::notifications::model::NotificationPage =
+        o.alice.client.call("/api/notifications", &[]).await;
+    assert_eq!(mine.unread, alice_unread + 1);
+    assert!(
+        mine.rows[0].text.contains("archived Central IdP"),
+        "{}",
+        mine.rows[0].text
+    );
+    assert_eq!(mine.rows[0].link, format!("/applications/{}", o.idp));
+    // Intranet still names it and its owner can still edit it as it is, or move it.
+    let r = update(
+        &o.alice,
+        &intranet,
+        &AppForm::new("Intranet", &[&o.alice])
+            .federated_through(&o.idp)
+            .describe("Still federated while we move."),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = archive(&o.alice, &intranet, true).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(events(&w, "application.archived").await.len(), 4);
 }
 on_each_backend!(
@@ -2123,4 +2149,56 @@ async fn remembered_counts_follow_every_change(db: &TestDb) {
 on_each_backend!(
     remembered_counts_follow_every_change_on_each_backend,
     remembered_counts_follow_every_change
+);
+
+async fn unread(p: &Person<'_>) -> u64 {
+    p.client.call("/api/notifications/unread", &[]).await
+}
+
+async fn newest(p: &Person<'_>) -> app::notifications::model::NotificationView {
+    let page: app::notifications::model::NotificationPage =
+        p.client.call("/api/notifications", &[]).await;
+    page.rows.into_iter().next().expect("a notification")
+}
+
+/// Someone made an owner of an application by another person is told, in the change's step; the
+/// change's event lists the owners before and after (issue 13, item 11).
+async fn a_new_co_owner_is_told(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    let (alice0, bob0) = (unread(&o.alice).await, unread(&o.bob).await);
+
+    // Alice registers an application naming bob: bob is told, alice (who did it) is not.
+    let shared = created(&o.alice, &AppForm::new("Shared drive", &[&o.alice, &o.bob])).await;
+    assert_eq!(unread(&o.bob).await, bob0 + 1);
+    let n = newest(&o.bob).await;
+    assert!(
+        n.text.contains("made you an owner of Shared drive"),
+        "{}",
+        n.text
+    );
+    assert_eq!(n.link, format!("/applications/{shared}"));
+    assert_eq!(unread(&o.alice).await, alice0);
+
+    // Adding irene on an edit tells irene only; bob, an owner already, is not told again.
+    let irene0 = unread(&o.irene).await;
+    let r = update(
+        &o.alice,
+        &shared,
+        &AppForm::new("Shared drive", &[&o.alice, &o.bob, &o.irene]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(unread(&o.irene).await, irene0 + 1);
+    assert!(newest(&o.irene).await.text.contains("Shared drive"));
+    assert_eq!(unread(&o.bob).await, bob0 + 1);
+    let e = events(&w, "application.updated").await;
+    let last = e.last().unwrap();
+    let before: serde_json::Value = serde_json::from_str(last.before.as_deref().unwrap()).unwrap();
+    assert_eq!(before["owners"].as_array().unwrap().len(), 2);
+    assert_eq!(after(last)["owners"].as_array().unwrap().len(), 3);
+}
+on_each_backend!(
+    a_new_co_owner_is_told_on_each_backend,
+    a_new_co_owner_is_told
 );

@@ -1,7 +1,9 @@
 //! Administration of users: the list, invitations, roles, disabling and recovery links. Every
 //! function takes the guard's proof that the caller administers users.
 
-use super::links::{INVITATION_VALIDITY, NewLink, RECOVERY_VALIDITY, issue_link};
+use super::links::{
+    INVITATION_VALIDITY, NewLink, RECOVERY_VALIDITY, Unused, expire_unused_links, issue_link,
+};
 use super::people::{holding, name_contains};
 use super::users::{NewUser, create_user, grant_roles, is_last_admin, role_names, set_status};
 use crate::accounts::model::{
@@ -225,8 +227,9 @@ pub async fn change_roles(
     Ok(())
 }
 
-/// Disables or re-enables a user. Disabling ends their sessions; nobody disables themselves or the
-/// last administrator.
+/// Disables or re-enables a user. Disabling ends their sessions and every unused invitation or
+/// recovery link of theirs; nobody disables themselves or the last administrator. Enabling is the
+/// only way back from disabled (enrolment never re-activates an account).
 pub async fn set_enabled(
     state: &AppState,
     admin: &Granted<UserAdministrators>,
@@ -298,6 +301,9 @@ pub async fn set_enabled(
         )
         .await?;
         end_sessions(&txn, now, &actor, target, "user disabled").await?;
+        // Their invitation and recovery links die with the account: enabling it again never
+        // brings them back (an administrator issues a new one).
+        expire_unused_links(&txn, now, &actor, Unused::AllOf(target), "user disabled").await?;
     }
     txn.commit().await?;
     Ok(())

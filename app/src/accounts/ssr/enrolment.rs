@@ -1,7 +1,7 @@
 //! Enrolment: redeeming a one-time link with a first passkey.
 
 use super::links::{active_admin_exists, find_link, invalid_link};
-use super::users::{NewUser, create_user, set_status};
+use super::users::{NewUser, activate_unless_disabled, create_user};
 use crate::accounts::model::{DISPLAY_NAME_MAX, EnrolmentInfo, EnrolmentPurpose};
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
 use crate::error::AppError;
@@ -28,11 +28,7 @@ pub async fn enrolment_info(state: &AppState, secret: &str) -> Result<EnrolmentI
     let link = find_link(state.db.conn(), secret, state.now()).await?;
     let purpose = link.purpose;
     let user = match link.user_id {
-        Some(id) => {
-            app_user::Entity::find_by_id(id)
-                .one(state.db.conn())
-                .await?
-        }
+        Some(id) => Some(enrollable(state, id).await?),
         None => None,
     };
     Ok(EnrolmentInfo {
@@ -41,6 +37,20 @@ pub async fn enrolment_info(state: &AppState, secret: &str) -> Result<EnrolmentI
         display_name: user.map(|u| u.display_name),
         expires_at: format_timestamp(link.expires_at),
     })
+}
+
+/// The account an invitation or recovery link enrols: a disabled account's links are not links
+/// (disabling expires them; this holds for any left from before).
+async fn enrollable(state: &AppState, id: UserId) -> Result<app_user::Model, AppError> {
+    app_user::Entity::find_by_id(id)
+        .one(state.db.conn())
+        .await?
+        .filter(|u| u.status != UserStatus::Disabled)
+        .ok_or_else(invalid_link)
+}
+
+fn disabled() -> AppError {
+    AppError::Conflict("This account is disabled; an administrator can enable it.".into())
 }
 
 #[derive(Serialize, Deserialize)]
@@ -82,10 +92,7 @@ pub async fn start_enrolment(
         }
         EnrolmentPurpose::Invitation | EnrolmentPurpose::Recovery => {
             let id = link.user_id.ok_or_else(invalid_link)?;
-            let user = app_user::Entity::find_by_id(id)
-                .one(state.db.conn())
-                .await?
-                .ok_or_else(invalid_link)?;
+            let user = enrollable(state, id).await?;
             let existing = usable_passkeys(state.db.conn(), id).await?;
             (id, user.username, user.display_name, existing)
         }
@@ -106,7 +113,8 @@ pub async fn start_enrolment(
 }
 
 /// Finishes an enrolment: verifies the new passkey, redeems the link (once), creates or
-/// activates the account, and signs the person in. Recovery ends every earlier session and may
+/// activates the account (never a disabled one: that is refused and nothing is written), and
+/// signs the person in. Recovery ends every earlier session and may
 /// revoke the old passkeys.
 pub async fn finish_enrolment(
     state: &AppState,
@@ -162,9 +170,14 @@ pub async fn finish_enrolment(
             .await?;
         }
         EnrolmentPurpose::Invitation => {
-            set_status(&txn, user, UserStatus::Active, now).await?;
+            if !activate_unless_disabled(&txn, user, now).await? {
+                return Err(disabled());
+            }
         }
         EnrolmentPurpose::Recovery => {
+            if !activate_unless_disabled(&txn, user, now).await? {
+                return Err(disabled());
+            }
             end_sessions(&txn, now, &actor, user, "recovery redeemed").await?;
             if link.revoke_old_passkeys {
                 for old in passkey::Entity::find()
@@ -188,7 +201,6 @@ pub async fn finish_enrolment(
                     .await?;
                 }
             }
-            set_status(&txn, user, UserStatus::Active, now).await?;
         }
     }
     let name = if attachment.as_deref() == Some("cross-platform") {

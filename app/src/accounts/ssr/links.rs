@@ -56,6 +56,78 @@ pub async fn active_admin_exists<C: ConnectionTrait>(db: &C) -> Result<bool, App
     Ok(n > 0)
 }
 
+/// Which unused links [`expire_unused_links`] ends.
+#[derive(Clone, Copy, Debug)]
+pub enum Unused {
+    /// Every first-administrator link.
+    Bootstrap,
+    /// A person's links of one purpose (a newer one replaces them).
+    Of(UserId, EnrolmentPurpose),
+    /// Every link of a person, whatever its purpose (the account is disabled).
+    AllOf(UserId),
+}
+
+/// Ends unused, unexpired links now, each with an `enrolment.revoked` event naming `reason`, in
+/// the caller's transaction. Each link is ended by a conditional update, so two transactions
+/// ending the same link at once revoke (and audit) it once. Returns how many were ended.
+pub async fn expire_unused_links<C: ConnectionTrait>(
+    db: &C,
+    now: OffsetDateTime,
+    actor: &Actor,
+    which: Unused,
+    reason: &str,
+) -> Result<usize, AppError> {
+    let mut find = enrolment_token::Entity::find()
+        .filter(enrolment_token::Column::UsedAt.is_null())
+        .filter(enrolment_token::Column::ExpiresAt.gt(now));
+    find = match which {
+        Unused::Bootstrap => {
+            find.filter(enrolment_token::Column::Purpose.eq(EnrolmentPurpose::Bootstrap))
+        }
+        Unused::Of(user, purpose) => find
+            .filter(enrolment_token::Column::UserId.eq(user))
+            .filter(enrolment_token::Column::Purpose.eq(purpose)),
+        Unused::AllOf(user) => find.filter(enrolment_token::Column::UserId.eq(user)),
+    };
+    let mut ended = 0;
+    for old in find.all(db).await? {
+        let revoked = enrolment_token::Entity::update_many()
+            .col_expr(enrolment_token::Column::ExpiresAt, Expr::value(now))
+            .filter(enrolment_token::Column::Id.eq(old.id))
+            .filter(enrolment_token::Column::UsedAt.is_null())
+            .filter(enrolment_token::Column::ExpiresAt.gt(now))
+            .exec(db)
+            .await?;
+        if revoked.rows_affected == 0 {
+            continue;
+        }
+        ended += 1;
+        record(
+            db,
+            now,
+            NewAuditEvent {
+                actor: actor.clone(),
+                action: AuditAction::EnrolmentRevoked,
+                subject_type: "enrolment_token",
+                subject_id: old.id.to_string(),
+                before: Some(json!({
+                    "purpose": old.purpose,
+                    "user_id": old.user_id.map(|u| u.to_string()),
+                    "expires_at": format_timestamp(old.expires_at),
+                })),
+                after: Some(json!({
+                    "purpose": old.purpose,
+                    "user_id": old.user_id.map(|u| u.to_string()),
+                    "expires_at": format_timestamp(now),
+                    "reason": reason,
+                })),
+            },
+        )
+        .await?;
+    }
+    Ok(ended)
+}
+
 /// Issues the one-time link that enrols the first administrator. Refused while an active
 /// administrator exists unless `break_glass` is set, which is audited as such. Any earlier unused
 /// bootstrap link stops working.
@@ -75,42 +147,14 @@ pub async fn issue_bootstrap_link(
         ));
     }
 
-    let earlier = enrolment_token::Entity::find()
-        .filter(enrolment_token::Column::Purpose.eq(EnrolmentPurpose::Bootstrap))
-        .filter(enrolment_token::Column::UsedAt.is_null())
-        .filter(enrolment_token::Column::ExpiresAt.gt(now))
-        .all(&txn)
-        .await?;
-    for old in earlier {
-        // Conditional, so that two hosts issuing at once revoke (and audit) each link once.
-        let revoked = enrolment_token::Entity::update_many()
-            .col_expr(enrolment_token::Column::ExpiresAt, Expr::value(now))
-            .filter(enrolment_token::Column::Id.eq(old.id))
-            .filter(enrolment_token::Column::UsedAt.is_null())
-            .filter(enrolment_token::Column::ExpiresAt.gt(now))
-            .exec(&txn)
-            .await?;
-        if revoked.rows_affected == 0 {
-            continue;
-        }
-        record(
-            &txn,
-            now,
-            NewAuditEvent {
-                actor: Actor::HostOperator,
-                action: AuditAction::EnrolmentRevoked,
-                subject_type: "enrolment_token",
-                subject_id: old.id.to_string(),
-                before: Some(json!({ "purpose": old.purpose, "expires_at": format_timestamp(old.expires_at) })),
-                after: Some(json!({
-                    "purpose": old.purpose,
-                    "expires_at": format_timestamp(now),
-                    "reason": "replaced by a newer bootstrap link",
-                })),
-            },
-        )
-        .await?;
-    }
+    expire_unused_links(
+        &txn,
+        now,
+        &Actor::HostOperator,
+        Unused::Bootstrap,
+        "replaced by a newer bootstrap link",
+    )
+    .await?;
 
     let (secret, token_hash) = new_secret();
     let id = EnrolmentTokenId::new();
@@ -210,15 +254,19 @@ pub async fn issue_link<C: ConnectionTrait>(
         revoke_old_passkeys,
         validity,
     } = link;
-    // Earlier unused links of the same purpose for the same person stop working.
-    enrolment_token::Entity::update_many()
-        .col_expr(enrolment_token::Column::ExpiresAt, Expr::value(now))
-        .filter(enrolment_token::Column::UserId.eq(user))
-        .filter(enrolment_token::Column::Purpose.eq(purpose))
-        .filter(enrolment_token::Column::UsedAt.is_null())
-        .filter(enrolment_token::Column::ExpiresAt.gt(now))
-        .exec(db)
-        .await?;
+    // Earlier unused links of the same purpose for the same person stop working, audited.
+    let why = match purpose {
+        EnrolmentPurpose::Recovery => "replaced by a newer recovery link",
+        _ => "replaced by a newer invitation",
+    };
+    expire_unused_links(
+        db,
+        now,
+        &Actor::User(issued_by),
+        Unused::Of(user, purpose),
+        why,
+    )
+    .await?;
     let (secret, token_hash) = new_secret();
     let id = EnrolmentTokenId::new();
     let expires_at = now + validity;

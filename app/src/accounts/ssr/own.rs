@@ -13,11 +13,13 @@ use crate::session::facade::{
 };
 use crate::session::model::{CurrentUser, SelfService};
 use crate::ssr::clock::format_timestamp;
-use crate::ssr::entities::{passkey, web_session};
+use crate::ssr::entities::{app_user, passkey, web_session};
 use crate::ssr::state::AppState;
 use crate::validation::validate_text;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -194,7 +196,10 @@ pub async fn rename_passkey(
     Ok(())
 }
 
-/// Removes one of the user's passkeys, never the last usable one.
+/// Removes one of the user's passkeys, never the last usable one. The user's account row is
+/// locked first (PostgreSQL; SQLite's write transaction already excludes every other writer) and
+/// the passkeys counted after, by a statement of its own: two removals at once take turns, and
+/// the second counts without the passkey the first removed.
 pub async fn remove_passkey(
     state: &AppState,
     caller: &Granted<SelfService>,
@@ -203,6 +208,13 @@ pub async fn remove_passkey(
     let user = caller.user();
     let now = state.now();
     let txn = state.db.begin_write().await?;
+    app_user::Entity::find_by_id(user.id)
+        .select_only()
+        .column(app_user::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<UserId>()
+        .one(&txn)
+        .await?;
     let old = own_passkey(&txn, user, id).await?;
     let usable_left = passkey::Entity::find()
         .filter(passkey::Column::UserId.eq(user.id))

@@ -1,6 +1,7 @@
 //! Account records: creating accounts with their roles (one or twenty thousand), changing roles
 //! and status, and the last-administrator rule.
 
+use super::people::holding;
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::session::model::{Role, UserStatus};
@@ -8,7 +9,7 @@ use crate::ssr::db::BATCH;
 use crate::ssr::entities::{app_user, user_role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait,
 };
 use time::OffsetDateTime;
@@ -108,12 +109,45 @@ pub async fn set_status<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Makes an invited or active account active, never a disabled one (enabling is an
+/// administrator's explicit act). A conditional update, so a disabling committed meanwhile is
+/// seen (PostgreSQL waits for it and re-checks). Returns whether the account is active now.
+pub async fn activate_unless_disabled<C: ConnectionTrait>(
+    db: &C,
+    user: UserId,
+    now: OffsetDateTime,
+) -> Result<bool, AppError> {
+    let done = app_user::Entity::update_many()
+        .col_expr(app_user::Column::Status, Expr::value(UserStatus::Active))
+        .col_expr(app_user::Column::UpdatedAt, Expr::value(now))
+        .filter(app_user::Column::Id.eq(user))
+        .filter(app_user::Column::Status.ne(UserStatus::Disabled))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
 pub fn role_names(roles: &[Role]) -> Vec<&'static str> {
     roles.iter().map(|r| r.as_str()).collect()
 }
 
-/// Whether removing `user` from the active administrators would leave none.
+/// Whether removing `user` from the active administrators would leave none; in a write
+/// transaction, the answer holds until it ends. On PostgreSQL the accounts of every administrator
+/// are locked first (`SELECT … FOR UPDATE`, in id order so that two transactions take them in the
+/// same order) and only then counted, by a statement of its own that sees whatever a transaction
+/// holding them before committed: two administrators demoting or disabling each other at once
+/// take turns, and the second sees the first's change. SQLite's write transaction (`BEGIN
+/// IMMEDIATE`) already excludes every other writer.
 pub async fn is_last_admin<C: ConnectionTrait>(db: &C, user: UserId) -> Result<bool, AppError> {
+    app_user::Entity::find()
+        .select_only()
+        .column(app_user::Column::Id)
+        .filter(holding(Role::Admin))
+        .order_by_asc(app_user::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<UserId>()
+        .all(db)
+        .await?;
     let admins = user_role::Entity::find()
         .join(JoinType::InnerJoin, user_role::Relation::AppUser.def())
         .filter(user_role::Column::Role.eq(Role::Admin))

@@ -65,7 +65,7 @@ pub fn verified_within(bucket: &AuthBucket, now: OffsetDateTime, window: time::D
 }
 
 fn session_err(e: tower_sessions::session::Error) -> AppError {
-    AppError::internal(format!("session: {e}"))
+    super::store::answer(e)
 }
 
 pub async fn bucket(session: &Session) -> Result<Option<AuthBucket>, AppError> {

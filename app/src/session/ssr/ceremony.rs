@@ -39,7 +39,7 @@ impl Kind {
 }
 
 fn session_err(e: tower_sessions::session::Error) -> AppError {
-    AppError::internal(format!("session: {e}"))
+    super::store::answer(e)
 }
 
 /// The message for any finish that has no usable ceremony behind it.

@@ -3,10 +3,11 @@
 //! A row is stored under a hash of the session id, never the id itself: whoever reads the table
 //! (a backup, a replica, a support query) cannot present its sessions.
 
+use crate::error::AppError;
 use crate::ids::UserId;
 use crate::session::model::AUTH_KEY;
 use crate::ssr::clock::Clock;
-use crate::ssr::db::Db;
+use crate::ssr::db::{Db, is_unavailable};
 use crate::ssr::entities::web_session;
 use async_trait::async_trait;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
@@ -27,8 +28,30 @@ pub fn session_key(id: &Id) -> String {
     hex::encode(Sha256::digest(id.to_string().as_bytes()))
 }
 
-fn backend(e: impl std::fmt::Display) -> session_store::Error {
-    session_store::Error::Backend(e.to_string())
+/// What a store error says when the database is out of reach, so that the request is answered
+/// 503 (see [`answer`]) rather than 500.
+const DATABASE_UNAVAILABLE: &str = "database unavailable";
+
+fn backend(e: sea_orm::DbErr) -> session_store::Error {
+    if is_unavailable(&e) {
+        tracing::warn!(error = %e, "database unavailable");
+        session_store::Error::Backend(DATABASE_UNAVAILABLE.into())
+    } else {
+        session_store::Error::Backend(e.to_string())
+    }
+}
+
+/// A session error as the portal answers it: the database out of reach is `Unavailable`,
+/// anything else is internal.
+pub fn answer(e: tower_sessions::session::Error) -> AppError {
+    match e {
+        tower_sessions::session::Error::Store(session_store::Error::Backend(m))
+            if m == DATABASE_UNAVAILABLE =>
+        {
+            AppError::Unavailable
+        }
+        other => AppError::internal(format!("session: {other}")),
+    }
 }
 
 impl DbSessionStore {
