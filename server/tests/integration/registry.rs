@@ -2168,6 +2168,8 @@ async fn a_new_co_owner_is_told(db: &TestDb) {
     let o = org(&w).await;
     let (alice0, bob0) = (unread(&o.alice).await, unread(&o.bob).await);
 
+    // Each step a second later, so "newest" is well defined with the frozen clock.
+    w.clock.advance(time::Duration::seconds(1));
     // Alice registers an application naming bob: bob is told, alice (who did it) is not.
     let shared = created(&o.alice, &AppForm::new("Shared drive", &[&o.alice, &o.bob])).await;
     assert_eq!(unread(&o.bob).await, bob0 + 1);
@@ -2182,6 +2184,7 @@ async fn a_new_co_owner_is_told(db: &TestDb) {
 
     // Adding irene on an edit tells irene only; bob, an owner already, is not told again.
     let irene0 = unread(&o.irene).await;
+    w.clock.advance(time::Duration::seconds(1));
     let r = update(
         &o.alice,
         &shared,

@@ -117,6 +117,10 @@ pub struct World {
 
 impl World {
     pub async fn new(db: &TestDb) -> Self {
+        // `PORTAL_TEST_LOG=1` shows the server's log (an internal error's cause, say).
+        if std::env::var_os("PORTAL_TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+        }
         // Frozen at the real time (whole seconds), so that expiry computed by libraries from the
         // system clock and expiry checked against this clock agree until a test moves it.
         let now = time::OffsetDateTime::now_utc()
