@@ -30,6 +30,22 @@ pub async fn body_limit(State(state): State<AppState>, req: Request, next: Next)
     }
 }
 
+/// Every 503 (a writer that could not get the write lock in time, a request that timed out, a
+/// database that does not answer) tells the client when to try again: the answer's own
+/// `Retry-After`, else a short pause.
+pub async fn retry_after_on_unavailable(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    if res.status() == StatusCode::SERVICE_UNAVAILABLE
+        && !res.headers().contains_key(header::RETRY_AFTER)
+    {
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(app::error::BUSY_RETRY_AFTER_SECS),
+        );
+    }
+    res
+}
+
 /// Whether a request may change state: safe methods always; others only when the browser says the
 /// request comes from the portal's own origin. Clients that send neither `Origin` nor
 /// `Sec-Fetch-Site` are not browsers (browsers send `Origin` on every cross-origin POST) and pass.

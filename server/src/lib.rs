@@ -41,7 +41,7 @@ pub async fn build_state_with_clock(
     clock: Arc<dyn Clock>,
 ) -> Result<AppState, StartupError> {
     let webauthn = relying_party(&config.public_url).map_err(StartupError::RelyingParty)?;
-    let db = Db::connect(&config.database_url)
+    let db = Db::connect_waiting(&config.database_url, config.write_wait())
         .await
         .map_err(StartupError::Database)?;
     db.migrate().await.map_err(StartupError::Migrations)?;
@@ -135,6 +135,7 @@ pub fn build_router_with(
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,
         ))
+        .layer(middleware::from_fn(http::retry_after_on_unavailable))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             http::body_limit,

@@ -50,6 +50,9 @@ pub enum LockKey {
     Bootstrap = 7_203_542,
 }
 
+/// How long a SQLite writer waits for the write lock when nothing else is said.
+pub const DEFAULT_WRITE_WAIT: Duration = Duration::from_secs(10);
+
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
@@ -59,8 +62,18 @@ pub struct Db {
 }
 
 impl Db {
-    /// Opens a pool for `url`, creating the SQLite file (and its folder) when missing.
+    /// Opens a pool for `url`, creating the SQLite file (and its folder) when missing; a SQLite
+    /// writer waits up to [`DEFAULT_WRITE_WAIT`] for the write lock.
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
+        Self::connect_waiting(url, DEFAULT_WRITE_WAIT).await
+    }
+
+    /// The same, a SQLite writer waiting at most `write_wait` for the write lock (the busy
+    /// timeout) before its transaction fails with "database is locked", which the portal answers
+    /// 503 with `Retry-After` ([`crate::error::AppError::Busy`]). The server passes
+    /// [`crate::ssr::config::Config::write_wait`], so that a writer gives up before its request
+    /// times out.
+    pub async fn connect_waiting(url: &str, write_wait: Duration) -> Result<Self, DbErr> {
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.sqlx_logging(false);
         if url.starts_with("sqlite:") {
@@ -72,11 +85,11 @@ impl Db {
             opts.max_connections(8)
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(10))
-                .map_sqlx_sqlite_opts(|o| {
+                .map_sqlx_sqlite_opts(move |o| {
                     o.create_if_missing(true)
                         .journal_mode(SqliteJournalMode::Wal)
                         .synchronous(SqliteSynchronous::Full)
-                        .busy_timeout(Duration::from_secs(10))
+                        .busy_timeout(write_wait)
                         .foreign_keys(true)
                 });
         } else {
@@ -108,7 +121,9 @@ impl Db {
     }
 
     /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite, so the write lock is taken up
-    /// front and waits on the busy timeout rather than failing at the first write.
+    /// front and waits on the busy timeout rather than failing at the first write. When the lock
+    /// stays taken past the busy timeout the error is SQLite's "database is locked", which
+    /// becomes [`crate::error::AppError::Busy`] (503 with `Retry-After`), never a 500.
     pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
         let options = TransactionOptions {
             sqlite_transaction_mode: (self.backend() == DbBackend::Sqlite)
