@@ -184,6 +184,139 @@ async fn a_writer_that_cannot_get_the_lock_is_busy_not_broken() {
     other.begin_write().await.expect("free again");
 }
 
+/// Holds what every import writes last (the audit trail's head: a row lock on PostgreSQL, the
+/// write lock on SQLite) for a moment, so that two imports started meanwhile overlap: on
+/// PostgreSQL both get as far as their inserts before either commits.
+async fn overlapping<A, B>(w: &World, a: A, b: B) -> (A::Output, B::Output)
+where
+    A: std::future::Future,
+    B: std::future::Future,
+{
+    use sea_orm::ConnectionTrait as _;
+    let gate = w.state.db.begin_write().await.expect("a transaction");
+    if db_is_postgres(w) {
+        gate.execute_unprepared("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE")
+            .await
+            .expect("lock the head");
+    }
+    let release = async {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        gate.rollback().await.expect("released");
+    };
+    let (_, a, b) = tokio::join!(release, a, b);
+    (a, b)
+}
+
+fn db_is_postgres(w: &World) -> bool {
+    w.state.db.backend() == sea_orm::DbBackend::Postgres
+}
+
+/// A file of the named applications, each in the unit `unit` and owned by `owner`.
+fn file_naming(apps: &[&str], unit: &str, owner: &str) -> Vec<u8> {
+    let records: Vec<ApplicationRecord> = apps
+        .iter()
+        .map(|name| ApplicationRecord {
+            name: (*name).into(),
+            description: String::new(),
+            business_unit: Some(unit.into()),
+            criticality: "medium".into(),
+            integration: "local".into(),
+            lifecycle: "production".into(),
+            archived: false,
+            identity_provider: false,
+            provider: None,
+            owners: vec![owner.into()],
+            tags: vec![],
+            populations: vec!["office_employees".into()],
+            declaration: None,
+        })
+        .collect();
+    app::transfer::rules::encode_json(&records).unwrap()
+}
+
+async fn import_caught(w: &World, bytes: Vec<u8>) -> Result<ImportResult, AppError> {
+    let file = read_file(bytes, Format::Json).await.expect("read");
+    import(&w.state, file, false, ImportedBy::HostOperator).await
+}
+
+async fn two_imports_at_once_share_what_they_both_create(db: &TestDb) {
+    use app::ssr::entities::{app_user, application};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let w = World::new(db).await;
+
+    // Different applications, the same missing business unit and owner account: both imports
+    // succeed, and the unit and the account exist once.
+    let a = file_naming(&["Alpha One", "Alpha Two"], "Shared Unit", "shared.owner");
+    let b = file_naming(&["Beta One"], "Shared Unit", "shared.owner");
+    let (ra, rb) = overlapping(&w, import_caught(&w, a), import_caught(&w, b)).await;
+    let ra = ra
+        .expect("the first import runs")
+        .expect("the first import");
+    let rb = rb
+        .expect("the second import runs")
+        .expect("the second import");
+    assert_eq!(ra.applications + rb.applications, 3);
+    let units: Vec<_> = business_unit::Entity::find()
+        .filter(business_unit::Column::Name.eq("Shared Unit"))
+        .all(w.state.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(units.len(), 1);
+    let owners = app_user::Entity::find()
+        .filter(app_user::Column::Username.eq("shared.owner"))
+        .all(w.state.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(owners.len(), 1);
+    // Exactly one of them reports creating them.
+    assert_eq!(ra.business_units.len() + rb.business_units.len(), 1);
+    assert_eq!(ra.owners.len() + rb.owners.len(), 1);
+    let apps = application::Entity::find()
+        .all(w.state.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(apps.len(), 3);
+    assert!(
+        apps.iter().all(|a| a.business_unit_id == Some(units[0].id)),
+        "every application is in the one unit"
+    );
+
+    // The same application in both files is a genuine conflict: one import is written, the
+    // other is refused as a whole and says why.
+    let c = file_naming(&["Gamma", "Gamma Only C"], "Second Unit", "second.owner");
+    let d = file_naming(&["Gamma", "Gamma Only D"], "Second Unit", "second.owner");
+    let (rc, rd) = overlapping(&w, import_caught(&w, c), import_caught(&w, d)).await;
+    let refused = |r: &Result<ImportResult, AppError>| match r {
+        Ok(Ok(_)) => None,
+        Ok(Err(problems)) => Some(format!("{problems:?}")),
+        Err(e) => Some(e.to_string()),
+    };
+    let outcomes = [refused(&rc), refused(&rd)];
+    let why: Vec<&String> = outcomes.iter().flatten().collect();
+    assert_eq!(why.len(), 1, "exactly one is refused: {outcomes:?}");
+    assert!(
+        why[0].contains("already exists") || why[0].contains("created by someone else"),
+        "{}",
+        why[0]
+    );
+    let names: Vec<String> = application::Entity::find()
+        .all(w.state.db.conn())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| n.starts_with("Gamma Only")).count(),
+        1,
+        "nothing of the refused import was written: {names:?}"
+    );
+}
+on_each_backend!(
+    two_imports_at_once_share_what_they_both_create_on_each_backend,
+    two_imports_at_once_share_what_they_both_create
+);
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
