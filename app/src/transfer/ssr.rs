@@ -660,7 +660,7 @@ pub async fn plan_import(
 }
 
 /// Writes a planned import in one short write transaction with one `applications.imported`
-/// event. What the plan relied on
+/// event, and a `user.created` event for each owner account it creates. What the plan relied on
 /// is checked again under the lock (names still free, business units and owner accounts still
 /// absent, owners and providers still eligible): when the portal changed since the plan was
 /// made, the file is planned again against what it holds now, so the import is refused or
@@ -702,6 +702,7 @@ pub async fn write_import(
         Err(problems) => return Ok(Err(problems)),
     };
     let summary = plan.summary();
+    let created: Vec<(UserId, String)> = plan.owners.clone();
     write_applications(&txn, plan, now, Source::Import, by.author())
         .await
         .map_err(|e| match e {
@@ -713,6 +714,29 @@ pub async fn write_import(
             ),
             other => other,
         })?;
+    // Each account created is recorded as accounts created by hand are, by whoever imported.
+    for (id, username) in &created {
+        record(
+            &txn,
+            now,
+            NewAuditEvent {
+                actor: by.actor(),
+                action: AuditAction::UserCreated,
+                subject_type: "user",
+                subject_id: id.to_string(),
+                before: None,
+                after: Some(json!({
+                    "username": username,
+                    "display_name": username,
+                    "roles": ["owner"],
+                    "status": UserStatus::Invited.as_str(),
+                    "via": "import",
+                    "import_sha256": sha256,
+                })),
+            },
+        )
+        .await?;
+    }
     record(
         &txn,
         now,

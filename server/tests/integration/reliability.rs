@@ -280,6 +280,8 @@ async fn two_imports_at_once_share_what_they_both_create(db: &TestDb) {
         apps.iter().all(|a| a.business_unit_id == Some(units[0].id)),
         "every application is in the one unit"
     );
+    let created = crate::client::events(&w, "user.created").await;
+    assert_eq!(created.len(), 1, "one account, one creation event");
 
     // The same application in both files is a genuine conflict: one import is written, the
     // other is refused as a whole and says why.
@@ -315,6 +317,50 @@ async fn two_imports_at_once_share_what_they_both_create(db: &TestDb) {
 on_each_backend!(
     two_imports_at_once_share_what_they_both_create_on_each_backend,
     two_imports_at_once_share_what_they_both_create
+);
+
+async fn accounts_an_import_creates_are_audited_one_by_one(db: &TestDb) {
+    let w = World::new(db).await;
+    crate::support::insert_user(&w.state, "olga", &["owner"]).await;
+    let mut file = import_file("Audit", 6, 2, 3);
+    // One more application owned by an account that exists: not created, not recorded.
+    let mut records: Vec<ApplicationRecord> = app::transfer::rules::decode_json(&file)
+        .0
+        .into_iter()
+        .map(|s| s.record)
+        .collect();
+    records[0].owners.push("olga".into());
+    file = app::transfer::rules::encode_json(&records).unwrap();
+    let summary = import_json(&w, file).await.expect("imported");
+    assert_eq!(summary.owners.len(), 3);
+    let created = crate::client::events(&w, "user.created").await;
+    let mut named: Vec<String> = created
+        .iter()
+        .map(|e| {
+            let a = crate::client::after(e);
+            assert_eq!(e.actor, "host-operator");
+            assert_eq!(a["via"], "import");
+            assert_eq!(a["roles"], serde_json::json!(["owner"]));
+            a["username"].as_str().unwrap().to_string()
+        })
+        .collect();
+    named.sort();
+    assert_eq!(named, summary.owners);
+    // In the same transaction as the import: the chain holds and each event precedes the
+    // import's own.
+    let imported = crate::client::events(&w, "applications.imported").await;
+    assert!(created.iter().all(|c| c.seq < imported[0].seq));
+    let users = app::ssr::entities::app_user::Entity::find()
+        .all(w.state.db.conn())
+        .await
+        .unwrap();
+    for c in &created {
+        assert!(users.iter().any(|u| u.id.to_string() == c.subject_id));
+    }
+}
+on_each_backend!(
+    accounts_an_import_creates_are_audited_one_by_one_on_each_backend,
+    accounts_an_import_creates_are_audited_one_by_one
 );
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
