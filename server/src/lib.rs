@@ -1,6 +1,7 @@
 //! Composition root: wires the application state, the HTTP stack and the pages together.
 //! `build_router` is what both `main` and the integration tests use.
 
+pub mod backup;
 pub mod cli;
 pub mod http;
 

@@ -363,6 +363,77 @@ on_each_backend!(
     accounts_an_import_creates_are_audited_one_by_one
 );
 
+async fn a_backup_taken_during_writes_restores_and_verifies(db: &TestDb) {
+    use app::audit::facade::{ChainStatus, verify_chain};
+    use server::backup::{BackupError, backup, restore};
+    let w = World::new(db).await;
+    let admin = first_admin(&w, "ada").await;
+    import_json(&w, import_file("Kept", 300, 6, 12))
+        .await
+        .expect("imported");
+    let before = unit_count(&w).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("portal.backup");
+
+    // Taken while 16 writers write.
+    let taking = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        backup(&w.state.db, &db.url, &out).await
+    };
+    let (taken, writes) = tokio::join!(taking, sixteen_writers(&admin, "Meanwhile", 6));
+    let taken = taken.expect("backed up");
+    assert!(taken.bytes > 0);
+    assert_eq!(writes.latencies.len(), 16 * 6);
+    let after = unit_count(&w).await;
+    assert!(matches!(
+        backup(&w.state.db, &db.url, &out).await,
+        Err(BackupError::Exists(_))
+    ));
+
+    // Restored into an empty database: the audit trail verifies, and the copy is one moment of
+    // the source (everything from before the writers, some or all of their writes).
+    let target = if db.label == "postgres" {
+        TestDb::postgres().await.expect("postgres is configured")
+    } else {
+        TestDb::sqlite()
+    };
+    let restored = restore(&target.url, &out, false).await.expect("restored");
+    assert!(restored.events > 0);
+    // A database with data is not overwritten unless told.
+    match restore(&target.url, &out, false).await {
+        Err(BackupError::NotEmpty { users, .. }) => assert!(users > 0),
+        other => panic!("a second restore is refused: {other:?}"),
+    }
+    let again = restore(&target.url, &out, true).await.expect("forced");
+    assert_eq!(again.head_hash, restored.head_hash);
+
+    let copy = World::new(&target).await;
+    match verify_chain(copy.state.db.conn()).await.unwrap() {
+        ChainStatus::Intact { events, head_hash } => {
+            assert_eq!((events, head_hash), (restored.events, restored.head_hash));
+        }
+        broken => panic!("{broken:?}"),
+    }
+    let units = unit_count(&copy).await;
+    assert!(
+        (before..=after).contains(&units),
+        "{before} <= {units} <= {after}"
+    );
+    // One moment, not a blend: every unit a writer added that the copy holds has its audit
+    // event in the copy, and no event is there without its unit.
+    let added = crate::client::events(&copy, "catalogue.changed")
+        .await
+        .into_iter()
+        .filter(|e| e.subject_type == "business_unit" && e.before.is_none())
+        .count() as u64;
+    assert_eq!(added, units - before);
+    target.cleanup().await;
+}
+on_each_backend!(
+    a_backup_taken_during_writes_restores_and_verifies_on_each_backend,
+    a_backup_taken_during_writes_restores_and_verifies
+);
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
