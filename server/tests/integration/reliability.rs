@@ -464,6 +464,11 @@ fn report(label: &str, writes: &Writes) {
 async fn write_latency_of_16_writers_with_and_without_a_large_import() {
     use app::transfer::ssr::{export, generate_estate, plan_import, write_import};
     use std::sync::atomic::{AtomicBool, Ordering};
+    // Warnings and errors (a writer answered busy, an internal error's cause) on the output.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("warn")
+        .with_test_writer()
+        .try_init();
     let apps: usize = std::env::var("PORTAL_BENCH_IMPORT_APPS")
         .ok()
         .and_then(|v| v.parse().ok())
