@@ -21,6 +21,10 @@ pub enum AppError {
     RateLimited { retry_after_secs: u64 },
     #[error("The service is temporarily unavailable. Try again shortly.")]
     Unavailable,
+    /// The database's write lock stayed taken (a long write such as a bulk import) for as long
+    /// as a request may wait for it: nothing was written; try again after the pause given.
+    #[error("The portal is busy with another change. Try again in {retry_after_secs} seconds.")]
+    Busy { retry_after_secs: u64 },
     #[error("Something went wrong on our side (reference {reference}).")]
     Internal { reference: String },
     /// The request itself could not be carried out (bad arguments, network failure).
@@ -45,8 +49,18 @@ impl AppError {
             Self::Validation { .. } | Self::Request(_) => 400,
             Self::Conflict(_) => 409,
             Self::RateLimited { .. } => 429,
-            Self::Unavailable => 503,
+            Self::Unavailable | Self::Busy { .. } => 503,
             Self::Internal { .. } => 500,
+        }
+    }
+
+    /// The pause a client should take before trying again (`Retry-After`), if any.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after_secs } | Self::Busy { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
         }
     }
 
@@ -75,6 +89,9 @@ impl FromServerFnError for AppError {
         Self::Request(value.to_string())
     }
 }
+
+#[cfg(feature = "ssr")]
+pub use server::{BUSY_RETRY_AFTER_SECS, is_busy};
 
 #[cfg(feature = "ssr")]
 mod server {
@@ -107,13 +124,43 @@ mod server {
         /// The database out of reach (see [`crate::ssr::db::is_unavailable`]) is `Unavailable`
         /// (503 with `Retry-After`); any other failure is `Internal`.
         fn from(err: DbErr) -> Self {
-            if crate::ssr::db::is_unavailable(&err) {
-                tracing::warn!(error = %err, "database unavailable");
-                Self::Unavailable
-            } else {
-                Self::internal(err)
+            match err {
+                ref e if is_busy(e) => {
+                    tracing::warn!(error = %e, "the database stayed locked: answered busy");
+                    Self::Busy {
+                        retry_after_secs: BUSY_RETRY_AFTER_SECS,
+                    }
+                }
+                ref e if crate::ssr::db::is_unavailable(e) => {
+                    tracing::warn!(error = %e, "database unavailable");
+                    Self::Unavailable
+                }
+                other => Self::internal(other),
             }
         }
+    }
+
+    /// The pause suggested to a writer that could not get the database's write lock in time.
+    pub const BUSY_RETRY_AFTER_SECS: u64 = 2;
+
+    /// Whether `err` is SQLite's "database is busy / locked" (primary codes 5 and 6, with their
+    /// extended codes): the write lock stayed taken past the busy timeout.
+    pub fn is_busy(err: &DbErr) -> bool {
+        let runtime = match err {
+            DbErr::Exec(e) | DbErr::Query(e) | DbErr::Conn(e) => e,
+            _ => return false,
+        };
+        let sea_orm::RuntimeErr::SqlxError(e) = runtime else {
+            return false;
+        };
+        let Some(db) = e.as_database_error() else {
+            return false;
+        };
+        let Some(code) = db.code() else {
+            return false;
+        };
+        // Only SQLite reports these bare numeric codes (PostgreSQL's are five-character SQLSTATEs).
+        matches!(code.parse::<u32>().map(|c| c & 0xff), Ok(5 | 6)) && code.len() <= 4
     }
 }
 

@@ -64,11 +64,30 @@ pub enum Command {
         /// Check the file and report what would be created, writing nothing.
         #[arg(long)]
         dry_run: bool,
+        /// The largest file accepted, in bytes (a larger one is refused before it is read).
+        #[arg(long, default_value_t = IMPORT_FILE_LIMIT)]
+        max_bytes: u64,
     },
     /// Export data as a file.
     Export {
         #[command(subcommand)]
         what: ExportWhat,
+    },
+    /// Write a consistent copy of the database to a file while the portal serves (SQLite:
+    /// `VACUUM INTO`; PostgreSQL: `pg_dump --format=custom`, which must be on PATH).
+    Backup {
+        /// The file to write; it must not exist.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put a backup into the database (stop the portal first). Refused when the database holds
+    /// accounts or applications, unless --force; the restored audit trail is verified.
+    Restore {
+        /// The backup file (written by `server backup`).
+        file: PathBuf,
+        /// Replace a database that holds data.
+        #[arg(long)]
+        force: bool,
     },
     /// Fill an empty registry with a realistic generated estate (the same seed gives the same
     /// estate).
@@ -80,6 +99,12 @@ pub enum Command {
         seed: u64,
     },
 }
+
+/// The largest file `server import` reads unless told otherwise (`--max-bytes`): room for an
+/// estate of about 100,000 applications, where the web upload stops at
+/// [`app::transfer::http::IMPORT_BODY_LIMIT`]. The whole file is held in memory while it is
+/// decoded.
+pub const IMPORT_FILE_LIMIT: u64 = 256 * 1024 * 1024;
 
 #[derive(Debug, Subcommand)]
 pub enum ExportWhat {
@@ -180,8 +205,18 @@ pub enum CliError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
     #[error("{0}")]
     Usage(&'static str),
+    #[error(
+        "{path} is {size} bytes, over the import limit of {limit} bytes (raise it with --max-bytes)"
+    )]
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     #[error("serving: {0}")]
     Serve(std::io::Error),
 }
@@ -227,7 +262,8 @@ pub async fn run(cli: Cli) -> ExitCode {
             file,
             format,
             dry_run,
-        } => import(config, &file, format, dry_run).await,
+            max_bytes,
+        } => import(config, &file, format, dry_run, max_bytes).await,
         Command::Export {
             what: ExportWhat::Applications { format, out },
         } => export_applications(config, format, out.as_deref()).await,
@@ -238,6 +274,8 @@ pub async fn run(cli: Cli) -> ExitCode {
             what: ExportWhat::Exceptions { format, out },
         } => export_exceptions(config, format, out.as_deref()).await,
         Command::Generate { apps, seed } => generate(config, apps as usize, seed).await,
+        Command::Backup { out } => backup(config, &out).await,
+        Command::Restore { file, force } => restore(config, &file, force).await,
     };
     match result {
         Ok(code) => code,
@@ -442,22 +480,48 @@ fn format_of(given: Option<FileFormat>, path: Option<&Path>) -> Option<Format> {
     })
 }
 
+/// Reads a file to import, refusing one over `limit` bytes before reading it (and stopping at
+/// the limit should it grow meanwhile).
+pub async fn read_import_file(file: &Path, limit: u64) -> Result<Vec<u8>, CliError> {
+    use tokio::io::AsyncReadExt as _;
+    let failed = |source| CliError::File {
+        action: "read",
+        path: file.to_path_buf(),
+        source,
+    };
+    let opened = tokio::fs::File::open(file).await.map_err(failed)?;
+    let too_large = |size| CliError::TooLarge {
+        path: file.to_path_buf(),
+        size,
+        limit,
+    };
+    let size = opened.metadata().await.map_err(failed)?.len();
+    if size > limit {
+        return Err(too_large(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    opened
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(failed)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 async fn import(
     config: Config,
     file: &Path,
     format: Option<FileFormat>,
     dry_run: bool,
+    max_bytes: u64,
 ) -> Result<ExitCode, CliError> {
     let format = format_of(format, Some(file)).ok_or(CliError::Usage(
         "name the format with --format csv|json (the file has no .csv or .json extension)",
     ))?;
-    let bytes = tokio::fs::read(file)
-        .await
-        .map_err(|source| CliError::File {
-            action: "read",
-            path: file.to_path_buf(),
-            source,
-        })?;
+    let bytes = read_import_file(file, max_bytes).await?;
     let state = build_state(config).await?;
     let started = std::time::Instant::now();
     // The bytes are decoded on a blocking thread and dropped there; only the records go on.
@@ -698,6 +762,31 @@ async fn generate(config: Config, apps: usize, seed: u64) -> Result<ExitCode, Cl
         s.business_units.len(),
         s.owners.len(),
         started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn backup(config: Config, out: &Path) -> Result<ExitCode, CliError> {
+    let db = Db::connect(&config.database_url).await?;
+    let started = std::time::Instant::now();
+    let done = crate::backup::backup(&db, &config.database_url, out).await?;
+    db.close().await?;
+    eprintln!(
+        "wrote a consistent backup of {} bytes to {} in {:.1} s",
+        done.bytes,
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn restore(config: Config, file: &Path, force: bool) -> Result<ExitCode, CliError> {
+    let done = crate::backup::restore(&config.database_url, file, force).await?;
+    println!(
+        "restored {}; audit trail intact: {} events, head {}",
+        file.display(),
+        done.events,
+        done.head_hash
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -35,6 +35,22 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// Every 503 (a writer that could not get the write lock in time, a request that timed out, a
+/// database that does not answer) tells the client when to try again: the answer's own
+/// `Retry-After`, else a short pause.
+pub async fn retry_after_on_unavailable(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    if res.status() == StatusCode::SERVICE_UNAVAILABLE
+        && !res.headers().contains_key(header::RETRY_AFTER)
+    {
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(app::error::BUSY_RETRY_AFTER_SECS),
+        );
+    }
+    res
+}
+
 /// Whether a request may change state: safe methods always; others only when the browser says the
 /// request comes from the portal's own origin. Browsers send `Origin` (or at least
 /// `Sec-Fetch-Site`) with every state-changing request; a request with neither is not from a
@@ -133,24 +149,6 @@ pub async fn content_type_guard(req: Request, next: Next) -> Response {
         }
     }
     next.run(req).await
-}
-
-/// Seconds a client is told to wait before trying again after a 503.
-pub const RETRY_AFTER_SECS: &str = "5";
-
-/// Every 503 (the database out of reach, the request timeout) tells the client when to try
-/// again, unless the response already says.
-pub async fn retry_after_unavailable(req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
-    if res.status() == StatusCode::SERVICE_UNAVAILABLE
-        && !res.headers().contains_key(header::RETRY_AFTER)
-    {
-        res.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from_static(RETRY_AFTER_SECS),
-        );
-    }
-    res
 }
 
 /// The Content-Security-Policy for one response: scripts only from the portal itself or carrying

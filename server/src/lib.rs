@@ -1,6 +1,7 @@
 //! Composition root: wires the application state, the HTTP stack and the pages together.
 //! `build_router` is what both `main` and the integration tests use.
 
+pub mod backup;
 pub mod cli;
 pub mod http;
 
@@ -41,7 +42,7 @@ pub async fn build_state_with_clock(
     clock: Arc<dyn Clock>,
 ) -> Result<AppState, StartupError> {
     let webauthn = relying_party(&config.public_url).map_err(StartupError::RelyingParty)?;
-    let db = Db::connect(&config.database_url)
+    let db = Db::connect_waiting(&config.database_url, config.write_wait())
         .await
         .map_err(StartupError::Database)?;
     db.migrate().await.map_err(StartupError::Migrations)?;
@@ -138,7 +139,7 @@ pub fn build_router_with(
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,
         ))
-        .layer(middleware::from_fn(http::retry_after_unavailable))
+        .layer(middleware::from_fn(http::retry_after_on_unavailable))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             http::body_limit,

@@ -6,5 +6,5 @@
 pub use super::ssr::{
     links::{IssuedLink, active_admin_exists, issue_bootstrap_link},
     people::{Person, find_people, search_people},
-    users::{NewUser, insert_users},
+    users::{EnsuredUser, NewUser, ensure_users, insert_users},
 };

@@ -2,4 +2,4 @@
 //! and populations, and creating the business units an import names.
 
 #[cfg(feature = "ssr")]
-pub use super::ssr::{insert_business_units, names};
+pub use super::ssr::{EnsuredUnit, ensure_business_units, insert_business_units, names};

@@ -100,7 +100,9 @@ use crate::ssr::derived::Changed;
 use crate::ssr::state::AppState;
 use crate::validation::validate_text;
 use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::OnConflict;
 use serde_json::json;
+use std::collections::HashMap;
 
 fn method_snapshot(m: &auth_method::Model) -> serde_json::Value {
     json!({
@@ -252,6 +254,67 @@ pub async fn insert_business_units<C: ConnectionTrait>(
         ))?;
     }
     Ok(())
+}
+
+/// A business unit an import needs, as it stands after [`ensure_business_units`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EnsuredUnit {
+    pub id: BusinessUnitId,
+    /// Created by this call (else it existed, or another transaction created it meanwhile).
+    pub created: bool,
+    pub active: bool,
+}
+
+/// Creates the business units that are missing, conflict-safe: each is inserted unless one of
+/// that name exists (`ON CONFLICT DO NOTHING`; on PostgreSQL this waits for a concurrent
+/// transaction inserting the same name and then sees its row), then every named unit is read
+/// back. Sorted by name first, so that two transactions creating overlapping sets take their
+/// locks in one order. Returns each name's unit.
+pub async fn ensure_business_units<C: ConnectionTrait>(
+    db: &C,
+    units: &[(BusinessUnitId, String)],
+) -> Result<HashMap<String, EnsuredUnit>, AppError> {
+    let mut sorted: Vec<&(BusinessUnitId, String)> = units.iter().collect();
+    sorted.sort_by(|a, b| a.1.cmp(&b.1));
+    for chunk in sorted.chunks(BATCH) {
+        business_unit::Entity::insert_many(chunk.iter().map(|(id, name)| {
+            business_unit::ActiveModel {
+                id: Set(*id),
+                name: Set(name.clone()),
+                active: Set(true),
+            }
+        }))
+        .on_conflict(
+            OnConflict::column(business_unit::Column::Name)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    }
+    let planned: HashMap<&str, BusinessUnitId> = units
+        .iter()
+        .map(|(id, name)| (name.as_str(), *id))
+        .collect();
+    let mut found = HashMap::with_capacity(units.len());
+    for chunk in sorted.chunks(BATCH) {
+        for unit in business_unit::Entity::find()
+            .filter(business_unit::Column::Name.is_in(chunk.iter().map(|(_, n)| n.clone())))
+            .all(db)
+            .await?
+        {
+            let created = planned.get(unit.name.as_str()) == Some(&unit.id);
+            found.insert(
+                unit.name,
+                EnsuredUnit {
+                    id: unit.id,
+                    created,
+                    active: unit.active,
+                },
+            );
+        }
+    }
+    Ok(found)
 }
 
 /// Retires or restores a business unit (kept for the history of applications that used it).

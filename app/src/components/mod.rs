@@ -293,7 +293,10 @@ pub fn vocab_options<T: Copy>(
 mod tests {
     #[test]
     fn only_known_codes_put_words_on_a_page() {
-        assert_eq!(super::done_message("signed-out"), Some("You are signed out."));
+        assert_eq!(
+            super::done_message("signed-out"),
+            Some("You are signed out.")
+        );
         for forged in ["", "Your account is locked", "signed-out ", "<b>x</b>"] {
             assert_eq!(super::done_message(forged), None, "{forged}");
         }

@@ -98,6 +98,14 @@ pub struct ConfigError {
 }
 
 impl Config {
+    /// How long a writer waits for SQLite's write lock (held by another writer, such as the
+    /// write phase of a bulk import) before it gives up and is answered 503 with
+    /// `Retry-After`: half the request timeout, at most ten seconds, so that the writer answers
+    /// before its request times out and keeps time for its own work.
+    pub fn write_wait(&self) -> Duration {
+        (self.request_timeout / 2).clamp(Duration::from_millis(250), Duration::from_secs(10))
+    }
+
     /// Reads the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -214,6 +222,15 @@ mod tests {
         assert_eq!(c.session_idle, Duration::from_secs(30 * 60));
         assert_eq!(c.session_absolute, Duration::from_secs(12 * 3600));
         assert_eq!(c.public_url.session_cookie_name(), "portal_session");
+    }
+
+    #[test]
+    fn a_writer_waits_less_than_the_request_timeout() {
+        for (timeout, wait_ms) in [("1", 500), ("4", 2000), ("30", 10_000), ("600", 10_000)] {
+            let c = config(&[("PORTAL_REQUEST_TIMEOUT_SECONDS", timeout)]).unwrap();
+            assert_eq!(c.write_wait(), Duration::from_millis(wait_ms), "{timeout}");
+            assert!(c.write_wait() < c.request_timeout);
+        }
     }
 
     #[test]

@@ -88,53 +88,91 @@ pub enum LockKey {
     Bootstrap = 7_203_542,
 }
 
+/// Connections of the SQLite pool that write transactions use (apart from the readers' pool).
+pub const WRITE_CONNECTIONS: u32 = 4;
+
+/// How long a SQLite writer waits for the write lock when nothing else is said.
+pub const DEFAULT_WRITE_WAIT: Duration = Duration::from_secs(10);
+
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
+    /// Where write transactions ([`Db::begin_write`]) run: on SQLite a small pool of its own, so
+    /// that writers queued behind the write lock (a bulk import's write phase) never take every
+    /// connection from the reads (pages, session loads); on PostgreSQL the same pool as `conn`.
+    writer: DatabaseConnection,
     /// SQL statements executed since start-up, for tests and benchmarks that hold a page to a
     /// fixed number of statements.
     statements: Arc<AtomicU64>,
 }
 
 impl Db {
-    /// Opens a pool for `url`, creating the SQLite file (and its folder) when missing.
+    /// Opens a pool for `url`, creating the SQLite file (and its folder) when missing; a SQLite
+    /// writer waits up to [`DEFAULT_WRITE_WAIT`] for the write lock.
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
-        let mut opts = ConnectOptions::new(url.to_owned());
-        opts.sqlx_logging(false);
-        if url.starts_with("sqlite:") {
-            if let Some(dir) = sqlite_parent_dir(url) {
-                tokio::fs::create_dir_all(&dir)
-                    .await
-                    .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
-            }
-            opts.max_connections(8)
-                .min_connections(1)
-                .acquire_timeout(Duration::from_secs(10))
-                .map_sqlx_sqlite_opts(|o| {
-                    o.create_if_missing(true)
-                        .journal_mode(SqliteJournalMode::Wal)
-                        .synchronous(SqliteSynchronous::Full)
-                        .busy_timeout(Duration::from_secs(10))
-                        .foreign_keys(true)
-                });
-        } else {
-            // A request waits at most this long for a connection: when PostgreSQL is gone it is
-            // answered 503 (see `is_unavailable`) well within the request timeout, and the pool
-            // opens fresh connections by itself once the server answers again (each idle
-            // connection is tested before it is handed out).
-            opts.max_connections(16)
-                .min_connections(0)
-                .connect_timeout(PG_ACQUIRE_TIMEOUT)
-                .acquire_timeout(PG_ACQUIRE_TIMEOUT)
-                .test_before_acquire(true);
+        Self::connect_waiting(url, DEFAULT_WRITE_WAIT).await
+    }
+
+    /// The same, a SQLite writer waiting at most `write_wait` for the write lock (the busy
+    /// timeout) before its transaction fails with "database is locked", which the portal answers
+    /// 503 with `Retry-After` ([`crate::error::AppError::Busy`]). The server passes
+    /// [`crate::ssr::config::Config::write_wait`], so that a writer gives up before its request
+    /// times out.
+    pub async fn connect_waiting(url: &str, write_wait: Duration) -> Result<Self, DbErr> {
+        let sqlite = url.starts_with("sqlite:");
+        if sqlite && let Some(dir) = sqlite_parent_dir(url) {
+            tokio::fs::create_dir_all(&dir)
+                .await
+                .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let mut conn = Database::connect(opts).await?;
+        let options = |connections: u32, acquire: Duration| {
+            let mut opts = ConnectOptions::new(url.to_owned());
+            opts.sqlx_logging(false);
+            if sqlite {
+                opts.max_connections(connections)
+                    .min_connections(1)
+                    .acquire_timeout(acquire)
+                    .map_sqlx_sqlite_opts(move |o| {
+                        o.create_if_missing(true)
+                            .journal_mode(SqliteJournalMode::Wal)
+                            .synchronous(SqliteSynchronous::Full)
+                            .busy_timeout(write_wait)
+                            .foreign_keys(true)
+                    });
+            } else {
+                // A request waits at most this long for a connection: when PostgreSQL is gone it
+                // is answered 503 (see `is_unavailable`) well within the request timeout, and the
+                // pool opens fresh connections by itself once the server answers again (each
+                // idle connection is tested before it is handed out).
+                opts.max_connections(16)
+                    .min_connections(0)
+                    .connect_timeout(PG_ACQUIRE_TIMEOUT)
+                    .acquire_timeout(PG_ACQUIRE_TIMEOUT)
+                    .test_before_acquire(true);
+            }
+            opts
+        };
         let statements = Arc::new(AtomicU64::new(0));
-        let counter = statements.clone();
-        conn.set_metric_callback(move |_| {
-            counter.fetch_add(1, Ordering::Relaxed);
-        });
-        Ok(Self { conn, statements })
+        let counted = |mut conn: DatabaseConnection| {
+            let counter = statements.clone();
+            conn.set_metric_callback(move |_| {
+                counter.fetch_add(1, Ordering::Relaxed);
+            });
+            conn
+        };
+        let conn = counted(Database::connect(options(8, Duration::from_secs(10))).await?);
+        // SQLite takes one writer at a time: a few connections queue for the lock, and a writer
+        // that cannot even get one of them within its wait is answered 503 too.
+        let writer = if sqlite {
+            counted(Database::connect(options(WRITE_CONNECTIONS, write_wait)).await?)
+        } else {
+            conn.clone()
+        };
+        Ok(Self {
+            conn,
+            writer,
+            statements,
+        })
     }
 
     /// How many SQL statements this pool has executed (transactions included).
@@ -151,14 +189,16 @@ impl Db {
     }
 
     /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite, so the write lock is taken up
-    /// front and waits on the busy timeout rather than failing at the first write.
+    /// front and waits on the busy timeout rather than failing at the first write. When the lock
+    /// stays taken past the busy timeout the error is SQLite's "database is locked", which
+    /// becomes [`crate::error::AppError::Busy`] (503 with `Retry-After`), never a 500.
     pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
         let options = TransactionOptions {
             sqlite_transaction_mode: (self.backend() == DbBackend::Sqlite)
                 .then_some(SqliteTransactionMode::Immediate),
             ..Default::default()
         };
-        self.conn.begin_with_options(options).await
+        self.writer.begin_with_options(options).await
     }
 
     /// Starts a read-only snapshot, for reads that must agree with each other however long they
@@ -231,6 +271,9 @@ impl Db {
     }
 
     pub async fn close(self) -> Result<(), DbErr> {
+        if self.backend() == DbBackend::Sqlite {
+            self.writer.close().await?;
+        }
         self.conn.close().await
     }
 }

@@ -32,7 +32,8 @@ pub fn wants_html(headers: &HeaderMap) -> bool {
 }
 
 /// A refusal outside a server function (middleware, plain handlers), in the caller's terms: the
-/// message as text for a browser, the error as JSON otherwise; `Retry-After` when rate limited.
+/// message as text for a browser, the error as JSON otherwise; `Retry-After` when rate limited
+/// or busy.
 pub fn error_response(headers: &HeaderMap, err: &AppError) -> Response {
     let status =
         StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -49,7 +50,7 @@ pub fn error_response(headers: &HeaderMap, err: &AppError) -> Response {
             }
         }
     };
-    if let AppError::RateLimited { retry_after_secs } = err
+    if let Some(retry_after_secs) = err.retry_after_secs()
         && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
     {
         res.headers_mut().insert(header::RETRY_AFTER, v);
@@ -75,6 +76,11 @@ pub fn respond<T>(result: Result<T, AppError>, notice: Option<&str>) -> Result<T
         )
     {
         opts.set_status(status);
+        if let Some(secs) = e.retry_after_secs()
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            opts.insert_header(header::RETRY_AFTER, v);
+        }
     }
     if let Some(back) = form_referer() {
         keep_for_next_page(&result, notice);

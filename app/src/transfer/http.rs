@@ -25,7 +25,7 @@ use tower_sessions::Session;
 
 pub use super::model::{EXPORT_PATH, IMPORT_PATH};
 
-/// The largest file the import endpoint accepts (the command line has no limit).
+/// The largest file the import endpoint accepts (the command line has its own, larger limit).
 pub const IMPORT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 #[derive(Debug, Default, Deserialize)]

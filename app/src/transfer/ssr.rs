@@ -8,9 +8,9 @@
 use super::generate;
 use super::model::{ApplicationRecord, Format, ImportProblem, ImportSummary, Importers};
 use super::rules::{self, Encoder, Existing, Plan, Sourced};
-use crate::accounts::facade::{NewUser, insert_users};
+use crate::accounts::facade::{NewUser, ensure_users, insert_users};
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
-use crate::catalogue::facade::insert_business_units;
+use crate::catalogue::facade::{ensure_business_units, insert_business_units};
 use crate::declarations::facade::{NewVersion, insert_versions, known};
 use crate::declarations::model::{Declaration, Source};
 use crate::error::AppError;
@@ -395,8 +395,13 @@ pub async fn apply<C: ConnectionTrait>(
     author: Option<UserId>,
 ) -> Result<(), AppError> {
     insert_business_units(db, &plan.business_units).await?;
-    let users: Vec<NewUser<'_>> = plan
-        .owners
+    insert_users(db, &new_owners(&plan.owners), now).await?;
+    write_applications(db, plan, now, source, author).await
+}
+
+/// The owner accounts a plan creates: invited, the owner role, the user name as display name.
+fn new_owners(owners: &[(UserId, String)]) -> Vec<NewUser<'_>> {
+    owners
         .iter()
         .map(|(id, username)| NewUser {
             id: *id,
@@ -405,8 +410,18 @@ pub async fn apply<C: ConnectionTrait>(
             status: UserStatus::Invited,
             roles: &[Role::Owner],
         })
-        .collect();
-    insert_users(db, &users, now).await?;
+        .collect()
+}
+
+/// Writes a plan's applications, then each declaration as version 1 (its business units and
+/// owner accounts exist).
+async fn write_applications<C: ConnectionTrait>(
+    db: &C,
+    plan: Plan,
+    now: OffsetDateTime,
+    source: Source,
+    author: Option<UserId>,
+) -> Result<(), AppError> {
     insert_applications(db, &plan.applications, now).await?;
     let versions: Vec<NewVersion> = plan
         .declarations
@@ -423,6 +438,80 @@ pub async fn apply<C: ConnectionTrait>(
         .collect();
     insert_versions(db, &versions).await?;
     Ok(())
+}
+
+/// Creates the business units and owner accounts a plan needs, conflict-safe: one created
+/// meanwhile by a concurrent import (another instance, another operator) is used as if it had
+/// been there when the plan was made; one created meanwhile that the plan cannot use (a unit
+/// retired, an account without the owner role or disabled) is a problem of the file. Returns
+/// the plan with the ids of what it uses and, in its units and owners, only what was created
+/// here.
+async fn claim_names<C: ConnectionTrait>(
+    db: &C,
+    mut plan: Plan,
+    now: OffsetDateTime,
+) -> Result<Result<Plan, Vec<ImportProblem>>, AppError> {
+    let mut problems = Vec::new();
+    let units = ensure_business_units(db, &plan.business_units).await?;
+    let mut unit_of: HashMap<BusinessUnitId, BusinessUnitId> = HashMap::new();
+    plan.business_units.retain(|(planned, name)| {
+        let Some(unit) = units.get(name) else {
+            problems.push(file_problem(format!(
+                "business unit “{name}” could not be created; import the file again"
+            )));
+            return false;
+        };
+        if !unit.active {
+            problems.push(file_problem(format!(
+                "business unit “{name}” was created and retired while this file was imported; \
+                 restore it or name another"
+            )));
+        }
+        unit_of.insert(*planned, unit.id);
+        unit.created
+    });
+    let accounts = ensure_users(db, &new_owners(&plan.owners), now).await?;
+    let mut user_of: HashMap<UserId, UserId> = HashMap::new();
+    plan.owners.retain(|(planned, username)| {
+        let Some(account) = accounts.get(username) else {
+            problems.push(file_problem(format!(
+                "owner “{username}” could not be created; import the file again"
+            )));
+            return false;
+        };
+        if !account.fits {
+            problems.push(file_problem(format!(
+                "owner “{username}”: an account of this name was created while this file was \
+                 imported, without the owner role or disabled (grant the role first)"
+            )));
+        }
+        user_of.insert(*planned, account.id);
+        account.created
+    });
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    for a in &mut plan.applications {
+        if let Some(unit) = a.app.business_unit.as_mut()
+            && let Some(actual) = unit_of.get(unit)
+        {
+            *unit = *actual;
+        }
+        for owner in &mut a.app.owners {
+            if let Some(actual) = user_of.get(owner) {
+                *owner = *actual;
+            }
+        }
+    }
+    Ok(Ok(plan))
+}
+
+fn file_problem(message: String) -> ImportProblem {
+    ImportProblem {
+        row: 0,
+        application: String::new(),
+        message,
+    }
 }
 
 /// The SHA-256 of a file (hex), as import events name it.
@@ -571,10 +660,14 @@ pub async fn plan_import(
 }
 
 /// Writes a planned import in one short write transaction with one `applications.imported`
-/// event. What the plan relied on is checked again under the lock (names still free, business
-/// units and owner accounts still absent, owners and providers still eligible): when the portal
-/// changed since the plan was made, the file is planned again against what it holds now, so the
-/// import is refused or written exactly as if it had been planned under the lock.
+/// event, and a `user.created` event for each owner account it creates. What the plan relied on
+/// is checked again under the lock (names still free, business units and owner accounts still
+/// absent, owners and providers still eligible): when the portal changed since the plan was
+/// made, the file is planned again against what it holds now, so the import is refused or
+/// written exactly as if it had been planned under the lock. On PostgreSQL the lock does not
+/// exclude a concurrent import, so business units and owner accounts are created conflict-safe
+/// (one created meanwhile is used); an application name taken meanwhile refuses the import as
+/// a conflict.
 pub async fn write_import(
     state: &AppState,
     planned: PlannedImport,
@@ -601,9 +694,49 @@ pub async fn write_import(
             Err(problems) => return Ok(Err(problems)),
         }
     };
-    let summary = plan.summary();
     let now = state.now();
-    apply(&txn, plan, now, Source::Import, by.author()).await?;
+    // Business units and owner accounts first, conflict-safe: a concurrent import creating the
+    // same ones is no reason to refuse this one.
+    let plan = match claim_names(&txn, plan, now).await? {
+        Ok(plan) => plan,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    let summary = plan.summary();
+    let created: Vec<(UserId, String)> = plan.owners.clone();
+    write_applications(&txn, plan, now, Source::Import, by.author())
+        .await
+        .map_err(|e| match e {
+            // Only a concurrent change can take a name between the check and the write.
+            AppError::Validation { field, .. } if field == "name" => AppError::Conflict(
+                "An application this file names was created by someone else while the file was \
+                 imported, so nothing was imported. Import the file again to see which."
+                    .into(),
+            ),
+            other => other,
+        })?;
+    // Each account created is recorded as accounts created by hand are, by whoever imported.
+    for (id, username) in &created {
+        record(
+            &txn,
+            now,
+            NewAuditEvent {
+                actor: by.actor(),
+                action: AuditAction::UserCreated,
+                subject_type: "user",
+                subject_id: id.to_string(),
+                before: None,
+                after: Some(json!({
+                    "username": username,
+                    "display_name": username,
+                    "roles": ["owner"],
+                    "status": UserStatus::Invited.as_str(),
+                    "via": "import",
+                    "import_sha256": sha256,
+                })),
+            },
+        )
+        .await?;
+    }
     record(
         &txn,
         now,

@@ -20,6 +20,7 @@ mod migrations;
 mod notifications;
 mod people;
 mod registry;
+mod reliability;
 mod sessions;
 mod signin;
 mod transfer;

@@ -99,11 +99,20 @@ macro_rules! on_each_backend {
 pub const ORIGIN: &str = "http://localhost:3000";
 
 pub fn config_for(db: &TestDb) -> Config {
+    config_with(db, &[])
+}
+
+/// The test configuration with some variables set (`PORTAL_REQUEST_TIMEOUT_SECONDS`, …).
+pub fn config_with(db: &TestDb, vars: &[(&str, &str)]) -> Config {
     let url = db.url.clone();
+    let vars: Vec<(String, String)> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     Config::from_lookup(move |name| match name {
         "PORTAL_DATABASE_URL" => Some(url.clone()),
         "PORTAL_PUBLIC_URL" => Some(ORIGIN.into()),
-        _ => None,
+        _ => vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
     })
     .expect("test configuration")
 }
@@ -117,6 +126,11 @@ pub struct World {
 
 impl World {
     pub async fn new(db: &TestDb) -> Self {
+        Self::with_config(config_for(db)).await
+    }
+
+    /// A portal over `config` (its database included).
+    pub async fn with_config(config: Config) -> Self {
         // `PORTAL_TEST_LOG=1` shows the server's log (an internal error's cause, say).
         if std::env::var_os("PORTAL_TEST_LOG").is_some() {
             let _ = tracing_subscriber::fmt().with_test_writer().try_init();
@@ -127,7 +141,7 @@ impl World {
             .replace_nanosecond(0)
             .expect("valid");
         let clock = FixedClock::at(now);
-        let state = server::build_state_with_clock(config_for(db), Arc::new(clock.clone()))
+        let state = server::build_state_with_clock(config, Arc::new(clock.clone()))
             .await
             .expect("state");
         let router = server::build_router(state.clone()).expect("a consistent access table");

@@ -8,10 +8,12 @@ use crate::session::model::{Role, UserStatus};
 use crate::ssr::db::BATCH;
 use crate::ssr::entities::{app_user, user_role};
 use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait,
 };
+use std::collections::HashMap;
 use time::OffsetDateTime;
 
 /// A new account and its roles.
@@ -70,6 +72,119 @@ pub async fn insert_users<C: ConnectionTrait>(
             .await?;
     }
     Ok(())
+}
+
+/// An account an import needs, as it stands after [`ensure_users`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EnsuredUser {
+    pub id: UserId,
+    /// Created by this call, with the roles asked for (else it existed, or another transaction
+    /// created it meanwhile).
+    pub created: bool,
+    /// Holds every role asked for and is not disabled.
+    pub fits: bool,
+}
+
+/// Creates the accounts that are missing, conflict-safe: each is inserted unless an account of
+/// that user name exists (`ON CONFLICT DO NOTHING`; on PostgreSQL this waits for a concurrent
+/// transaction inserting the same name and then sees its row), and only the accounts created
+/// here get their roles. Sorted by user name first, so that two transactions creating
+/// overlapping sets take their locks in one order. Returns each user name's account, with
+/// whether an account that was there already holds the roles asked for.
+pub async fn ensure_users<C: ConnectionTrait>(
+    db: &C,
+    users: &[NewUser<'_>],
+    now: OffsetDateTime,
+) -> Result<HashMap<String, EnsuredUser>, AppError> {
+    let mut sorted: Vec<&NewUser<'_>> = users.iter().collect();
+    sorted.sort_by(|a, b| a.username.cmp(b.username));
+    for chunk in sorted.chunks(BATCH) {
+        app_user::Entity::insert_many(chunk.iter().map(|u| app_user::ActiveModel {
+            id: Set(u.id),
+            username: Set(u.username.to_string()),
+            display_name: Set(u.display_name.to_string()),
+            status: Set(u.status),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }))
+        .on_conflict(
+            OnConflict::column(app_user::Column::Username)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    }
+    let planned: HashMap<&str, &NewUser<'_>> = users.iter().map(|u| (u.username, u)).collect();
+    let mut stored: Vec<(String, UserId, UserStatus)> = Vec::with_capacity(users.len());
+    for chunk in sorted.chunks(BATCH) {
+        stored.extend(
+            app_user::Entity::find()
+                .select_only()
+                .column(app_user::Column::Username)
+                .column(app_user::Column::Id)
+                .column(app_user::Column::Status)
+                .filter(app_user::Column::Username.is_in(chunk.iter().map(|u| u.username)))
+                .into_tuple::<(String, UserId, UserStatus)>()
+                .all(db)
+                .await?,
+        );
+    }
+    let created: Vec<NewUser<'_>> = stored
+        .iter()
+        .filter_map(|(name, id, _)| planned.get(name.as_str()).filter(|u| u.id == *id))
+        .map(|u| **u)
+        .collect();
+    let roles: Vec<_> = created
+        .iter()
+        .flat_map(|u| {
+            u.roles.iter().map(move |r| user_role::ActiveModel {
+                user_id: Set(u.id),
+                role: Set(*r),
+                granted_at: Set(now),
+            })
+        })
+        .collect();
+    for chunk in roles.chunks(BATCH) {
+        user_role::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    // The roles of the accounts that were there already.
+    let others: Vec<UserId> = stored
+        .iter()
+        .filter(|(name, id, _)| planned.get(name.as_str()).is_none_or(|u| u.id != *id))
+        .map(|(_, id, _)| *id)
+        .collect();
+    let mut held: HashMap<UserId, Vec<Role>> = HashMap::new();
+    for chunk in others.chunks(BATCH) {
+        for (user, role) in user_role::Entity::find()
+            .select_only()
+            .column(user_role::Column::UserId)
+            .column(user_role::Column::Role)
+            .filter(user_role::Column::UserId.is_in(chunk.to_vec()))
+            .into_tuple::<(UserId, Role)>()
+            .all(db)
+            .await?
+        {
+            held.entry(user).or_default().push(role);
+        }
+    }
+    Ok(stored
+        .into_iter()
+        .filter_map(|(name, id, status)| {
+            let asked = planned.get(name.as_str())?;
+            let created = asked.id == id;
+            let fits = created
+                || (status != UserStatus::Disabled
+                    && asked
+                        .roles
+                        .iter()
+                        .all(|r| held.get(&id).is_some_and(|h| h.contains(r))));
+            Some((name, EnsuredUser { id, created, fits }))
+        })
+        .collect())
 }
 
 pub async fn grant_roles<C: ConnectionTrait>(
