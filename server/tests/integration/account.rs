@@ -1,8 +1,7 @@
 //! A user's own passkeys and sessions, and what administrators' changes do to them.
 
 use crate::client::{
-    Client, authenticator, error_of, events, first_admin, invited, json, options, origin,
-    passkeys_of, sign_in, signin_start,
+    Client, error_of, events, first_admin, invited, origin, passkeys_of, sign_in, signin_start,
 };
 use crate::on_each_backend;
 use crate::support::{TestDb, World};
@@ -12,7 +11,6 @@ use app::session::model::CurrentUser;
 use app::session::model::Role;
 use http::StatusCode;
 use webauthn_authenticator_rs::WebauthnAuthenticator as _;
-use webauthn_authenticator_rs::prelude::CreationChallengeResponse;
 
 async fn disabling_or_changing_roles_ends_the_users_sessions(db: &TestDb) {
     let w = World::new(db).await;
@@ -135,18 +133,7 @@ async fn passkeys_belong_to_their_owner_and_the_last_one_stays(db: &TestDb) {
 
     // With a second passkey the first can go; then the second is the last one.
     let first = passkeys_of(&w, ada.id()).await[0].clone();
-    let ccr: CreationChallengeResponse =
-        options(&ada.client.post("/api/account/passkeys/start", &[]).await);
-    let mut backup = authenticator();
-    let cred = backup.do_registration(origin(), ccr).unwrap();
-    let r = ada
-        .client
-        .post(
-            "/api/account/passkeys/finish",
-            &[("credential", &json(&cred)), ("name", "Backup key")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut backup = crate::client::add_passkey(&ada.client, "Backup key").await;
     let overview: AccountOverview = ada.client.call("/api/account/overview", &[]).await;
     let second = overview
         .passkeys

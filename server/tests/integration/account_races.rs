@@ -4,9 +4,7 @@
 //! pass, writes wait) until both requests wait for a lock, then lets them go. On SQLite the write
 //! transactions take turns by construction; the same requests run there too.
 
-use crate::client::{
-    Client, authenticator, first_admin, invited, json, options, origin, passkeys_of,
-};
+use crate::client::{Client, first_admin, invited, passkeys_of};
 use crate::on_each_backend;
 use crate::support::{Reply, TestDb, World};
 use app::session::model::{Role, UserStatus};
@@ -17,8 +15,6 @@ use sea_orm::{
     EntityTrait, JoinType, PaginatorTrait, QueryFilter, QuerySelect, RelationTrait, Statement,
     TransactionTrait,
 };
-use webauthn_authenticator_rs::WebauthnAuthenticator as _;
-use webauthn_authenticator_rs::prelude::CreationChallengeResponse;
 
 /// On PostgreSQL, a transaction of the test's own holding `table` in `SHARE` mode: every write to
 /// it waits until [`Gate::open_when_waiting`]. Nothing on SQLite.
@@ -85,17 +81,7 @@ async fn active_admins(w: &World) -> u64 {
 async fn removing_the_last_two_passkeys_at_once_leaves_one(db: &TestDb) {
     let w = World::new(db).await;
     let ada = first_admin(&w, "ada").await;
-    let ccr: CreationChallengeResponse =
-        options(&ada.client.post("/api/account/passkeys/start", &[]).await);
-    let cred = authenticator().do_registration(origin(), ccr).unwrap();
-    let r = ada
-        .client
-        .post(
-            "/api/account/passkeys/finish",
-            &[("credential", &json(&cred)), ("name", "Backup key")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    crate::client::add_passkey(&ada.client, "Backup key").await;
     let ids: Vec<String> = passkeys_of(&w, ada.id())
         .await
         .iter()

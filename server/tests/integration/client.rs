@@ -316,6 +316,23 @@ pub async fn first_admin<'w>(world: &'w World, username: &str) -> Person<'w> {
     Person { client, key, user }
 }
 
+/// Adds a passkey named `name` to the signed-in account of `client`, on a new authenticator
+/// (returned, to sign in with it).
+pub async fn add_passkey(client: &Client<'_>, name: &str) -> SoftPasskey {
+    let ccr: webauthn_authenticator_rs::prelude::CreationChallengeResponse =
+        options(&client.post("/api/account/passkeys/start", &[]).await);
+    let mut key = authenticator();
+    let cred = key.do_registration(origin(), ccr).unwrap();
+    let r = client
+        .post(
+            "/api/account/passkeys/finish",
+            &[("credential", &json(&cred)), ("name", name)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    key
+}
+
 /// An administrator invites someone with roles (`"owner"`, `"security"`, `"auditor"`,
 /// `"admin"`); returns the invitation's secret, read from the one-time flash like the page does.
 pub async fn invite(admin: &Client<'_>, username: &str, roles: &[&str]) -> String {

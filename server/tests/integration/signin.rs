@@ -692,17 +692,7 @@ async fn stand_in_answers_imitate_real_accounts(db: &TestDb) {
     let w = World::new(db).await;
     let ada = first_admin(&w, "ada").await;
     let bob = crate::client::invited(&ada, "bob", &["owner"]).await;
-    let ccr: webauthn_authenticator_rs::prelude::CreationChallengeResponse =
-        options(&bob.client.post("/api/account/passkeys/start", &[]).await);
-    let cred = authenticator().do_registration(origin(), ccr).unwrap();
-    let r = bob
-        .client
-        .post(
-            "/api/account/passkeys/finish",
-            &[("credential", &json(&cred)), ("name", "Backup key")],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    crate::client::add_passkey(&bob.client, "Backup key").await;
 
     let start = |name: String, i: u8| {
         let w = &w;

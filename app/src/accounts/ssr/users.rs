@@ -56,6 +56,15 @@ pub async fn insert_users<C: ConnectionTrait>(
         .await
         .map_err(AppError::taken("username", "This user name is taken."))?;
     }
+    grant_new_roles(db, now, users).await
+}
+
+/// Grants each new account its roles, in batches.
+async fn grant_new_roles<C: ConnectionTrait>(
+    db: &C,
+    now: OffsetDateTime,
+    users: &[NewUser<'_>],
+) -> Result<(), AppError> {
     let roles: Vec<_> = users
         .iter()
         .flat_map(|u| {
@@ -136,21 +145,7 @@ pub async fn ensure_users<C: ConnectionTrait>(
         .filter_map(|(name, id, _)| planned.get(name.as_str()).filter(|u| u.id == *id))
         .map(|u| **u)
         .collect();
-    let roles: Vec<_> = created
-        .iter()
-        .flat_map(|u| {
-            u.roles.iter().map(move |r| user_role::ActiveModel {
-                user_id: Set(u.id),
-                role: Set(*r),
-                granted_at: Set(now),
-            })
-        })
-        .collect();
-    for chunk in roles.chunks(BATCH) {
-        user_role::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(db)
-            .await?;
-    }
+    grant_new_roles(db, now, &created).await?;
     // The roles of the accounts that were there already.
     let others: Vec<UserId> = stored
         .iter()
