@@ -10,6 +10,7 @@ use crate::exceptions::pages::{ExceptionPage, ExceptionsPage, RequestExceptionPa
 use crate::findings::facade::rule_choices;
 use crate::findings::pages::{ApplicationFindingsSection, FindingsPage, PolicyPreviewPanel};
 use crate::home::pages::HomePage;
+use crate::matrix::pages::{JourneysPageView, MatrixPageView, ReadinessSection};
 use crate::notifications::pages::{
     NotificationsLink, NotificationsPage, WebhookPage, WebhooksPage,
 };
@@ -94,6 +95,7 @@ pub fn App() -> impl IntoView {
                         view=|| {
                             view! {
                                 <ApplicationPage>
+                                    <ReadinessSection />
                                     <ApplicationFindingsSection />
                                     <DeclarationSections />
                                 </ApplicationPage>
@@ -111,6 +113,8 @@ pub fn App() -> impl IntoView {
                         view=DeclarationEditorPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=path!("matrix") view=MatrixPageView ssr=SsrMode::Async />
+                    <Route path=path!("journeys") view=JourneysPageView ssr=SsrMode::Async />
                     <Route path=path!("findings") view=FindingsPage ssr=SsrMode::Async />
                     <Route path=path!("exceptions") view=ExceptionsPage ssr=SsrMode::Async />
                     <Route
@@ -146,6 +150,7 @@ pub fn App() -> impl IntoView {
 const NAV: &[(&str, &str, Option<&[Role]>)] = &[
     ("/", "Overview", None),
     ("/applications", "Applications", Some(Role::ALL)),
+    ("/matrix", "Matrix", Some(Role::ALL)),
     ("/findings", "Findings", Some(Role::ALL)),
     ("/exceptions", "Exceptions", Some(Role::ALL)),
     ("/policy", "Policy", Some(Role::ALL)),
@@ -236,11 +241,14 @@ pub fn access_table()
             crate::findings::access::ENDPOINTS,
             crate::exceptions::access::ENDPOINTS,
             crate::transfer::access::ENDPOINTS,
+            crate::matrix::access::ENDPOINTS,
+            crate::home::access::ENDPOINTS,
         ],
         &[
             crate::transfer::access::HANDLERS,
             crate::findings::access::HANDLERS,
             crate::exceptions::access::HANDLERS,
+            crate::matrix::access::HANDLERS,
         ],
     )
 }

@@ -3,7 +3,7 @@
 //!
 //! Features are layered, and imports run one way (the README's architecture section, enforced
 //! by `tests/architecture.rs`): from the bottom, `audit`, `session`, `accounts`, `notifications`,
-//! `catalogue`, `registry`, `policy`, `declarations`, `findings`, `exceptions`, `transfer`; then
+//! `catalogue`, `registry`, `policy`, `declarations`, `findings`, `exceptions`, `transfer`, `matrix`; then
 //! `home` and `app` (the route list), which compose
 //! them. Below every feature: `error`, `ids`, `vocab`, `journey`, `validation`, `spreadsheet`, `components` and `ssr`.
 #![recursion_limit = "256"]
@@ -20,6 +20,7 @@ pub mod findings;
 pub mod home;
 pub mod ids;
 pub mod journey;
+pub mod matrix;
 pub mod notifications;
 pub mod policy;
 pub mod registry;

@@ -129,6 +129,19 @@ pub enum ExportWhat {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// The consistency matrix as CSV (the page's download): one row per application not
+    /// archived, its figures and one column per method.
+    Matrix {
+        /// Only csv.
+        #[arg(long, value_enum)]
+        format: Option<MatrixFormat>,
+        /// The matrix page's filters as a query string, e.g. `criticality=critical&method=sms_otp`.
+        #[arg(long, default_value = "")]
+        filter: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Every exception in every state, with its justification, decision and end, newest
     /// request last.
     Exceptions {
@@ -145,6 +158,11 @@ pub enum ExportWhat {
 pub enum StateArg {
     Open,
     Resolved,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum MatrixFormat {
+    Csv,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -270,6 +288,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Export {
             what: ExportWhat::Findings { format, state, out },
         } => export_findings(config, format, state, out.as_deref()).await,
+        Command::Export {
+            what: ExportWhat::Matrix { format: _, filter, out },
+        } => export_matrix(config, &filter, out.as_deref()).await,
         Command::Export {
             what: ExportWhat::Exceptions { format, out },
         } => export_exceptions(config, format, out.as_deref()).await,
@@ -648,6 +669,57 @@ async fn export_findings(
         Format::Json => export::to_json(&rows).map_err(|e| AppError::internal(e.to_string()))?,
     };
     write_out(&bytes, out, rows.len(), "finding").await
+}
+
+async fn export_matrix(
+    config: Config,
+    filter: &str,
+    out: Option<&Path>,
+) -> Result<ExitCode, CliError> {
+    use app::matrix::model::MatrixFilter;
+    use tokio::io::AsyncWriteExt as _;
+    let filter: MatrixFilter = serde_urlencoded::from_str(filter.trim_start_matches('?'))
+        .map_err(|e| AppError::validation("filter", format!("Not a query string: {e}")))?;
+    let state = build_state(config).await?;
+    let estate = app::matrix::facade::current_estate(&state).await?;
+    let rows = estate.entries.len();
+    let target = out.map(partial_path);
+    let failed = |action: &'static str, path: PathBuf| {
+        move |source| CliError::File {
+            action,
+            path,
+            source,
+        }
+    };
+    let mut sink: std::pin::Pin<Box<dyn tokio::io::AsyncWrite + Send>> = match &target {
+        Some(p) => Box::pin(
+            tokio::fs::File::create(p)
+                .await
+                .map_err(failed("create", p.clone()))?,
+        ),
+        None => Box::pin(tokio::io::stdout()),
+    };
+    let written_to = target
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("standard output"));
+    // The host's operator reads the whole matrix; `owner=mine` means nobody here.
+    for piece in app::matrix::facade::csv_pieces(estate, &filter, None) {
+        let piece = piece.map_err(|e| AppError::internal(e.to_string()))?;
+        sink.write_all(&piece)
+            .await
+            .map_err(failed("write", written_to.clone()))?;
+    }
+    sink.flush()
+        .await
+        .map_err(failed("write", written_to.clone()))?;
+    drop(sink);
+    if let (Some(partial), Some(path)) = (target, out) {
+        tokio::fs::rename(&partial, path)
+            .await
+            .map_err(failed("write", path.to_path_buf()))?;
+        eprintln!("wrote the matrix of {rows} application(s) to {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn export_exceptions(

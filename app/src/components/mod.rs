@@ -133,6 +133,26 @@ where
     }
 }
 
+/// Text made safe to place in HTML, in an element or a quoted attribute (for the few places that
+/// write HTML as text, such as the matrix's thousands of cells).
+pub fn escape_html(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['&', '<', '>', '"', '\'']) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
 /// The badge class of a finding's severity (the word is always written too: never colour
 /// alone).
 pub fn severity_class(s: crate::vocab::Severity) -> &'static str {
@@ -300,6 +320,15 @@ mod tests {
         for forged in ["", "Your account is locked", "signed-out ", "<b>x</b>"] {
             assert_eq!(super::done_message(forged), None, "{forged}");
         }
+    }
+
+    #[test]
+    fn typed_text_cannot_become_markup() {
+        assert_eq!(
+            super::escape_html(r#"<script>alert("x")</script> & 'y'"#),
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
+        );
+        assert_eq!(super::escape_html("Payroll"), "Payroll");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod parallel;
 pub mod rate_limit;
 pub mod remembered;
 pub mod request;
+pub mod snapshot;
 pub mod state;
 
 /// The per-request nonce that the Content-Security-Policy allows inline scripts to carry.

@@ -8,6 +8,7 @@ use super::derived::DerivedViews;
 use super::entities::portal_setting;
 use super::rate_limit::RateLimiter;
 use super::remembered::Remembered;
+use super::snapshot::Snapshots;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use rand::RngCore as _;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Figures (list counts) remembered until the audit trail's head moves.
     pub remembered: Arc<Remembered>,
+    /// Values computed from the whole estate (the matrix), kept until the next change.
+    pub snapshots: Arc<Snapshots>,
     /// What is derived from the estate (findings), refreshed in each change's transaction; the
     /// composition root registers it.
     pub derived: DerivedViews,
@@ -83,6 +86,7 @@ impl AppState {
                 Duration::from_secs(60),
             )),
             remembered: Arc::new(Remembered::default()),
+            snapshots: Arc::new(Snapshots::default()),
             derived: DerivedViews::default(),
             instance: Arc::from(uuid::Uuid::new_v4().simple().to_string()),
         })

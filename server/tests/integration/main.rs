@@ -16,6 +16,7 @@ mod enrolment;
 mod exceptions;
 mod findings;
 mod foundation;
+mod matrix;
 mod migrations;
 mod notifications;
 mod people;

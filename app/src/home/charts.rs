@@ -1,0 +1,256 @@
+//! Charts drawn on the server as SVG text: no chart library, nothing to download, readable
+//! without JavaScript. Each chart is an image with a title and a description that says every
+//! value in words (its text alternative); the pages add the numbers as a table too.
+
+use crate::components::escape_html;
+use std::fmt::Write as _;
+
+/// One bar or part: its label, its value and a class for its colour (the label and value are
+/// always written, so colour is never the only carrier).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Datum {
+    pub label: String,
+    pub value: u32,
+    pub class: &'static str,
+}
+
+pub fn datum(label: impl Into<String>, value: u32, class: &'static str) -> Datum {
+    Datum {
+        label: label.into(),
+        value,
+        class,
+    }
+}
+
+fn open_svg(out: &mut String, id: &str, width: u32, height: u32, title: &str, desc: &str) {
+    let _ = write!(
+        out,
+        "<svg class=\"chart\" id=\"{id}\" viewBox=\"0 0 {width} {height}\" width=\"100%\" \
+         role=\"img\" aria-labelledby=\"{id}-t {id}-d\" preserveAspectRatio=\"xMinYMin meet\">\
+         <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
+        escape_html(title),
+        escape_html(desc)
+    );
+}
+
+/// The values in words: "critical 3, high 12".
+pub fn in_words(data: &[Datum]) -> String {
+    data.iter()
+        .map(|d| format!("{} {}", d.label, d.value))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Horizontal bars, one per datum, scaled to the largest.
+pub fn bars(id: &str, title: &str, data: &[Datum]) -> String {
+    const W: u32 = 440;
+    const LABEL: u32 = 150;
+    const ROW: u32 = 26;
+    let height = ROW * data.len().max(1) as u32 + 6;
+    let max = data.iter().map(|d| d.value).max().unwrap_or(0).max(1);
+    let mut out = String::new();
+    open_svg(&mut out, id, W, height, title, &format!("{title}: {}.", in_words(data)));
+    let span = W - LABEL - 60;
+    for (i, d) in data.iter().enumerate() {
+        let y = 4 + ROW * i as u32;
+        let w = (u64::from(d.value) * u64::from(span) / u64::from(max)) as u32;
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"label\">{}</text>\
+             <rect x=\"{LABEL}\" y=\"{y}\" width=\"{}\" height=\"{}\" class=\"bar {}\"></rect>\
+             <text x=\"{}\" y=\"{}\" class=\"value\">{}</text>",
+            LABEL - 8,
+            y + 15,
+            escape_html(&d.label),
+            w.max(u32::from(d.value > 0)),
+            ROW - 8,
+            d.class,
+            LABEL + w + 6,
+            y + 15,
+            d.value
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// One bar split into parts (a share of a whole), with its legend under it.
+pub fn share(id: &str, title: &str, data: &[Datum]) -> String {
+    const W: u32 = 440;
+    let total: u64 = data.iter().map(|d| u64::from(d.value)).sum();
+    let legend_rows = data.len() as u32;
+    let height = 34 + 20 * legend_rows;
+    let mut out = String::new();
+    let words = data
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {} ({} %)",
+                d.label,
+                d.value,
+                crate::matrix::model::percent(d.value, total as u32)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    open_svg(&mut out, id, W, height, title, &format!("{title}: {words}."));
+    let mut x = 0u64;
+    for d in data {
+        let w = if total == 0 {
+            0
+        } else {
+            u64::from(d.value) * u64::from(W) / total
+        };
+        let _ = write!(
+            out,
+            "<rect x=\"{x}\" y=\"2\" width=\"{w}\" height=\"22\" class=\"bar {}\"></rect>",
+            d.class
+        );
+        x += w;
+    }
+    for (i, d) in data.iter().enumerate() {
+        let y = 34 + 20 * i as u32;
+        let _ = write!(
+            out,
+            "<rect x=\"0\" y=\"{}\" width=\"12\" height=\"12\" class=\"bar {}\"></rect>\
+             <text x=\"18\" y=\"{}\" class=\"label\">{} — {} ({} %)</text>",
+            y,
+            d.class,
+            y + 11,
+            escape_html(&d.label),
+            d.value,
+            crate::matrix::model::percent(d.value, total as u32)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// A line over time: `points` are (label, value), oldest first.
+pub fn trend(id: &str, title: &str, points: &[(String, u32)]) -> String {
+    const W: u32 = 440;
+    const H: u32 = 170;
+    const LEFT: u32 = 44;
+    const BOTTOM: u32 = 26;
+    let max = points.iter().map(|p| p.1).max().unwrap_or(0).max(1);
+    let words = match (points.first(), points.last()) {
+        (Some(a), Some(b)) => format!(
+            "{title}: {} on {}, {} on {}; highest {}.",
+            a.1, a.0, b.1, b.0, max
+        ),
+        _ => format!("{title}: no data."),
+    };
+    let mut out = String::new();
+    open_svg(&mut out, id, W, H, title, &words);
+    let plot_w = W - LEFT - 10;
+    let plot_h = H - BOTTOM - 10;
+    let _ = write!(
+        out,
+        "<line x1=\"{LEFT}\" y1=\"10\" x2=\"{LEFT}\" y2=\"{}\" class=\"axis\"></line>\
+         <line x1=\"{LEFT}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"></line>\
+         <text x=\"{}\" y=\"16\" text-anchor=\"end\" class=\"label\">{max}</text>\
+         <text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"label\">0</text>",
+        10 + plot_h,
+        10 + plot_h,
+        LEFT + plot_w,
+        10 + plot_h,
+        LEFT - 6,
+        LEFT - 6,
+        10 + plot_h
+    );
+    let step = if points.len() > 1 {
+        plot_w as f64 / (points.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let coords: Vec<(f64, f64)> = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            (
+                f64::from(LEFT) + step * i as f64,
+                10.0 + f64::from(plot_h) * (1.0 - f64::from(p.1) / f64::from(max)),
+            )
+        })
+        .collect();
+    let line = coords
+        .iter()
+        .map(|(x, y)| format!("{x:.1},{y:.1}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let _ = write!(out, "<polyline points=\"{line}\" class=\"line\"></polyline>");
+    for ((x, y), p) in coords.iter().zip(points) {
+        let _ = write!(
+            out,
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" class=\"dot\"><title>{}: {}</title></circle>",
+            escape_html(&p.0),
+            p.1
+        );
+    }
+    for (i, p) in points.iter().enumerate() {
+        if i == 0 || i + 1 == points.len() || i % 4 == 0 {
+            let _ = write!(
+                out,
+                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" class=\"label\">{}</text>",
+                coords[i].0,
+                H - 6,
+                escape_html(&p.0)
+            );
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chart_says_every_value_in_its_description_and_escapes_labels() {
+        let svg = bars(
+            "c1",
+            "Open findings by severity",
+            &[datum("critical", 3, "bad"), datum("<high>", 12, "warn")],
+        );
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.contains("aria-labelledby=\"c1-t c1-d\""));
+        assert!(svg.contains(
+            "<desc id=\"c1-d\">Open findings by severity: critical 3, &lt;high&gt; 12.</desc>"
+        ));
+        assert!(!svg.contains("<high>"));
+        assert_eq!(svg.matches("<rect").count(), 2);
+    }
+
+    #[test]
+    fn bars_are_scaled_to_the_largest() {
+        let svg = bars("c", "t", &[datum("a", 10, "x"), datum("b", 5, "x"), datum("c", 0, "x")]);
+        let widths: Vec<u32> = svg
+            .split("width=\"")
+            .skip(2)
+            .map(|s| s.split('"').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(widths[0], 230, "the largest fills the span");
+        assert_eq!(widths[1], 115);
+        assert_eq!(widths[2], 0, "nothing is drawn for zero");
+    }
+
+    #[test]
+    fn shares_add_up_to_the_whole_width_and_say_their_percentages() {
+        let svg = share("s", "Readiness", &[datum("ready", 1, "ok"), datum("not ready", 3, "bad")]);
+        assert!(svg.contains("ready 1 (25 %), not ready 3 (75 %)"));
+        assert!(svg.contains("x=\"0\" y=\"2\" width=\"110\""));
+        assert!(svg.contains("x=\"110\" y=\"2\" width=\"330\""));
+    }
+
+    #[test]
+    fn a_trend_names_its_first_and_last_points() {
+        let points: Vec<(String, u32)> = (0..12)
+            .map(|i| (format!("w{i}"), 100 - i * 5))
+            .collect();
+        let svg = trend("t", "Open findings", &points);
+        assert!(svg.contains("Open findings: 100 on w0, 45 on w11; highest 100."));
+        assert_eq!(svg.matches("<circle").count(), 12);
+        assert!(svg.contains("<polyline"));
+    }
+}

@@ -1,0 +1,139 @@
+import { expect, test, type Browser } from '@playwright/test';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EnrolPage } from '../helpers/portal';
+import { addVirtualAuthenticator } from '../helpers/webauthn';
+
+// The matrix, the journeys view and the dashboards on a generated estate of 200 applications.
+// The suite's own server shares one database with the other specs (whose stories expect a registry
+// they fill themselves), so these views get a portal of their own: a second server on its own
+// port and database, generated with `server generate`, its first administrator enrolled through
+// the virtual authenticator. Each project (JavaScript on, off) runs it against its own portal.
+
+const bin = process.env.PORTAL_SERVER_BIN!;
+let server: ChildProcess | undefined;
+let baseURL = '';
+let state = '';
+
+function env(port: number, db: string) {
+  return {
+    ...process.env,
+    PORTAL_DATABASE_URL: db,
+    PORTAL_PUBLIC_URL: `http://localhost:${port}`,
+    PORTAL_BIND: `127.0.0.1:${port}`,
+    PORTAL_LOG: 'warn',
+    LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.resolve(__dirname, '../../target/site'),
+  };
+}
+
+async function ready(url: string) {
+  for (let i = 0; i < 150; i++) {
+    try {
+      const r = await fetch(`${url}/readyz`);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} never became ready`);
+}
+
+async function enrolAdmin(browser: Browser, link: string, file: string) {
+  const context = await browser.newContext({ baseURL, javaScriptEnabled: true });
+  const page = await context.newPage();
+  await addVirtualAuthenticator(page);
+  await new EnrolPage(page).createFirstAdmin(link, 'grace', 'Grace Hopper');
+  await context.storageState({ path: file });
+  await context.close();
+}
+
+test.beforeAll(async ({ browser }, info) => {
+  test.setTimeout(120_000);
+  const port = Number(process.env.PORTAL_E2E_PORT ?? 3100) + (info.project.name === 'js-off' ? 12 : 11);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-views-'));
+  const db = `sqlite://${dir}/portal.db`;
+  execFileSync(bin, ['generate', '--apps', '200', '--seed', '5'], { env: env(port, db) });
+  server = spawn(bin, ['serve'], { env: env(port, db), stdio: 'ignore' });
+  baseURL = `http://localhost:${port}`;
+  await ready(baseURL);
+  const out = execFileSync(bin, ['bootstrap-admin'], { env: env(port, db) }).toString();
+  const link = /(http:\/\/localhost:\d+\/enrol\/\S+)/.exec(out)?.[1];
+  if (!link) throw new Error(`no link in: ${out}`);
+  state = path.join(dir, 'admin.json');
+  await enrolAdmin(browser, link, state);
+});
+
+test.afterAll(() => {
+  server?.kill();
+});
+
+test('the matrix of 200 applications: filters travel in the address, and a shared view opens as it was', async ({
+  browser,
+  javaScriptEnabled,
+}, info) => {
+  const context = await browser.newContext({ baseURL, storageState: state, javaScriptEnabled });
+  const page = await context.newPage();
+  await page.goto('/matrix');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Consistency matrix');
+  const table = page.getByRole('table', { name: /Consistency matrix/ });
+  await expect(table).toBeVisible();
+  const status = page.getByRole('status').first();
+  await expect(status).toContainText('applications ×');
+  const rows = table.locator('tbody').getByRole('row');
+  const total = Number((await status.textContent())!.split(' ')[0].replace(',', ''));
+  await expect(rows).toHaveCount(Math.min(200, total));
+  await page.screenshot({ path: info.outputPath(`matrix-200-${info.project.name}.png`), fullPage: false });
+
+  // Filter: critical applications, contractors, fallbacks by SMS.
+  await page.getByLabel('Criticality').selectOption('critical');
+  await page.getByLabel('Population').selectOption({ label: 'Contractors' });
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(/criticality=critical/);
+  await expect(page).toHaveURL(/population=contractors/);
+  const filtered = page.url();
+  const filteredStatus = (await page.getByRole('status').first().textContent())!;
+  expect(filteredStatus).not.toEqual(await status.textContent().catch(() => ''));
+  for (const meta of await table.locator('tbody th .meta').allTextContents()) {
+    expect(meta).toMatch(/^Critical/);
+  }
+
+  // The same address in another tab is the same view, with the filters shown as chosen.
+  const other = await context.newPage();
+  await other.goto(filtered);
+  await expect(other.getByLabel('Criticality')).toHaveValue('critical');
+  await expect(other.getByLabel('Population')).toHaveValue('contractors');
+  await expect(other.getByRole('status').first()).toHaveText(filteredStatus);
+
+  // The figures link to the matrix filtered to what they count, keeping the filters.
+  await other.getByRole('link', { name: 'ready to remove passwords' }).click();
+  await expect(other).toHaveURL(/readiness=ready/);
+  await expect(other).toHaveURL(/criticality=critical/);
+
+  // A row's readiness opens without JavaScript (a disclosure element).
+  await page.goto('/matrix?readiness=blocked');
+  const blocked = page.getByRole('table', { name: /Consistency matrix/ }).locator('tbody tr').first();
+  await blocked.getByText(/Not ready \(\d+\)/).click();
+  await expect(blocked.getByRole('listitem').first()).toBeVisible();
+  await context.close();
+});
+
+test('the journeys view groups the estate, and the overview draws its charts', async ({ browser, javaScriptEnabled }, info) => {
+  const context = await browser.newContext({ baseURL, storageState: state, javaScriptEnabled });
+  const page = await context.newPage();
+  await page.goto('/journeys');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Journeys');
+  await expect(page.getByRole('status')).toContainText('distinct journeys across');
+  await expect(page.getByRole('listitem').filter({ hasText: 'population journeys ·' }).first()).toBeVisible();
+  await page.screenshot({ path: info.outputPath(`journeys-${info.project.name}.png`) });
+
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'The estate' })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'Applications ready to remove passwords' })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'Open findings at the end of each week' })).toBeVisible();
+  await expect(page.getByText(/Verified intact: [\d,]+ events/)).toBeVisible();
+  await page.screenshot({ path: info.outputPath(`overview-${info.project.name}.png`), fullPage: true });
+  await context.close();
+});
