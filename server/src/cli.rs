@@ -289,7 +289,12 @@ pub async fn run(cli: Cli) -> ExitCode {
             what: ExportWhat::Findings { format, state, out },
         } => export_findings(config, format, state, out.as_deref()).await,
         Command::Export {
-            what: ExportWhat::Matrix { format: _, filter, out },
+            what:
+                ExportWhat::Matrix {
+                    format: _,
+                    filter,
+                    out,
+                },
         } => export_matrix(config, &filter, out.as_deref()).await,
         Command::Export {
             what: ExportWhat::Exceptions { format, out },
@@ -717,7 +722,10 @@ async fn export_matrix(
         tokio::fs::rename(&partial, path)
             .await
             .map_err(failed("write", path.to_path_buf()))?;
-        eprintln!("wrote the matrix of {rows} application(s) to {}", path.display());
+        eprintln!(
+            "wrote the matrix of {rows} application(s) to {}",
+            path.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

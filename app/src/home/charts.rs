@@ -49,7 +49,14 @@ pub fn bars(id: &str, title: &str, data: &[Datum]) -> String {
     let height = ROW * data.len().max(1) as u32 + 6;
     let max = data.iter().map(|d| d.value).max().unwrap_or(0).max(1);
     let mut out = String::new();
-    open_svg(&mut out, id, W, height, title, &format!("{title}: {}.", in_words(data)));
+    open_svg(
+        &mut out,
+        id,
+        W,
+        height,
+        title,
+        &format!("{title}: {}.", in_words(data)),
+    );
     let span = W - LABEL - 60;
     for (i, d) in data.iter().enumerate() {
         let y = 4 + ROW * i as u32;
@@ -93,7 +100,14 @@ pub fn share(id: &str, title: &str, data: &[Datum]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    open_svg(&mut out, id, W, height, title, &format!("{title}: {words}."));
+    open_svg(
+        &mut out,
+        id,
+        W,
+        height,
+        title,
+        &format!("{title}: {words}."),
+    );
     let mut x = 0u64;
     for d in data {
         let w = if total == 0 {
@@ -178,7 +192,10 @@ pub fn trend(id: &str, title: &str, points: &[(String, u32)]) -> String {
         .map(|(x, y)| format!("{x:.1},{y:.1}"))
         .collect::<Vec<_>>()
         .join(" ");
-    let _ = write!(out, "<polyline points=\"{line}\" class=\"line\"></polyline>");
+    let _ = write!(
+        out,
+        "<polyline points=\"{line}\" class=\"line\"></polyline>"
+    );
     for ((x, y), p) in coords.iter().zip(points) {
         let _ = write!(
             out,
@@ -224,7 +241,11 @@ mod tests {
 
     #[test]
     fn bars_are_scaled_to_the_largest() {
-        let svg = bars("c", "t", &[datum("a", 10, "x"), datum("b", 5, "x"), datum("c", 0, "x")]);
+        let svg = bars(
+            "c",
+            "t",
+            &[datum("a", 10, "x"), datum("b", 5, "x"), datum("c", 0, "x")],
+        );
         let widths: Vec<u32> = svg
             .split("width=\"")
             .skip(2)
@@ -237,7 +258,11 @@ mod tests {
 
     #[test]
     fn shares_add_up_to_the_whole_width_and_say_their_percentages() {
-        let svg = share("s", "Readiness", &[datum("ready", 1, "ok"), datum("not ready", 3, "bad")]);
+        let svg = share(
+            "s",
+            "Readiness",
+            &[datum("ready", 1, "ok"), datum("not ready", 3, "bad")],
+        );
         assert!(svg.contains("ready 1 (25 %), not ready 3 (75 %)"));
         assert!(svg.contains("x=\"0\" y=\"2\" width=\"110\""));
         assert!(svg.contains("x=\"110\" y=\"2\" width=\"330\""));
@@ -245,9 +270,7 @@ mod tests {
 
     #[test]
     fn a_trend_names_its_first_and_last_points() {
-        let points: Vec<(String, u32)> = (0..12)
-            .map(|i| (format!("w{i}"), 100 - i * 5))
-            .collect();
+        let points: Vec<(String, u32)> = (0..12).map(|i| (format!("w{i}"), 100 - i * 5)).collect();
         let svg = trend("t", "Open findings", &points);
         assert!(svg.contains("Open findings: 100 on w0, 45 on w11; highest 100."));
         assert_eq!(svg.matches("<circle").count(), 12);

@@ -119,7 +119,11 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
     let e = d.estate.clone();
     let readiness = vec![
         datum("Ready to remove passwords", e.ready, "ok"),
-        datum("Not ready", e.applications - e.ready.min(e.applications), "warn"),
+        datum(
+            "Not ready",
+            e.applications - e.ready.min(e.applications),
+            "warn",
+        ),
     ];
     let standard = vec![
         datum("On the standard journey", e.on_standard, "ok"),
@@ -277,7 +281,9 @@ fn SecuritySection(s: SecurityDashboard) -> impl IntoView {
         .collect();
     let queue = match (&s.oldest_request, s.queue) {
         (_, 0) => "No exception request waits for a decision.".to_string(),
-        (Some(day), n) => format!("{n} exception requests wait for a decision; the oldest since {day}."),
+        (Some(day), n) => {
+            format!("{n} exception requests wait for a decision; the oldest since {day}.")
+        }
         (None, n) => format!("{n} exception requests wait for a decision."),
     };
     view! {
@@ -324,7 +330,11 @@ fn SecuritySection(s: SecurityDashboard) -> impl IntoView {
 #[component]
 fn AuditorSection(a: AuditorDashboard) -> impl IntoView {
     let coverage = vec![
-        datum("Meeting the policy", a.meeting_policy - a.excepted_only.min(a.meeting_policy), "ok"),
+        datum(
+            "Meeting the policy",
+            a.meeting_policy - a.excepted_only.min(a.meeting_policy),
+            "ok",
+        ),
         datum("Meeting it through exceptions", a.excepted_only, "accent"),
         datum(
             "Failing it",

@@ -36,7 +36,10 @@ pub fn line(e: &Entry, note: Option<String>) -> AppLine {
 pub fn worst<'e>(entries: impl Iterator<Item = &'e Entry>) -> Vec<AppLine> {
     let mut with: Vec<&Entry> = entries.filter(|e| e.open.iter().sum::<u32>() > 0).collect();
     with.sort_by(|a, b| b.open.cmp(&a.open).then(a.name_key.cmp(&b.name_key)));
-    with.into_iter().take(LISTED).map(|e| line(e, None)).collect()
+    with.into_iter()
+        .take(LISTED)
+        .map(|e| line(e, None))
+        .collect()
 }
 
 /// Rules with the most open findings: (title, count), at most eight.

@@ -16,9 +16,7 @@ use crate::ssr::entities::{declaration_draft, finding, finding_exception};
 use crate::ssr::state::AppState;
 use crate::vocab::ExceptionState;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, Query};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashSet;
 use time::{Duration, OffsetDateTime};
 
@@ -130,7 +128,10 @@ async fn owner(
 }
 
 /// Findings open at the end of each of the last weeks (one statement).
-async fn trend<C: ConnectionTrait>(db: &C, now: OffsetDateTime) -> Result<Vec<TrendPoint>, AppError> {
+async fn trend<C: ConnectionTrait>(
+    db: &C,
+    now: OffsetDateTime,
+) -> Result<Vec<TrendPoint>, AppError> {
     let days: Vec<OffsetDateTime> = (0..TREND_WEEKS)
         .rev()
         .map(|w| now - Duration::weeks(w))

@@ -87,7 +87,11 @@ impl MatrixFilter {
 
     /// The page asked for, from 1.
     pub fn page_number(&self) -> usize {
-        self.page.parse::<usize>().ok().filter(|p| *p >= 1).unwrap_or(1)
+        self.page
+            .parse::<usize>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -96,7 +100,9 @@ impl MatrixFilter {
 }
 
 /// How a method's use in an application stands against the standard, from the findings.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CellState {
     /// No finding bears on it.
@@ -164,7 +170,10 @@ pub struct RoleMarks {
 }
 
 pub fn role_bit(role: JourneyRole) -> u8 {
-    1 << JourneyRole::ALL.iter().position(|r| *r == role).unwrap_or(0)
+    1 << JourneyRole::ALL
+        .iter()
+        .position(|r| *r == role)
+        .unwrap_or(0)
 }
 
 impl RoleMarks {
@@ -189,9 +198,8 @@ impl RoleMarks {
     /// Both sets of marks: a role is combined-only (inherited-only) when it is so in every
     /// journey that has it.
     pub fn union(&self, other: &Self) -> Self {
-        let only = |mine: u8, theirs: u8| {
-            (mine & theirs) | (mine & !other.roles) | (theirs & !self.roles)
-        };
+        let only =
+            |mine: u8, theirs: u8| (mine & theirs) | (mine & !other.roles) | (theirs & !self.roles);
         Self {
             roles: self.roles | other.roles,
             combined_only: only(self.combined_only, other.combined_only),

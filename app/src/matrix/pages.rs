@@ -7,10 +7,10 @@ use super::model::{
     ApplicationReadiness, CellState, Choice, Fragmentation, JourneyGroup, JourneysPage,
     MATRIX_EXPORT_PATH, MatrixFilter, MatrixPage, MatrixRowView, MethodColumn, percent,
 };
+use crate::components::Position;
 use crate::components::{
     Loaded, PageHeader, count, escape_html, id_param, list_href, select_options, vocab_options,
 };
-use crate::components::Position;
 use crate::ids::ApplicationId;
 use crate::session::facade::Guarded;
 use crate::vocab::{Criticality, Integration, JourneyRole};
@@ -124,7 +124,11 @@ fn Filters(
                     <label for="m-crit">"Criticality"</label>
                     <select id="m-crit" name="criticality">
                         {select_options(
-                            vocab_options(Criticality::ALL, Criticality::as_str, Criticality::label),
+                            vocab_options(
+                                Criticality::ALL,
+                                Criticality::as_str,
+                                Criticality::label,
+                            ),
                             &f.criticality,
                             Some("Any"),
                         )}
@@ -140,7 +144,11 @@ fn Filters(
                     <label for="m-int">"Integration"</label>
                     <select id="m-int" name="integration">
                         {select_options(
-                            vocab_options(Integration::ALL, Integration::as_str, Integration::label),
+                            vocab_options(
+                                Integration::ALL,
+                                Integration::as_str,
+                                Integration::label,
+                            ),
                             &f.integration,
                             Some("Any"),
                         )}
@@ -261,7 +269,14 @@ fn Figure(
         <div class="figure">
             <span class="figure-value">{value}</span>
             {match href {
-                Some(h) => view! { <a href=h class="figure-label">{label}</a> }.into_any(),
+                Some(h) => {
+                    view! {
+                        <a href=h class="figure-label">
+                            {label}
+                        </a>
+                    }
+                        .into_any()
+                }
                 None => view! { <span class="figure-label">{label}</span> }.into_any(),
             }}
             {note.map(|n| view! { <span class="figure-note">{n}</span> })}
@@ -299,7 +314,10 @@ pub fn FragmentationFigures(figures: Fragmentation, filter: MatrixFilter) -> imp
             <Figure
                 value=count(u64::from(f.restricted_applications))
                 label="use a restricted method (SMS, voice)"
-                note=format!("in {} population journeys", count(u64::from(f.restricted_populations)))
+                note=format!(
+                    "in {} population journeys",
+                    count(u64::from(f.restricted_populations)),
+                )
             />
             <Figure
                 value=count(u64::from(open_total))
@@ -607,9 +625,10 @@ fn Matrix(page: MatrixPage) -> impl IntoView {
                                                 };
                                                 view! {
                                                     <th scope="col" class="method">
-                                                        <span title=format!("{}{marks}", c.name)>
-                                                            {c.name.clone()}
-                                                        </span>
+                                                        <span title=format!(
+                                                            "{}{marks}",
+                                                            c.name,
+                                                        )>{c.name.clone()}</span>
                                                     </th>
                                                 }
                                             })
@@ -623,9 +642,23 @@ fn Matrix(page: MatrixPage) -> impl IntoView {
                     }
                 })}
             <nav class="pager" aria-label="Pages">
-                {prev.map(|h| view! { <a href=h rel="prev">"← Previous page"</a> })}
+                {prev
+                    .map(|h| {
+                        view! {
+                            <a href=h rel="prev">
+                                "← Previous page"
+                            </a>
+                        }
+                    })}
                 <span class="muted small">{format!("Page {} of {}", page.page, page.pages)}</span>
-                {next.map(|h| view! { <a href=h rel="next">"Next page →"</a> })}
+                {next
+                    .map(|h| {
+                        view! {
+                            <a href=h rel="next">
+                                "Next page →"
+                            </a>
+                        }
+                    })}
             </nav>
         </div>
     }
@@ -689,16 +722,26 @@ fn Journeys(page: JourneysPage) -> impl IntoView {
             {summary}
         </p>
         <ol class="journey-groups" start=(first + 1).to_string()>
-            {page
-                .groups
-                .into_iter()
-                .map(|g| view! { <GroupCard g journeys /> })
-                .collect_view()}
+            {page.groups.into_iter().map(|g| view! { <GroupCard g journeys /> }).collect_view()}
         </ol>
         <nav class="pager" aria-label="Pages">
-            {prev.map(|h| view! { <a href=h rel="prev">"← Previous page"</a> })}
+            {prev
+                .map(|h| {
+                    view! {
+                        <a href=h rel="prev">
+                            "← Previous page"
+                        </a>
+                    }
+                })}
             <span class="muted small">{format!("Page {} of {}", page.page, page.pages)}</span>
-            {next.map(|h| view! { <a href=h rel="next">"Next page →"</a> })}
+            {next
+                .map(|h| {
+                    view! {
+                        <a href=h rel="next">
+                            "Next page →"
+                        </a>
+                    }
+                })}
         </nav>
     }
 }

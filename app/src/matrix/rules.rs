@@ -178,12 +178,18 @@ pub fn columns(methods: &[MethodView], used: &dyn Fn(&str) -> bool) -> Vec<Colum
         *b = (*b).min(m.strength_rank);
     }
     shown.sort_by(|a, b| {
-        (best[a.category.as_str()], &a.category, a.strength_rank, &a.name).cmp(&(
-            best[b.category.as_str()],
-            &b.category,
-            b.strength_rank,
-            &b.name,
-        ))
+        (
+            best[a.category.as_str()],
+            &a.category,
+            a.strength_rank,
+            &a.name,
+        )
+            .cmp(&(
+                best[b.category.as_str()],
+                &b.category,
+                b.strength_rank,
+                &b.name,
+            ))
     });
     shown
         .into_iter()
@@ -359,7 +365,11 @@ pub fn readiness(
                 "No break-glass arrangement, which the policy requires for {} applications.",
                 criticality.label().to_lowercase()
             )),
-            Some(b) => match b.last_drill.as_deref().and_then(crate::validation::parse_date) {
+            Some(b) => match b
+                .last_drill
+                .as_deref()
+                .and_then(crate::validation::parse_date)
+            {
                 None => blockers.push("The break-glass arrangement has never been drilled.".into()),
                 Some(d) if (today - d).whole_days() > i64::from(rules.max_drill_age_days) => {
                     blockers.push(format!(
@@ -477,7 +487,8 @@ pub fn estate(
                 })
                 .collect();
             cells.sort_by_key(|c| c.column);
-            let shape: [Vec<Path>; 6] = std::array::from_fn(|i| j.paths(JourneyRole::ALL[i]).to_vec());
+            let shape: [Vec<Path>; 6] =
+                std::array::from_fn(|i| j.paths(JourneyRole::ALL[i]).to_vec());
             let standard = is_standard(j, &policy.standard_for(key));
             let id = *interned.entry(shape.clone()).or_insert_with(|| {
                 journeys.push(shape);
@@ -488,9 +499,7 @@ pub fn estate(
                 standard_journeys[id as usize] = true;
             }
             let assurance = population_assurance(j, &catalogue, federated);
-            let restricted = cells
-                .iter()
-                .any(|c| columns[c.column as usize].restricted);
+            let restricted = cells.iter().any(|c| columns[c.column as usize].restricted);
             pops.push(PopulationEntry {
                 key: key.clone(),
                 declared: true,
@@ -598,11 +607,9 @@ pub fn shown(entry: &Entry, population: Option<&str>, role: Option<JourneyRole>)
     cells.sort_by_key(|c| c.column);
     let (open, excepted) = match population {
         None => (entry.open, entry.excepted),
-        Some(_) => entry
-            .shown(population)
-            .fold(([0; 4], 0), |(o, e), p| {
-                (std::array::from_fn(|i| o[i] + p.open[i]), e + p.excepted)
-            }),
+        Some(_) => entry.shown(population).fold(([0; 4], 0), |(o, e), p| {
+            (std::array::from_fn(|i| o[i] + p.open[i]), e + p.excepted)
+        }),
     };
     Shown {
         cells,
@@ -641,7 +648,10 @@ impl<'a> Criteria<'a> {
         let method = opt(&filter.method).and_then(|m| {
             let found = estate.columns.iter().position(|c| c.key == m);
             if found.is_none() {
-                unknown.push(("method".into(), "No method of the catalogue has this key.".into()));
+                unknown.push((
+                    "method".into(),
+                    "No method of the catalogue has this key.".into(),
+                ));
             }
             found.map(|i| i as u16)
         });
@@ -689,9 +699,9 @@ impl<'a> Criteria<'a> {
         }
         if let Some(m) = self.method {
             let uses = e.shown(self.population).any(|p| {
-                p.cells.iter().any(|c| {
-                    c.column == m && self.role.is_none_or(|r| c.marks.has(r))
-                })
+                p.cells
+                    .iter()
+                    .any(|c| c.column == m && self.role.is_none_or(|r| c.marks.has(r)))
             });
             if !uses {
                 return false;

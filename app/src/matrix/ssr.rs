@@ -70,9 +70,7 @@ pub async fn load<C: ConnectionTrait>(db: &C, now: OffsetDateTime) -> Result<Est
         .select_only()
         .column(app_user::Column::Id)
         .column(app_user::Column::Username)
-        .filter(Expr::cust(
-            "id IN (SELECT user_id FROM application_owner)",
-        ))
+        .filter(Expr::cust("id IN (SELECT user_id FROM application_owner)"))
         .into_tuple::<(UserId, String)>()
         .all(db)
         .await?
@@ -195,7 +193,11 @@ pub async fn load<C: ConnectionTrait>(db: &C, now: OffsetDateTime) -> Result<Est
                         .unwrap_or_else(|| "an identity provider".into())
                 }),
                 owners: owners.remove(&a.id).unwrap_or_default(),
-                served: order.iter().filter(|k| keys.contains(*k)).cloned().collect(),
+                served: order
+                    .iter()
+                    .filter(|k| keys.contains(*k))
+                    .cloned()
+                    .collect(),
                 own: latest.get(&a.id).cloned(),
                 inherited: a.provider_id.and_then(|p| latest.get(&p).cloned()),
                 findings: findings.remove(&a.id).unwrap_or_default(),

@@ -61,8 +61,24 @@ fn methods() -> Vec<MethodView> {
         method("totp_app", "otp", Possession, 2, false, false, 20),
         method("sms_otp", "otp", Possession, 2, false, true, 40),
         method("password", "knowledge", Knowledge, 1, false, false, 80),
-        method("temporary_access_pass", "bootstrap", Procedure, 2, false, false, 30),
-        method("helpdesk_proofing", "helpdesk", Procedure, 2, false, false, 35),
+        method(
+            "temporary_access_pass",
+            "bootstrap",
+            Procedure,
+            2,
+            false,
+            false,
+            30,
+        ),
+        method(
+            "helpdesk_proofing",
+            "helpdesk",
+            Procedure,
+            2,
+            false,
+            false,
+            35,
+        ),
         retired,
     ]
 }
@@ -132,7 +148,14 @@ fn apps() -> Vec<EstateApp> {
     let mut okta = app(1, "Okta", Criticality::High, &[STAFF, CONTRACTORS]);
     okta.own = Some(okta_declaration.clone());
     okta.findings = vec![
-        finding("restricted_method", Severity::Medium, STAFF, JourneyRole::Fallback, "sms_otp", false),
+        finding(
+            "restricted_method",
+            Severity::Medium,
+            STAFF,
+            JourneyRole::Fallback,
+            "sms_otp",
+            false,
+        ),
         finding(
             "restricted_method",
             Severity::Medium,
@@ -253,8 +276,17 @@ fn entry<'e>(e: &'e Estate, name: &str) -> &'e Entry {
     e.entries.iter().find(|x| x.name == name).expect(name)
 }
 
-fn cell(e: &Estate, row: &Entry, population: Option<&str>, method: &str) -> Option<super::model::Cell> {
-    let col = e.columns.iter().position(|c| c.key == method).expect(method) as u16;
+fn cell(
+    e: &Estate,
+    row: &Entry,
+    population: Option<&str>,
+    method: &str,
+) -> Option<super::model::Cell> {
+    let col = e
+        .columns
+        .iter()
+        .position(|c| c.key == method)
+        .expect(method) as u16;
     shown(row, population, None)
         .cells
         .into_iter()
@@ -288,7 +320,11 @@ fn cells_show_roles_combined_paths_and_inheritance() {
     let password = cell(&e, payroll, None, "password").expect("password cell");
     assert_eq!(password.marks.text(), "F+", "only inside password + code");
     assert_eq!(password.marks.words(), "Fallback (with another factor)");
-    assert_eq!(password.state, CellState::Open, "an open rule-1 finding names it");
+    assert_eq!(
+        password.state,
+        CellState::Open,
+        "an open rule-1 finding names it"
+    );
 
     let crm = entry(&e, "CRM");
     let passkey = cell(&e, crm, Some(STAFF), "platform_passkey").unwrap();
@@ -320,7 +356,10 @@ fn cells_show_roles_combined_paths_and_inheritance() {
         "one open and one excepted: open"
     );
     assert_eq!(
-        cell(&e, okta, None, "temporary_access_pass").unwrap().marks.text(),
+        cell(&e, okta, None, "temporary_access_pass")
+            .unwrap()
+            .marks
+            .text(),
         "E D"
     );
 }
@@ -341,7 +380,10 @@ fn role_marks_union_keeps_only_what_holds_everywhere() {
     };
     let u = inherited.union(&own_combined);
     assert_eq!(u.roles, p | f);
-    assert_eq!(u.inherited_only, 0, "own in one journey: not inherited-only");
+    assert_eq!(
+        u.inherited_only, 0,
+        "own in one journey: not inherited-only"
+    );
     assert_eq!(u.combined_only, f, "combined wherever it is a fallback");
     assert_eq!(u.text(), "P F+");
 }
@@ -367,11 +409,16 @@ fn readiness_names_what_blocks_each_application() {
         "critical applications need break-glass: {payroll:?}"
     );
     assert!(
-        payroll.iter().any(|b| b.contains("1 open high or critical finding")),
+        payroll
+            .iter()
+            .any(|b| b.contains("1 open high or critical finding")),
         "{payroll:?}"
     );
     let wiki = &entry(&e, "Wiki").readiness.blockers;
-    assert_eq!(wiki, &vec!["Office employees: no journey is declared.".to_string()]);
+    assert_eq!(
+        wiki,
+        &vec!["Office employees: no journey is declared.".to_string()]
+    );
     assert_eq!(
         entry(&e, "CRM").readiness.blockers,
         vec![
@@ -414,7 +461,10 @@ fn readiness_checks_the_break_glass_drill_against_today() {
     let old = judge(&with_drill(Some("2025-06-01")));
     assert_eq!(
         old.blockers,
-        vec!["The last break-glass drill (2025-06-01) is older than the policy's 365 days.".to_string()]
+        vec![
+            "The last break-glass drill (2025-06-01) is older than the policy's 365 days."
+                .to_string()
+        ]
     );
     assert_eq!(
         judge(&with_drill(None)).blockers,
@@ -451,12 +501,18 @@ fn fragmentation_figures_of_the_named_estate() {
     let f = fragmentation(&all, None);
     assert_eq!(f.applications, 5);
     // Okta staff = Okta contractors = CRM contractors; CRM staff adds a step-up; Payroll; Vault.
-    assert_eq!(f.journeys, 6, "six declared population journeys (Wiki has none)");
+    assert_eq!(
+        f.journeys, 6,
+        "six declared population journeys (Wiki has none)"
+    );
     assert_eq!(f.distinct_journeys, 4);
     assert_eq!(f.on_standard, 1, "Vault");
     assert_eq!(f.standard_share(), 20);
     assert_eq!(f.weaker_fallback, 1, "Payroll (rule 1)");
-    assert_eq!(f.restricted_applications, 2, "Okta and CRM fall back to SMS");
+    assert_eq!(
+        f.restricted_applications, 2,
+        "Okta and CRM fall back to SMS"
+    );
     assert_eq!(f.restricted_populations, 4);
     assert_eq!(f.open, [0, 1, 1, 0], "Payroll's high, Okta's staff medium");
     assert_eq!(f.expiring_exceptions, 1);
@@ -477,7 +533,11 @@ fn column_counts_count_applications_per_role() {
         let r = JourneyRole::ALL.iter().position(|x| *x == role).unwrap();
         counts[c][r]
     };
-    assert_eq!(at("platform_passkey", JourneyRole::Primary), 4, "all but Wiki");
+    assert_eq!(
+        at("platform_passkey", JourneyRole::Primary),
+        4,
+        "all but Wiki"
+    );
     assert_eq!(at("sms_otp", JourneyRole::Fallback), 2);
     assert_eq!(at("password", JourneyRole::Fallback), 1);
     assert_eq!(at("security_key", JourneyRole::StepUp), 2, "CRM and Vault");
@@ -488,9 +548,8 @@ fn column_counts_count_applications_per_role() {
 fn filters_narrow_the_rows_and_the_page_agrees_with_the_figures() {
     let e = named_estate();
     let page_of = |f: MatrixFilter| page(&e, &f, Some("alice"));
-    let names_of = |f: MatrixFilter| -> Vec<String> {
-        page_of(f).rows.into_iter().map(|r| r.name).collect()
-    };
+    let names_of =
+        |f: MatrixFilter| -> Vec<String> { page_of(f).rows.into_iter().map(|r| r.name).collect() };
     assert_eq!(
         names_of(MatrixFilter::default()),
         ["CRM", "Okta", "Payroll", "Vault", "Wiki"],
@@ -555,12 +614,19 @@ fn filters_narrow_the_rows_and_the_page_agrees_with_the_figures() {
         method: "no_such_method".into(),
         ..Default::default()
     });
-    assert_eq!(p.unknown.len(), 1, "an unknown method is named, not ignored");
+    assert_eq!(
+        p.unknown.len(),
+        1,
+        "an unknown method is named, not ignored"
+    );
     let all = page_of(MatrixFilter::default());
     let rows: Vec<&Entry> = e.entries.iter().collect();
     assert_eq!(all.figures, fragmentation(&rows, None));
     assert_eq!(all.total, 5);
-    let role = JourneyRole::ALL.iter().position(|r| *r == JourneyRole::Fallback).unwrap();
+    let role = JourneyRole::ALL
+        .iter()
+        .position(|r| *r == JourneyRole::Fallback)
+        .unwrap();
     let sms = all.columns.iter().find(|c| c.key == "sms_otp").unwrap();
     assert_eq!(sms.by_role[role], 2);
 }
@@ -583,7 +649,10 @@ fn journeys_are_grouped_largest_first_with_the_80_per_cent_count() {
     );
     // 3 of 6, then 1 more each: 3 + 1 + 1 = 5 of 6 (83 %) takes three groups.
     assert_eq!(j.groups_for_80, 3);
-    assert!(j.groups.iter().any(|g| g.standard), "Vault's is the standard");
+    assert!(
+        j.groups.iter().any(|g| g.standard),
+        "Vault's is the standard"
+    );
     let staff = journeys(
         &e,
         &MatrixFilter {
@@ -593,7 +662,10 @@ fn journeys_are_grouped_largest_first_with_the_80_per_cent_count() {
         None,
     );
     assert_eq!(staff.journeys, 4);
-    assert_eq!(staff.total_groups, 4, "Okta staff, CRM staff, Payroll, Vault");
+    assert_eq!(
+        staff.total_groups, 4,
+        "Okta staff, CRM staff, Payroll, Vault"
+    );
 }
 
 #[test]

@@ -27,7 +27,11 @@ impl std::fmt::Debug for Snapshots {
 impl Snapshots {
     /// The value of type `T` computed at `stamp`, computed by `build` (and kept) only when the
     /// one kept was computed at another stamp.
-    pub async fn get<T, E, Fut>(&self, stamp: &str, build: impl FnOnce() -> Fut) -> Result<Arc<T>, E>
+    pub async fn get<T, E, Fut>(
+        &self,
+        stamp: &str,
+        build: impl FnOnce() -> Fut,
+    ) -> Result<Arc<T>, E>
     where
         T: Any + Send + Sync,
         Fut: Future<Output = Result<T, E>>,
@@ -72,7 +76,11 @@ mod tests {
         };
         assert_eq!(*s.get("h1", || make(1)).await.unwrap(), 1);
         assert_eq!(*s.get("h1", || make(2)).await.unwrap(), 1, "kept at h1");
-        assert_eq!(*s.get("h2", || make(3)).await.unwrap(), 3, "the stamp moved");
+        assert_eq!(
+            *s.get("h2", || make(3)).await.unwrap(),
+            3,
+            "the stamp moved"
+        );
         assert_eq!(built.load(std::sync::atomic::Ordering::SeqCst), 2);
         s.forget();
         assert_eq!(*s.get("h2", || make(4)).await.unwrap(), 4, "forgotten");

@@ -75,7 +75,8 @@ async fn the_matrix_shows_the_figures_of_the_pure_functions(db: &TestDb) {
         );
         if let Some(first) = expected.rows.first() {
             assert!(
-                r.body.contains(&format!("href=\"/applications/{}\"", first.id)),
+                r.body
+                    .contains(&format!("href=\"/applications/{}\"", first.id)),
                 "{query}: the first row is the pure function's"
             );
         }
@@ -166,9 +167,15 @@ async fn a_matrix_page_costs_the_same_statements_at_50_and_2000(db: &TestDb) {
     );
     // Once loaded, a page is the session's statements, the header's and the audit head's.
     for n in &at_2000[1..] {
-        assert!(*n <= 6, "a page of the matrix costs few statements: {at_2000:?}");
+        assert!(
+            *n <= 6,
+            "a page of the matrix costs few statements: {at_2000:?}"
+        );
     }
-    assert!(at_2000[0] > at_2000[1], "the first request loads the estate: {at_2000:?}");
+    assert!(
+        at_2000[0] > at_2000[1],
+        "the first request loads the estate: {at_2000:?}"
+    );
     small_db.cleanup().await;
 }
 on_each_backend!(
@@ -234,7 +241,10 @@ async fn names_in_the_matrix_are_text_and_readiness_is_on_the_application_page(d
     let r = admin.client.page("/matrix").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(!r.body.contains("<img src=x"), "a name is never markup");
-    assert!(r.body.contains("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Payroll&quot;"));
+    assert!(
+        r.body
+            .contains("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Payroll&quot;")
+    );
 
     let page = admin
         .client
