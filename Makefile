@@ -54,9 +54,12 @@ e2e: setup-test build
 ## B12, the list pages at 20,000 applications and 2,000 users; pass options with ARGS="--seconds 10".
 ## B4 and B12, the findings engine (the pure function at 5,000 and 20,000 applications, the full
 ## recomputation after a policy change, the /findings page); options with FINDINGS_ARGS="--postgres".
+## B1, B2, B3, B5, the matrix, journeys and overview at 200, 5,000 and 20,000 applications (results
+## in server/benches/MATRIX.md); options with MATRIX_ARGS="--sizes 200,5000 --seconds 5".
 bench: setup
 	cargo bench -p server --bench lists -- $(ARGS)
 	cargo bench -p server --bench findings -- $(FINDINGS_ARGS)
+	cargo bench -p server --bench matrix -- $(MATRIX_ARGS)
 
 fmt:
 	cargo fmt --all
