@@ -133,7 +133,10 @@ async fn run_size(o: &Options, apps: usize) -> SizeRun {
     let middle = (apps / app::matrix::model::MATRIX_PAGE / 2).max(1);
     let workloads = vec![
         w("matrix, first page", "/matrix".into()),
-        w("matrix, page in the middle", format!("/matrix?page={middle}")),
+        w(
+            "matrix, page in the middle",
+            format!("/matrix?page={middle}"),
+        ),
         w(
             "matrix, criticality + population",
             "/matrix?criticality=high&population=contractors".into(),

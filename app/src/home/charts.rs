@@ -41,12 +41,12 @@ pub fn in_words(data: &[Datum]) -> String {
         .join(", ")
 }
 
-/// Horizontal bars, one per datum, scaled to the largest.
+/// Horizontal bars, one per datum, scaled to the largest, each under its label (labels are
+/// rule titles and such: they get the whole width).
 pub fn bars(id: &str, title: &str, data: &[Datum]) -> String {
     const W: u32 = 440;
-    const LABEL: u32 = 150;
-    const ROW: u32 = 26;
-    let height = ROW * data.len().max(1) as u32 + 6;
+    const ROW: u32 = 36;
+    let height = ROW * data.len().max(1) as u32 + 4;
     let max = data.iter().map(|d| d.value).max().unwrap_or(0).max(1);
     let mut out = String::new();
     open_svg(
@@ -57,23 +57,22 @@ pub fn bars(id: &str, title: &str, data: &[Datum]) -> String {
         title,
         &format!("{title}: {}.", in_words(data)),
     );
-    let span = W - LABEL - 60;
+    let span = W - 60;
     for (i, d) in data.iter().enumerate() {
-        let y = 4 + ROW * i as u32;
+        let y = ROW * i as u32;
         let w = (u64::from(d.value) * u64::from(span) / u64::from(max)) as u32;
         let _ = write!(
             out,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"label\">{}</text>\
-             <rect x=\"{LABEL}\" y=\"{y}\" width=\"{}\" height=\"{}\" class=\"bar {}\"></rect>\
+            "<text x=\"0\" y=\"{}\" class=\"label\">{}</text>\
+             <rect x=\"0\" y=\"{}\" width=\"{}\" height=\"13\" class=\"bar {}\"></rect>\
              <text x=\"{}\" y=\"{}\" class=\"value\">{}</text>",
-            LABEL - 8,
-            y + 15,
+            y + 12,
             escape_html(&d.label),
-            w.max(u32::from(d.value > 0)),
-            ROW - 8,
+            y + 17,
+            w,
             d.class,
-            LABEL + w + 6,
-            y + 15,
+            w + 6,
+            y + 28,
             d.value
         );
     }
@@ -206,9 +205,17 @@ pub fn trend(id: &str, title: &str, points: &[(String, u32)]) -> String {
     }
     for (i, p) in points.iter().enumerate() {
         if i == 0 || i + 1 == points.len() || i % 4 == 0 {
+            // The first and last labels stay inside the picture.
+            let anchor = if i == 0 {
+                "start"
+            } else if i + 1 == points.len() {
+                "end"
+            } else {
+                "middle"
+            };
             let _ = write!(
                 out,
-                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" class=\"label\">{}</text>",
+                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"{anchor}\" class=\"label\">{}</text>",
                 coords[i].0,
                 H - 6,
                 escape_html(&p.0)
@@ -251,8 +258,8 @@ mod tests {
             .skip(2)
             .map(|s| s.split('"').next().unwrap().parse().unwrap())
             .collect();
-        assert_eq!(widths[0], 230, "the largest fills the span");
-        assert_eq!(widths[1], 115);
+        assert_eq!(widths[0], 380, "the largest fills the span");
+        assert_eq!(widths[1], 190);
         assert_eq!(widths[2], 0, "nothing is drawn for zero");
     }
 

@@ -131,6 +131,7 @@ fn Filters(
                     <label for="m-owner">"Owner"</label>
                     <input
                         id="m-owner"
+                        type="text"
                         name="owner"
                         value=f.owner.clone()
                         placeholder="mine, or a user name"
