@@ -109,11 +109,9 @@ pub fn share(id: &str, title: &str, data: &[Datum]) -> String {
     );
     let mut x = 0u64;
     for d in data {
-        let w = if total == 0 {
-            0
-        } else {
-            u64::from(d.value) * u64::from(W) / total
-        };
+        let w = (u64::from(d.value) * u64::from(W))
+            .checked_div(total)
+            .unwrap_or(0);
         let _ = write!(
             out,
             "<rect x=\"{x}\" y=\"2\" width=\"{w}\" height=\"22\" class=\"bar {}\"></rect>",

@@ -65,7 +65,7 @@ pub fn owner(estate: &Estate, username: &str, drafts: &HashSet<ApplicationId>) -
     let mine: Vec<&Entry> = estate
         .entries
         .iter()
-        .filter(|e| e.owners.iter().any(|o| *o == me))
+        .filter(|e| e.owners.contains(&me))
         .collect();
     let mut open = [0; 4];
     for e in &mine {
