@@ -12,7 +12,7 @@ use crate::ids::{ApplicationId, ExceptionId, UserId};
 use crate::matrix::facade::{Entry, current_estate, fragmentation};
 use crate::matrix::model::EXPIRING_DAYS;
 use crate::session::model::{CurrentUser, Role};
-use crate::ssr::entities::{declaration_draft, finding, finding_exception};
+use crate::ssr::entities::{application_owner, declaration_draft, finding, finding_exception};
 use crate::ssr::state::AppState;
 use crate::vocab::ExceptionState;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, Query};
@@ -23,11 +23,14 @@ use time::{Duration, OffsetDateTime};
 /// Weeks in the estate's trend.
 pub const TREND_WEEKS: i64 = 12;
 
-/// The rows of `application_owner` of one user, as a condition on an application id column.
-fn owned_by(column: &str, user: UserId) -> sea_orm::sea_query::SimpleExpr {
-    Expr::cust_with_values(
-        format!("{column} IN (SELECT application_id FROM application_owner WHERE user_id = ?)"),
-        [user.0],
+/// The applications one user owns, as a condition on an application id column.
+fn owned_by(column: impl ColumnTrait, user: UserId) -> sea_orm::sea_query::SimpleExpr {
+    column.in_subquery(
+        Query::select()
+            .column(application_owner::Column::ApplicationId)
+            .from(application_owner::Entity)
+            .and_where(application_owner::Column::UserId.eq(user))
+            .to_owned(),
     )
 }
 
@@ -88,7 +91,10 @@ async fn owner(
     let drafts: HashSet<ApplicationId> = declaration_draft::Entity::find()
         .select_only()
         .column(declaration_draft::Column::ApplicationId)
-        .filter(owned_by("application_id", viewer.id))
+        .filter(owned_by(
+            declaration_draft::Column::ApplicationId,
+            viewer.id,
+        ))
         .into_tuple::<ApplicationId>()
         .all(db)
         .await?
@@ -109,7 +115,10 @@ async fn owner(
         .filter(finding_exception::Column::State.eq(ExceptionState::Approved))
         .filter(finding_exception::Column::ExpiresAt.gt(now))
         .filter(finding_exception::Column::ExpiresAt.lte(now + Duration::days(EXPIRING_DAYS)))
-        .filter(owned_by("application_id", viewer.id))
+        .filter(owned_by(
+            finding_exception::Column::ApplicationId,
+            viewer.id,
+        ))
         .order_by_asc(finding_exception::Column::ExpiresAt)
         .limit(rules::LISTED as u64)
         .into_tuple::<(ExceptionId, ApplicationId, OffsetDateTime, String)>()

@@ -120,6 +120,8 @@ const GUARDED_PAGES: &[(&str, &[Role])] = &[
     ("/exceptions/{id}", &[]),
     ("/policy", &[]),
     ("/policy/edit", &[Role::Security]),
+    ("/matrix", &[]),
+    ("/journeys", &[]),
 ];
 const EDITORS: &[Role] = &[Role::Owner, Role::Security, Role::Admin];
 const PUBLIC_PAGES: &[&str] = &["/", "/signin"];
