@@ -49,18 +49,22 @@ unit:
 e2e: setup-test build
 	cd end2end && PORTAL_SERVER_BIN=$(SERVER) npx playwright test
 
-## Benchmarks (release build; figures and same-run ratios in server/benches/RESULTS.md and
-## server/benches/FINDINGS.md).
-## B12, the list pages at 20,000 applications and 2,000 users; pass options with ARGS="--seconds 10".
-## B4 and B12, the findings engine (the pure function at 5,000 and 20,000 applications, the full
-## recomputation after a policy change, the /findings page); options with FINDINGS_ARGS="--postgres".
-## B1, B2, B3, B5, the matrix, journeys and overview at 200, 5,000 and 20,000 applications (results
-## in server/benches/MATRIX.md); options with MATRIX_ARGS="--sizes 200,5000 --seconds 5".
-bench: setup
-	cargo bench -p server --bench lists -- $(ARGS)
-	cargo bench -p server --bench findings -- $(FINDINGS_ARGS)
-	cargo bench -p server --bench matrix -- $(MATRIX_ARGS)
-
-fmt:
-	cargo fmt --all
-	leptosfmt app/src
+## Benchmarks (release build), not part of `make test`: each writes its figures and same-run
+## ratios to a results file under server/benches/ (see the README's "Benchmarks").
+##   lists     B12, the list pages at 20,000 applications and 2,000 users (RESULTS.md); ARGS="--seconds 10"
+##   findings  B4 and B12, the findings engine and /findings (FINDINGS.md); FINDINGS_ARGS="--postgres"
+##   matrix    B1, B2, B3, B5 (and B11 with --postgres) at 200, 5,000, 20,000 (MATRIX.md);
+##             MATRIX_ARGS="--sizes 200,5000 --seconds 5 --postgres"
+##   estate    B6, B9, B10 (and B11 with --postgres) at 20,000 (ESTATE.md); ESTATE_ARGS="--seconds 60"
+##   site      B7, B8 in Chromium (SITE.md); PORTAL_BENCH_APPS=5000 PORTAL_BENCH_LOADS=15
+## BENCH="matrix estate" runs some of them.
+BENCH ?= lists findings matrix estate site
+bench: setup-test build
+	@for b in $(BENCH); do case $$b in \
+	  lists) cargo bench -p server --bench lists -- $(ARGS) ;; \
+	  findings) cargo bench -p server --bench findings -- $(FINDINGS_ARGS) ;; \
+	  matrix) cargo bench -p server --bench matrix -- $(MATRIX_ARGS) ;; \
+	  estate) cargo bench -p server --bench estate -- $(ESTATE_ARGS) ;; \
+	  site) (cd end2end && PORTAL_SERVER_BIN=$(SERVER) npx playwright test --config bench.config.ts) ;; \
+	  *) echo "unknown benchmark $$b" >&2; exit 2 ;; \
+	esac || exit 1; done

@@ -1,73 +1,24 @@
-import { expect, test, type Browser } from '@playwright/test';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { EnrolPage } from '../helpers/portal';
-import { addVirtualAuthenticator } from '../helpers/webauthn';
+import { expect, test } from '@playwright/test';
+import { generatedEstate, type Estate } from '../helpers/estate';
 
 // The matrix, the journeys view and the dashboards on a generated estate of 200 applications.
 // The suite's own server shares one database with the other specs (whose stories expect a registry
-// they fill themselves), so these views get a portal of their own: a second server on its own
-// port and database, generated with `server generate`, its first administrator enrolled through
-// the virtual authenticator. Each project (JavaScript on, off) runs it against its own portal.
+// they fill themselves), so these views get a portal of their own (`helpers/estate.ts`). Each
+// project (JavaScript on, off) runs it against its own portal.
 
-const bin = process.env.PORTAL_SERVER_BIN!;
-let server: ChildProcess | undefined;
+let estate: Estate | undefined;
 let baseURL = '';
 let state = '';
-
-function env(port: number, db: string) {
-  return {
-    ...process.env,
-    PORTAL_DATABASE_URL: db,
-    PORTAL_PUBLIC_URL: `http://localhost:${port}`,
-    PORTAL_BIND: `127.0.0.1:${port}`,
-    PORTAL_LOG: 'warn',
-    LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.resolve(__dirname, '../../target/site'),
-  };
-}
-
-async function ready(url: string) {
-  for (let i = 0; i < 150; i++) {
-    try {
-      const r = await fetch(`${url}/readyz`);
-      if (r.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} never became ready`);
-}
-
-async function enrolAdmin(browser: Browser, link: string, file: string) {
-  const context = await browser.newContext({ baseURL, javaScriptEnabled: true });
-  const page = await context.newPage();
-  await addVirtualAuthenticator(page);
-  await new EnrolPage(page).createFirstAdmin(link, 'grace', 'Grace Hopper');
-  await context.storageState({ path: file });
-  await context.close();
-}
 
 test.beforeAll(async ({ browser }, info) => {
   test.setTimeout(120_000);
   const port = Number(process.env.PORTAL_E2E_PORT ?? 3100) + (info.project.name === 'js-off' ? 12 : 11);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-views-'));
-  const db = `sqlite://${dir}/portal.db`;
-  execFileSync(bin, ['generate', '--apps', '200', '--seed', '5'], { env: env(port, db) });
-  server = spawn(bin, ['serve'], { env: env(port, db), stdio: 'ignore' });
-  baseURL = `http://localhost:${port}`;
-  await ready(baseURL);
-  const out = execFileSync(bin, ['bootstrap-admin'], { env: env(port, db) }).toString();
-  const link = /(http:\/\/localhost:\d+\/enrol\/\S+)/.exec(out)?.[1];
-  if (!link) throw new Error(`no link in: ${out}`);
-  state = path.join(dir, 'admin.json');
-  await enrolAdmin(browser, link, state);
+  estate = await generatedEstate(browser, port, 200, 5);
+  ({ baseURL, state } = estate);
 });
 
 test.afterAll(() => {
-  server?.kill();
+  estate?.stop();
 });
 
 test('the matrix of 200 applications: filters travel in the address, and a shared view opens as it was', async ({

@@ -79,41 +79,34 @@ struct Options {
 }
 
 fn options() -> Options {
-    let mut o = Options {
-        apps: 20_000,
-        small: None,
-        runs: 9,
-        recomputes: 3,
-        seconds: 5,
-        connections: 8,
-        postgres: false,
-        skip_pages: false,
-        keep_db: None,
-        analyze: false,
-        note: String::new(),
-        out: concat!(env!("CARGO_MANIFEST_DIR"), "/benches/FINDINGS.md").into(),
+    let a = harness::Args::read(
+        &["postgres", "skip-pages", "analyze"],
+        &[
+            "apps",
+            "small",
+            "runs",
+            "recomputes",
+            "seconds",
+            "connections",
+            "out",
+            "note",
+            "keep-db",
+        ],
+    );
+    let o = Options {
+        apps: a.get("apps", 20_000),
+        small: a.string("small").map(|v| v.parse().expect("--small N")),
+        runs: a.get("runs", 9),
+        recomputes: a.get("recomputes", 3),
+        seconds: a.get("seconds", 5),
+        connections: a.get("connections", 8),
+        postgres: a.switch("postgres"),
+        skip_pages: a.switch("skip-pages"),
+        keep_db: a.string("keep-db"),
+        analyze: a.switch("analyze"),
+        note: a.string("note").unwrap_or_default(),
+        out: a.out("FINDINGS.md"),
     };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
-        match a.as_str() {
-            "--apps" => o.apps = value().parse().expect("--apps N"),
-            "--small" => o.small = Some(value().parse().expect("--small N")),
-            "--runs" => o.runs = value().parse().expect("--runs R"),
-            "--recomputes" => o.recomputes = value().parse().expect("--recomputes R"),
-            "--seconds" => o.seconds = value().parse().expect("--seconds S"),
-            "--connections" => o.connections = value().parse().expect("--connections C"),
-            "--out" => o.out = value(),
-            "--note" => o.note = value(),
-            "--postgres" => o.postgres = true,
-            "--skip-pages" => o.skip_pages = true,
-            "--keep-db" => o.keep_db = Some(value()),
-            "--analyze" => o.analyze = true,
-            // `cargo bench` passes `--bench`; anything else is a mistake worth stopping for.
-            "--bench" => {}
-            other => panic!("unknown option {other}"),
-        }
-    }
     assert!(
         o.runs > 0 && o.recomputes > 0,
         "--runs and --recomputes: 1 or more"

@@ -40,32 +40,19 @@ struct Options {
 }
 
 fn options() -> Options {
-    let mut o = Options {
-        apps: 20_000,
-        users: 2_000,
-        seconds: 5,
-        connections: 8,
-        postgres: false,
-        offset_paging: false,
-        out: concat!(env!("CARGO_MANIFEST_DIR"), "/benches/RESULTS.md").into(),
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
-        match a.as_str() {
-            "--apps" => o.apps = value().parse().expect("--apps N"),
-            "--users" => o.users = value().parse().expect("--users N"),
-            "--seconds" => o.seconds = value().parse().expect("--seconds S"),
-            "--connections" => o.connections = value().parse().expect("--connections C"),
-            "--out" => o.out = value(),
-            "--postgres" => o.postgres = true,
-            "--offset-paging" => o.offset_paging = true,
-            // `cargo bench` passes `--bench`; anything else is a mistake worth stopping for.
-            "--bench" => {}
-            other => panic!("unknown option {other}"),
-        }
+    let a = harness::Args::read(
+        &["postgres", "offset-paging"],
+        &["apps", "users", "seconds", "connections", "out"],
+    );
+    Options {
+        apps: a.get("apps", 20_000),
+        users: a.get("users", 2_000),
+        seconds: a.get("seconds", 5),
+        connections: a.get("connections", 8),
+        postgres: a.switch("postgres"),
+        offset_paging: a.switch("offset-paging"),
+        out: a.out("RESULTS.md"),
     }
-    o
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -238,6 +225,7 @@ async fn main() {
         table,
         worst_p99,
         worst_ratio,
+        ..
     } = harness::measure(
         addr,
         &workloads,

@@ -6,7 +6,8 @@
 //! `server/benches/MATRIX.md`.
 //!
 //! Options (after `--`): `--sizes 200,5000,20000`, `--seconds S` (3 per workload),
-//! `--connections C` (8), `--postgres`, `--out FILE`.
+//! `--connections C` (8), `--postgres` (every size on PostgreSQL too, and B11: the ratio of the
+//! two backends), `--out FILE`.
 
 #[allow(dead_code, unused_imports)]
 #[path = "../tests/integration/client.rs"]
@@ -33,32 +34,18 @@ struct Options {
 }
 
 fn options() -> Options {
-    let mut o = Options {
-        sizes: vec![200, 5_000, 20_000],
-        seconds: 3,
-        connections: 8,
-        postgres: false,
-        out: concat!(env!("CARGO_MANIFEST_DIR"), "/benches/MATRIX.md").into(),
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
-        match a.as_str() {
-            "--sizes" => {
-                o.sizes = value()
-                    .split(',')
-                    .map(|s| s.trim().parse().expect("--sizes 200,5000"))
-                    .collect()
-            }
-            "--seconds" => o.seconds = value().parse().expect("--seconds S"),
-            "--connections" => o.connections = value().parse().expect("--connections C"),
-            "--out" => o.out = value(),
-            "--postgres" => o.postgres = true,
-            "--bench" => {}
-            other => panic!("unknown option {other}"),
-        }
+    let a = harness::Args::read(&["postgres"], &["sizes", "seconds", "connections", "out"]);
+    Options {
+        sizes: a.string("sizes").map_or(vec![200, 5_000, 20_000], |s| {
+            s.split(',')
+                .map(|n| n.trim().parse().expect("--sizes 200,5000"))
+                .collect()
+        }),
+        seconds: a.get("seconds", 3),
+        connections: a.get("connections", 8),
+        postgres: a.switch("postgres"),
+        out: a.out("MATRIX.md"),
     }
-    o
 }
 
 /// The peak resident memory of this process so far, in MiB (Linux).
@@ -76,6 +63,10 @@ fn peak_mib() -> f64 {
 
 struct SizeRun {
     apps: usize,
+    /// Each workload's first request after the estate was loaded (it computes the filter's view).
+    first: Vec<(String, Duration)>,
+    backend: &'static str,
+    rows: Vec<(String, f64, Duration)>,
     table: String,
     first_p50: Duration,
     worst_p99: Duration,
@@ -87,8 +78,8 @@ struct SizeRun {
     figures: Duration,
 }
 
-async fn run_size(o: &Options, apps: usize) -> SizeRun {
-    let db = if o.postgres {
+async fn run_size(o: &Options, apps: usize, postgres: bool) -> SizeRun {
+    let db = if postgres {
         TestDb::postgres()
             .await
             .expect("--postgres needs PORTAL_TEST_POSTGRES_URL")
@@ -155,9 +146,12 @@ async fn run_size(o: &Options, apps: usize) -> SizeRun {
     let mut bodies = Vec::new();
     let mut sizes = Vec::new();
     let mut statements = Vec::new();
+    let mut first = Vec::new();
     for wl in &workloads {
         let before = world.state.db.statements();
+        let t = Instant::now();
         let reply = admin.client.page(&wl.path).await;
+        first.push(t.elapsed());
         statements.push(world.state.db.statements() - before);
         assert_eq!(reply.status, StatusCode::OK, "{}", wl.path);
         sizes.push(reply.body.len());
@@ -166,6 +160,7 @@ async fn run_size(o: &Options, apps: usize) -> SizeRun {
     let addr = harness::serve(world.state.clone(), bodies).await;
     let harness::Measured {
         table,
+        rows,
         worst_p99,
         worst_ratio,
     } = harness::measure(
@@ -192,7 +187,7 @@ async fn run_size(o: &Options, apps: usize) -> SizeRun {
         let filter = MatrixFilter::default();
         let t = Instant::now();
         let mut written = 0usize;
-        for piece in app::matrix::facade::csv_pieces(estate.clone(), &filter, None) {
+        for piece in app::matrix::facade::csv_pieces(estate.estate.clone(), &filter, None) {
             written += piece.expect("csv").len();
         }
         let memory = t.elapsed();
@@ -202,9 +197,17 @@ async fn run_size(o: &Options, apps: usize) -> SizeRun {
         None
     };
     drop(estate);
+    let db_label = if postgres { "PostgreSQL" } else { "SQLite" };
     db.cleanup().await;
     SizeRun {
         apps,
+        first: workloads
+            .iter()
+            .map(|w| w.name.clone())
+            .zip(first)
+            .collect(),
+        backend: db_label,
+        rows,
         table,
         first_p50,
         worst_p99,
@@ -232,11 +235,18 @@ async fn main() {
     let o = options();
     let mut runs = Vec::new();
     for apps in o.sizes.clone() {
-        runs.push(run_size(&o, apps).await);
+        runs.push(run_size(&o, apps, false).await);
+        if o.postgres {
+            runs.push(run_size(&o, apps, true).await);
+        }
     }
-    let backend = if o.postgres { "PostgreSQL" } else { "SQLite" };
+    let backends = if o.postgres {
+        "SQLite and PostgreSQL"
+    } else {
+        "SQLite"
+    };
     let mut report = format!(
-        "# B1, B2, B3, B5: the matrix, journeys and overview\n\n{backend}, {} connections, {} s per \
+        "# B1, B2, B3, B5: the matrix, journeys and overview\n\n{backends}, {} connections, {} s per \
          workload, release build, load generator in the same process (2-core machine); commit {}; {}.\n",
         o.connections,
         o.seconds,
@@ -246,17 +256,29 @@ async fn main() {
     for r in &runs {
         let _ = write!(
             report,
-            "\n## {} applications\n\nLoading the estate after a change: {} ms, {} statements (once per \
+            "\n## {} applications, {}\n\nLoading the estate after a change: {} ms, {} statements (once per \
              change per instance). B5, the fragmentation figures of the whole estate (pure function, \
              median of 21): {} ms.\n\n{}\nWorst p99 {} ms (B1 target at most 25 ms at 5,000); worst \
              throughput ratio to memory {:.2} (target at least 0.33).\n",
             r.apps,
+            r.backend,
             ms(r.load),
             r.load_statements,
             ms(r.figures),
             r.table,
             ms(r.worst_p99),
             r.worst_ratio,
+        );
+        let firsts: Vec<String> = r
+            .first
+            .iter()
+            .map(|(name, t)| format!("{name} {} ms", ms(*t)))
+            .collect();
+        let _ = writeln!(
+            report,
+            "\nThe first request of each workload after the estate was loaded (it computes the \
+             filter's rows and figures, kept until the next change): {}.",
+            firsts.join("; ")
         );
         if let Some((through, memory, rows, grew)) = r.csv {
             let _ = write!(
@@ -270,13 +292,17 @@ async fn main() {
             );
         }
     }
-    if let Some(base) = runs.first() {
+    for backend in ["SQLite", "PostgreSQL"] {
+        let mine: Vec<&SizeRun> = runs.iter().filter(|r| r.backend == backend).collect();
+        let Some(base) = mine.first() else {
+            continue;
+        };
         let _ = writeln!(
             report,
-            "\n## B2: scaling\n\n| applications | matrix first page p50 ms | ratio to {} | statements per page (each workload) |\n|---:|---:|---:|---|",
+            "\n## B2: scaling, {backend}\n\n| applications | matrix first page p50 ms | ratio to {} | statements per page (each workload) |\n|---:|---:|---:|---|",
             base.apps
         );
-        for r in &runs {
+        for r in &mine {
             let _ = writeln!(
                 report,
                 "| {} | {} | {:.2} | {:?} |",
@@ -290,6 +316,28 @@ async fn main() {
             report,
             "\nTargets: p50 ratio at most 1.5; statements per request constant and at most 6."
         );
+    }
+    if o.postgres {
+        let _ = writeln!(
+            report,
+            "\n## B11: PostgreSQL against SQLite (B1's workloads)\n\n| applications | workload | SQLite req/s | PostgreSQL req/s | PostgreSQL / SQLite | SQLite / PostgreSQL | p50 ms SQLite | p50 ms PostgreSQL |\n|---:|---|---:|---:|---:|---:|---:|---:|"
+        );
+        for pair in runs.chunks(2) {
+            let [lite, pg] = pair else { continue };
+            for ((name, lite_rate, lite_p50), (_, pg_rate, pg_p50)) in
+                lite.rows.iter().zip(&pg.rows)
+            {
+                let _ = writeln!(
+                    report,
+                    "| {} | {name} | {lite_rate:.0} | {pg_rate:.0} | {:.2} | {:.2} | {} | {} |",
+                    lite.apps,
+                    pg_rate / lite_rate.max(1e-9),
+                    lite_rate / pg_rate.max(1e-9),
+                    ms(*lite_p50),
+                    ms(*pg_p50),
+                );
+            }
+        }
     }
     println!("{report}");
     std::fs::write(&o.out, report).expect("write the results file");

@@ -708,7 +708,7 @@ async fn export_matrix(
         .clone()
         .unwrap_or_else(|| PathBuf::from("standard output"));
     // The host's operator reads the whole matrix; `owner=mine` means nobody here.
-    for piece in app::matrix::facade::csv_pieces(estate, &filter, None) {
+    for piece in app::matrix::facade::csv_pieces(estate.estate.clone(), &filter, None) {
         let piece = piece.map_err(|e| AppError::internal(e.to_string()))?;
         sink.write_all(&piece)
             .await

@@ -9,7 +9,7 @@ use super::rules;
 use crate::audit::facade::{ChainStatus, verify_chain};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, ExceptionId, UserId};
-use crate::matrix::facade::{Entry, current_estate, fragmentation};
+use crate::matrix::facade::current_estate;
 use crate::matrix::model::EXPIRING_DAYS;
 use crate::session::model::{CurrentUser, Role};
 use crate::ssr::entities::{application_owner, declaration_draft, finding, finding_exception};
@@ -38,7 +38,6 @@ pub async fn dashboard(state: &AppState, viewer: &CurrentUser) -> Result<Dashboa
     let db = state.db.conn();
     let now = state.now();
     let estate = current_estate(state).await?;
-    let all: Vec<&Entry> = estate.entries.iter().collect();
     let owner = if viewer.has(Role::Owner) {
         Some(owner(state, viewer, &estate, now).await?)
     } else {
@@ -60,9 +59,14 @@ pub async fn dashboard(state: &AppState, viewer: &CurrentUser) -> Result<Dashboa
         Some(SecurityDashboard {
             queue: queue as u32,
             oldest_request: oldest.map(|t| t.date().to_string()),
-            worst: rules::worst(estate.entries.iter()),
-            rules: rules::top_rules(&estate),
-            trend: trend(db, now).await?,
+            worst: (*estate.derived("home:worst", |e| rules::worst(e.entries.iter()))).clone(),
+            rules: (*estate.derived("home:rules", rules::top_rules)).clone(),
+            trend: state
+                .snapshots
+                .get(&estate.stamp, || async { trend(db, now).await.map(Trend) })
+                .await?
+                .0
+                .clone(),
         })
     } else {
         None
@@ -73,7 +77,7 @@ pub async fn dashboard(state: &AppState, viewer: &CurrentUser) -> Result<Dashboa
         None
     };
     Ok(Dashboard {
-        estate: fragmentation(&all, None),
+        estate: (*estate.figures()).clone(),
         owner,
         security,
         auditor,
@@ -135,6 +139,9 @@ async fn owner(
         .collect();
     Ok(view)
 }
+
+/// The trend as of a snapshot's stamp: it moves only with a change or the day.
+struct Trend(Vec<TrendPoint>);
 
 /// Findings open at the end of each of the last weeks (one statement).
 async fn trend<C: ConnectionTrait>(

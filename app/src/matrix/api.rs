@@ -12,9 +12,12 @@ pub async fn get_matrix(#[server(default)] filter: MatrixFilter) -> Result<Matri
     use crate::ssr::request::{context, respond};
     let (state, _) = context().await?;
     let viewer = signed_in()?;
-    let result = super::ssr::current_estate(&state)
-        .await
-        .map(|e| super::rules::page(&e, &filter, Some(&viewer.username)));
+    let result = super::ssr::current_estate(&state).await.map(|e| {
+        let page = e.matrix_page(&filter, Some(&viewer.username), |p| {
+            super::pages::table_body(&p.rows, &p.columns)
+        });
+        (*page).clone()
+    });
     respond(result, None)
 }
 
@@ -29,7 +32,7 @@ pub async fn get_journeys(
     let viewer = signed_in()?;
     let result = super::ssr::current_estate(&state)
         .await
-        .map(|e| super::rules::journeys(&e, &filter, Some(&viewer.username)));
+        .map(|e| (*e.journeys_page(&filter, Some(&viewer.username))).clone());
     respond(result, None)
 }
 

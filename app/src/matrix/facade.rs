@@ -6,6 +6,8 @@ pub use super::pages::ReadinessSection;
 pub use super::rules::{Criteria, Entry, Estate, fragmentation, matching};
 
 #[cfg(feature = "ssr")]
+pub use super::current::Current;
+#[cfg(feature = "ssr")]
 pub use super::http::csv_pieces;
 #[cfg(feature = "ssr")]
 pub use super::ssr::{current_estate, load};

@@ -49,7 +49,11 @@ pub async fn export_matrix(
         };
         let estate = super::ssr::current_estate(&state).await?;
         tracing::info!(user = %user.user().username, "matrix exported");
-        Ok(csv_pieces(estate, &filter, Some(&user.user().username)))
+        Ok(csv_pieces(
+            estate.estate.clone(),
+            &filter,
+            Some(&user.user().username),
+        ))
     }
     .await;
     match result {

@@ -6,6 +6,8 @@
 pub mod access;
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod current;
+#[cfg(feature = "ssr")]
 pub mod export;
 pub mod facade;
 #[cfg(feature = "ssr")]

@@ -384,6 +384,10 @@ pub struct MatrixPage {
     pub policy_version: i32,
     /// The filter's method or owner is unknown (shown beside the filter).
     pub unknown: Vec<(String, String)>,
+    /// The table's body as escaped HTML, when the server wrote it with the page (it keeps the
+    /// page, body and all, until the next change); empty otherwise.
+    #[serde(default)]
+    pub body: String,
 }
 
 /// One entry of a journey group.

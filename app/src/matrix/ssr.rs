@@ -3,6 +3,7 @@
 //! reads the head (one primary-key read) to know whether the estate it keeps still holds. The
 //! day is part of the stamp too (exceptions end and drills age with the date).
 
+use super::current::Current;
 use super::rules::{Estate, EstateApp, FindingFact, estate};
 use crate::audit::facade::head;
 use crate::catalogue::model::MethodView;
@@ -24,12 +25,17 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// The estate at this moment: the one kept when nothing changed since it was loaded (one
-/// statement), or loaded again.
-pub async fn current_estate(state: &AppState) -> Result<Arc<Estate>, AppError> {
+/// statement), or loaded again; with what requests derived from it since.
+pub async fn current_estate(state: &AppState) -> Result<Arc<Current>, AppError> {
     let db = state.db.conn();
     let now = state.now();
     let stamp = format!("{}@{}", head(db).await?, now.date());
-    state.snapshots.get(&stamp, || load(db, now)).await
+    state
+        .snapshots
+        .get(&stamp, || async {
+            Ok(Current::new(load(db, now).await?, stamp.clone()))
+        })
+        .await
 }
 
 /// Loads and computes the estate (every application not archived).

@@ -695,3 +695,54 @@ fn the_csv_names_every_method_and_guards_typed_text() {
     );
     assert_eq!(body.lines().count(), 5);
 }
+
+#[test]
+fn the_kept_estate_serves_what_the_pure_functions_compute_per_filter_and_viewer() {
+    use crate::matrix::current::Current;
+    use crate::matrix::model::MatrixPage;
+    let current = Current::new(named_estate(), "head@day".into());
+    let e = named_estate();
+    let mut written = 0;
+    let mine = MatrixFilter {
+        owner: "mine".into(),
+        ..Default::default()
+    };
+    let mut kept = |filter: &MatrixFilter, viewer: &str| {
+        current.matrix_page(filter, Some(viewer), |p| {
+            written += 1;
+            format!("{} rows", p.rows.len())
+        })
+    };
+    let alice = kept(&mine, "alice");
+    let again = kept(&mine, "alice");
+    let bob = kept(&mine, "bob");
+    assert_eq!(written, 2, "written once per filter and viewer");
+    assert!(std::sync::Arc::ptr_eq(&alice, &again), "the same page kept");
+    // What is kept is what the pure function computes, with the body the writer wrote.
+    for (page, viewer) in [(&alice, "alice"), (&bob, "bob")] {
+        let pure = crate::matrix::rules::page(&e, &mine, Some(viewer));
+        assert_eq!(page.body, format!("{} rows", pure.rows.len()));
+        assert_eq!(
+            MatrixPage {
+                body: String::new(),
+                ..(**page).clone()
+            },
+            pure
+        );
+    }
+    assert_ne!(alice.rows, bob.rows, "each viewer's own applications");
+    let sorted = MatrixFilter {
+        sort: "findings".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        current.matrix_page(&sorted, None, |_| String::new()).rows,
+        crate::matrix::rules::page(&e, &sorted, None).rows
+    );
+    assert_eq!(
+        *current.journeys_page(&MatrixFilter::default(), None),
+        crate::matrix::rules::journeys(&e, &MatrixFilter::default(), None)
+    );
+    let rows: Vec<&Entry> = e.entries.iter().collect();
+    assert_eq!(*current.figures(), fragmentation(&rows, None));
+}

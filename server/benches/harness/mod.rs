@@ -1,18 +1,22 @@
-//! What the page benchmarks share (`lists.rs`, `findings.rs`): the closed-loop load generator on
-//! loopback, the real router with the same bytes served from memory as the comparator, and the
+//! What the page benchmarks share (`lists.rs`, `findings.rs`, `matrix.rs`, `estate.rs`): the
+//! closed-loop load generator on loopback (reads and writes), the real router with the same
+//! bytes served from memory as the comparator, the options, and the
 //! table of one run per workload beside its comparator.
 //!
 //! A folder module (`harness/mod.rs`), so that cargo does not take it for a benchmark of its own.
+
+#![allow(dead_code)] // each benchmark uses a part of it
 
 use app::ssr::state::AppState;
 use axum::Router;
 use axum::routing::get;
 use bytes::Bytes;
 use http::{Request, StatusCode, header};
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// One workload: a page, as a signed-in user asks for it.
@@ -50,7 +54,7 @@ impl Run {
     }
 }
 
-type Sender = hyper::client::conn::http1::SendRequest<Empty<Bytes>>;
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
 async fn connect(addr: SocketAddr) -> Sender {
     let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
@@ -62,25 +66,126 @@ async fn connect(addr: SocketAddr) -> Sender {
     sender
 }
 
+/// One request of a mix: a page read, or a form posted to a server function (a write).
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub path: String,
+    /// The form-encoded body of a write; `None` for a read.
+    pub form: Option<String>,
+}
+
+impl Call {
+    pub fn read(path: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            form: None,
+        }
+    }
+
+    pub fn write(path: impl Into<String>, form: String) -> Self {
+        Self {
+            path: path.into(),
+            form: Some(form),
+        }
+    }
+}
+
+/// What the server answered, as the load generator judges it.
+enum Outcome {
+    Ok,
+    /// A status other than 200, or an empty body: whether the body names a locked database, and
+    /// the status with the start of the body.
+    Refused(bool, String),
+}
+
+async fn send(conn: &mut Sender, call: &Call, cookie: &str) -> Result<Outcome, hyper::Error> {
+    let (status, body) = answer(conn, call, cookie).await?;
+    Ok(if status == StatusCode::OK && !body.is_empty() {
+        Outcome::Ok
+    } else {
+        let text = String::from_utf8_lossy(&body[..body.len().min(300)]).to_string();
+        let lower = text.to_lowercase();
+        Outcome::Refused(
+            lower.contains("locked") || lower.contains("busy"),
+            format!("{} {status}: {text}", call.path),
+        )
+    })
+}
+
+async fn answer(
+    conn: &mut Sender,
+    call: &Call,
+    cookie: &str,
+) -> Result<(StatusCode, Bytes), hyper::Error> {
+    let builder = Request::builder()
+        .uri(&call.path)
+        .header(header::HOST, "localhost:3000")
+        .header(header::COOKIE, cookie);
+    let req = match &call.form {
+        None => builder
+            .method(http::Method::GET)
+            .body(Full::new(Bytes::new())),
+        Some(form) => builder
+            .method(http::Method::POST)
+            .header(header::ORIGIN, "http://localhost:3000")
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Full::new(Bytes::from(form.clone()))),
+    }
+    .expect("request");
+    conn.ready().await?;
+    let res = conn.send_request(req).await?;
+    let status = res.status();
+    let body = res.into_body().collect().await?.to_bytes();
+    Ok((status, body))
+}
+
+/// One call on a connection of its own, which must succeed: the answer's length.
+pub async fn once(addr: SocketAddr, call: &Call, cookie: &str) -> usize {
+    let mut conn = connect(addr).await;
+    let (status, body) = answer(&mut conn, call, cookie).await.expect("an answer");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{} answered {status}: {}",
+        call.path,
+        String::from_utf8_lossy(&body[..body.len().min(500)])
+    );
+    body.len()
+}
+
+/// Reads and writes of one mixed run, measured apart.
+pub struct Mixed {
+    pub reads: Run,
+    pub writes: Run,
+    /// Refusals whose answer named a locked or busy database.
+    pub locked: usize,
+    /// The first refusal: the path, status and the start of the answer.
+    pub first_error: Option<String>,
+}
+
 /// `connections` keep-alive HTTP/1.1 connections, each sending the next request as soon as the
-/// previous answer is read, for `seconds`: a closed loop, as wrk runs.
-pub async fn load(
+/// previous answer is read, for `seconds`: a closed loop, as wrk runs. Connection `c` sends
+/// `plan(c, i)` as its `i`-th request.
+pub async fn load_mix(
     addr: SocketAddr,
-    path: &str,
+    plan: Arc<dyn Fn(usize, usize) -> Call + Send + Sync>,
     cookie: &str,
     connections: usize,
     seconds: u64,
-) -> Run {
+) -> Mixed {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..connections {
-        let path = path.to_string();
+    for c in 0..connections {
         let cookie = cookie.to_string();
+        let plan = plan.clone();
         tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut errors = 0;
+            // (latency, is a write, outcome is an error, names a lock)
+            let mut seen: Vec<(Duration, bool, bool, bool)> = Vec::new();
+            let mut first_error = None;
             let mut sender = None;
+            let mut i = 0;
             while Instant::now() < deadline {
                 // A connection the server closed is opened again (and counted as an error).
                 if sender.is_none() {
@@ -89,48 +194,81 @@ pub async fn load(
                 let Some(conn) = sender.as_mut() else {
                     continue;
                 };
-                let req = Request::get(&path)
-                    .header(header::HOST, "localhost:3000")
-                    .header(header::COOKIE, &cookie)
-                    .body(Empty::<Bytes>::new())
-                    .expect("request");
+                let call = plan(c, i);
+                i += 1;
                 let t = Instant::now();
-                let answer = async {
-                    conn.ready().await?;
-                    let res = conn.send_request(req).await?;
-                    let ok = res.status() == StatusCode::OK;
-                    let body = res.into_body().collect().await?.to_bytes();
-                    Ok::<_, hyper::Error>(ok && !body.is_empty())
-                }
-                .await;
-                latencies.push(t.elapsed());
+                let answer = send(conn, &call, &cookie).await;
+                let write = call.form.is_some();
                 match answer {
-                    Ok(true) => {}
-                    Ok(false) => errors += 1,
-                    Err(_) => {
-                        errors += 1;
+                    Ok(Outcome::Ok) => seen.push((t.elapsed(), write, false, false)),
+                    Ok(Outcome::Refused(locked, what)) => {
+                        seen.push((t.elapsed(), write, true, locked));
+                        first_error.get_or_insert(what);
+                    }
+                    Err(e) => {
+                        seen.push((t.elapsed(), write, true, false));
+                        first_error.get_or_insert(format!("{}: {e}", call.path));
                         sender = None;
                     }
                 }
             }
-            (latencies, errors)
+            (seen, first_error)
         }));
     }
-    let mut run = Run {
+    let empty = || Run {
         requests: 0,
         errors: 0,
         elapsed: Duration::ZERO,
         latencies: Vec::new(),
     };
+    let mut mixed = Mixed {
+        reads: empty(),
+        writes: empty(),
+        locked: 0,
+        first_error: None,
+    };
     for t in tasks {
-        let (l, e) = t.await.expect("load task");
-        run.latencies.extend(l);
-        run.errors += e;
+        let (seen, first_error) = t.await.expect("load task");
+        if mixed.first_error.is_none() {
+            mixed.first_error = first_error;
+        }
+        for (latency, write, error, locked) in seen {
+            let run = if write {
+                &mut mixed.writes
+            } else {
+                &mut mixed.reads
+            };
+            run.latencies.push(latency);
+            run.errors += usize::from(error);
+            mixed.locked += usize::from(locked);
+        }
     }
-    run.elapsed = started.elapsed();
-    run.requests = run.latencies.len();
-    run.latencies.sort();
-    run
+    for run in [&mut mixed.reads, &mut mixed.writes] {
+        run.elapsed = started.elapsed();
+        run.requests = run.latencies.len();
+        run.latencies.sort();
+    }
+    mixed
+}
+
+/// [`load_mix`] with one page read over and over.
+pub async fn load(
+    addr: SocketAddr,
+    path: &str,
+    cookie: &str,
+    connections: usize,
+    seconds: u64,
+) -> Run {
+    let call = Call::read(path);
+    load_mix(
+        addr,
+        Arc::new(move |_, _| call.clone()),
+        cookie,
+        connections,
+        seconds,
+    )
+    .await
+    .reads
 }
 
 pub fn ms(d: Duration) -> String {
@@ -167,6 +305,8 @@ pub async fn serve(state: AppState, bodies: Vec<Bytes>) -> SocketAddr {
 /// A table of workloads, each run against the real page and then its bytes from memory.
 pub struct Measured {
     pub table: String,
+    /// Each workload's name, requests per second and p50.
+    pub rows: Vec<(String, f64, Duration)>,
     pub worst_p99: Duration,
     pub worst_ratio: f64,
 }
@@ -190,6 +330,7 @@ pub async fn measure(
     .ok();
     let mut worst_p99 = Duration::ZERO;
     let mut worst_ratio = f64::MAX;
+    let mut rows = Vec::new();
     for (i, wl) in workloads.iter().enumerate() {
         let real = load(addr, &wl.path, cookie, connections, seconds).await;
         let mem = load(addr, &format!("/memory/{i}"), cookie, connections, seconds).await;
@@ -212,9 +353,11 @@ pub async fn measure(
         );
         eprintln!("{line}");
         writeln!(table, "{line}").ok();
+        rows.push((wl.name.clone(), real.per_second(), real.percentile(0.5)));
     }
     Measured {
         table,
+        rows,
         worst_p99,
         worst_ratio,
     }
@@ -228,4 +371,58 @@ pub fn commit() -> String {
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default()
+}
+
+/// A benchmark's options (after `--`): `--name value` pairs and switches. Cargo's own `--bench`
+/// is ignored; an option the benchmark does not know stops it.
+pub struct Args {
+    values: std::collections::HashMap<String, String>,
+    switches: std::collections::HashSet<String>,
+}
+
+impl Args {
+    /// Reads the process's arguments: `switches` take no value, `valued` take one.
+    pub fn read(switches: &[&str], valued: &[&str]) -> Self {
+        let mut args = Self {
+            values: Default::default(),
+            switches: Default::default(),
+        };
+        let mut it = std::env::args().skip(1);
+        while let Some(a) = it.next() {
+            let name = a.trim_start_matches("--");
+            if a == "--bench" {
+                continue;
+            } else if switches.contains(&name) {
+                args.switches.insert(name.to_string());
+            } else if valued.contains(&name) {
+                let v = it.next().unwrap_or_else(|| panic!("{a} needs a value"));
+                args.values.insert(name.to_string(), v);
+            } else {
+                panic!("unknown option {a}");
+            }
+        }
+        args
+    }
+
+    pub fn switch(&self, name: &str) -> bool {
+        self.switches.contains(name)
+    }
+
+    pub fn string(&self, name: &str) -> Option<String> {
+        self.values.get(name).cloned()
+    }
+
+    /// The option's value parsed, or `default` when it is not given.
+    pub fn get<T: std::str::FromStr>(&self, name: &str, default: T) -> T {
+        self.values.get(name).map_or(default, |v| {
+            v.parse()
+                .unwrap_or_else(|_| panic!("--{name}: cannot read {v:?}"))
+        })
+    }
+
+    /// The results file: `--out`, or `file` beside the benchmarks.
+    pub fn out(&self, file: &str) -> String {
+        self.string("out")
+            .unwrap_or_else(|| format!("{}/benches/{file}", env!("CARGO_MANIFEST_DIR")))
+    }
 }

@@ -215,7 +215,12 @@ fn Matrix(page: MatrixPage) -> impl IntoView {
         let pairs = filter.pairs();
         list_href(MATRIX_EXPORT_PATH, &pairs, &Position::First)
     };
-    let body = table_body(&page.rows, &page.columns);
+    // The server writes the body with the page it keeps; written here only when it did not.
+    let body = if page.body.is_empty() {
+        table_body(&page.rows, &page.columns)
+    } else {
+        page.body.clone()
+    };
     let cats = categories(&page.columns);
     let columns = page.columns.clone();
     let shown = if page.total == 0 {

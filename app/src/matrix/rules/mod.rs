@@ -21,8 +21,8 @@ mod view;
 pub use journeys::{GROUP_MEMBERS, journeys, rule_title};
 pub use readiness::readiness;
 pub use view::{
-    Criteria, Shown, column_counts, fragmentation, matching, matching_indices, page, row_view,
-    shown,
+    Criteria, Shown, View, column_counts, fragmentation, matching, matching_indices, page, page_of,
+    row_view, shown, view,
 };
 
 use super::model::{

@@ -262,39 +262,81 @@ pub fn column_counts(rows: &[&Entry], population: Option<&str>, columns: usize) 
     counts
 }
 
+/// What a filter shows of the estate, whatever the page: its rows (places in
+/// `estate.entries`) in the filter's order, their fragmentation figures and per-column counts.
+#[derive(Clone, Debug)]
+pub struct View {
+    pub rows: Vec<usize>,
+    pub figures: Fragmentation,
+    pub counts: Vec<[u32; 6]>,
+}
+
+/// The view of a filter: the estate-sized work of a matrix page, done once per filter.
+pub fn view(estate: &Estate, criteria: &Criteria, sort: &str) -> View {
+    let rows = matching_indices(estate, criteria, sort);
+    let entries: Vec<&Entry> = rows.iter().map(|i| &estate.entries[*i]).collect();
+    View {
+        figures: fragmentation(&entries, criteria.population),
+        counts: column_counts(&entries, criteria.population, estate.columns.len()),
+        rows,
+    }
+}
+
 /// One page of the matrix for a filter.
 pub fn page(estate: &Estate, filter: &MatrixFilter, viewer: Option<&str>) -> MatrixPage {
+    let (criteria, _) = Criteria::of(filter, estate, viewer);
+    page_of(
+        estate,
+        &view(estate, &criteria, &filter.sort),
+        filter,
+        viewer,
+    )
+}
+
+/// One page of a filter's view: only the page's rows are computed.
+pub fn page_of(
+    estate: &Estate,
+    view: &View,
+    filter: &MatrixFilter,
+    viewer: Option<&str>,
+) -> MatrixPage {
     let (criteria, unknown) = Criteria::of(filter, estate, viewer);
-    let rows = matching(estate, &criteria, &filter.sort);
-    let figures = fragmentation(&rows, criteria.population);
-    let counts = column_counts(&rows, criteria.population, estate.columns.len());
-    let pages = rows.len().div_ceil(MATRIX_PAGE).max(1);
+    let total = view.rows.len();
+    let pages = total.div_ceil(MATRIX_PAGE).max(1);
     let page = filter.page_number().min(pages);
     let start = (page - 1) * MATRIX_PAGE;
-    let shown_rows = rows
+    let shown_rows = view
+        .rows
         .iter()
         .skip(start)
         .take(MATRIX_PAGE)
-        .map(|e| row_view(e, estate, criteria.population, criteria.role))
+        .map(|i| {
+            row_view(
+                &estate.entries[*i],
+                estate,
+                criteria.population,
+                criteria.role,
+            )
+        })
         .collect();
     MatrixPage {
         filter: filter.clone(),
-        figures,
+        figures: view.figures.clone(),
         columns: estate
             .columns
             .iter()
-            .zip(counts)
+            .zip(&view.counts)
             .map(|(c, by_role)| MethodColumn {
                 key: c.key.clone(),
                 name: c.name.clone(),
                 category: c.category.clone(),
                 restricted: c.restricted,
                 phishing_resistant: c.phishing_resistant,
-                by_role,
+                by_role: *by_role,
             })
             .collect(),
         rows: shown_rows,
-        total: rows.len() as u32,
+        total: total as u32,
         page,
         pages,
         units: estate
@@ -308,6 +350,7 @@ pub fn page(estate: &Estate, filter: &MatrixFilter, viewer: Option<&str>) -> Mat
         populations: estate.populations.clone(),
         policy_version: estate.policy_version,
         unknown,
+        body: String::new(),
     }
 }
 
