@@ -105,26 +105,11 @@ async fn import_on(db: TestDb, csv: &[u8], apps: usize) -> Imported {
         .all(source)
         .await
         .expect("applications");
-    let owners = application_owner::Entity::find()
-        .all(source)
-        .await
-        .expect("o");
-    let pops = application_population::Entity::find()
-        .all(source)
-        .await
-        .expect("p");
-    let tags = application_tag::Entity::find()
-        .all(source)
-        .await
-        .expect("t");
-    let versions = declaration_version::Entity::find()
-        .all(source)
-        .await
-        .expect("v");
-    let methods = declaration_method::Entity::find()
-        .all(source)
-        .await
-        .expect("m");
+    let owners = rows::<application_owner::Entity>(source).await;
+    let pops = rows::<application_population::Entity>(source).await;
+    let tags = rows::<application_tag::Entity>(source).await;
+    let versions = rows::<declaration_version::Entity>(source).await;
+    let methods = rows::<declaration_method::Entity>(source).await;
     let single_rows =
         apps_rows.len() + owners.len() + pops.len() + tags.len() + versions.len() + methods.len();
     let t = Instant::now();
@@ -147,6 +132,11 @@ async fn import_on(db: TestDb, csv: &[u8], apps: usize) -> Imported {
         single,
         single_rows,
     }
+}
+
+/// Every row of a table.
+async fn rows<E: EntityTrait>(db: &sea_orm::DatabaseConnection) -> Vec<E::Model> {
+    E::find().all(db).await.expect("rows")
 }
 
 /// Writes rows one INSERT each (the comparator of a batched import).
@@ -247,11 +237,7 @@ async fn main() {
     let source = TestDb::sqlite();
     let world = World::new(&source).await;
     let admin = client::first_admin(&world, "margaret").await;
-    let cookie = format!(
-        "{}={}",
-        client::COOKIE,
-        admin.client.cookie().expect("signed in")
-    );
+    let cookie = harness::cookie(&admin);
     eprintln!("bench: generating {} applications…", o.apps);
     app::transfer::ssr::generate_estate(&world.state, o.apps, 7)
         .await

@@ -868,11 +868,7 @@ async fn main() {
         }
         let s = shape(&world).await;
         let admin = client::first_admin(&world, "margaret").await;
-        let cookie = format!(
-            "{}={}",
-            client::COOKIE,
-            admin.client.cookie().expect("signed in")
-        );
+        let cookie = harness::cookie(&admin);
         let workloads = workloads(&s);
         let mut bodies = Vec::new();
         let mut sizes = Vec::new();

@@ -67,11 +67,7 @@ async fn main() {
     };
     let world = World::new(&db).await;
     let admin = client::first_admin(&world, "margaret").await;
-    let cookie = format!(
-        "{}={}",
-        client::COOKIE,
-        admin.client.cookie().expect("signed in")
-    );
+    let cookie = harness::cookie(&admin);
 
     eprintln!("bench: generating {} applications…", o.apps);
     let t = Instant::now();

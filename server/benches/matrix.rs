@@ -88,11 +88,7 @@ async fn run_size(o: &Options, apps: usize, postgres: bool) -> SizeRun {
     };
     let world = World::new(&db).await;
     let admin = client::first_admin(&world, "margaret").await;
-    let cookie = format!(
-        "{}={}",
-        client::COOKIE,
-        admin.client.cookie().expect("signed in")
-    );
+    let cookie = harness::cookie(&admin);
     eprintln!("bench: generating {apps} applications…");
     let t = Instant::now();
     app::transfer::ssr::generate_estate(&world.state, apps, 7)

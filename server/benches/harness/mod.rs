@@ -363,6 +363,15 @@ pub async fn measure(
     }
 }
 
+/// The session cookie a signed-in person's browser sends.
+pub fn cookie(person: &crate::client::Person<'_>) -> String {
+    format!(
+        "{}={}",
+        crate::client::COOKIE,
+        person.client.cookie().expect("signed in")
+    )
+}
+
 /// The short commit of the work tree (empty when git is not at hand).
 pub fn commit() -> String {
     std::process::Command::new("git")
