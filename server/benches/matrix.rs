@@ -106,7 +106,7 @@ async fn run_size(o: &Options, apps: usize, postgres: bool) -> SizeRun {
     let load_statements = world.state.db.statements() - before;
 
     // B5: the fragmentation figures of the whole estate, the pure function (median of 21).
-    let all: Vec<&app::matrix::facade::Entry> = estate.entries.iter().collect();
+    let all: Vec<&app::matrix::facade::Entry> = estate.entries.iter().map(|e| e.as_ref()).collect();
     let mut times: Vec<Duration> = (0..21)
         .map(|_| {
             let t = Instant::now();

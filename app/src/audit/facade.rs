@@ -3,4 +3,4 @@
 //! until the next change), and verifying the chain.
 
 pub use super::model::{Actor, AuditAction, ChainStatus};
-pub use super::ssr::{NewAuditEvent, head, record, verify_chain};
+pub use super::ssr::{NewAuditEvent, actions_between, head, head_seq, record, verify_chain};

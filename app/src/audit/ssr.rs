@@ -115,6 +115,35 @@ pub async fn head<C: ConnectionTrait>(db: &C) -> Result<String, DbErr> {
     Ok(format!("{}:{}", head.seq, head.hash))
 }
 
+/// The length of the chain named by a [`head`] (0 when it is not one).
+pub fn head_seq(head: &str) -> i64 {
+    head.split(':')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// What the events after `after`, up to `upto`, did and to what (action and subject id, in
+/// order; at most `limit`): for values kept at an earlier head, to tell what moved.
+pub async fn actions_between<C: ConnectionTrait>(
+    db: &C,
+    after: i64,
+    upto: i64,
+    limit: u64,
+) -> Result<Vec<(String, String)>, DbErr> {
+    audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Action)
+        .column(audit_event::Column::SubjectId)
+        .filter(audit_event::Column::Seq.gt(after))
+        .filter(audit_event::Column::Seq.lte(upto))
+        .order_by_asc(audit_event::Column::Seq)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 /// Verifies the whole chain, reading it in batches so memory stays flat on a long trail.
 pub async fn verify_chain<C: ConnectionTrait>(db: &C) -> Result<ChainStatus, DbErr> {
     const BATCH: u64 = 2_000;

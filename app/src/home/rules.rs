@@ -65,6 +65,7 @@ pub fn owner(estate: &Estate, username: &str, drafts: &HashSet<ApplicationId>) -
     let mine: Vec<&Entry> = estate
         .entries
         .iter()
+        .map(|e| e.as_ref())
         .filter(|e| e.owners.contains(&me))
         .collect();
     let mut open = [0; 4];
@@ -105,10 +106,16 @@ pub fn auditor(estate: &Estate, chain: ChainView) -> AuditorDashboard {
     AuditorDashboard {
         applications: estate.entries.len() as u32,
         declared,
-        meeting_policy: estate.entries.iter().filter(clean).count() as u32,
+        meeting_policy: estate
+            .entries
+            .iter()
+            .map(|e| e.as_ref())
+            .filter(clean)
+            .count() as u32,
         excepted_only: estate
             .entries
             .iter()
+            .map(|e| e.as_ref())
             .filter(clean)
             .filter(|e| e.excepted > 0)
             .count() as u32,

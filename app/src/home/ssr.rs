@@ -59,7 +59,10 @@ pub async fn dashboard(state: &AppState, viewer: &CurrentUser) -> Result<Dashboa
         Some(SecurityDashboard {
             queue: queue as u32,
             oldest_request: oldest.map(|t| t.date().to_string()),
-            worst: (*estate.derived("home:worst", |e| rules::worst(e.entries.iter()))).clone(),
+            worst: (*estate.derived("home:worst", |e| {
+                rules::worst(e.entries.iter().map(|e| e.as_ref()))
+            }))
+            .clone(),
             rules: (*estate.derived("home:rules", rules::top_rules)).clone(),
             trend: state
                 .snapshots

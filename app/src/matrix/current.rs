@@ -12,7 +12,12 @@ pub struct Current {
     pub estate: Arc<Estate>,
     /// What the estate was loaded at.
     pub stamp: String,
-    memo: Memo,
+    /// The audit chain's length when it was loaded (events after it may change it).
+    pub seq: i64,
+    /// The day it was computed for.
+    pub day: time::Date,
+    /// Shared by the stamps that changed nothing in the estate.
+    memo: Arc<Memo>,
 }
 
 impl std::ops::Deref for Current {
@@ -37,11 +42,25 @@ fn key(filter: &MatrixFilter, viewer: Option<&str>, page: bool) -> String {
 }
 
 impl Current {
-    pub fn new(estate: Estate, stamp: String) -> Self {
+    pub fn new(estate: Estate, stamp: String, seq: i64, day: time::Date) -> Self {
         Self {
             estate: Arc::new(estate),
             stamp,
-            memo: Memo::default(),
+            seq,
+            day,
+            memo: Arc::default(),
+        }
+    }
+
+    /// The same estate, and what was derived from it, at a later stamp (the events since changed
+    /// nothing it holds).
+    pub fn restamped(&self, stamp: String, seq: i64) -> Self {
+        Self {
+            estate: self.estate.clone(),
+            stamp,
+            seq,
+            day: self.day,
+            memo: self.memo.clone(),
         }
     }
 
@@ -87,7 +106,7 @@ impl Current {
     /// The fragmentation figures of the whole estate.
     pub fn figures(&self) -> Arc<Fragmentation> {
         self.derived("estate", |e| {
-            let all: Vec<&rules::Entry> = e.entries.iter().collect();
+            let all: Vec<&rules::Entry> = e.entries.iter().map(|e| &**e).collect();
             rules::fragmentation(&all, None)
         })
     }

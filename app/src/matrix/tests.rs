@@ -146,7 +146,7 @@ fn apps() -> Vec<EstateApp> {
         break_glass: None,
     };
     let mut okta = app(1, "Okta", Criticality::High, &[STAFF, CONTRACTORS]);
-    okta.own = Some(okta_declaration.clone());
+    okta.own = Some(std::sync::Arc::new(okta_declaration.clone()));
     okta.findings = vec![
         finding(
             "restricted_method",
@@ -171,7 +171,7 @@ fn apps() -> Vec<EstateApp> {
     crm.integration = Integration::Federated;
     crm.provider = Some("Okta".into());
     crm.owners = vec!["bob".into()];
-    crm.own = Some(Declaration {
+    crm.own = Some(std::sync::Arc::new(Declaration {
         populations: vec![
             PopulationJourney {
                 population: STAFF.into(),
@@ -184,8 +184,8 @@ fn apps() -> Vec<EstateApp> {
             },
         ],
         break_glass: None,
-    });
-    crm.inherited = Some(okta_declaration);
+    }));
+    crm.inherited = Some(std::sync::Arc::new(okta_declaration));
     crm.findings = vec![finding(
         "restricted_method",
         Severity::Medium,
@@ -196,7 +196,7 @@ fn apps() -> Vec<EstateApp> {
     )];
 
     let mut payroll = app(3, "Payroll", Criticality::Critical, &[STAFF]);
-    payroll.own = Some(Declaration {
+    payroll.own = Some(std::sync::Arc::new(Declaration {
         populations: vec![PopulationJourney {
             population: STAFF.into(),
             primary: paths(&[&["platform_passkey"]]),
@@ -206,7 +206,7 @@ fn apps() -> Vec<EstateApp> {
             ..Default::default()
         }],
         break_glass: None,
-    });
+    }));
     payroll.findings = vec![
         finding(
             "weakest_link",
@@ -227,10 +227,10 @@ fn apps() -> Vec<EstateApp> {
     ];
 
     let mut vault = app(4, "Vault", Criticality::Low, &[STAFF]);
-    vault.own = Some(Declaration {
+    vault.own = Some(std::sync::Arc::new(Declaration {
         populations: vec![policy.standard_for(STAFF)],
         break_glass: None,
-    });
+    }));
     vault.owners = vec!["carol".into()];
 
     let wiki = app(5, "Wiki", Criticality::Low, &[STAFF]);
@@ -497,7 +497,7 @@ fn readiness_checks_the_break_glass_drill_against_today() {
 #[test]
 fn fragmentation_figures_of_the_named_estate() {
     let e = named_estate();
-    let all: Vec<&Entry> = e.entries.iter().collect();
+    let all: Vec<&Entry> = e.entries.iter().map(|e| e.as_ref()).collect();
     let f = fragmentation(&all, None);
     assert_eq!(f.applications, 5);
     // Okta staff = Okta contractors = CRM contractors; CRM staff adds a step-up; Payroll; Vault.
@@ -526,7 +526,7 @@ fn fragmentation_figures_of_the_named_estate() {
 #[test]
 fn column_counts_count_applications_per_role() {
     let e = named_estate();
-    let all: Vec<&Entry> = e.entries.iter().collect();
+    let all: Vec<&Entry> = e.entries.iter().map(|e| e.as_ref()).collect();
     let counts = column_counts(&all, None, e.columns.len());
     let at = |key: &str, role: JourneyRole| {
         let c = e.columns.iter().position(|c| c.key == key).unwrap();
@@ -620,7 +620,7 @@ fn filters_narrow_the_rows_and_the_page_agrees_with_the_figures() {
         "an unknown method is named, not ignored"
     );
     let all = page_of(MatrixFilter::default());
-    let rows: Vec<&Entry> = e.entries.iter().collect();
+    let rows: Vec<&Entry> = e.entries.iter().map(|e| e.as_ref()).collect();
     assert_eq!(all.figures, fragmentation(&rows, None));
     assert_eq!(all.total, 5);
     let role = JourneyRole::ALL
@@ -700,7 +700,7 @@ fn the_csv_names_every_method_and_guards_typed_text() {
 fn the_kept_estate_serves_what_the_pure_functions_compute_per_filter_and_viewer() {
     use crate::matrix::current::Current;
     use crate::matrix::model::MatrixPage;
-    let current = Current::new(named_estate(), "head@day".into());
+    let current = Current::new(named_estate(), "head@day".into(), 1, date!(2026 - 12 - 01));
     let e = named_estate();
     let mut written = 0;
     let mine = MatrixFilter {
@@ -743,6 +743,209 @@ fn the_kept_estate_serves_what_the_pure_functions_compute_per_filter_and_viewer(
         *current.journeys_page(&MatrixFilter::default(), None),
         crate::matrix::rules::journeys(&e, &MatrixFilter::default(), None)
     );
-    let rows: Vec<&Entry> = e.entries.iter().collect();
+    let rows: Vec<&Entry> = e.entries.iter().map(|e| e.as_ref()).collect();
     assert_eq!(*current.figures(), fragmentation(&rows, None));
+}
+
+/// The named estate after some changes: Payroll's fallback is an authenticator code alone and
+/// its findings are resolved; Okta falls back to a smart card (CRM inherits it); Wiki is
+/// archived; Atlas is registered on the standard journey.
+fn changed_apps() -> (Vec<EstateApp>, std::collections::HashSet<ApplicationId>) {
+    let mut out = Vec::new();
+    for mut a in apps() {
+        match a.name.as_str() {
+            "Payroll" => {
+                let d = a.own.as_mut().map(std::sync::Arc::make_mut).unwrap();
+                d.populations[0].fallback = paths(&[&["totp_app"]]);
+                a.findings.clear();
+            }
+            "Okta" | "CRM" => {
+                let okta = Declaration {
+                    populations: [STAFF, CONTRACTORS]
+                        .iter()
+                        .map(|p| PopulationJourney {
+                            fallback: paths(&[&["smart_card"]]),
+                            ..okta_journey(p)
+                        })
+                        .collect(),
+                    break_glass: None,
+                };
+                if a.name == "Okta" {
+                    a.own = Some(std::sync::Arc::new(okta));
+                    a.findings.clear();
+                } else {
+                    a.inherited = Some(std::sync::Arc::new(okta));
+                }
+            }
+            "Wiki" => continue,
+            _ => {}
+        }
+        out.push(a);
+    }
+    let mut atlas = app(6, "Atlas", Criticality::Medium, &[STAFF]);
+    atlas.own = Some(std::sync::Arc::new(Declaration {
+        populations: vec![shipped().standard_for(STAFF)],
+        break_glass: None,
+    }));
+    out.push(atlas);
+    let changed = [1, 2, 3, 5, 6].into_iter().map(id).collect();
+    (out, changed)
+}
+
+#[test]
+fn an_estate_patched_shows_what_the_same_estate_loaded_anew_shows() {
+    let kept = named_estate();
+    let (now, changed) = changed_apps();
+    let only: Vec<EstateApp> = now
+        .iter()
+        .filter(|a| changed.contains(&a.id))
+        .cloned()
+        .collect();
+    let patched = patch(
+        &kept,
+        &changed,
+        only,
+        &methods(),
+        &shipped(),
+        1,
+        date!(2026 - 12 - 01),
+    )
+    .expect("the same columns and policy: patched");
+    let fresh = estate(
+        now,
+        &methods(),
+        &shipped(),
+        1,
+        names(),
+        kept.populations.clone(),
+        kept.units.clone(),
+        date!(2026 - 12 - 01),
+    );
+    let names_of = |e: &Estate| e.entries.iter().map(|x| x.name.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names_of(&patched),
+        ["Atlas", "CRM", "Okta", "Payroll", "Vault"],
+        "Wiki gone, Atlas in its place by name"
+    );
+    assert_eq!(names_of(&patched), names_of(&fresh));
+    for filter in [
+        MatrixFilter::default(),
+        MatrixFilter {
+            population: STAFF.into(),
+            ..Default::default()
+        },
+        MatrixFilter {
+            sort: "findings".into(),
+            ..Default::default()
+        },
+        MatrixFilter {
+            owner: "mine".into(),
+            ..Default::default()
+        },
+    ] {
+        assert_eq!(
+            page(&patched, &filter, Some("alice")),
+            page(&fresh, &filter, Some("alice")),
+            "{filter:?}"
+        );
+        assert_eq!(
+            journeys(&patched, &filter, None),
+            journeys(&fresh, &filter, None),
+            "{filter:?}"
+        );
+    }
+    // And it is not the estate kept: the change shows.
+    assert_ne!(
+        page(&patched, &MatrixFilter::default(), None),
+        page(&kept, &MatrixFilter::default(), None)
+    );
+    let untouched = |e: &Estate| {
+        e.entries
+            .iter()
+            .find(|x| x.name == "Vault")
+            .cloned()
+            .unwrap()
+    };
+    assert!(
+        std::sync::Arc::ptr_eq(&untouched(&kept), &untouched(&patched)),
+        "an application that did not change is shared, not computed again"
+    );
+}
+
+#[test]
+fn a_patch_that_would_change_the_columns_or_the_policy_asks_for_a_whole_load() {
+    let kept = named_estate();
+    let changed: std::collections::HashSet<ApplicationId> = [id(4)].into_iter().collect();
+    let day = date!(2026 - 12 - 01);
+    let vault = || apps().into_iter().find(|a| a.name == "Vault").unwrap();
+    assert!(
+        patch(
+            &kept,
+            &changed,
+            vec![vault()],
+            &methods(),
+            &shipped(),
+            1,
+            day
+        )
+        .is_some()
+    );
+    assert!(
+        patch(
+            &kept,
+            &changed,
+            vec![vault()],
+            &methods(),
+            &shipped(),
+            2,
+            day
+        )
+        .is_none(),
+        "another policy version"
+    );
+    // A retired method in use gets a column of its own when loaded whole.
+    let mut voice = vault();
+    voice
+        .own
+        .as_mut()
+        .map(std::sync::Arc::make_mut)
+        .unwrap()
+        .populations[0]
+        .recovery = paths(&[&["voice_call"]]);
+    assert!(patch(&kept, &changed, vec![voice], &methods(), &shipped(), 1, day).is_none());
+    // The last application using a method leaves: an active method keeps its column...
+    let without: std::collections::HashSet<ApplicationId> = [id(1), id(2)].into_iter().collect();
+    assert!(patch(&kept, &without, Vec::new(), &methods(), &shipped(), 1, day).is_some());
+    // ...a retired one loses it.
+    let mut with_voice = apps();
+    with_voice[4]
+        .own
+        .as_mut()
+        .map(std::sync::Arc::make_mut)
+        .unwrap()
+        .populations[0]
+        .recovery = paths(&[&["voice_call"]]);
+    let kept = estate(
+        with_voice,
+        &methods(),
+        &shipped(),
+        1,
+        names(),
+        kept.populations.clone(),
+        kept.units.clone(),
+        day,
+    );
+    assert!(kept.columns.iter().any(|c| c.key == "voice_call"));
+    assert!(
+        patch(
+            &kept,
+            &changed,
+            vec![vault()],
+            &methods(),
+            &shipped(),
+            1,
+            day
+        )
+        .is_none()
+    );
 }

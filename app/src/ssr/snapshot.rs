@@ -58,6 +58,20 @@ impl Snapshots {
         T: Any + Send + Sync,
         Fut: Future<Output = Result<T, E>>,
     {
+        self.get_from(stamp, |_| build()).await
+    }
+
+    /// As [`Self::get`], with `build` given the value kept at an earlier stamp, if any, so that
+    /// it can compute the new value from the old one and what changed since.
+    pub async fn get_from<T, E, Fut>(
+        &self,
+        stamp: &str,
+        build: impl FnOnce(Option<Arc<T>>) -> Fut,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Any + Send + Sync,
+        Fut: Future<Output = Result<T, E>>,
+    {
         let slot = self
             .slots
             .lock()
@@ -81,9 +95,15 @@ impl Snapshots {
         if let Some(v) = kept_value(&slot, false) {
             return Ok(v);
         }
-        slot.kept.lock().unwrap_or_else(|e| e.into_inner()).1 = true;
+        let previous = {
+            let mut kept = slot.kept.lock().unwrap_or_else(|e| e.into_inner());
+            kept.1 = true;
+            kept.0
+                .as_ref()
+                .and_then(|(_, v)| v.clone().downcast::<T>().ok())
+        };
         let computing = Computing(&slot);
-        let value = Arc::new(build().await?);
+        let value = Arc::new(build(previous).await?);
         {
             let mut kept = slot.kept.lock().unwrap_or_else(|e| e.into_inner());
             let value: Value = value.clone();
@@ -281,5 +301,28 @@ mod tests {
         assert_eq!(built.load(std::sync::atomic::Ordering::SeqCst), 2);
         s.forget();
         assert_eq!(*s.get("h2", || make(4)).await.unwrap(), 4, "forgotten");
+    }
+
+    #[tokio::test]
+    async fn a_new_value_is_built_from_the_one_kept() {
+        let s = Snapshots::default();
+        let first = s
+            .get_from("h1", |kept: Option<Arc<u32>>| async move {
+                Ok::<u32, ()>(kept.map_or(10, |k| *k + 1))
+            })
+            .await
+            .unwrap();
+        assert_eq!(*first, 10, "nothing kept: built from scratch");
+        let next = s
+            .get_from("h2", |kept: Option<Arc<u32>>| async move {
+                Ok::<u32, ()>(kept.map_or(10, |k| *k + 1))
+            })
+            .await
+            .unwrap();
+        assert_eq!(*next, 11, "built from the value kept at h1");
+        assert_eq!(
+            *s.get("h2", || async { Ok::<u32, ()>(0) }).await.unwrap(),
+            11
+        );
     }
 }

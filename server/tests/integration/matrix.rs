@@ -267,3 +267,99 @@ on_each_backend!(
     names_in_the_matrix_are_text_and_readiness_is_on_the_application_page_on_each_backend,
     names_in_the_matrix_are_text_and_readiness_is_on_the_application_page
 );
+
+/// What every page of the estate shows, as the pure functions compute it, for comparing two
+/// estates.
+fn shown(estate: &app::matrix::facade::Estate) -> Vec<String> {
+    let mut out = Vec::new();
+    for query in MATRIX_PAGES {
+        let filter: MatrixFilter = serde_urlencoded::from_str(query).expect("a query");
+        out.push(format!("{:?}", page(estate, &filter, Some("margaret"))));
+        out.push(format!("{:?}", journeys(estate, &filter, Some("margaret"))));
+    }
+    out
+}
+
+async fn a_change_to_some_applications_is_computed_into_the_estate_kept(db: &TestDb) {
+    use app::matrix::facade::current_estate;
+    use std::sync::Arc;
+    let w = crate::registry::estate(db, 150).await;
+    let admin = first_admin(&w, "margaret").await;
+    let first = current_estate(&w.state).await.expect("estate");
+    // An identity provider with applications federated to it, archived through the portal.
+    let provider = first
+        .estate
+        .entries
+        .iter()
+        .find(|p| {
+            first
+                .estate
+                .entries
+                .iter()
+                .any(|e| e.provider.as_deref() == Some(p.name.as_str()))
+        })
+        .expect("a generated estate federates applications to a provider")
+        .clone();
+    let dependants: Vec<_> = first
+        .estate
+        .entries
+        .iter()
+        .filter(|e| e.provider.as_deref() == Some(provider.name.as_str()))
+        .map(|e| e.id)
+        .collect();
+    let r = admin
+        .client
+        .post(
+            "/api/applications/archive",
+            &[("id", &provider.id.to_string()), ("archived", "true")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let second = current_estate(&w.state).await.expect("estate");
+    assert!(second.seq > first.seq);
+    assert!(second.estate.entries.iter().all(|e| e.id != provider.id));
+    for id in &dependants {
+        let e = second.estate.entries.iter().find(|e| e.id == *id).unwrap();
+        assert_ne!(
+            e.provider.as_deref(),
+            Some(provider.name.as_str()),
+            "a dependant no longer names the archived provider"
+        );
+    }
+    // What a whole load shows.
+    let loaded = app::matrix::facade::load(w.state.db.conn(), w.state.now())
+        .await
+        .expect("estate");
+    assert_eq!(shown(&second.estate), shown(&loaded));
+    assert_ne!(
+        shown(&second.estate),
+        shown(&first.estate),
+        "the change shows"
+    );
+    // Computed again only where it changed.
+    let untouched = first
+        .estate
+        .entries
+        .iter()
+        .find(|e| e.id != provider.id && !dependants.contains(&e.id))
+        .unwrap();
+    let kept = second
+        .estate
+        .entries
+        .iter()
+        .find(|e| e.id == untouched.id)
+        .unwrap();
+    assert!(
+        Arc::ptr_eq(untouched, kept),
+        "an application that did not change is the one kept"
+    );
+    // An event that touches nothing the estate holds keeps it as it is.
+    crate::client::invite(&admin.client, "olga", &["owner"]).await;
+    let third = current_estate(&w.state).await.expect("estate");
+    assert!(third.seq > second.seq, "the invitation is recorded");
+    assert!(Arc::ptr_eq(&third.estate, &second.estate));
+}
+on_each_backend!(
+    a_change_to_some_applications_is_computed_into_the_estate_kept_on_each_backend,
+    a_change_to_some_applications_is_computed_into_the_estate_kept
+);

@@ -14,10 +14,12 @@
 //!   device settings.
 //! - **Readiness**: see [`readiness`].
 
+mod changes;
 mod journeys;
 mod readiness;
 mod view;
 
+pub use changes::{Changed, MAX_EVENTS, Reach, changed, reach};
 pub use journeys::{GROUP_MEMBERS, journeys, rule_title};
 pub use readiness::readiness;
 pub use view::{
@@ -35,7 +37,8 @@ use crate::ids::ApplicationId;
 use crate::journey::{Declaration, JourneyRole, Names, Path, PopulationJourney};
 use crate::policy::model::Policy;
 use crate::vocab::{Criticality, Integration, Severity};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use time::Date;
 
 /// A finding as the matrix reads it (resolved ones are not given).
@@ -86,9 +89,9 @@ pub struct EstateApp {
     /// Served population keys, in the catalogue's order.
     pub served: Vec<String>,
     /// The latest submitted version, if any.
-    pub own: Option<Declaration>,
-    /// The provider's latest version, when federated.
-    pub inherited: Option<Declaration>,
+    pub own: Option<Arc<Declaration>>,
+    /// The provider's latest version, when federated (shared by all its applications).
+    pub inherited: Option<Arc<Declaration>>,
     pub findings: Vec<FindingFact>,
     /// Approved exceptions of the application that end within [`super::model::EXPIRING_DAYS`].
     pub expiring: u32,
@@ -161,7 +164,8 @@ pub struct Column {
 #[derive(Clone, Debug, Default)]
 pub struct Estate {
     pub columns: Vec<Column>,
-    pub entries: Vec<Entry>,
+    /// In the order of names; shared with the estates patched from this one.
+    pub entries: Vec<Arc<Entry>>,
     /// Distinct journeys: the paths of each role in `JourneyRole::ALL` order.
     pub journeys: Vec<[Vec<Path>; 6]>,
     /// Journeys that are some population's standard journey.
@@ -285,49 +289,51 @@ fn tally<'a>(findings: impl Iterator<Item = &'a FindingFact>) -> (BySeverity, u3
     (open, excepted)
 }
 
-/// Builds the estate: each application computed once (journeys interned, cells, assurance,
-/// readiness).
-#[allow(clippy::too_many_arguments)]
-pub fn estate(
-    apps: Vec<EstateApp>,
-    methods: &[MethodView],
-    policy: &Policy,
-    policy_version: i32,
-    names: Names,
-    populations: Vec<Choice>,
-    units: Vec<String>,
+/// What every application's entry is computed against: the catalogue, the columns, the policy,
+/// the names and the day; with the journeys met so far (interned: one id per distinct journey).
+struct Builder<'a> {
+    catalogue: Catalogue,
+    index: HashMap<String, u16>,
+    restricted: Vec<bool>,
+    policy: &'a Policy,
+    names: &'a Names,
     today: Date,
-) -> Estate {
-    let catalogue = Catalogue::new(methods);
-    let prepared: Vec<(EstateApp, Declaration)> = apps
-        .into_iter()
-        .map(|a| {
-            let own = a.own.clone().unwrap_or_default();
-            let e = if a.provider.is_some() || a.inherited.is_some() {
-                effective(&own, a.inherited.as_ref())
-            } else {
-                own
-            };
-            (a, e)
-        })
-        .collect();
-    let used: std::collections::HashSet<&str> = prepared
-        .iter()
-        .flat_map(|(_, d)| d.populations.iter())
-        .flat_map(|j| JourneyRole::ALL.iter().flat_map(move |r| j.paths(*r)))
-        .flat_map(|p| p.factors().iter().map(String::as_str))
-        .collect();
-    let columns = columns(methods, &|k| used.contains(k));
-    let index: HashMap<&str, u16> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.key.as_str(), i as u16))
-        .collect();
-    let mut journeys: Vec<[Vec<Path>; 6]> = Vec::new();
-    let mut standard_journeys: Vec<bool> = Vec::new();
-    let mut interned: HashMap<[Vec<Path>; 6], u32> = HashMap::new();
-    let mut entries = Vec::with_capacity(prepared.len());
-    for (app, journey) in &prepared {
+    journeys: Vec<[Vec<Path>; 6]>,
+    interned: HashMap<[Vec<Path>; 6], u32>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(
+        methods: &[MethodView],
+        columns: &[Column],
+        policy: &'a Policy,
+        names: &'a Names,
+        today: Date,
+        journeys: Vec<[Vec<Path>; 6]>,
+    ) -> Self {
+        let interned = journeys
+            .iter()
+            .enumerate()
+            .map(|(i, j)| (j.clone(), i as u32))
+            .collect();
+        Self {
+            catalogue: Catalogue::new(methods),
+            index: columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.key.clone(), i as u16))
+                .collect(),
+            restricted: columns.iter().map(|c| c.restricted).collect(),
+            policy,
+            names,
+            today,
+            journeys,
+            interned,
+        }
+    }
+
+    /// One application computed: `None` when its journey uses a method that has no column.
+    fn entry(&mut self, app: &EstateApp, journey: &Declaration) -> Option<Entry> {
         let federated = app.provider.is_some() || app.inherited.is_some();
         let mut pops = Vec::with_capacity(app.served.len());
         for key in &app.served {
@@ -352,31 +358,30 @@ pub fn estate(
                 });
                 continue;
             };
-            let own = app.own.as_ref().and_then(|d| d.journey(key));
-            let mut cells: Vec<Cell> = marks(j, own, federated)
-                .into_iter()
-                .filter_map(|(m, marks)| {
-                    index.get(m.as_str()).map(|c| Cell {
-                        column: *c,
-                        marks,
-                        state: cell_state(&app.findings, key, &m),
-                    })
-                })
-                .collect();
+            let own = app.own.as_deref().and_then(|d| d.journey(key));
+            let mut cells = Vec::new();
+            for (m, marks) in marks(j, own, federated) {
+                cells.push(Cell {
+                    column: *self.index.get(m.as_str())?,
+                    marks,
+                    state: cell_state(&app.findings, key, &m),
+                });
+            }
             cells.sort_by_key(|c| c.column);
             let shape: [Vec<Path>; 6] =
                 std::array::from_fn(|i| j.paths(JourneyRole::ALL[i]).to_vec());
-            let standard = is_standard(j, &policy.standard_for(key));
-            let id = *interned.entry(shape.clone()).or_insert_with(|| {
-                journeys.push(shape);
-                standard_journeys.push(false);
-                (journeys.len() - 1) as u32
-            });
-            if standard {
-                standard_journeys[id as usize] = true;
-            }
-            let assurance = population_assurance(j, &catalogue, federated);
-            let restricted = cells.iter().any(|c| columns[c.column as usize].restricted);
+            let standard = is_standard(j, &self.policy.standard_for(key));
+            let id = match self.interned.get(&shape) {
+                Some(id) => *id,
+                None => {
+                    let id = self.journeys.len() as u32;
+                    self.interned.insert(shape.clone(), id);
+                    self.journeys.push(shape);
+                    id
+                }
+            };
+            let assurance = population_assurance(j, &self.catalogue, federated);
+            let restricted = cells.iter().any(|c| self.restricted[c.column as usize]);
             pops.push(PopulationEntry {
                 key: key.clone(),
                 declared: true,
@@ -397,12 +402,12 @@ pub fn estate(
             journey,
             app.criticality,
             &app.findings,
-            policy,
-            &catalogue,
-            &names,
-            today,
+            self.policy,
+            &self.catalogue,
+            self.names,
+            self.today,
         );
-        entries.push(Entry {
+        Some(Entry {
             id: app.id,
             name: app.name.clone(),
             name_key: app.name_key.clone(),
@@ -422,9 +427,80 @@ pub fn estate(
                 .collect(),
             readiness,
             expiring: app.expiring,
-        });
+        })
     }
-    entries.sort_by(|a, b| a.name_key.cmp(&b.name_key));
+}
+
+/// The journey an application lives with: its own, merged into its provider's when federated.
+fn effective_journey(app: &EstateApp) -> std::borrow::Cow<'_, Declaration> {
+    let own = app.own.as_deref();
+    if app.provider.is_some() || app.inherited.is_some() {
+        std::borrow::Cow::Owned(effective(
+            own.unwrap_or(&Declaration::default()),
+            app.inherited.as_deref(),
+        ))
+    } else {
+        match own {
+            Some(d) => std::borrow::Cow::Borrowed(d),
+            None => std::borrow::Cow::Owned(Declaration::default()),
+        }
+    }
+}
+
+/// The order of entries: by name, ties by id (so a load and a patch give the same order).
+fn order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    a.name_key.cmp(&b.name_key).then(a.id.cmp(&b.id))
+}
+
+/// Which journeys are some population's standard journey.
+fn standard_journeys(entries: &[Arc<Entry>], journeys: usize) -> Vec<bool> {
+    let mut standard = vec![false; journeys];
+    for p in entries.iter().flat_map(|e| e.populations.iter()) {
+        if let (Some(j), true) = (p.journey, p.standard) {
+            standard[j as usize] = true;
+        }
+    }
+    standard
+}
+
+/// The methods used in the journeys of the populations applications serve (each gets a column,
+/// even when inactive): the methods of some cell.
+fn used_methods<'a>(
+    journeys: impl Iterator<Item = (&'a EstateApp, &'a Declaration)>,
+) -> HashSet<&'a str> {
+    journeys
+        .flat_map(|(a, d)| a.served.iter().filter_map(|k| d.journey(k)))
+        .flat_map(|j| JourneyRole::ALL.iter().flat_map(move |r| j.paths(*r)))
+        .flat_map(|p| p.factors().iter().map(String::as_str))
+        .collect()
+}
+
+/// Builds the estate: each application computed once (journeys interned, cells, assurance,
+/// readiness).
+#[allow(clippy::too_many_arguments)]
+pub fn estate(
+    apps: Vec<EstateApp>,
+    methods: &[MethodView],
+    policy: &Policy,
+    policy_version: i32,
+    names: Names,
+    populations: Vec<Choice>,
+    units: Vec<String>,
+    today: Date,
+) -> Estate {
+    let prepared: Vec<_> = apps.iter().map(|a| (a, effective_journey(a))).collect();
+    let used = used_methods(prepared.iter().map(|(a, d)| (*a, d.as_ref())));
+    let columns = columns(methods, &|k| used.contains(k));
+    let mut builder = Builder::new(methods, &columns, policy, &names, today, Vec::new());
+    let entries: Vec<Arc<Entry>> = prepared
+        .iter()
+        .filter_map(|(a, d)| builder.entry(a, d))
+        .map(Arc::new)
+        .collect();
+    let mut entries = entries;
+    entries.sort_by(|a, b| order(a, b));
+    let journeys = builder.journeys;
+    let standard_journeys = standard_journeys(&entries, journeys.len());
     Estate {
         columns,
         entries,
@@ -435,4 +511,78 @@ pub fn estate(
         units,
         policy_version,
     }
+}
+
+/// The estate with some applications computed again (`changed`: the ids whose facts may have
+/// changed; `apps`: those of them that are still in the estate, read again), the others kept as
+/// they were. `None` when the result would differ from loading the estate anew in more than
+/// those applications (the policy changed, or the methods used are no longer those with
+/// columns): the caller loads it whole.
+pub fn patch(
+    kept: &Estate,
+    changed: &HashSet<ApplicationId>,
+    apps: Vec<EstateApp>,
+    methods: &[MethodView],
+    policy: &Policy,
+    policy_version: i32,
+    today: Date,
+) -> Option<Estate> {
+    if policy_version != kept.policy_version {
+        return None;
+    }
+    let mut builder = Builder::new(
+        methods,
+        &kept.columns,
+        policy,
+        &kept.names,
+        today,
+        kept.journeys.clone(),
+    );
+    let mut entries: Vec<Arc<Entry>> = kept
+        .entries
+        .iter()
+        .filter(|e| !changed.contains(&e.id))
+        .cloned()
+        .collect();
+    // Each computed again goes in its place (the others are in order already).
+    for app in &apps {
+        let entry = Arc::new(builder.entry(app, &effective_journey(app))?);
+        let at = entries.partition_point(|e| order(e, &entry).is_lt());
+        entries.insert(at, entry);
+    }
+    // The columns a load would show: the same methods, used or active.
+    let mut used = vec![false; kept.columns.len()];
+    for c in entries
+        .iter()
+        .flat_map(|e| e.populations.iter())
+        .flat_map(|p| p.cells.iter())
+    {
+        used[c.column as usize] = true;
+    }
+    let now_shown = columns(methods, &|k| {
+        kept.columns
+            .iter()
+            .position(|c| c.key == k)
+            .is_some_and(|i| used[i])
+    });
+    let same = now_shown.len() == kept.columns.len()
+        && now_shown
+            .iter()
+            .zip(&kept.columns)
+            .all(|(a, b)| a.key == b.key && a.restricted == b.restricted);
+    if !same {
+        return None;
+    }
+    let journeys = builder.journeys;
+    let standard_journeys = standard_journeys(&entries, journeys.len());
+    Some(Estate {
+        columns: kept.columns.clone(),
+        entries,
+        journeys,
+        standard_journeys,
+        names: kept.names.clone(),
+        populations: kept.populations.clone(),
+        units: kept.units.clone(),
+        policy_version,
+    })
 }

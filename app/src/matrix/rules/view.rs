@@ -177,7 +177,7 @@ impl<'a> Criteria<'a> {
 pub fn matching<'e>(estate: &'e Estate, criteria: &Criteria, sort: &str) -> Vec<&'e Entry> {
     matching_indices(estate, criteria, sort)
         .into_iter()
-        .map(|i| &estate.entries[i])
+        .map(|i| estate.entries[i].as_ref())
         .collect()
 }
 
@@ -274,7 +274,7 @@ pub struct View {
 /// The view of a filter: the estate-sized work of a matrix page, done once per filter.
 pub fn view(estate: &Estate, criteria: &Criteria, sort: &str) -> View {
     let rows = matching_indices(estate, criteria, sort);
-    let entries: Vec<&Entry> = rows.iter().map(|i| &estate.entries[*i]).collect();
+    let entries: Vec<&Entry> = rows.iter().map(|i| estate.entries[*i].as_ref()).collect();
     View {
         figures: fragmentation(&entries, criteria.population),
         counts: column_counts(&entries, criteria.population, estate.columns.len()),
