@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use http::{HeaderValue, Method, StatusCode, header};
 use rand::RngCore as _;
+use std::sync::Arc;
 use tower::{ServiceBuilder, ServiceExt as _};
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -311,4 +312,81 @@ mod tests {
         assert!(csp.contains("frame-ancestors 'none'"));
         assert!(!csp.contains("unsafe-inline"));
     }
+    #[tokio::test]
+    async fn a_change_is_served_while_reads_wait_for_a_slot() {
+        use axum::routing::get;
+        use std::time::Duration;
+        // One slot; the first read holds it until told to finish.
+        let release = Arc::new(tokio::sync::Notify::new());
+        let held = release.clone();
+        let router = axum::Router::new()
+            .route(
+                "/slow",
+                get(move || {
+                    let held = held.clone();
+                    async move {
+                        held.notified().await;
+                        "slow"
+                    }
+                }),
+            )
+            .route(
+                "/fast",
+                get(|| async { "fast" }).post(|| async { "changed" }),
+            )
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::new(tokio::sync::Semaphore::new(1)),
+                admit,
+            ));
+        let call = |method: Method, path: &'static str| {
+            let router = router.clone();
+            tokio::spawn(async move {
+                let req = http::Request::builder()
+                    .method(method)
+                    .uri(path)
+                    .body(axum::body::Body::empty())
+                    .unwrap();
+                router.oneshot(req).await.unwrap().status()
+            })
+        };
+        let slow = call(Method::GET, "/slow");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let read = call(Method::GET, "/fast");
+        let change = call(Method::POST, "/fast");
+        let changed = tokio::time::timeout(Duration::from_secs(5), change)
+            .await
+            .expect("a change does not wait for the reads")
+            .unwrap();
+        assert_eq!(changed, StatusCode::OK);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!read.is_finished(), "a read waits for the slot");
+        release.notify_one();
+        assert_eq!(slow.await.unwrap(), StatusCode::OK);
+        assert_eq!(read.await.unwrap(), StatusCode::OK, "then it is served");
+    }
+}
+
+/// How many reads (safe methods) are served at once: twice the cores, so that one waiting on the
+/// database leaves its core to another. The others wait their turn in order, costing nothing
+/// while they wait.
+pub fn read_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
+}
+
+/// Admits reads a few at a time and changes at once. Under a burst of page loads, a change
+/// (a form posted, a declaration submitted) would otherwise share the cores with every page
+/// being rendered and wait for all of them; here it waits only for the few under way. The wait
+/// counts against the request's time limit (this sits inside the timeout).
+pub async fn admit(
+    State(slots): State<Arc<tokio::sync::Semaphore>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if !is_safe(req.method()) {
+        return next.run(req).await;
+    }
+    let Ok(_slot) = slots.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    next.run(req).await
 }

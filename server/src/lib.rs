@@ -139,6 +139,10 @@ pub fn build_router_with(
             state.clone(),
             http::security_headers,
         ))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(tokio::sync::Semaphore::new(http::read_slots())),
+            http::admit,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,

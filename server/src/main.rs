@@ -5,6 +5,10 @@ use clap::Parser;
 use server::cli::{Cli, run};
 use std::process::ExitCode;
 
+/// mimalloc returns the memory a load of the estate used to the system once it is freed.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     run(Cli::parse()).await
