@@ -213,6 +213,31 @@ pub async fn security_headers(
     res
 }
 
+/// How many reads (safe methods) are served at once: twice the cores, so that one waiting on the
+/// database leaves its core to another. The others wait their turn in order, costing nothing
+/// while they wait.
+pub fn read_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
+}
+
+/// Admits reads a few at a time and changes at once. Under a burst of page loads, a change
+/// (a form posted, a declaration submitted) would otherwise share the cores with every page
+/// being rendered and wait for all of them; here it waits only for the few under way. The wait
+/// counts against the request's time limit (this sits inside the timeout).
+pub async fn admit(
+    State(slots): State<Arc<tokio::sync::Semaphore>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if !is_safe(req.method()) {
+        return next.run(req).await;
+    }
+    let Ok(_slot) = slots.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    next.run(req).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,29 +389,4 @@ mod tests {
         assert_eq!(slow.await.unwrap(), StatusCode::OK);
         assert_eq!(read.await.unwrap(), StatusCode::OK, "then it is served");
     }
-}
-
-/// How many reads (safe methods) are served at once: twice the cores, so that one waiting on the
-/// database leaves its core to another. The others wait their turn in order, costing nothing
-/// while they wait.
-pub fn read_slots() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
-}
-
-/// Admits reads a few at a time and changes at once. Under a burst of page loads, a change
-/// (a form posted, a declaration submitted) would otherwise share the cores with every page
-/// being rendered and wait for all of them; here it waits only for the few under way. The wait
-/// counts against the request's time limit (this sits inside the timeout).
-pub async fn admit(
-    State(slots): State<Arc<tokio::sync::Semaphore>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    if !is_safe(req.method()) {
-        return next.run(req).await;
-    }
-    let Ok(_slot) = slots.acquire().await else {
-        return StatusCode::SERVICE_UNAVAILABLE.into_response();
-    };
-    next.run(req).await
 }

@@ -53,7 +53,7 @@ pub fn journeys(estate: &Estate, filter: &MatrixFilter, viewer: Option<&str>) ->
             // The same first member in two groups: two of its populations; never the journey's
             // id, which depends on the order the estate met journeys in.
             .then_with(|| a.members[0].0.id.cmp(&b.members[0].0.id))
-            .then_with(|| a.members[0].1.cmp(&b.members[0].1))
+            .then_with(|| a.members[0].1.cmp(b.members[0].1))
             .then(ja.cmp(jb))
     });
     let journeys_total: usize = ordered.iter().map(|(_, a)| a.members.len()).sum();
