@@ -15,6 +15,9 @@ pub enum AppError {
     NotFound,
     #[error("{message}")]
     Validation { field: String, message: String },
+    /// Several values refused at once: every problem, each next to its field.
+    #[error("{}", summary(problems))]
+    Invalid { problems: Vec<Problem> },
     #[error("{0}")]
     Conflict(String),
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
@@ -32,7 +35,46 @@ pub enum AppError {
     Request(String),
 }
 
+/// One value refused: the form field it belongs next to and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub field: String,
+    pub message: String,
+}
+
+fn summary(problems: &[Problem]) -> String {
+    match problems {
+        [] => "Something in the form needs attention.".to_string(),
+        [one] => one.message.clone(),
+        many => format!("{} things need attention.", many.len()),
+    }
+}
+
 impl AppError {
+    /// The refusal of every problem found: none is no refusal, one is a [`AppError::Validation`].
+    pub fn from_problems(mut problems: Vec<Problem>) -> Result<(), Self> {
+        match problems.len() {
+            0 => Ok(()),
+            1 => {
+                let p = problems.remove(0);
+                Err(Self::validation(p.field, p.message))
+            }
+            _ => Err(Self::Invalid { problems }),
+        }
+    }
+
+    /// Every value the error refuses, each with its field (empty for other errors).
+    pub fn problems(&self) -> Vec<Problem> {
+        match self {
+            Self::Validation { field, message } => vec![Problem {
+                field: field.clone(),
+                message: message.clone(),
+            }],
+            Self::Invalid { problems } => problems.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation {
             field: field.into(),
@@ -46,7 +88,7 @@ impl AppError {
             Self::Unauthenticated => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
-            Self::Validation { .. } | Self::Request(_) => 400,
+            Self::Validation { .. } | Self::Invalid { .. } | Self::Request(_) => 400,
             Self::Conflict(_) => 409,
             Self::RateLimited { .. } => 429,
             Self::Unavailable | Self::Busy { .. } => 503,
@@ -68,6 +110,7 @@ impl AppError {
     pub fn field(&self) -> Option<&str> {
         match self {
             Self::Validation { field, .. } => Some(field),
+            Self::Invalid { problems } => problems.first().map(|p| p.field.as_str()),
             _ => None,
         }
     }

@@ -1,7 +1,7 @@
 //! Checks of what people type, shared by every feature: user names, one-line text and text
 //! blocks. Each returns the cleaned value or a validation error naming its field.
 
-use crate::error::AppError;
+use crate::error::{AppError, Problem};
 
 /// Longest user name.
 pub const USERNAME_MAX: usize = 64;
@@ -83,6 +83,77 @@ pub fn validate_text_block(field: &'static str, raw: &str, max: usize) -> Result
     Ok(text)
 }
 
+/// Collects every problem of a form instead of stopping at the first, so that a refused form
+/// names all of them at once. Errors other than refused values (a missing record, a database
+/// failure) are not problems of the form: the first such is kept and returned as it is.
+#[derive(Debug, Default)]
+pub struct Checks {
+    problems: Vec<Problem>,
+    other: Option<AppError>,
+}
+
+impl Checks {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The value when `result` is fine; otherwise notes its problems and gives `None`.
+    pub fn check<T>(&mut self, result: Result<T, AppError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.note(e);
+                None
+            }
+        }
+    }
+
+    /// Notes a refusal (each of its problems) or keeps the first other error.
+    pub fn note(&mut self, e: AppError) {
+        let problems = e.problems();
+        if problems.is_empty() {
+            self.other.get_or_insert(e);
+        } else {
+            for p in problems {
+                self.problem(p.field, p.message);
+            }
+        }
+    }
+
+    /// Notes one problem (a field gets its first message only: the others follow from it).
+    pub fn problem(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        let field = field.into();
+        if !self.problems.iter().any(|p| p.field == field) {
+            self.problems.push(Problem {
+                field,
+                message: message.into(),
+            });
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.problems.is_empty() && self.other.is_none()
+    }
+
+    /// The problems noted so far.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// Fine when nothing was noted; else the other error kept, or every problem.
+    pub fn finish(self) -> Result<(), AppError> {
+        match self.other {
+            Some(e) => Err(e),
+            None => AppError::from_problems(self.problems),
+        }
+    }
+
+    /// `value` when nothing was noted (see [`Checks::finish`]).
+    pub fn done<T>(self, value: T) -> Result<T, AppError> {
+        self.finish().map(|()| value)
+    }
+}
+
 /// A calendar date written `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<time::Date> {
     time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
@@ -97,6 +168,34 @@ mod tests {
             .field()
             .unwrap_or_default()
             .to_string()
+    }
+
+    #[test]
+    fn every_problem_of_a_form_is_named_once_per_field() {
+        let mut checks = Checks::new();
+        assert_eq!(
+            checks.check(validate_text("name", "ok", 1, 80)),
+            Some("ok".into())
+        );
+        assert!(checks.is_empty());
+        assert_eq!(checks.check(validate_text("name", "", 1, 80)), None);
+        checks.check(validate_username("a"));
+        checks.problem("name", "A second message for the same field.");
+        let err = checks.finish().expect_err("refused");
+        let fields: Vec<String> = err.problems().into_iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["name", "username"]);
+        assert_eq!(err.field(), Some("name"));
+        assert_eq!(err.status_code(), 400);
+
+        let mut one = Checks::new();
+        one.check(validate_username("a"));
+        assert!(matches!(one.finish(), Err(AppError::Validation { .. })));
+
+        let mut other = Checks::new();
+        other.check(validate_username("a"));
+        other.note(AppError::NotFound);
+        assert_eq!(other.finish(), Err(AppError::NotFound));
+        assert_eq!(Checks::new().done(7), Ok(7));
     }
 
     #[test]

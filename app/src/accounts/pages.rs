@@ -9,7 +9,8 @@ use super::model::{
     REASON_MAX, UserFilter, UserList,
 };
 use crate::components::{
-    ErrorAlert, Feedback, Loaded, Neighbours, PageHeader, Pager, select_options, vocab_options,
+    ErrorAlert, Feedback, Loaded, Neighbours, PageHeader, Pager, Typed, select_options,
+    textarea_text, vocab_options,
 };
 use crate::session::facade::{Guarded, JsNote, ReverifyButton, use_hydrated};
 use crate::session::model::{Role, UserStatus};
@@ -277,6 +278,12 @@ fn AccountView(account: AccountOverview) -> impl IntoView {
                                 _ => "",
                             };
                             let label = format!("Name for passkey {}", p.name);
+                            let rename = Typed::of_record(
+                                RenamePasskey::PATH,
+                                "id",
+                                &p.id.to_string(),
+                            );
+                            let name_id = format!("passkey-{}-name", p.id);
                             view! {
                                 <tr>
                                     <td>
@@ -287,16 +294,20 @@ fn AccountView(account: AccountOverview) -> impl IntoView {
                                         >
                                             <input type="hidden" name="id" value=p.id.to_string() />
                                             <input
+                                                id=name_id.clone()
                                                 type="text"
                                                 name="name"
-                                                value=p.name.clone()
+                                                value=rename.text("name", p.name.clone())
                                                 aria-label=label
                                                 required
                                                 maxlength=PASSKEY_NAME_MAX
+                                                aria-invalid=rename.invalid("name")
+                                                aria-describedby=rename.described("name", &name_id)
                                             />
                                             <button type="submit" class="secondary small">
                                                 "Rename"
                                             </button>
+                                            {rename.message("name", &name_id)}
                                         </form>
                                         {p
                                             .flagged
@@ -460,6 +471,7 @@ fn AdminUsersContent() -> impl IntoView {
     let f = filter.clone();
     let users = Resource::new(move || f.clone(), list_users);
     let issued = Resource::new(|| (), |_| take_issued_link());
+    let invite = Typed::of(InviteUser::PATH);
     view! {
         <PageHeader
             title="Users"
@@ -495,28 +507,37 @@ fn AdminUsersContent() -> impl IntoView {
             <form method="post" action=InviteUser::PATH class="stack">
                 <div class="grid two">
                     <div class="field">
-                        <label for="invite-username">"User name"</label>
+                        <label for="username">"User name"</label>
                         <input
-                            id="invite-username"
+                            id="username"
                             name="username"
                             type="text"
+                            value=invite.text("username", "")
                             required
                             maxlength=USERNAME_MAX
                             autocapitalize="none"
+                            aria-invalid=invite.invalid("username")
+                            aria-describedby=invite.described("username", "username")
                         />
+                        {invite.message("username", "username")}
                     </div>
                     <div class="field">
-                        <label for="invite-display-name">"Display name"</label>
+                        <label for="display_name">"Display name"</label>
                         <input
-                            id="invite-display-name"
+                            id="display_name"
                             name="display_name"
                             type="text"
+                            value=invite.text("display_name", "")
                             required
                             maxlength=DISPLAY_NAME_MAX
+                            aria-invalid=invite.invalid("display_name")
+                            aria-describedby=invite.described("display_name", "display_name")
                         />
+                        {invite.message("display_name", "display_name")}
                     </div>
                 </div>
-                <RoleChecks prefix="invite" current=vec![Role::Owner] />
+                <RoleChecks prefix="invite" current=vec![Role::Owner] typed=invite.clone() />
+                {invite.message("roles", "invite-roles")}
                 <button type="submit">"Create invitation"</button>
             </form>
         </div>
@@ -583,7 +604,13 @@ fn UserFilters(filter: UserFilter) -> impl IntoView {
 }
 
 #[component]
-fn RoleChecks(#[prop(into)] prefix: String, current: Vec<Role>) -> impl IntoView {
+fn RoleChecks(
+    #[prop(into)] prefix: String,
+    current: Vec<Role>,
+    /// The refused form this belongs to, if it was refused: its boxes as they were ticked.
+    #[prop(optional)]
+    typed: Typed,
+) -> impl IntoView {
     view! {
         <fieldset class="roles">
             <legend>"Roles"</legend>
@@ -592,15 +619,11 @@ fn RoleChecks(#[prop(into)] prefix: String, current: Vec<Role>) -> impl IntoView
                 .map(|r| {
                     let id = format!("{prefix}-role-{}", r.as_str());
                     let for_id = id.clone();
+                    let name = format!("role_{}", r.as_str());
+                    let checked = typed.checked(&name, current.contains(r));
                     view! {
                         <label for=for_id class="check">
-                            <input
-                                id=id
-                                type="checkbox"
-                                name=format!("role_{}", r.as_str())
-                                value="on"
-                                checked=current.contains(r)
-                            />
+                            <input id=id type="checkbox" name=name value="on" checked=checked />
                             {r.label()}
                         </label>
                     }
@@ -657,6 +680,8 @@ fn UserTable(list: UserList, filter: UserFilter) -> impl IntoView {
                             let id = u.id.to_string();
                             let prefix = format!("u{}", u.id.0.simple());
                             let is_me = me == Some(u.id);
+                            let recovery = Typed::of_record(IssueRecovery::PATH, "user", &id);
+                            let reason_id = format!("{prefix}-reason");
                             view! {
                                 <tr>
                                     <td>
@@ -678,7 +703,11 @@ fn UserTable(list: UserList, filter: UserFilter) -> impl IntoView {
                                     <td>
                                         <form method="post" action=ChangeRoles::PATH class="stack">
                                             <input type="hidden" name="user" value=id.clone() />
-                                            <RoleChecks prefix=prefix.clone() current=u.roles.clone() />
+                                            <RoleChecks
+                                                prefix=prefix.clone()
+                                                current=u.roles.clone()
+                                                typed=Typed::of_record(ChangeRoles::PATH, "user", &id)
+                                            />
                                             <button type="submit" class="secondary small">
                                                 {format!("Save roles of {}", u.username)}
                                             </button>
@@ -734,19 +763,24 @@ fn UserTable(list: UserList, filter: UserFilter) -> impl IntoView {
                                             <input type="hidden" name="user" value=id.clone() />
                                             <label for=format!("{prefix}-reason")>"Reason"</label>
                                             <textarea
-                                                id=format!("{prefix}-reason")
+                                                id=reason_id.clone()
                                                 name="reason"
                                                 rows="2"
                                                 required
                                                 maxlength=REASON_MAX
                                                 placeholder="e.g. phone lost; identity checked on a video call"
-                                            ></textarea>
+                                                aria-invalid=recovery.invalid("reason")
+                                                aria-describedby=recovery.described("reason", &reason_id)
+                                            >
+                                                {textarea_text(&recovery.text("reason", ""))}
+                                            </textarea>
+                                            {recovery.message("reason", &reason_id)}
                                             <label class="check">
                                                 <input
                                                     type="checkbox"
                                                     name="revoke_old"
                                                     value="on"
-                                                    checked=true
+                                                    checked=recovery.checked("revoke_old", true)
                                                 />
                                                 "Revoke old passkeys"
                                             </label>

@@ -8,7 +8,7 @@ use super::model::{
     BusinessUnitView, CATALOGUE_DESCRIPTION_MAX, CATALOGUE_NAME_MAX, CatalogueAdministrators,
     CatalogueView, FactorKind, MethodView, PopulationView,
 };
-use crate::components::{Feedback, Loaded, PageHeader};
+use crate::components::{Feedback, Loaded, PageHeader, Typed, textarea_text};
 use crate::session::facade::Guarded;
 use crate::session::model::{Right, viewer};
 use leptos::prelude::*;
@@ -143,25 +143,43 @@ fn CatalogueView(catalogue: CatalogueView) -> impl IntoView {
 /// An administrator's editor for one method; a plain form that works without JavaScript.
 #[component]
 fn MethodEditor(method: MethodView) -> impl IntoView {
+    // A refused edit of this method comes back open, as it was typed.
+    let typed = Typed::of_record(UpdateMethod::PATH, "key", &method.key);
     let id = |field: &str| format!("{}-{field}", method.key);
     let check = |field: &'static str, label: &'static str, on: bool| {
         let input_id = id(field);
         let for_id = input_id.clone();
+        let name = format!("form[{field}]");
         view! {
             <label class="check" for=for_id>
                 <input
                     id=input_id
                     type="checkbox"
-                    name=format!("form[{field}]")
+                    name=name.clone()
                     value="on"
-                    checked=on
+                    checked=typed.checked(&name, on)
                 />
                 {label}
             </label>
         }
     };
+    let marked = |field: &str| {
+        let input_id = id(field);
+        (
+            typed.invalid(field),
+            typed.described(field, &input_id),
+            typed.message(field, &input_id),
+        )
+    };
+    let (name_invalid, name_described, name_message) = marked("name");
+    let (desc_invalid, desc_described, desc_message) = marked("description");
+    let (aal_invalid, aal_described, aal_message) = marked("max_aal");
+    let (rank_invalid, rank_described, rank_message) = marked("strength_rank");
+    let (factor_invalid, factor_described, factor_message) = marked("factor");
+    let aal = typed.text("form[max_aal]", method.max_aal.to_string());
+    let factor = typed.text("form[factor]", method.factor.as_str());
     view! {
-        <details class="editor">
+        <details class="editor" open=typed.refused()>
             <summary>{format!("Edit {}", method.name)}</summary>
             <form method="post" action=UpdateMethod::PATH class="stack">
                 <input type="hidden" name="key" value=method.key.clone() />
@@ -170,34 +188,46 @@ fn MethodEditor(method: MethodView) -> impl IntoView {
                     id=id("name")
                     type="text"
                     name="form[name]"
-                    value=method.name.clone()
+                    value=typed.text("form[name]", method.name.clone())
                     required
                     maxlength=CATALOGUE_NAME_MAX
+                    aria-invalid=name_invalid
+                    aria-describedby=name_described
                 />
+                {name_message}
                 <label for=id("description")>"Description"</label>
                 <textarea
                     id=id("description")
                     name="form[description]"
                     rows="2"
                     maxlength=CATALOGUE_DESCRIPTION_MAX
+                    aria-invalid=desc_invalid
+                    aria-describedby=desc_described
                 >
-                    {method.description.clone()}
+                    {textarea_text(&typed.text("form[description]", method.description.clone()))}
                 </textarea>
+                {desc_message}
                 <div class="grid two">
                     <div>
                         <label for=id("max_aal")>"Highest assurance"</label>
-                        <select id=id("max_aal") name="form[max_aal]">
+                        <select
+                            id=id("max_aal")
+                            name="form[max_aal]"
+                            aria-invalid=aal_invalid
+                            aria-describedby=aal_described
+                        >
                             {[1, 2, 3]
                                 .into_iter()
                                 .map(|a| {
                                     view! {
-                                        <option value=a.to_string() selected=a == method.max_aal>
+                                        <option value=a.to_string() selected=a.to_string() == aal>
                                             {format!("AAL{a}")}
                                         </option>
                                     }
                                 })
                                 .collect_view()}
                         </select>
+                        {aal_message}
                     </div>
                     <div>
                         <label for=id("strength_rank")>"Strength rank (1 is strongest)"</label>
@@ -207,25 +237,35 @@ fn MethodEditor(method: MethodView) -> impl IntoView {
                             name="form[strength_rank]"
                             min="1"
                             max="99"
-                            value=method.strength_rank.to_string()
+                            value=typed
+                                .text("form[strength_rank]", method.strength_rank.to_string())
                             required
+                            aria-invalid=rank_invalid
+                            aria-describedby=rank_described
                         />
+                        {rank_message}
                     </div>
                 </div>
                 <div>
                     <label for=id("factor")>"Kind of factor"</label>
-                    <select id=id("factor") name="form[factor]">
+                    <select
+                        id=id("factor")
+                        name="form[factor]"
+                        aria-invalid=factor_invalid
+                        aria-describedby=factor_described
+                    >
                         {FactorKind::ALL
                             .iter()
                             .map(|f| {
                                 view! {
-                                    <option value=f.as_str() selected=*f == method.factor>
+                                    <option value=f.as_str() selected=f.as_str() == factor>
                                         {f.label()}
                                     </option>
                                 }
                             })
                             .collect_view()}
                     </select>
+                    {factor_message}
                 </div>
                 <fieldset class="roles">
                     <legend>"Attributes"</legend>
@@ -261,6 +301,7 @@ fn MethodEditor(method: MethodView) -> impl IntoView {
 #[component]
 fn BusinessUnits() -> impl IntoView {
     let units = Resource::new(|| (), |_| list_business_units());
+    let typed = Typed::of(AddBusinessUnit::PATH);
     view! {
         <div class="card">
             <h2>"Business units"</h2>
@@ -271,12 +312,16 @@ fn BusinessUnits() -> impl IntoView {
                     id="new-business-unit"
                     type="text"
                     name="name"
+                    value=typed.text("name", "")
                     required
                     maxlength=CATALOGUE_NAME_MAX
+                    aria-invalid=typed.invalid("name")
+                    aria-describedby=typed.described("name", "new-business-unit")
                 />
                 <button type="submit" class="small">
                     "Add business unit"
                 </button>
+                {typed.message("name", "new-business-unit")}
             </form>
         </div>
     }
@@ -321,32 +366,46 @@ fn BusinessUnitList(units: Vec<BusinessUnitView>) -> impl IntoView {
 /// An administrator's editor for one population (plain form).
 #[component]
 fn PopulationEditor(population: PopulationView) -> impl IntoView {
+    let typed = Typed::of_record(UpdatePopulation::PATH, "key", &population.key);
     let id = |field: &str| format!("{}-{field}", population.key);
+    let (name_id, desc_id) = (id("name"), id("description"));
     view! {
-        <details class="editor">
+        <details class="editor" open=typed.refused()>
             <summary>{format!("Edit {}", population.name)}</summary>
             <form method="post" action=UpdatePopulation::PATH class="stack">
                 <input type="hidden" name="key" value=population.key.clone() />
                 <label for=id("name")>"Name"</label>
                 <input
-                    id=id("name")
+                    id=name_id.clone()
                     type="text"
                     name="name"
-                    value=population.name.clone()
+                    value=typed.text("name", population.name.clone())
                     required
                     maxlength=CATALOGUE_NAME_MAX
+                    aria-invalid=typed.invalid("name")
+                    aria-describedby=typed.described("name", &name_id)
                 />
+                {typed.message("name", &name_id)}
                 <label for=id("description")>"Who"</label>
                 <textarea
-                    id=id("description")
+                    id=desc_id.clone()
                     name="description"
                     rows="2"
                     maxlength=CATALOGUE_DESCRIPTION_MAX
+                    aria-invalid=typed.invalid("description")
+                    aria-describedby=typed.described("description", &desc_id)
                 >
-                    {population.description.clone()}
+                    {textarea_text(&typed.text("description", population.description.clone()))}
                 </textarea>
+                {typed.message("description", &desc_id)}
                 <label class="check" for=id("active")>
-                    <input id=id("active") type="checkbox" name="active" value="on" checked=true />
+                    <input
+                        id=id("active")
+                        type="checkbox"
+                        name="active"
+                        value="on"
+                        checked=typed.checked("active", true)
+                    />
                     "In use (unticked: retired)"
                 </label>
                 <button type="submit" class="small">

@@ -2,46 +2,44 @@
 
 use super::model::{CATALOGUE_DESCRIPTION_MAX, CATALOGUE_NAME_MAX, FactorKind, MethodForm};
 use crate::error::AppError;
-use crate::validation::validate_text;
+use crate::validation::{Checks, validate_text};
 
 /// Checks an edited method: a name, a description, an AAL from 1 to 3, a rank from 1 to 99, a
 /// factor kind consistent with the AAL.
 pub fn check_method(form: &MethodForm) -> Result<(String, String, FactorKind), AppError> {
-    let name = validate_text("name", &form.name, 1, CATALOGUE_NAME_MAX)?;
-    let description = validate_text(
+    let mut checks = Checks::new();
+    let name = checks.check(validate_text("name", &form.name, 1, CATALOGUE_NAME_MAX));
+    let description = checks.check(validate_text(
         "description",
         &form.description,
         0,
         CATALOGUE_DESCRIPTION_MAX,
-    )?;
+    ));
     if !(1..=3).contains(&form.max_aal) {
-        return Err(AppError::validation(
-            "max_aal",
-            "Choose AAL1, AAL2 or AAL3.",
-        ));
+        checks.problem("max_aal", "Choose AAL1, AAL2 or AAL3.");
     }
     if !(1..=99).contains(&form.strength_rank) {
-        return Err(AppError::validation(
-            "strength_rank",
-            "Use a rank from 1 (strongest) to 99.",
-        ));
+        checks.problem("strength_rank", "Use a rank from 1 (strongest) to 99.");
     }
     if form.syncable.is_some() && form.max_aal == 3 {
-        return Err(AppError::validation(
+        checks.problem(
             "max_aal",
             "A syncable method reaches AAL2 at most (SP 800-63B rev. 4).",
-        ));
+        );
     }
-    let factor = FactorKind::parse(form.factor.trim()).ok_or_else(|| {
-        AppError::validation("factor", "Choose what kind of factor the method is.")
-    })?;
-    if factor == FactorKind::MultiFactor && form.max_aal == 1 {
-        return Err(AppError::validation(
-            "max_aal",
-            "A multi-factor method reaches at least AAL2.",
-        ));
+    let factor = FactorKind::parse(form.factor.trim());
+    match factor {
+        None => checks.problem("factor", "Choose what kind of factor the method is."),
+        Some(FactorKind::MultiFactor) if form.max_aal == 1 => {
+            checks.problem("max_aal", "A multi-factor method reaches at least AAL2.")
+        }
+        Some(_) => {}
     }
-    Ok((name, description, factor))
+    checks.finish()?;
+    match (name, description, factor) {
+        (Some(name), Some(description), Some(factor)) => Ok((name, description, factor)),
+        _ => Err(AppError::validation("name", "Check the method's fields.")),
+    }
 }
 
 #[cfg(test)]

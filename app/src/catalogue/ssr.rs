@@ -359,13 +359,17 @@ pub async fn update_population(
     description: &str,
     active: bool,
 ) -> Result<(), AppError> {
-    let name = validate_text("name", name, 1, CATALOGUE_NAME_MAX)?;
-    let description = validate_text(
+    let mut checks = crate::validation::Checks::new();
+    let name = checks.check(validate_text("name", name, 1, CATALOGUE_NAME_MAX));
+    let description = checks.check(validate_text(
         "description",
         description,
         0,
         super::model::CATALOGUE_DESCRIPTION_MAX,
-    )?;
+    ));
+    let (Some(name), Some(description)) = (name, description) else {
+        return checks.finish();
+    };
     let txn = state.db.begin_write().await?;
     let old = population::Entity::find_by_id(key.to_string())
         .one(&txn)

@@ -6,8 +6,9 @@ pub mod paging;
 
 pub use paging::{Neighbours, Pager, Position, list_href};
 
-use crate::error::AppError;
+use crate::error::{AppError, Problem};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use std::str::FromStr;
@@ -21,6 +22,16 @@ pub struct FormOutcome {
     pub error: Option<String>,
     /// The field the error belongs to, so the form can show it beside the input.
     pub field: Option<String>,
+    /// Every value refused, each shown beside its field and listed at the top of the page.
+    #[serde(default)]
+    pub problems: Vec<Problem>,
+    /// The server function a refused form was posted to (`/api/…`).
+    #[serde(default)]
+    pub action: Option<String>,
+    /// What was typed into the refused form, field by field (secrets left out), so the form
+    /// comes back as the person left it.
+    #[serde(default)]
+    pub values: Vec<(String, String)>,
 }
 
 /// The outcome of the plain form post that led to this page, if any.
@@ -33,6 +44,205 @@ pub fn form_outcome() -> Option<FormOutcome> {
     #[cfg(not(feature = "ssr"))]
     {
         None
+    }
+}
+
+/// What was typed into the form posted to `action` that was refused just before this page, field
+/// by field, if any: the form shows it instead of what is saved.
+pub fn typed_pairs(action: &str) -> Option<Vec<(String, String)>> {
+    form_outcome()
+        .filter(|o| o.error.is_some() && o.action.as_deref() == Some(action))
+        .map(|o| o.values)
+}
+
+/// What was typed into the refused form of server function `F`, read as its arguments are read
+/// (so a form rendered from those arguments shows exactly what was typed).
+pub fn typed<F: ServerFn + serde::de::DeserializeOwned>() -> Option<F> {
+    #[cfg(feature = "ssr")]
+    {
+        let pairs = typed_pairs(F::PATH)?;
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        // As the server function reads a form post.
+        serde_qs::Config::new(5, false)
+            .deserialize_str::<F>(&query)
+            .ok()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+/// A form as the person left it when it was refused: the typed value of each field, else the
+/// saved one. For a page with one form of an action, [`Typed::of`]; where several forms of the
+/// same action list records, [`Typed::of_record`] picks the one that was posted.
+#[derive(Clone, Debug, Default)]
+pub struct Typed {
+    values: Option<Vec<(String, String)>>,
+    problems: Vec<Problem>,
+}
+
+impl Typed {
+    /// The refused form posted to `action`, if the page follows one.
+    pub fn of(action: &str) -> Self {
+        Self::when(action, |_| true)
+    }
+
+    /// The refused form posted to `action` whose hidden `key` field was `value`.
+    pub fn of_record(action: &str, key: &str, value: &str) -> Self {
+        Self::when(action, |pairs| {
+            pairs.iter().any(|(k, v)| k == key && v == value)
+        })
+    }
+
+    fn when(action: &str, posted: impl Fn(&[(String, String)]) -> bool) -> Self {
+        match (typed_pairs(action), form_outcome()) {
+            (Some(values), Some(outcome)) if posted(&values) => Self {
+                values: Some(values),
+                problems: outcome.problems,
+            },
+            _ => Self::default(),
+        }
+    }
+
+    /// Whether this form was the one refused.
+    pub fn refused(&self) -> bool {
+        self.values.is_some()
+    }
+
+    /// The value typed into field `name`, else `saved`.
+    pub fn text(&self, name: &str, saved: impl Into<String>) -> String {
+        match &self.values {
+            Some(values) => values
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+            None => saved.into(),
+        }
+    }
+
+    /// Whether checkbox `name` was ticked (a form posts only ticked boxes), else `saved`.
+    pub fn checked(&self, name: &str, saved: bool) -> bool {
+        match &self.values {
+            Some(values) => values.iter().any(|(k, _)| k == name),
+            None => saved,
+        }
+    }
+
+    /// The problem of this form on field `problem` (as the server names it), if any.
+    pub fn problem(&self, problem: &str) -> Option<String> {
+        self.problems
+            .iter()
+            .find(|p| p.field == problem)
+            .map(|p| p.message.clone())
+    }
+
+    /// The message shown beside the input with id `input_id`, for field `problem`.
+    pub fn message(&self, problem: &str, input_id: &str) -> impl IntoView + use<> {
+        let id = format!("{input_id}-error");
+        self.problem(problem).map(|e| {
+            view! {
+                <p class="field-error" id=id>
+                    {e}
+                </p>
+            }
+        })
+    }
+
+    /// `aria-invalid` for field `problem`.
+    pub fn invalid(&self, problem: &str) -> Option<&'static str> {
+        self.problem(problem).map(|_| "true")
+    }
+
+    /// `aria-describedby` for field `problem` on the input with id `input_id`.
+    pub fn described(&self, problem: &str, input_id: &str) -> Option<String> {
+        self.problem(problem).map(|_| format!("{input_id}-error"))
+    }
+}
+
+/// The id of the input that posts `name`: `p[staff][max_session_minutes]` →
+/// `p-staff-max_session_minutes`. Problems listed at the top of a page link to it.
+pub fn field_id(name: &str) -> String {
+    name.replace("][", "-")
+        .replace(['[', ']'], "-")
+        .trim_end_matches('-')
+        .to_string()
+}
+
+/// The id of the message shown beside field `name` (its input's `aria-describedby`).
+pub fn field_error_id(name: &str) -> String {
+    format!("{}-error", field_id(name))
+}
+
+/// The problem of the refused form that belongs to field `name`, if any.
+pub fn field_problem(name: &str) -> Option<String> {
+    let o = form_outcome()?;
+    o.problems
+        .iter()
+        .find(|p| p.field == name)
+        .map(|p| p.message.clone())
+        .or_else(|| {
+            (o.field.as_deref() == Some(name))
+                .then(|| o.error.clone())
+                .flatten()
+        })
+}
+
+/// `aria-invalid` for the input that posts `name`: "true" when the refused form named it.
+pub fn aria_invalid(name: &str) -> Option<&'static str> {
+    field_problem(name).map(|_| "true")
+}
+
+/// `aria-describedby` for the input that posts `name`: its message, when there is one.
+pub fn aria_describedby(name: &str) -> Option<String> {
+    field_problem(name).map(|_| field_error_id(name))
+}
+
+/// Words for a field's name where no label is at hand: `p[staff][max_session_minutes]` →
+/// "staff · max session minutes"; positions count from 1.
+pub fn field_words(name: &str) -> String {
+    let parts: Vec<&str> = name.split(['[', ']']).filter(|p| !p.is_empty()).collect();
+    let parts = match parts.as_slice() {
+        [first, rest @ ..] if !rest.is_empty() && first.len() <= 4 => rest,
+        all => all,
+    };
+    parts
+        .iter()
+        .map(|p| match p.parse::<usize>() {
+            Ok(n) => format!("#{}", n + 1),
+            Err(_) => p.replace('_', " "),
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// Every problem of the refused form, at the top of the page, each a link to its field.
+#[component]
+fn ProblemList(summary: String, problems: Vec<Problem>) -> impl IntoView {
+    view! {
+        <div class="alert error problems" role="alert" id="form-problems" tabindex="-1">
+            <p>
+                <strong>{summary}</strong>
+            </p>
+            <ul>
+                {problems
+                    .into_iter()
+                    .map(|p| {
+                        let href = format!("#{}", field_id(&p.field));
+                        view! {
+                            <li>
+                                <a href=href>{field_words(&p.field)}</a>
+                                ": "
+                                {p.message}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
     }
 }
 
@@ -58,7 +268,10 @@ pub fn Feedback() -> impl IntoView {
         .get_untracked()
         .get("done")
         .and_then(|code| done_message(&code));
-    if let Some(e) = outcome.error {
+    if outcome.problems.len() > 1 {
+        let summary = outcome.error.unwrap_or_default();
+        Some(view! { <ProblemList summary problems=outcome.problems /> }.into_any())
+    } else if let Some(e) = outcome.error {
         Some(
             view! {
                 <div class="alert error" role="alert">
@@ -79,19 +292,17 @@ pub fn Feedback() -> impl IntoView {
     }
 }
 
-/// The validation message of a plain form post, shown beside the input it belongs to.
+/// The validation message of a refused plain form post, shown beside the input it belongs to
+/// (the input names it with [`aria_describedby`]).
 #[component]
 pub fn FieldError(#[prop(into)] name: String) -> impl IntoView {
-    form_outcome()
-        .filter(|o| o.field.as_deref() == Some(name.as_str()))
-        .and_then(|o| o.error)
-        .map(|e| {
-            view! {
-                <p class="field-error" role="alert">
-                    {e}
-                </p>
-            }
-        })
+    field_problem(&name).map(|e| {
+        view! {
+            <p class="field-error" id=field_error_id(&name)>
+                {e}
+            </p>
+        }
+    })
 }
 
 /// The error of an island's last attempt, if any.
@@ -151,6 +362,14 @@ pub fn escape_html(s: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     out.into()
+}
+
+/// Text for a `<textarea>`, escaped. Leptos writes a textarea's children as they are (as it
+/// does a script's), so without this a `</textarea>` typed by anyone would end the field and
+/// what follows would be markup. Only for pages rendered on the server (not inside an island,
+/// where the text becomes a text node as it is).
+pub fn textarea_text(text: &str) -> String {
+    escape_html(text).into_owned()
 }
 
 /// The badge class of a finding's severity (the word is always written too: never colour
@@ -329,6 +548,27 @@ mod tests {
             "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
         );
         assert_eq!(super::escape_html("Payroll"), "Payroll");
+    }
+
+    #[test]
+    fn field_names_become_ids_and_words() {
+        assert_eq!(
+            super::field_id("p[staff][max_session_minutes]"),
+            "p-staff-max_session_minutes"
+        );
+        assert_eq!(super::field_id("form[name]"), "form-name");
+        assert_eq!(super::field_id("reason"), "reason");
+        assert_eq!(super::field_error_id("form[name]"), "form-name-error");
+        assert_eq!(
+            super::field_words("p[staff][max_session_minutes]"),
+            "staff · max session minutes"
+        );
+        assert_eq!(
+            super::field_words("p[staff][primary][0][1]"),
+            "staff · primary · #1 · #2"
+        );
+        assert_eq!(super::field_words("form[name]"), "name");
+        assert_eq!(super::field_words("justification"), "justification");
     }
 
     #[test]

@@ -3,14 +3,18 @@
 
 use super::api::{DiscardDraft, SaveDeclaration, get_declaration_editor, show_declaration};
 use super::model::{
-    Change, DeclarationEditor, DeclarationShown, DraftOrigin, Intent, JourneyRole, MethodOption,
-    Names, Offboarding, Path, Platform, PopulationJourney, Source, VersionSummary,
+    Change, DeclarationEditor, DeclarationForm, DeclarationShown, DraftOrigin, Intent, JourneyRole,
+    MAX_FACTORS, MethodOption, Names, Offboarding, Path, Platform, PopulationForm,
+    PopulationJourney, Source, VersionSummary,
 };
 use super::rules::{
     self, MAX_BREAK_GLASS_ACCOUNTS, MAX_SESSION_MINUTES, describe_break_glass, describe_devices,
     describe_offboarding, describe_path, describe_session, factor_field, field,
 };
-use crate::components::{Feedback, FieldError, Loaded, NotFound, PageHeader, id_param};
+use crate::components::{
+    Feedback, FieldError, Loaded, NotFound, PageHeader, aria_describedby, aria_invalid, field_id,
+    id_param, typed,
+};
 use crate::ids::ApplicationId;
 use crate::registry::model::{Editors, NamedRef};
 use crate::session::facade::Guarded;
@@ -448,7 +452,24 @@ fn EditorView(editor: DeclarationEditor) -> impl IntoView {
             .map(|p| (p.key.clone(), p.name.clone()))
             .collect(),
     };
-    let bg = editor.declaration.break_glass.clone();
+    // A refused save shows what was typed; otherwise the draft, the latest version or defaults.
+    let form = typed::<SaveDeclaration>()
+        .filter(|typed| typed.id == id)
+        .map(|typed| DeclarationForm {
+            p: typed.p,
+            bg: typed.bg,
+        })
+        .unwrap_or_else(|| rules::to_form(&editor.declaration));
+    let bg = form.bg.clone();
+    let populations: Vec<(String, PopulationForm)> = editor
+        .declaration
+        .populations
+        .iter()
+        .map(|j| {
+            let pf = form.p.get(&j.population).cloned().unwrap_or_default();
+            (j.population.clone(), pf)
+        })
+        .collect();
     view! {
         <Title text=format!(
             "Declaration of {} · Passwordless Governance Portal",
@@ -483,17 +504,11 @@ fn EditorView(editor: DeclarationEditor) -> impl IntoView {
             })}
         <form method="post" action=SaveDeclaration::PATH class="declaration-form">
             <input type="hidden" name="id" value=id.to_string() />
-            {editor
-                .declaration
-                .populations
-                .iter()
-                .map(|j| {
+            {populations
+                .into_iter()
+                .map(|(pop, form)| {
                     view! {
-                        <PopulationFieldset
-                            journey=j.clone()
-                            methods=methods.clone()
-                            names=names.clone()
-                        />
+                        <PopulationFieldset pop form methods=methods.clone() names=names.clone() />
                     }
                 })
                 .collect_view()}
@@ -504,57 +519,66 @@ fn EditorView(editor: DeclarationEditor) -> impl IntoView {
                 </p>
                 <div class="grid four">
                     <div class="field">
-                        <label for="bg-accounts">"Accounts"</label>
+                        <label for=field_id("bg[accounts]")>"Accounts"</label>
                         <input
-                            id="bg-accounts"
+                            id=field_id("bg[accounts]")
                             type="number"
                             name="bg[accounts]"
                             min="1"
                             max=MAX_BREAK_GLASS_ACCOUNTS
-                            value=bg.as_ref().map(|b| b.accounts.to_string()).unwrap_or_default()
+                            value=bg.accounts.clone()
+                            aria-invalid=aria_invalid("bg[accounts]")
+                            aria-describedby=aria_describedby("bg[accounts]")
                         />
                         <FieldError name="bg[accounts]" />
                     </div>
                     <div class="field">
-                        <label for="bg-method">"Protected by"</label>
-                        <select id="bg-method" name="bg[method]">
+                        <label for=field_id("bg[method]")>"Protected by"</label>
+                        <select
+                            id=field_id("bg[method]")
+                            name="bg[method]"
+                            aria-invalid=aria_invalid("bg[method]")
+                            aria-describedby=aria_describedby("bg[method]")
+                        >
                             <option value="">"—"</option>
-                            {method_options(
-                                &methods,
-                                bg.as_ref().map(|b| b.method.as_str()).unwrap_or(""),
-                            )}
+                            {method_options(&methods, &bg.method)}
                         </select>
                         <FieldError name="bg[method]" />
                     </div>
                     <div class="field">
-                        <label for="bg-location">"Where the credential is kept"</label>
+                        <label for=field_id("bg[location]")>"Where the credential is kept"</label>
                         <input
-                            id="bg-location"
+                            id=field_id("bg[location]")
                             type="text"
                             name="bg[location]"
                             maxlength=rules::LOCATION_MAX
-                            value=bg.as_ref().map(|b| b.location.clone()).unwrap_or_default()
+                            value=bg.location.clone()
+                            aria-invalid=aria_invalid("bg[location]")
+                            aria-describedby=aria_describedby("bg[location]")
                         />
                         <FieldError name="bg[location]" />
                     </div>
                     <div class="field">
-                        <label for="bg-drill">"Last drill"</label>
+                        <label for=field_id("bg[last_drill]")>"Last drill"</label>
                         <input
-                            id="bg-drill"
+                            id=field_id("bg[last_drill]")
                             type="date"
                             name="bg[last_drill]"
-                            value=bg.as_ref().and_then(|b| b.last_drill.clone()).unwrap_or_default()
+                            value=bg.last_drill.clone()
+                            aria-invalid=aria_invalid("bg[last_drill]")
+                            aria-describedby=aria_describedby("bg[last_drill]")
                         />
                         <FieldError name="bg[last_drill]" />
                     </div>
                 </div>
             </fieldset>
             <div class="form-actions">
-                <button type="submit" name="intent" value=Intent::Submit.as_str()>
-                    "Submit version"
-                </button>
-                <button type="submit" name="intent" value=Intent::Save.as_str() class="secondary">
+                // Saving the draft comes first: it is what Enter does, and it loses nothing.
+                <button type="submit" name="intent" value=Intent::Save.as_str()>
                     "Save draft"
+                </button>
+                <button type="submit" name="intent" value=Intent::Submit.as_str() class="secondary">
+                    "Submit version"
                 </button>
                 <a href=format!("/applications/{id}")>"Cancel"</a>
             </div>
@@ -591,34 +615,51 @@ fn method_options(methods: &[MethodOption], selected: &str) -> impl IntoView + u
         .collect_view()
 }
 
+/// The positions shown for a role's paths (or a path's methods): every position up to the last
+/// one filled, `extra` more, within `min..=max`.
+fn shown_positions<T>(
+    items: &[T],
+    filled: impl Fn(&T) -> bool,
+    extra: usize,
+    min: usize,
+    max: usize,
+) -> usize {
+    let last = items.iter().rposition(filled).map_or(0, |i| i + 1);
+    (last + extra).clamp(min, max.max(min))
+}
+
+/// An input's attributes for field `name`: its id and whether the refused form named it.
+fn marks(name: &str) -> (String, Option<&'static str>, Option<String>) {
+    (field_id(name), aria_invalid(name), aria_describedby(name))
+}
+
 #[component]
 fn PopulationFieldset(
-    journey: PopulationJourney,
+    pop: String,
+    form: PopulationForm,
     methods: Vec<MethodOption>,
     names: Names,
 ) -> impl IntoView {
-    let pop = journey.population.clone();
-    let id = |part: &str| format!("{pop}-{part}");
-    let session = journey.session.clone();
-    let devices = journey.devices.clone().unwrap_or_default();
     let roles = JourneyRole::ALL
         .iter()
         .copied()
         .map(|role| {
-            let current = journey.paths(role).to_vec();
-            let shown = (current.len() + EMPTY_PATHS).clamp(MIN_PATHS, role.slots());
+            let current = form.slots(role).clone();
+            let filled = |p: &Vec<String>| p.iter().any(|m| !m.trim().is_empty());
+            let shown = shown_positions(&current, filled, EMPTY_PATHS, MIN_PATHS, role.slots());
             let slots = (0..shown)
                 .map(|i| {
-                    let factors = current
-                        .get(i)
-                        .map(|p| p.factors().to_vec())
-                        .unwrap_or_default();
-                    let boxes = factors.len().max(2);
+                    let factors = current.get(i).cloned().unwrap_or_default();
+                    let boxes =
+                        shown_positions(&factors, |m| !m.trim().is_empty(), 0, 2, MAX_FACTORS);
                     let selects = (0..boxes)
                         .map(|f| {
                             let name = factor_field(&pop, role, i, f);
-                            let input_id = format!("{pop}-{}-{i}-{f}", role.as_str());
-                            let selected = factors.get(f).cloned().unwrap_or_default();
+                            let (input_id, invalid, described) = marks(&name);
+                            let selected = factors
+                                .get(f)
+                                .map(|m| m.trim().to_string())
+                                .unwrap_or_default();
                             let label = if f == 0 {
                                 format!("{} path {}", role.label(), i + 1)
                             } else {
@@ -640,6 +681,8 @@ fn PopulationFieldset(
                                     id=input_id
                                     name=name.clone()
                                     class=(f > 0).then_some("with")
+                                    aria-invalid=invalid
+                                    aria-describedby=described
                                 >
                                     <option value="">
                                         {if f == 0 { "—" } else { "(alone)" }}
@@ -664,15 +707,40 @@ fn PopulationFieldset(
             }
         })
         .collect_view();
+    let offboarding = field(&pop, "offboarding");
+    let max = field(&pop, "max_session_minutes");
+    let idle = field(&pop, "idle_timeout_minutes");
+    let reauth = field(&pop, "reauth_sensitive");
+    let number = |name: &String, value: &String| {
+        let (input_id, invalid, described) = marks(name);
+        view! {
+            <input
+                id=input_id
+                type="number"
+                min="1"
+                max=MAX_SESSION_MINUTES
+                name=name.clone()
+                value=value.clone()
+                aria-invalid=invalid
+                aria-describedby=described
+            />
+            <FieldError name=name.clone() />
+        }
+    };
     view! {
-        <fieldset class="card population">
+        <fieldset class="card population" id=field_id(&field(&pop, "population"))>
             <legend>{names.population(&pop)}</legend>
             <FieldError name=field(&pop, "population") />
             {roles}
             <div class="grid four">
                 <div class="field">
-                    <label for=id("offboarding")>"Offboarding"</label>
-                    <select id=id("offboarding") name=field(&pop, "offboarding")>
+                    <label for=field_id(&offboarding)>"Offboarding"</label>
+                    <select
+                        id=field_id(&offboarding)
+                        name=offboarding.clone()
+                        aria-invalid=aria_invalid(&offboarding)
+                        aria-describedby=aria_describedby(&offboarding)
+                    >
                         <option value="">"Not declared"</option>
                         {Offboarding::ALL
                             .iter()
@@ -680,7 +748,7 @@ fn PopulationFieldset(
                                 view! {
                                     <option
                                         value=o.as_str()
-                                        selected=journey.offboarding == Some(*o)
+                                        selected=form.offboarding.trim() == o.as_str()
                                     >
                                         {o.label()}
                                     </option>
@@ -688,47 +756,25 @@ fn PopulationFieldset(
                             })
                             .collect_view()}
                     </select>
-                    <FieldError name=field(&pop, "offboarding") />
+                    <FieldError name=offboarding.clone() />
                 </div>
                 <div class="field">
-                    <label for=id("max")>"Maximum session (minutes)"</label>
-                    <input
-                        id=id("max")
-                        type="number"
-                        min="1"
-                        max=MAX_SESSION_MINUTES
-                        name=field(&pop, "max_session_minutes")
-                        value=session
-                            .as_ref()
-                            .map(|s| s.max_session_minutes.to_string())
-                            .unwrap_or_default()
-                    />
-                    <FieldError name=field(&pop, "max_session_minutes") />
+                    <label for=field_id(&max)>"Maximum session (minutes)"</label>
+                    {number(&max, &form.max_session_minutes)}
                 </div>
                 <div class="field">
-                    <label for=id("idle")>"Idle timeout (minutes)"</label>
-                    <input
-                        id=id("idle")
-                        type="number"
-                        min="1"
-                        max=MAX_SESSION_MINUTES
-                        name=field(&pop, "idle_timeout_minutes")
-                        value=session
-                            .as_ref()
-                            .map(|s| s.idle_timeout_minutes.to_string())
-                            .unwrap_or_default()
-                    />
-                    <FieldError name=field(&pop, "idle_timeout_minutes") />
+                    <label for=field_id(&idle)>"Idle timeout (minutes)"</label>
+                    {number(&idle, &form.idle_timeout_minutes)}
                 </div>
                 <div class="field">
                     <span class="label">"Sensitive actions"</span>
-                    <label class="check" for=id("reauth")>
+                    <label class="check" for=field_id(&reauth)>
                         <input
-                            id=id("reauth")
+                            id=field_id(&reauth)
                             type="checkbox"
-                            name=field(&pop, "reauth_sensitive")
+                            name=reauth.clone()
                             value="on"
-                            checked=session.as_ref().is_some_and(|s| s.reauth_sensitive)
+                            checked=form.reauth_sensitive.is_some()
                         />
                         "Ask to authenticate again"
                     </label>
@@ -744,13 +790,8 @@ fn PopulationFieldset(
                         .iter()
                         .map(|p| {
                             let name = field(&pop, &format!("platforms][{}", p.as_str()));
-                            let input_id = id(&format!("platform-{}", p.as_str()));
-                            let value = devices
-                                .platforms
-                                .iter()
-                                .find(|s| s.platform == *p)
-                                .map(|s| s.min_version.clone())
-                                .unwrap_or_default();
+                            let (input_id, invalid, described) = marks(&name);
+                            let value = form.platforms.get(p.as_str()).cloned().unwrap_or_default();
                             view! {
                                 <div class="field">
                                     <label for=input_id.clone()>{p.label()}</label>
@@ -762,6 +803,8 @@ fn PopulationFieldset(
                                         value=value
                                         maxlength=rules::VERSION_MAX
                                         placeholder="e.g. 14"
+                                        aria-invalid=invalid
+                                        aria-describedby=described
                                     />
                                     <FieldError name=name />
                                 </div>
@@ -770,22 +813,37 @@ fn PopulationFieldset(
                         .collect_view()}
                 </div>
                 {[
-                    ("managed_required", "Managed device required", devices.managed_required),
-                    ("byod_allowed", "Personal devices (BYOD) allowed", devices.byod_allowed),
-                    ("shared_workstation", "Shared-workstation mode", devices.shared_workstation),
+                    (
+                        "managed_required",
+                        "Managed device required",
+                        form.managed_required.is_some(),
+                    ),
+                    (
+                        "byod_allowed",
+                        "Personal devices (BYOD) allowed",
+                        form.byod_allowed.is_some(),
+                    ),
+                    (
+                        "shared_workstation",
+                        "Shared-workstation mode",
+                        form.shared_workstation.is_some(),
+                    ),
                 ]
                     .into_iter()
                     .map(|(part, label, on)| {
-                        let input_id = id(part);
+                        let name = field(&pop, part);
+                        let (input_id, invalid, described) = marks(&name);
                         let for_id = input_id.clone();
                         view! {
                             <label class="check" for=for_id>
                                 <input
                                     id=input_id
                                     type="checkbox"
-                                    name=field(&pop, part)
+                                    name=name
                                     value="on"
                                     checked=on
+                                    aria-invalid=invalid
+                                    aria-describedby=described
                                 />
                                 {label}
                             </label>

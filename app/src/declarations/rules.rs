@@ -4,11 +4,12 @@
 
 use super::model::{
     BreakGlass, BreakGlassForm, Change, Declaration, DeclarationForm, DeviceRequirements,
-    JourneyRole, MAX_FACTORS, Names, Offboarding, Path, Platform, PlatformSupport, PopulationForm,
-    PopulationJourney, SessionRules,
+    JourneyRole, MAX_FACTORS, Names, Offboarding, Path, PathsForm, Platform, PlatformSupport,
+    PopulationForm, PopulationJourney, SessionRules,
 };
 use crate::error::AppError;
 use crate::policy::model::Policy;
+use crate::validation::Checks;
 use std::collections::BTreeSet;
 
 pub const LOCATION_MAX: usize = 200;
@@ -40,10 +41,6 @@ pub fn factor_field(population: &str, role: JourneyRole, slot: usize, factor: us
     format!("p[{population}][{}][{slot}][{factor}]", role.as_str())
 }
 
-fn invalid(field: impl Into<String>, message: impl Into<String>) -> AppError {
-    AppError::validation(field, message)
-}
-
 /// Reads the editor's form into a declaration for the populations the application serves (in
 /// their order), checking every value. Empty slots are skipped.
 pub fn from_form(
@@ -51,20 +48,87 @@ pub fn from_form(
     served: &[String],
     known: &Known,
 ) -> Result<Declaration, AppError> {
-    let mut populations = Vec::with_capacity(served.len());
-    for key in served {
-        let empty = PopulationForm::default();
-        let pf = form.p.get(key).unwrap_or(&empty);
-        populations.push(population_from_form(key, pf)?);
-    }
-    let declaration = Declaration {
-        populations,
-        break_glass: break_glass_from_form(&form.bg)?,
-    };
-    validate(&declaration, served, known)
+    let (declaration, checks) = read_form(form, served, known);
+    checks.done(declaration)
 }
 
-fn population_from_form(key: &str, pf: &PopulationForm) -> Result<PopulationJourney, AppError> {
+/// Reads the editor's form as far as it can be read, noting every problem rather than stopping
+/// at the first: the declaration holds every value that could be read (a refused form is still
+/// kept as the draft), the checks every problem, each on its field.
+pub fn read_form(
+    form: &DeclarationForm,
+    served: &[String],
+    known: &Known,
+) -> (Declaration, Checks) {
+    let mut checks = Checks::new();
+    let empty = PopulationForm::default();
+    let populations = served
+        .iter()
+        .map(|key| population_from_form(key, form.p.get(key).unwrap_or(&empty), &mut checks))
+        .collect();
+    let declaration = Declaration {
+        populations,
+        break_glass: break_glass_from_form(&form.bg, &mut checks),
+    };
+    check(&declaration, served, known, &mut checks);
+    let declaration = normalise(declaration, served);
+    (declaration, checks)
+}
+
+/// The form that shows `d` in the editor (the inverse of [`read_form`] for a valid declaration).
+pub fn to_form(d: &Declaration) -> DeclarationForm {
+    let paths = |ps: &[Path]| -> PathsForm { ps.iter().map(|p| p.factors().to_vec()).collect() };
+    let on = |b: bool| b.then(|| "on".to_string());
+    let p = d
+        .populations
+        .iter()
+        .map(|j| {
+            let devices = j.devices.clone().unwrap_or_default();
+            let session = j.session.as_ref();
+            let pf = PopulationForm {
+                enrolment: paths(&j.enrolment),
+                primary: paths(&j.primary),
+                fallback: paths(&j.fallback),
+                recovery: paths(&j.recovery),
+                step_up: paths(&j.step_up),
+                device_replacement: paths(&j.device_replacement),
+                offboarding: j
+                    .offboarding
+                    .map(|o| o.as_str().to_string())
+                    .unwrap_or_default(),
+                max_session_minutes: session
+                    .map(|s| s.max_session_minutes.to_string())
+                    .unwrap_or_default(),
+                idle_timeout_minutes: session
+                    .map(|s| s.idle_timeout_minutes.to_string())
+                    .unwrap_or_default(),
+                reauth_sensitive: on(session.is_some_and(|s| s.reauth_sensitive)),
+                platforms: devices
+                    .platforms
+                    .iter()
+                    .map(|s| (s.platform.as_str().to_string(), s.min_version.clone()))
+                    .collect(),
+                managed_required: on(devices.managed_required),
+                byod_allowed: on(devices.byod_allowed),
+                shared_workstation: on(devices.shared_workstation),
+            };
+            (j.population.clone(), pf)
+        })
+        .collect();
+    let bg = d
+        .break_glass
+        .as_ref()
+        .map(|b| BreakGlassForm {
+            accounts: b.accounts.to_string(),
+            method: b.method.clone(),
+            location: b.location.clone(),
+            last_drill: b.last_drill.clone().unwrap_or_default(),
+        })
+        .unwrap_or_default();
+    DeclarationForm { p, bg }
+}
+
+fn population_from_form(key: &str, pf: &PopulationForm, checks: &mut Checks) -> PopulationJourney {
     let mut journey = PopulationJourney {
         population: key.to_string(),
         ..Default::default()
@@ -87,36 +151,48 @@ fn population_from_form(key: &str, pf: &PopulationForm) -> Result<PopulationJour
     }
     journey.offboarding = match pf.offboarding.trim() {
         "" => None,
-        k => Some(Offboarding::parse(k).ok_or_else(|| {
-            invalid(
-                field(key, "offboarding"),
-                "Choose how people are offboarded.",
-            )
-        })?),
+        k => {
+            let parsed = Offboarding::parse(k);
+            if parsed.is_none() {
+                checks.problem(
+                    field(key, "offboarding"),
+                    "Choose how people are offboarded.",
+                );
+            }
+            parsed
+        }
     };
-    let max = minutes(&pf.max_session_minutes, &field(key, "max_session_minutes"))?;
+    let max = minutes(
+        &pf.max_session_minutes,
+        &field(key, "max_session_minutes"),
+        checks,
+    );
     let idle = minutes(
         &pf.idle_timeout_minutes,
         &field(key, "idle_timeout_minutes"),
-    )?;
+        checks,
+    );
     journey.session = match (max, idle) {
-        (None, None) if pf.reauth_sensitive.is_none() => None,
-        (Some(max), Some(idle)) => Some(SessionRules {
+        (Ok(None), Ok(None)) if pf.reauth_sensitive.is_none() => None,
+        (Ok(Some(max)), Ok(Some(idle))) => Some(SessionRules {
             max_session_minutes: max,
             idle_timeout_minutes: idle,
             reauth_sensitive: pf.reauth_sensitive.is_some(),
         }),
-        (None, _) => {
-            return Err(invalid(
-                field(key, "max_session_minutes"),
-                "Give the maximum session length, or leave all session rules empty.",
-            ));
-        }
-        (_, None) => {
-            return Err(invalid(
-                field(key, "idle_timeout_minutes"),
-                "Give the idle timeout, or leave all session rules empty.",
-            ));
+        (max, idle) => {
+            if max == Ok(None) {
+                checks.problem(
+                    field(key, "max_session_minutes"),
+                    "Give the maximum session length, or leave all session rules empty.",
+                );
+            }
+            if idle == Ok(None) {
+                checks.problem(
+                    field(key, "idle_timeout_minutes"),
+                    "Give the idle timeout, or leave all session rules empty.",
+                );
+            }
+            None
         }
     };
     let mut platforms = Vec::new();
@@ -136,27 +212,32 @@ fn population_from_form(key: &str, pf: &PopulationForm) -> Result<PopulationJour
         shared_workstation: pf.shared_workstation.is_some(),
     };
     journey.devices = (devices != DeviceRequirements::default()).then_some(devices);
-    Ok(journey)
+    journey
 }
 
-fn minutes(raw: &str, field: &str) -> Result<Option<u32>, AppError> {
+/// Whole minutes in range, nothing when empty; `Err(())` once the problem is noted.
+fn minutes(raw: &str, field: &str, checks: &mut Checks) -> Result<Option<u32>, ()> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);
     }
-    raw.parse::<u32>()
+    match raw
+        .parse::<u32>()
         .ok()
         .filter(|m| (1..=MAX_SESSION_MINUTES).contains(m))
-        .map(Some)
-        .ok_or_else(|| {
-            invalid(
+    {
+        Some(m) => Ok(Some(m)),
+        None => {
+            checks.problem(
                 field,
                 format!("Enter whole minutes from 1 to {MAX_SESSION_MINUTES}."),
-            )
-        })
+            );
+            Err(())
+        }
+    }
 }
 
-fn break_glass_from_form(bg: &BreakGlassForm) -> Result<Option<BreakGlass>, AppError> {
+fn break_glass_from_form(bg: &BreakGlassForm, checks: &mut Checks) -> Option<BreakGlass> {
     let (accounts, method, location, drill) = (
         bg.accounts.trim(),
         bg.method.trim(),
@@ -164,162 +245,163 @@ fn break_glass_from_form(bg: &BreakGlassForm) -> Result<Option<BreakGlass>, AppE
         bg.last_drill.trim(),
     );
     if accounts.is_empty() && method.is_empty() && location.is_empty() && drill.is_empty() {
-        return Ok(None);
+        return None;
     }
     let accounts = accounts
         .parse::<u32>()
         .ok()
-        .filter(|n| (1..=MAX_BREAK_GLASS_ACCOUNTS).contains(n))
-        .ok_or_else(|| {
-            invalid(
-                "bg[accounts]",
-                format!(
-                    "Enter how many break-glass accounts exist (1 to {MAX_BREAK_GLASS_ACCOUNTS})."
-                ),
-            )
-        })?;
-    Ok(Some(BreakGlass {
-        accounts,
+        .filter(|n| (1..=MAX_BREAK_GLASS_ACCOUNTS).contains(n));
+    if accounts.is_none() {
+        checks.problem("bg[accounts]", accounts_message());
+    }
+    Some(BreakGlass {
+        accounts: accounts.unwrap_or(0),
         method: method.to_string(),
         location: location.to_string(),
         last_drill: (!drill.is_empty()).then(|| drill.to_string()),
-    }))
+    })
+}
+
+fn accounts_message() -> String {
+    format!("Enter how many break-glass accounts exist (1 to {MAX_BREAK_GLASS_ACCOUNTS}).")
 }
 
 /// Checks a declaration however it arrived (form, import, generator): known populations and
 /// methods, no path twice in a role and no method twice in a path, path and factor limits,
-/// session and device values, break-glass.
+/// session and device values, break-glass. Names every problem.
 /// Returns it normalised (populations in the application's order).
 pub fn validate(
     d: &Declaration,
     served: &[String],
     known: &Known,
 ) -> Result<Declaration, AppError> {
+    let mut checks = Checks::new();
+    check(d, served, known, &mut checks);
+    checks.done(normalise(d.clone(), served))
+}
+
+/// Populations in the application's order, platforms in their order.
+fn normalise(mut d: Declaration, served: &[String]) -> Declaration {
+    d.populations
+        .sort_by_key(|j| served.iter().position(|s| *s == j.population));
+    for j in &mut d.populations {
+        if let Some(dev) = &mut j.devices {
+            dev.platforms.sort_by_key(|p| p.platform);
+        }
+    }
+    d
+}
+
+/// Notes every problem of `d` (see [`validate`]).
+fn check(d: &Declaration, served: &[String], known: &Known, checks: &mut Checks) {
     let mut seen = BTreeSet::new();
     for j in &d.populations {
-        if !served.contains(&j.population) {
-            return Err(invalid(
-                field(&j.population, "population"),
-                format!(
-                    "“{}” is not a population this application serves.",
-                    j.population
-                ),
-            ));
-        }
-        if !known.populations.contains(&j.population) {
-            return Err(invalid(
-                field(&j.population, "population"),
-                format!("Unknown population “{}”.", j.population),
-            ));
-        }
-        if !seen.insert(j.population.clone()) {
-            return Err(invalid(
-                field(&j.population, "population"),
+        let pop = &j.population;
+        if !served.contains(pop) {
+            checks.problem(
+                field(pop, "population"),
+                format!("“{pop}” is not a population this application serves."),
+            );
+        } else if !known.populations.contains(pop) {
+            checks.problem(
+                field(pop, "population"),
+                format!("Unknown population “{pop}”."),
+            );
+        } else if !seen.insert(pop.clone()) {
+            checks.problem(
+                field(pop, "population"),
                 "This population is declared twice.",
-            ));
+            );
         }
         for role in JourneyRole::ALL.iter().copied() {
-            let paths = j.paths(role);
-            if paths.len() > role.slots() {
-                return Err(invalid(
-                    slot_field(&j.population, role, role.slots()),
-                    format!(
-                        "Declare at most {} {} paths.",
-                        role.slots(),
-                        role.label().to_lowercase()
-                    ),
-                ));
-            }
-            let mut in_role = BTreeSet::new();
-            for (i, path) in paths.iter().enumerate() {
-                if path.factors().is_empty() {
-                    return Err(invalid(
-                        slot_field(&j.population, role, i),
-                        "A path needs at least one method.",
-                    ));
-                }
-                if path.factors().len() > MAX_FACTORS {
-                    return Err(invalid(
-                        factor_field(&j.population, role, i, MAX_FACTORS),
-                        format!("A path combines at most {MAX_FACTORS} methods."),
-                    ));
-                }
-                let mut in_path = BTreeSet::new();
-                for (f, m) in path.factors().iter().enumerate() {
-                    if !known.methods.contains(m) {
-                        return Err(invalid(
-                            factor_field(&j.population, role, i, f),
-                            format!("Unknown or retired method “{m}”."),
-                        ));
-                    }
-                    if !in_path.insert(m) {
-                        return Err(invalid(
-                            factor_field(&j.population, role, i, f),
-                            "This method is already part of this path.",
-                        ));
-                    }
-                }
-                if !in_role.insert(in_path) {
-                    return Err(invalid(
-                        slot_field(&j.population, role, i),
-                        "This path is already listed in this role.",
-                    ));
-                }
-            }
+            check_paths(pop, role, j.paths(role), known, checks);
         }
         if let Some((part, message)) = j.session.as_ref().and_then(|s| s.problem()) {
-            return Err(invalid(field(&j.population, part), message));
+            checks.problem(field(pop, part), message);
         }
         if let Some((platform, message)) = j.devices.as_ref().and_then(|d| d.problem()) {
             let part = match platform {
                 Some(p) => format!("platforms][{}", p.as_str()),
                 None => "byod_allowed".to_string(),
             };
-            return Err(invalid(field(&j.population, &part), message));
+            checks.problem(field(pop, &part), message);
         }
     }
     if let Some(bg) = &d.break_glass {
         if !(1..=MAX_BREAK_GLASS_ACCOUNTS).contains(&bg.accounts) {
-            return Err(invalid(
-                "bg[accounts]",
-                format!(
-                    "Enter how many break-glass accounts exist (1 to {MAX_BREAK_GLASS_ACCOUNTS})."
-                ),
-            ));
+            checks.problem("bg[accounts]", accounts_message());
         }
         if !known.methods.contains(&bg.method) {
-            return Err(invalid(
+            checks.problem(
                 "bg[method]",
                 "Choose the method that protects the break-glass accounts.",
-            ));
+            );
         }
-        let location =
-            crate::validation::validate_text("bg[location]", &bg.location, 1, LOCATION_MAX)?;
-        if location != bg.location {
-            return Err(invalid(
-                "bg[location]",
-                "Remove the spaces around the text.",
-            ));
+        match crate::validation::validate_text("bg[location]", &bg.location, 1, LOCATION_MAX) {
+            Ok(location) if location != bg.location => {
+                checks.problem("bg[location]", "Remove the spaces around the text.")
+            }
+            Ok(_) => {}
+            Err(e) => checks.note(e),
         }
-        if let Some(date) = &bg.last_drill {
-            parse_date(date).ok_or_else(|| {
-                invalid(
-                    "bg[last_drill]",
-                    "Write the date of the last drill as YYYY-MM-DD.",
-                )
-            })?;
-        }
-    }
-    let mut normalised = d.clone();
-    normalised
-        .populations
-        .sort_by_key(|j| served.iter().position(|s| *s == j.population));
-    for j in &mut normalised.populations {
-        if let Some(dev) = &mut j.devices {
-            dev.platforms.sort_by_key(|p| p.platform);
+        if let Some(date) = &bg.last_drill
+            && parse_date(date).is_none()
+        {
+            checks.problem(
+                "bg[last_drill]",
+                "Write the date of the last drill as YYYY-MM-DD.",
+            );
         }
     }
-    Ok(normalised)
+}
+
+fn check_paths(pop: &str, role: JourneyRole, paths: &[Path], known: &Known, checks: &mut Checks) {
+    if paths.len() > role.slots() {
+        checks.problem(
+            slot_field(pop, role, role.slots()),
+            format!(
+                "Declare at most {} {} paths.",
+                role.slots(),
+                role.label().to_lowercase()
+            ),
+        );
+    }
+    let mut in_role = BTreeSet::new();
+    for (i, path) in paths.iter().enumerate() {
+        if path.factors().is_empty() {
+            checks.problem(
+                slot_field(pop, role, i),
+                "A path needs at least one method.",
+            );
+            continue;
+        }
+        if path.factors().len() > MAX_FACTORS {
+            checks.problem(
+                factor_field(pop, role, i, MAX_FACTORS),
+                format!("A path combines at most {MAX_FACTORS} methods."),
+            );
+        }
+        let mut in_path = BTreeSet::new();
+        for (f, m) in path.factors().iter().enumerate() {
+            if !known.methods.contains(m) {
+                checks.problem(
+                    factor_field(pop, role, i, f),
+                    format!("Unknown or retired method “{m}”."),
+                );
+            } else if !in_path.insert(m) {
+                checks.problem(
+                    factor_field(pop, role, i, f),
+                    "This method is already part of this path.",
+                );
+            }
+        }
+        if !in_role.insert(in_path) {
+            checks.problem(
+                slot_field(pop, role, i),
+                "This path is already listed in this role.",
+            );
+        }
+    }
 }
 
 pub use crate::validation::parse_date;
@@ -332,30 +414,43 @@ pub fn check_submittable(
     federated: bool,
     names: &Names,
 ) -> Result<(), AppError> {
+    let mut checks = Checks::new();
+    submittable(d, served, federated, names, &mut checks);
+    checks.finish()
+}
+
+/// Notes what keeps `d` from being submitted (see [`check_submittable`]).
+pub fn submittable(
+    d: &Declaration,
+    served: &[String],
+    federated: bool,
+    names: &Names,
+    checks: &mut Checks,
+) {
     if served.is_empty() {
-        return Err(invalid(
+        checks.problem(
             "populations",
             "The application serves no population: add one to the application first.",
-        ));
+        );
     }
     for key in served {
         let Some(j) = d.journey(key) else {
-            return Err(invalid(
+            checks.problem(
                 field(key, "population"),
                 format!("Declare the journey of {}.", names.population(key)),
-            ));
+            );
+            continue;
         };
         if !federated && j.primary.is_empty() {
-            return Err(invalid(
+            checks.problem(
                 slot_field(key, JourneyRole::Primary, 0),
                 format!(
                     "Choose at least one primary method for {}.",
                     names.population(key)
                 ),
-            ));
+            );
         }
     }
-    Ok(())
 }
 
 /// The journey a new declaration starts from for a population: the standard policy's standard

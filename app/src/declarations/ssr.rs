@@ -406,7 +406,7 @@ pub async fn save(
     let federated = app.integration == Integration::Federated;
     let served = served_populations(&txn, app.id).await?;
     let known = known(&txn).await?;
-    let declaration = rules::from_form(form, &served, &known)?;
+    let (declaration, mut checks) = rules::read_form(form, &served, &known);
     let now = state.now();
     let body = body_json(&declaration)?;
     let old = declaration_draft::Entity::find_by_id(app.id)
@@ -415,13 +415,19 @@ pub async fn save(
     let before = old.as_ref().map(|d| parse_body(&d.body)).transpose()?;
     if intent == Intent::Submit {
         let names = names(&txn).await?;
-        if let Err(e) = rules::check_submittable(&declaration, &served, federated, &names) {
-            // Keep what was typed as the draft, then report why it cannot be submitted.
+        rules::submittable(&declaration, &served, federated, &names, &mut checks);
+    }
+    if !checks.is_empty() {
+        // Keep what could be read as the draft (the page shows everything typed again), then
+        // name every problem. A draft that would not change is not written again.
+        if before.as_ref() != Some(&declaration) {
             write_draft(&txn, app.id, &body, user, now, old.is_some()).await?;
             audit_draft(&txn, now, user, id, before, &declaration).await?;
             txn.commit().await?;
-            return Err(e);
         }
+        return checks.finish().map(|()| None);
+    }
+    if intent == Intent::Submit {
         let number = latest(&txn, app.id).await?.map_or(1, |v| v.version + 1);
         let version_id = DeclarationVersionId::new();
         let hashes = insert_versions(

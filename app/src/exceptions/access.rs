@@ -17,7 +17,6 @@ use leptos::server_fn::ServerFn;
 pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint::new(<ListExceptions as ServerFn>::PATH, Access::read::<Reader>()),
     Endpoint::new(<GetException as ServerFn>::PATH, Access::read::<Reader>()),
-    // Takes the typed form out of the session: a read of the requester's own input.
     Endpoint::new(
         <GetRequestForm as ServerFn>::PATH,
         Access::read::<ExceptionRequesters>(),

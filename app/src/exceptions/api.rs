@@ -9,10 +9,6 @@ use crate::error::AppError;
 use crate::ids::{ApplicationId, ExceptionId};
 use leptos::prelude::*;
 
-/// Where a refused request keeps what was typed, for the form to show it back.
-#[cfg(feature = "ssr")]
-const TYPED_REQUEST: &str = "exceptions.typed_request";
-
 /// A page of one of the exceptions lists.
 #[server(endpoint = "exceptions")]
 pub async fn list_exceptions(
@@ -57,7 +53,7 @@ pub async fn get_exception(id: ExceptionId) -> Result<ExceptionDetail, AppError>
     )
 }
 
-/// What the request form for one finding needs, with what was typed before a refusal.
+/// What the request form for one finding needs.
 #[server(endpoint = "exceptions/request_form")]
 pub async fn get_request_form(
     application: ApplicationId,
@@ -65,21 +61,16 @@ pub async fn get_request_form(
 ) -> Result<RequestContext, AppError> {
     use super::model::ExceptionRequesters;
     use crate::session::facade::granted;
-    use crate::ssr::request::{context, respond, take_flash};
-    let (state, session) = context().await?;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
     let requester = granted::<ExceptionRequesters>()?;
-    let result = async {
-        let typed = take_flash(&session, TYPED_REQUEST).await?;
-        super::ssr::read::request_context(
-            state.db.conn(),
-            requester.user(),
-            application,
-            &finding,
-            state.now(),
-            typed,
-        )
-        .await
-    }
+    let result = super::ssr::read::request_context(
+        state.db.conn(),
+        requester.user(),
+        application,
+        &finding,
+        state.now(),
+    )
     .await;
     respond(result, None)
 }
@@ -92,30 +83,26 @@ pub async fn request_exception(
 ) -> Result<ExceptionId, AppError> {
     use super::model::ExceptionRequesters;
     use crate::session::facade::granted;
-    use crate::ssr::request::{context, flash, respond, respond_redirect};
-    let (state, session) = context().await?;
+    use crate::ssr::request::{context, respond_redirect};
+    let (state, _) = context().await?;
     let requester = granted::<ExceptionRequesters>()?;
     let now = state.now();
     let result = async {
         let txn = state.db.begin_write().await?;
         let id = super::ssr::request(&txn, now, requester.user(), &input).await?;
         txn.commit().await.map_err(AppError::from)?;
-        Ok::<_, super::ssr::Refused>(id)
+        Ok::<_, AppError>(id)
     }
     .await;
-    match result {
-        Ok(id) => respond_redirect(
-            Ok(id),
-            &format!("/exceptions/{id}"),
-            Some("Exception requested: security will decide."),
-        ),
-        Err(refused) => {
-            if !refused.problems.is_empty() {
-                flash(&session, TYPED_REQUEST, &(input, refused.problems)).await?;
-            }
-            respond(Err(refused.error), None)
-        }
-    }
+    let target = match &result {
+        Ok(id) => format!("/exceptions/{id}"),
+        Err(_) => String::new(),
+    };
+    respond_redirect(
+        result,
+        &target,
+        Some("Exception requested: security will decide."),
+    )
 }
 
 /// Approves or rejects a request: a security user who neither requested it nor owns the

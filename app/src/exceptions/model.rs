@@ -217,7 +217,7 @@ pub struct ExceptionRequestInput {
     pub until: String,
 }
 
-/// What the request form needs: the finding, the limits, and what was typed before a refusal.
+/// What the request form needs: the finding and the limits.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestContext {
     pub application_id: ApplicationId,
@@ -234,10 +234,6 @@ pub struct RequestContext {
     pub renews: Option<ExceptionId>,
     pub renewal_number: i32,
     pub renewal_cap: u32,
-    /// The form as last typed, when the last post was refused.
-    pub typed: Option<ExceptionRequestInput>,
-    /// Every problem of the last refused post, by field.
-    pub problems: Vec<(String, String)>,
 }
 
 /// A decision as the form posts it.

@@ -11,8 +11,9 @@ use super::model::{
     ExceptionView, ExceptionsPage as Page, RequestContext, Severity,
 };
 use crate::components::{
-    Feedback, FieldError, Loaded, PageHeader, Pager, Position, count, encode_component, id_param,
-    list_href, select_options, severity_class, vocab_options,
+    Feedback, Loaded, PageHeader, Pager, Position, Typed, count, encode_component, field_error_id,
+    field_id, field_problem, id_param, list_href, select_options, severity_class, textarea_text,
+    typed, vocab_options,
 };
 use crate::ids::{ApplicationId, ExceptionId};
 use crate::session::facade::Guarded;
@@ -410,6 +411,9 @@ fn ExceptionDetailView(d: ExceptionDetail) -> impl IntoView {
 /// revoke; or why a security user may not decide this one.
 #[component]
 fn DecisionForms(id: String, permitted: super::model::Permitted, waiting: bool) -> impl IntoView {
+    // A refused decision or revocation comes back with the reason as it was typed.
+    let decided = Typed::of_record(DecideException::PATH, "id", &id);
+    let revoked = Typed::of_record(RevokeException::PATH, "id", &id);
     let decide = permitted.decide.then(|| {
         view! {
             <section class="card" aria-labelledby="x-decide">
@@ -419,8 +423,17 @@ fn DecisionForms(id: String, permitted: super::model::Permitted, waiting: bool) 
                     <label for="x-reason">
                         "Reason (needed to reject; read by the requester and auditors)"
                     </label>
-                    <textarea id="x-reason" name="reason" rows="3" maxlength="4000"></textarea>
-                    <FieldError name="reason" />
+                    <textarea
+                        id="x-reason"
+                        name="reason"
+                        rows="3"
+                        maxlength="4000"
+                        aria-invalid=decided.invalid("reason")
+                        aria-describedby=decided.described("reason", "x-reason")
+                    >
+                        {textarea_text(&decided.text("reason", ""))}
+                    </textarea>
+                    {decided.message("reason", "x-reason")}
                     <div class="actions">
                         <button type="submit" name="decision" value="approve">
                             "Approve"
@@ -473,8 +486,12 @@ fn DecisionForms(id: String, permitted: super::model::Permitted, waiting: bool) 
                         rows="2"
                         maxlength="4000"
                         required
-                    ></textarea>
-                    <FieldError name="reason" />
+                        aria-invalid=revoked.invalid("reason")
+                        aria-describedby=revoked.described("reason", "x-revoke-reason")
+                    >
+                        {textarea_text(&revoked.text("reason", ""))}
+                    </textarea>
+                    {revoked.message("reason", "x-revoke-reason")}
                     <button type="submit" class="danger">
                         "Revoke now: the finding opens again"
                     </button>
@@ -536,34 +553,14 @@ fn RequestContent() -> impl IntoView {
 
 #[component]
 fn RequestForm(c: RequestContext) -> impl IntoView {
-    let typed = c.typed.clone().unwrap_or_default();
-    let problems = c.problems.clone();
-    let problem = move |field: &str| {
-        problems
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.clone())
-    };
-    let summary = (!c.problems.is_empty()).then(|| {
-        let items = c
-            .problems
-            .iter()
-            .map(|(f, m)| {
-                let href = format!("#x-{f}");
-                view! {
-                    <li>
-                        <a href=href>{m.clone()}</a>
-                    </li>
-                }
-            })
-            .collect_view();
-        view! {
-            <div class="alert error" role="alert">
-                <p>"The request was not sent. Please correct:"</p>
-                <ul>{items}</ul>
-            </div>
-        }
-    });
+    // A refused request for this finding comes back as it was typed, every problem named (the
+    // list of them is at the top of the page).
+    let (application, finding) = (c.application_id.to_string(), c.finding_key.clone());
+    let typed = typed::<RequestException>()
+        .map(|r| r.input)
+        .filter(|t| t.application == application && t.finding == finding)
+        .unwrap_or_default();
+    let problem = |name: &str| field_problem(name);
     let until = if typed.until.is_empty() {
         c.latest_until.clone()
     } else {
@@ -584,9 +581,9 @@ fn RequestForm(c: RequestContext) -> impl IntoView {
     });
     let field = |name: &'static str, help: String| {
         let err = problem(name);
-        let id = format!("x-{name}");
-        let help_id = format!("x-{name}-help");
-        let err_id = format!("x-{name}-error");
+        let id = field_id(name);
+        let help_id = format!("{id}-help");
+        let err_id = field_error_id(name);
         let described = if err.is_some() {
             format!("{help_id} {err_id}")
         } else {
@@ -614,7 +611,7 @@ fn RequestForm(c: RequestContext) -> impl IntoView {
     let renewal_err = problem("renewal");
     let (j_for, k_for, u_for) = (j_id.clone(), k_id.clone(), u_id.clone());
     view! {
-        {summary}
+        <Feedback />
         <section class="card" aria-labelledby="x-finding">
             <h2 id="x-finding">"The finding"</h2>
             <p>
@@ -633,7 +630,7 @@ fn RequestForm(c: RequestContext) -> impl IntoView {
             {renewal_err
                 .map(|e| {
                     view! {
-                        <p class="field-error" id="x-renewal" role="alert">
+                        <p class="field-error" id="renewal">
                             {e}
                         </p>
                     }
@@ -651,7 +648,7 @@ fn RequestForm(c: RequestContext) -> impl IntoView {
                 aria-invalid=j_err.is_some().then_some("true")
                 aria-describedby=j_desc
             >
-                {typed.justification.clone()}
+                {textarea_text(&typed.justification)}
             </textarea>
             <p class="hint" id=j_help_id>
                 {j_help}
@@ -673,7 +670,7 @@ fn RequestForm(c: RequestContext) -> impl IntoView {
                 aria-invalid=k_err.is_some().then_some("true")
                 aria-describedby=k_desc
             >
-                {typed.compensating_controls.clone()}
+                {textarea_text(&typed.compensating_controls)}
             </textarea>
             <p class="hint" id=k_help_id>
                 {k_help}

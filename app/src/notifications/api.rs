@@ -9,9 +9,6 @@ use leptos::prelude::*;
 /// The session key of the webhook just created (with its secret), until the page shows it.
 #[cfg(feature = "ssr")]
 const CREATED_WEBHOOK: &str = "portal.flash.webhook";
-/// The session key of the new-webhook form's refused input, until the form shows it again.
-#[cfg(feature = "ssr")]
-const WEBHOOK_DRAFT: &str = "portal.flash.webhook_draft";
 
 /// The signed-in user's notifications, newest first, older than `before` (a position) if given.
 #[server(endpoint = "notifications")]
@@ -55,20 +52,18 @@ pub async fn mark_notifications_read() -> Result<u64, AppError> {
     )
 }
 
-/// Every webhook, with the secret of the one just created and the form's refused input, each
-/// shown once.
+/// Every webhook, with the secret of the one just created, shown once.
 #[server(endpoint = "admin/webhooks")]
 pub async fn list_webhooks() -> Result<WebhookList, AppError> {
     use super::model::WebhookAdministrators;
     use crate::session::facade::granted;
-    use crate::ssr::request::{context, respond, take_flash, take_sealed};
+    use crate::ssr::request::{context, respond, take_sealed};
     let (state, session) = context().await?;
     granted::<WebhookAdministrators>()?;
     let result = async {
         Ok(WebhookList {
             webhooks: super::ssr::list_webhooks(state.db.conn()).await?,
             created: take_sealed(&session, CREATED_WEBHOOK).await?,
-            draft: take_flash(&session, WEBHOOK_DRAFT).await?,
         })
     }
     .await;
@@ -81,18 +76,14 @@ pub async fn list_webhooks() -> Result<WebhookList, AppError> {
 pub async fn create_webhook(url: String, description: String) -> Result<(), AppError> {
     use super::model::{WebhookAdministrators, WebhookDraft};
     use crate::session::facade::granted;
-    use crate::ssr::request::{context, flash, flash_sealed, respond};
+    use crate::ssr::request::{context, flash_sealed, respond};
     let (state, session) = context().await?;
     let admin = granted::<WebhookAdministrators>()?;
     let draft = WebhookDraft { url, description };
+    // A refusal comes back to the form with what was typed (see `ssr::request::keep_outcome`).
     let result = async {
-        match super::ssr::create_webhook(&state, &admin, &draft).await {
-            Ok(created) => flash_sealed(&session, CREATED_WEBHOOK, &created).await,
-            Err(e) => {
-                flash(&session, WEBHOOK_DRAFT, &draft).await?;
-                Err(e)
-            }
-        }
+        let created = super::ssr::create_webhook(&state, &admin, &draft).await?;
+        flash_sealed(&session, CREATED_WEBHOOK, &created).await
     }
     .await;
     respond(

@@ -50,7 +50,7 @@ pub struct WebhookSummary {
     pub created_at: String,
 }
 
-/// What an administrator typed into the new-webhook form, kept when it was refused.
+/// What an administrator typed into the new-webhook form.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookDraft {
     pub url: String,
@@ -65,13 +65,11 @@ pub struct CreatedWebhook {
     pub secret: String,
 }
 
-/// The webhooks page: the list, the secret of the webhook just created (once), and the form's
-/// refused input (once).
+/// The webhooks page: the list and the secret of the webhook just created (once).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookList {
     pub webhooks: Vec<WebhookSummary>,
     pub created: Option<CreatedWebhook>,
-    pub draft: Option<WebhookDraft>,
 }
 
 /// One attempt to deliver an event.

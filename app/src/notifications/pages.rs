@@ -10,7 +10,8 @@ use super::model::{
     WebhookAdministrators, WebhookDetail, WebhookDraft, WebhookList, WebhookSummary,
 };
 use crate::components::{
-    Feedback, FieldError, Loaded, NotFound, PageHeader, encode_component, id_param,
+    Feedback, FieldError, Loaded, NotFound, PageHeader, aria_describedby, aria_invalid,
+    encode_component, id_param, typed,
 };
 use crate::ids::WebhookId;
 use crate::session::facade::Guarded;
@@ -176,11 +177,7 @@ fn WebhooksContent() -> impl IntoView {
 
 #[component]
 fn WebhookListView(list: WebhookList) -> impl IntoView {
-    let WebhookList {
-        webhooks,
-        created,
-        draft,
-    } = list;
+    let WebhookList { webhooks, created } = list;
     view! {
         {created.map(|c| view! { <CreatedSecret created=c /> })}
         <div class="card">
@@ -191,7 +188,7 @@ fn WebhookListView(list: WebhookList) -> impl IntoView {
                 view! { <WebhookTable webhooks /> }.into_any()
             }}
         </div>
-        <NewWebhookForm draft=draft.unwrap_or_default() />
+        <NewWebhookForm />
     }
 }
 
@@ -286,14 +283,22 @@ fn WebhookTable(webhooks: Vec<WebhookSummary>) -> impl IntoView {
 
 /// The new-webhook form, prefilled with what was typed when the last attempt was refused.
 #[component]
-fn NewWebhookForm(draft: WebhookDraft) -> impl IntoView {
+fn NewWebhookForm() -> impl IntoView {
+    let draft = typed::<CreateWebhook>()
+        .map(|c| WebhookDraft {
+            url: c.url,
+            description: c.description,
+        })
+        .unwrap_or_default();
     view! {
         <div class="card">
             <h2>"New webhook"</h2>
             <form method="post" action=CreateWebhook::PATH class="stack">
-                <label for="webhook-url">"Address (https://…)"</label>
+                <label for="url">"Address (https://…)"</label>
                 <input
-                    id="webhook-url"
+                    id="url"
+                    aria-invalid=aria_invalid("url")
+                    aria-describedby=aria_describedby("url")
                     type="url"
                     name="url"
                     value=draft.url
@@ -302,9 +307,11 @@ fn NewWebhookForm(draft: WebhookDraft) -> impl IntoView {
                     placeholder="https://hooks.example.com/portal"
                 />
                 <FieldError name="url" />
-                <label for="webhook-description">"Description"</label>
+                <label for="description">"Description"</label>
                 <input
-                    id="webhook-description"
+                    id="description"
+                    aria-invalid=aria_invalid("description")
+                    aria-describedby=aria_describedby("description")
                     type="text"
                     name="description"
                     value=draft.description

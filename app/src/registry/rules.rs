@@ -8,7 +8,7 @@ use super::model::{
 use crate::error::AppError;
 use crate::ids::{ApplicationId, BusinessUnitId, UserId};
 use crate::session::model::{CurrentUser, Right, Role};
-use crate::validation::{validate_text, validate_text_block, validate_username};
+use crate::validation::{Checks, validate_text, validate_text_block, validate_username};
 use std::collections::BTreeSet;
 
 /// Owners edit only their own applications; security and administrators edit every one.
@@ -168,58 +168,57 @@ fn vocab<T>(
     parse(raw.trim()).ok_or_else(|| AppError::validation(field, format!("Choose one of: {keys}.")))
 }
 
-/// Checks every fact of an application.
+/// Checks every fact of an application, naming every problem at once.
 pub fn check(input: &ApplicationInput, allowed: &Allowed) -> Result<CheckedApplication, AppError> {
-    let name = validate_text("name", &input.name, 1, NAME_MAX)?;
-    let description = validate_text_block("description", &input.description, DESCRIPTION_MAX)?;
-    let criticality = vocab(
+    let mut checks = Checks::new();
+    let name = checks.check(validate_text("name", &input.name, 1, NAME_MAX));
+    let description = checks.check(validate_text_block(
+        "description",
+        &input.description,
+        DESCRIPTION_MAX,
+    ));
+    let criticality = checks.check(vocab(
         &input.criticality,
         "criticality",
         Criticality::parse,
         Criticality::keys(),
-    )?;
-    let integration = vocab(
+    ));
+    let integration = checks.check(vocab(
         &input.integration,
         "integration",
         Integration::parse,
         Integration::keys(),
-    )?;
-    let lifecycle = vocab(
+    ));
+    let lifecycle = checks.check(vocab(
         &input.lifecycle,
         "lifecycle",
         Lifecycle::parse,
         Lifecycle::keys(),
-    )?;
+    ));
     if let Some(bu) = input.business_unit
         && !allowed.business_units.contains(&bu)
     {
-        return Err(AppError::validation(
-            "business_unit",
-            "Choose an active business unit.",
-        ));
+        checks.problem("business_unit", "Choose an active business unit.");
     }
     let mut owners: Vec<UserId> = Vec::new();
     for o in &input.owners {
         if !allowed.owners.contains(o) {
-            return Err(AppError::validation(
+            checks.problem(
                 "owners",
                 "Owners must hold the owner role, with an account that is not disabled.",
-            ));
+            );
         }
         if !owners.contains(o) {
             owners.push(*o);
         }
     }
     if owners.is_empty() {
-        return Err(AppError::validation("owners", "Choose at least one owner."));
+        checks.problem("owners", "Choose at least one owner.");
     }
     owners.sort();
     for p in &input.populations {
         if !allowed.populations.contains(p) {
-            return Err(AppError::validation(
-                "populations",
-                format!("Unknown population “{p}”."),
-            ));
+            checks.problem("populations", format!("Unknown population “{p}”."));
         }
     }
     let populations: Vec<String> = allowed
@@ -229,61 +228,74 @@ pub fn check(input: &ApplicationInput, allowed: &Allowed) -> Result<CheckedAppli
         .cloned()
         .collect();
     if populations.is_empty() {
-        return Err(AppError::validation(
+        checks.problem(
             "populations",
             "Choose at least one population the application serves.",
-        ));
+        );
     }
     let provider = match (integration, input.provider) {
-        (Integration::Federated, None) => {
-            return Err(AppError::validation(
+        (Some(Integration::Federated), None) => {
+            checks.problem(
                 "provider",
                 "A federated application names its identity provider.",
-            ));
+            );
+            None
         }
-        (Integration::Federated, Some(p)) => {
+        (Some(Integration::Federated), Some(p)) => {
             if allowed.editing == Some(p) {
-                return Err(AppError::validation(
-                    "provider",
-                    "An application cannot federate through itself.",
-                ));
-            }
-            if !allowed.providers.contains(&p) {
-                return Err(AppError::validation(
+                checks.problem("provider", "An application cannot federate through itself.");
+            } else if !allowed.providers.contains(&p) {
+                checks.problem(
                     "provider",
                     "Choose an application marked as an identity provider.",
-                ));
+                );
             }
             Some(p)
         }
-        (_, Some(_)) => {
-            return Err(AppError::validation(
+        (Some(_), Some(_)) => {
+            checks.problem(
                 "provider",
                 "Only a federated application names an identity provider.",
-            ));
+            );
+            None
         }
-        (_, None) => None,
+        (_, _) => None,
     };
     if input.is_identity_provider && provider.is_some() {
-        return Err(AppError::validation(
+        checks.problem(
             "identity_provider",
             "An identity provider keeps its own journey: it cannot federate through another.",
-        ));
+        );
     }
-    let tags = check_tags(&input.tags)?;
-    Ok(CheckedApplication {
-        name,
-        description,
-        business_unit: input.business_unit,
-        criticality,
-        integration,
-        lifecycle,
-        is_identity_provider: input.is_identity_provider,
-        provider,
-        owners,
-        populations,
-        tags,
-    })
+    let tags = checks.check(check_tags(&input.tags));
+    checks.finish()?;
+    // Every value was read: a value missing here was noted above and refused by `finish`.
+    match (name, description, criticality, integration, lifecycle, tags) {
+        (
+            Some(name),
+            Some(description),
+            Some(criticality),
+            Some(integration),
+            Some(lifecycle),
+            Some(tags),
+        ) => Ok(CheckedApplication {
+            name,
+            description,
+            business_unit: input.business_unit,
+            criticality,
+            integration,
+            lifecycle,
+            is_identity_provider: input.is_identity_provider,
+            provider,
+            owners,
+            populations,
+            tags,
+        }),
+        _ => Err(AppError::validation(
+            "name",
+            "Check the application's facts.",
+        )),
+    }
 }
 
 /// Tags: trimmed, at most `TAGS_MAX`, each up to `TAG_MAX` characters of letters, digits, spaces

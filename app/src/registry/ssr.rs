@@ -23,6 +23,7 @@ use crate::ssr::entities::{
 use crate::ssr::paging::{KeysetPage, Order, keyset_page};
 use crate::ssr::remembered::Remembered;
 use crate::ssr::state::AppState;
+use crate::validation::Checks;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
@@ -451,14 +452,25 @@ pub async fn create(
 ) -> Result<ApplicationId, AppError> {
     let user = editor.user();
     let mut input = rules::input_from_form(form)?;
-    let typed = rules::owner_names(&form.add_owners)?;
+    let mut checks = Checks::new();
+    let typed = checks
+        .check(rules::owner_names(&form.add_owners))
+        .unwrap_or_default();
     if !user.has_any(&[Role::Security, Role::Admin]) && !input.owners.contains(&user.id) {
         input.owners.push(user.id);
     }
     let txn = state.db.begin_write().await?;
-    input.owners = resolve_owners(&txn, &input.owners, &typed).await?;
+    if let Some(owners) = checks.check(resolve_owners(&txn, &input.owners, &typed).await) {
+        input.owners = owners;
+    }
     let owners = input.owners.iter().copied().collect();
-    let checked = rules::check(&input, &allowed_with(&txn, None, owners).await?)?;
+    let checked = checks.check(rules::check(
+        &input,
+        &allowed_with(&txn, None, owners).await?,
+    ));
+    let checked = checks
+        .done(checked)?
+        .ok_or_else(|| AppError::validation("name", "Check the facts."))?;
     let id = ApplicationId::new();
     let now = state.now();
     insert_applications(
@@ -572,13 +584,24 @@ pub async fn update(
     form: &ApplicationForm,
 ) -> Result<(), AppError> {
     let mut input = rules::input_from_form(form)?;
-    let typed = rules::owner_names(&form.add_owners)?;
+    let mut checks = Checks::new();
+    let typed = checks
+        .check(rules::owner_names(&form.add_owners))
+        .unwrap_or_default();
     let txn = state.db.begin_write().await?;
     let (app, owners) = load_for_change(&txn, editor, id, false).await?;
     let user = editor.user();
-    input.owners = resolve_owners(&txn, &input.owners, &typed).await?;
+    if let Some(owners) = checks.check(resolve_owners(&txn, &input.owners, &typed).await) {
+        input.owners = owners;
+    }
     let named = input.owners.iter().copied().collect();
-    let checked = rules::check(&input, &allowed_with(&txn, Some(&app), named).await?)?;
+    let checked = checks.check(rules::check(
+        &input,
+        &allowed_with(&txn, Some(&app), named).await?,
+    ));
+    let checked = checks
+        .done(checked)?
+        .ok_or_else(|| AppError::validation("name", "Check the facts."))?;
     if app.is_identity_provider && !checked.is_identity_provider {
         let dependants = application::Entity::find()
             .filter(application::Column::ProviderId.eq(app.id))

@@ -131,7 +131,8 @@ fn keep_for_next_page<T>(result: &Result<T, AppError>, notice: Option<&str>) {
         Err(e) => FormOutcome {
             error: Some(e.to_string()),
             field: e.field().map(str::to_string),
-            notice: None,
+            problems: e.problems(),
+            ..FormOutcome::default()
         },
     };
     if outcome == FormOutcome::default() {
@@ -150,20 +151,73 @@ fn keep_for_next_page<T>(result: &Result<T, AppError>, notice: Option<&str>) {
     }
 }
 
+/// The largest plain form post whose values are kept to be shown again when it is refused.
+const TYPED_MAX_BYTES: u64 = 256 * 1024;
+
+/// The body of a plain form post to a server function (URL-encoded, of a known and modest
+/// length), read so that a refusal can show the page again with what was typed; the request
+/// goes on with the same bytes.
+async fn typed_body(
+    req: axum::extract::Request,
+) -> (axum::extract::Request, Option<axum::body::Bytes>) {
+    let form = req.method() == http::Method::POST
+        && req.uri().path().starts_with("/api/")
+        && wants_html(req.headers())
+        && req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    // The length is known up front (Content-Length, as browsers send it for a form).
+    let length = axum::body::HttpBody::size_hint(req.body()).upper();
+    if !form || length.is_none_or(|n| n > TYPED_MAX_BYTES) {
+        return (req, None);
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, TYPED_MAX_BYTES as usize).await {
+        Ok(bytes) => (
+            axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes.clone())),
+            Some(bytes),
+        ),
+        // The client stopped sending: the server function gets an empty body and refuses it.
+        Err(_) => (
+            axum::extract::Request::from_parts(parts, axum::body::Body::empty()),
+            None,
+        ),
+    }
+}
+
+/// The values of a form post worth showing again: every field but those that hold a secret.
+pub fn typed_values(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body)
+        .filter(|(k, _)| {
+            let k = k.to_ascii_lowercase();
+            !["secret", "token", "password", "csrf"]
+                .iter()
+                .any(|s| k.contains(s))
+        })
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
 /// Middleware (inside the session layer): keeps the outcome a server function handed over in
 /// the session and strips the header; on the next page a browser asks for, takes it out of the
-/// session and gives it to the page (a request extension `Feedback` reads), once.
+/// session and gives it to the page (a request extension `Feedback` reads), once. When a plain
+/// form post is refused, what was typed is kept with the outcome (sealed in the session, as
+/// secrets are), so that the form comes back as the person left it.
 pub async fn keep_outcome(
     session: Session,
-    mut req: axum::extract::Request,
+    req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    let (mut req, typed) = typed_body(req).await;
+    let action = req.uri().path().to_string();
     let page = req.method() == http::Method::GET
         && wants_html(req.headers())
         && !req.uri().path().starts_with("/api/")
         && !req.uri().path().starts_with("/pkg/");
     if page {
-        match take_flash::<FormOutcome>(&session, OUTCOME_KEY).await {
+        match take_sealed::<FormOutcome>(&session, OUTCOME_KEY).await {
             Ok(Some(outcome)) => {
                 req.extensions_mut().insert(outcome);
             }
@@ -182,10 +236,14 @@ pub async fn keep_outcome(
                     .ok()
             })
             .and_then(|json| serde_json::from_slice::<FormOutcome>(&json).ok());
-        if let Some(outcome) = outcome
-            && let Err(e) = flash(&session, OUTCOME_KEY, &outcome).await
-        {
-            tracing::warn!(error = %e, "the outcome of a form post could not be kept");
+        if let Some(mut outcome) = outcome {
+            if outcome.error.is_some() {
+                outcome.action = Some(action);
+                outcome.values = typed.as_deref().map(typed_values).unwrap_or_default();
+            }
+            if let Err(e) = flash_sealed(&session, OUTCOME_KEY, &outcome).await {
+                tracing::warn!(error = %e, "the outcome of a form post could not be kept");
+            }
         }
     }
     res

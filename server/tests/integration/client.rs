@@ -131,6 +131,40 @@ impl<'w> Client<'w> {
         self.send(req).await
     }
 
+    /// Posts a plain HTML form body as it is (fields in the page's order) from the page at
+    /// `referer`, as a browser without JavaScript does.
+    pub async fn post_form_raw(&self, path: &str, body: String, referer: &str) -> Reply {
+        let req = self
+            .builder(http::Method::POST, path, "text/html,application/xhtml+xml")
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::REFERER, format!("{ORIGIN}{referer}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Posts a plain form body the portal must refuse, and follows the browser back to the page
+    /// it is sent to: that page's HTML.
+    pub async fn refused_form(&self, path: &str, body: String, referer: &str) -> String {
+        let r = self.post_form_raw(path, body, referer).await;
+        assert!(
+            r.status.is_redirection(),
+            "{path} should send the browser back: {} {}",
+            r.status,
+            r.body
+        );
+        let location = r.header("location").to_string();
+        assert_eq!(
+            location.split('?').next(),
+            referer.split('?').next(),
+            "back to the form's page"
+        );
+        let page = self.page(&location).await;
+        assert_eq!(page.status, StatusCode::OK, "{location}: {}", page.body);
+        page.body
+    }
+
     /// Calls a server function that must succeed, and decodes its answer.
     pub async fn call<T: DeserializeOwned>(&self, path: &str, fields: &[(&str, &str)]) -> T {
         let r = self.post(path, fields).await;

@@ -805,7 +805,11 @@ async fn a_refused_request_comes_back_with_what_was_typed(db: &TestDb) {
     let w = World::new(db).await;
     let o = org(&w).await;
     payroll_with_sms(&o).await;
-    let form = format!("/exceptions/new?application={}&finding={KEY}", o.payroll);
+    let form = format!(
+        "/exceptions/new?application={}&finding={}",
+        o.payroll,
+        app::components::encode_component(KEY)
+    );
     let typed = "Because.";
     let r = o
         .alice
@@ -826,31 +830,28 @@ async fn a_refused_request_comes_back_with_what_was_typed(db: &TestDb) {
         )
         .await;
     assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
-    let ctx: RequestContext = o
-        .alice
-        .client
-        .call(
-            "/api/exceptions/request_form",
-            &[("application", &o.payroll), ("finding", KEY)],
-        )
-        .await;
-    let t = ctx.typed.expect("what was typed");
-    assert_eq!(t.justification, typed);
-    assert_eq!(t.compensating_controls, "Alerts on every SMS sign-in.");
-    assert_eq!(t.until, "2099-01-01");
-    let fields: Vec<&str> = ctx.problems.iter().map(|p| p.0.as_str()).collect();
-    assert_eq!(fields, ["justification", "until"], "every problem");
+    let location = r.header("location").to_string();
+    assert_eq!(location, form, "back to the form, its address kept");
+    let page = o.alice.client.page(&location).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let html = &page.body;
+    assert!(html.contains(">Because.</textarea>"), "{html}");
+    assert!(
+        html.contains(">Alerts on every SMS sign-in.</textarea>"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"2099-01-01\""), "{html}");
+    // Every problem, listed with a link to its field and marked on it.
+    assert!(html.contains("href=\"#justification\""), "{html}");
+    assert!(html.contains("href=\"#until\""), "{html}");
+    assert!(html.contains("id=\"justification-error\""), "{html}");
+    assert!(html.contains("id=\"until-error\""), "{html}");
+    assert_eq!(html.matches("aria-invalid=\"true\"").count(), 2, "{html}");
     // Shown once: the next load is a fresh form.
-    let again: RequestContext = o
-        .alice
-        .client
-        .call(
-            "/api/exceptions/request_form",
-            &[("application", &o.payroll), ("finding", KEY)],
-        )
-        .await;
-    assert!(again.typed.is_none());
-    // The page itself renders the typed text back as text.
+    let again = o.alice.client.page(&form).await;
+    assert!(!again.body.contains(">Because.</textarea>"));
+    assert!(!again.body.contains("aria-invalid"));
+    // Nothing was requested.
     assert_eq!(
         finding_exception::Entity::find()
             .count(w.state.db.conn())
@@ -862,6 +863,45 @@ async fn a_refused_request_comes_back_with_what_was_typed(db: &TestDb) {
 on_each_backend!(
     a_refused_request_comes_back_with_what_was_typed_on_each_backend,
     a_refused_request_comes_back_with_what_was_typed
+);
+
+async fn a_refused_decision_comes_back_with_the_reason_typed(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    payroll_with_sms(&o).await;
+    let id = asked(&o.alice, &o.payroll, KEY, &day(&w, 30)).await;
+    let page = format!("/exceptions/{id}");
+    // 4,001 characters, one too many: refused, and the whole text comes back in the decision form.
+    let reason = format!("{}<b>", "r".repeat(3998));
+    let body = serde_urlencoded::to_string([
+        ("id", id.as_str()),
+        ("reason", reason.as_str()),
+        ("decision", "approve"),
+    ])
+    .unwrap();
+    let html = o
+        .carol
+        .client
+        .refused_form("/api/exceptions/decide", body, &page)
+        .await;
+    let typed = format!("{}<b>", "r".repeat(3998));
+    assert!(!html.contains(&typed), "typed text never becomes markup");
+    let shown = format!("{}&lt;b&gt;</textarea>", "r".repeat(3998));
+    assert!(html.contains(&shown), "typed text, as text");
+    assert!(html.contains("id=\"x-reason-error\""), "{html}");
+    assert!(
+        html.contains("aria-describedby=\"x-reason-error\""),
+        "{html}"
+    );
+    assert_eq!(
+        stored(&w, &id).await.state,
+        ExceptionState::Requested,
+        "nothing decided"
+    );
+}
+on_each_backend!(
+    a_refused_decision_comes_back_with_the_reason_typed_on_each_backend,
+    a_refused_decision_comes_back_with_the_reason_typed
 );
 
 async fn an_exception_whose_deviation_is_fixed_is_no_longer_needed(db: &TestDb) {

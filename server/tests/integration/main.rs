@@ -15,6 +15,7 @@ mod db_outage;
 mod enrolment;
 mod exceptions;
 mod findings;
+mod forms;
 mod foundation;
 mod matrix;
 mod migrations;

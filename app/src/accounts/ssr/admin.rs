@@ -20,7 +20,7 @@ use crate::ssr::clock::format_timestamp;
 use crate::ssr::entities::{app_user, passkey, user_role};
 use crate::ssr::paging::{KeysetPage, Order, keyset_page};
 use crate::ssr::state::AppState;
-use crate::validation::{validate_text, validate_username};
+use crate::validation::{Checks, validate_text, validate_username};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -129,11 +129,24 @@ pub async fn invite_user(
     display_name: &str,
     roles: &[Role],
 ) -> Result<IssuedLinkView, AppError> {
-    let username = validate_username(username)?;
-    let display_name = validate_text("display_name", display_name, 1, DISPLAY_NAME_MAX)?;
+    let mut checks = Checks::new();
+    let username = checks.check(validate_username(username));
+    let display_name = checks.check(validate_text(
+        "display_name",
+        display_name,
+        1,
+        DISPLAY_NAME_MAX,
+    ));
     if roles.is_empty() {
-        return Err(AppError::validation("roles", "Choose at least one role."));
+        checks.problem("roles", "Choose at least one role.");
     }
+    let (Some(username), Some(display_name)) = (username, display_name) else {
+        return Err(checks
+            .finish()
+            .err()
+            .unwrap_or_else(|| AppError::validation("username", "Check the user name.")));
+    };
+    checks.finish()?;
     let now = state.now();
     let txn = state.db.begin_write().await?;
     let id = UserId::new();

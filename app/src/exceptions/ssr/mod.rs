@@ -4,7 +4,7 @@
 use super::model::{Decision, ExceptionRequestInput, ExceptionState};
 use super::rules::{self, Transition};
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
-use crate::error::AppError;
+use crate::error::{AppError, Problem};
 use crate::ids::{ApplicationId, ExceptionId, UserId};
 use crate::notifications::facade::{Notice, notify};
 use crate::session::model::{CurrentUser, Role};
@@ -84,31 +84,6 @@ pub(crate) async fn latest_granted<C: ConnectionTrait>(
         .await?)
 }
 
-/// A refused request: every problem by field (the page shows them all with what was typed).
-#[derive(Debug)]
-pub struct Refused {
-    pub problems: Vec<(String, String)>,
-    pub error: AppError,
-}
-
-impl From<AppError> for Refused {
-    fn from(error: AppError) -> Self {
-        Self {
-            problems: error
-                .field()
-                .map(|f| vec![(f.to_string(), error.to_string())])
-                .unwrap_or_default(),
-            error,
-        }
-    }
-}
-
-impl From<sea_orm::DbErr> for Refused {
-    fn from(e: sea_orm::DbErr) -> Self {
-        AppError::from(e).into()
-    }
-}
-
 /// Asks for an exception for one open finding: an owner of the application or security.
 /// A finding that had an exception before gets a renewal of the latest one (counted against the
 /// cap); a finding already excepted, or with a request waiting, is a conflict.
@@ -117,7 +92,7 @@ pub async fn request(
     now: OffsetDateTime,
     by: &CurrentUser,
     input: &ExceptionRequestInput,
-) -> Result<ExceptionId, Refused> {
+) -> Result<ExceptionId, AppError> {
     let app_id: ApplicationId = input
         .application
         .parse()
@@ -129,10 +104,10 @@ pub async fn request(
     let owners = owners_of(txn, app_id).await?;
     if !by.has(Role::Security) && !owners.contains(&by.id) {
         // Owners ask for their own applications' findings only.
-        return Err(AppError::Forbidden.into());
+        return Err(AppError::Forbidden);
     }
     if app.archived {
-        return Err(AppError::Conflict("This application is archived.".into()).into());
+        return Err(AppError::Conflict("This application is archived.".into()));
     }
     let found = finding::Entity::find_by_id((app_id, input.finding.clone()))
         .one(txn)
@@ -141,8 +116,7 @@ pub async fn request(
     if found.resolved_at.is_some() {
         return Err(AppError::Conflict(
             "This finding is resolved: there is nothing to accept.".into(),
-        )
-        .into());
+        ));
     }
     let waiting = finding_exception::Entity::find()
         .filter(finding_exception::Column::ApplicationId.eq(app_id))
@@ -154,8 +128,7 @@ pub async fn request(
         return Err(AppError::Conflict(format!(
             "A request for this finding is already waiting for a decision (exception {}).",
             w.id
-        ))
-        .into());
+        )));
     }
     let (_, policy) = crate::policy::facade::current(txn).await?;
     let previous = latest_granted(txn, app_id, &found.key).await?;
@@ -171,9 +144,14 @@ pub async fn request(
         renews_until,
         renewal_number,
     )
-    .map_err(|problems| Refused {
-        error: AppError::validation(problems[0].0.clone(), problems[0].1.clone()),
-        problems,
+    .map_err(|problems| {
+        let problems = problems
+            .into_iter()
+            .map(|(field, message)| Problem { field, message })
+            .collect();
+        AppError::from_problems(problems)
+            .err()
+            .unwrap_or_else(|| AppError::validation("justification", "Check the request."))
     })?;
     let id = ExceptionId::new();
     let expires_at = rules::expires_at(checked.until);

@@ -2,9 +2,9 @@
 //! whatever the estate's size), one exception's page, and what the request form needs.
 
 use super::super::model::{
-    EXCEPTIONS_PAGE, ExceptionDetail, ExceptionFilter, ExceptionOverseers, ExceptionRequestInput,
-    ExceptionState, ExceptionSummary, ExceptionView, ExceptionsPage, HistoryEntry, Permitted,
-    RequestContext, SOON_DAYS, Severity,
+    EXCEPTIONS_PAGE, ExceptionDetail, ExceptionFilter, ExceptionOverseers, ExceptionState,
+    ExceptionSummary, ExceptionView, ExceptionsPage, HistoryEntry, Permitted, RequestContext,
+    SOON_DAYS, Severity,
 };
 use super::super::rules;
 use super::{latest_granted, owners_of};
@@ -479,7 +479,6 @@ pub async fn request_context<C: ConnectionTrait>(
     application: ApplicationId,
     key: &str,
     now: OffsetDateTime,
-    typed: Option<(ExceptionRequestInput, Vec<(String, String)>)>,
 ) -> Result<RequestContext, AppError> {
     let app = application::Entity::find_by_id(application)
         .one(db)
@@ -501,12 +500,6 @@ pub async fn request_context<C: ConnectionTrait>(
         rules::holds(p.state, p.expires_at, now).then(|| rules::last_day(p.expires_at))
     });
     let latest = rules::latest_until(&policy.exceptions, f.severity, now.date(), renews_until);
-    let (typed, problems) = match typed {
-        Some((t, p)) if t.application == application.to_string() && t.finding == key => {
-            (Some(t), p)
-        }
-        _ => (None, Vec::new()),
-    };
     Ok(RequestContext {
         application_id: application,
         application: app.name,
@@ -520,7 +513,5 @@ pub async fn request_context<C: ConnectionTrait>(
         renews: previous.as_ref().map(|p| p.id),
         renewal_number: previous.as_ref().map_or(0, |p| p.renewal_number + 1),
         renewal_cap: policy.exceptions.renewal_cap,
-        typed,
-        problems,
     })
 }

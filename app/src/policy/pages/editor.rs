@@ -60,8 +60,12 @@ pub fn PolicyEditorPage(rules: Vec<RuleChoice>, children: ChildrenFn) -> impl In
 fn PolicyEditorForm(s: PolicyShown, rules: Vec<RuleChoice>) -> impl IntoView {
     let q = use_query_map().get_untracked();
     let previewing = q.get("preview").is_some();
+    let typed = crate::components::typed_pairs(SavePolicy::PATH);
     let refused = crate::components::form_outcome().is_some_and(|o| o.error.is_some());
-    let form = if previewing {
+    let form = if let Some(pairs) = typed {
+        // A refused save: the form as it was typed.
+        PolicyForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    } else if previewing {
         let pairs: Vec<(String, String)> = q
             .into_iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

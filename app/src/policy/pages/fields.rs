@@ -7,14 +7,7 @@ use leptos::prelude::*;
 /// The first problem of a previewed form, (field, message): shown beside its field.
 pub type Problem = Option<(String, String)>;
 
-/// The id of the input that posts `name`: `standard[contractors][fallback]` →
-/// `standard-contractors-fallback`.
-pub fn field_id(name: &str) -> String {
-    name.replace("][", "-")
-        .replace(['[', ']'], "-")
-        .trim_end_matches('-')
-        .to_string()
-}
+pub use crate::components::field_id;
 
 /// The message for field `name`: a refused save's (from the address) or the previewed form's.
 pub fn field_problem(name: &str, problem: &Problem) -> impl IntoView + use<> {

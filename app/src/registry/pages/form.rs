@@ -9,8 +9,8 @@ use super::super::model::{
     Integration, Lifecycle, NAME_MAX, OwnerChoice, PersonRef, owner_key,
 };
 use crate::components::{
-    ErrorAlert, Feedback, FieldError, Loaded, NotFound, PageHeader, id_param, select_options,
-    vocab_options,
+    ErrorAlert, Feedback, FieldError, Loaded, NotFound, PageHeader, aria_describedby, aria_invalid,
+    id_param, select_options, textarea_text, typed, vocab_options,
 };
 use crate::error::AppError;
 use crate::ids::ApplicationId;
@@ -65,6 +65,8 @@ fn NewApplicationContent() -> impl IntoView {
                     form.owners.insert(owner_key(o.person.id), "on".into());
                 }
                 form.populations.insert("office_employees".into(), "on".into());
+                let form = typed::<CreateApplication>().map(|a| a.form).unwrap_or(form);
+                // A refused registration comes back as it was typed.
                 view! { <ApplicationFormView options=o form=form owners=me.clone() id=None /> }
             }
         />
@@ -103,10 +105,14 @@ fn EditApplicationContent() -> impl IntoView {
         <Loaded
             resource=data
             render=move |(editable, options): (EditableApplication, FormOptions)| {
+                let form = typed::<UpdateApplication>()
+                    .filter(|a| a.id == id)
+                    .map(|a| a.form)
+                    .unwrap_or(editable.form);
                 view! {
                     <ApplicationFormView
                         options=options
-                        form=editable.form
+                        form=form
                         owners=editable.owners
                         id=Some(id)
                     />
@@ -137,9 +143,11 @@ fn ApplicationFormView(
         <form method="post" action=action class="card stack app-form">
             {id.map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
             <div class="field">
-                <label for="app-name">"Name"</label>
+                <label for="name">"Name"</label>
                 <input
-                    id="app-name"
+                    id="name"
+                    aria-invalid=aria_invalid("name")
+                    aria-describedby=aria_describedby("name")
                     type="text"
                     name=field("name")
                     value=form.name.clone()
@@ -150,21 +158,28 @@ fn ApplicationFormView(
                 <FieldError name="name" />
             </div>
             <div class="field">
-                <label for="app-description">"Description"</label>
+                <label for="description">"Description"</label>
                 <textarea
-                    id="app-description"
+                    id="description"
+                    aria-invalid=aria_invalid("description")
+                    aria-describedby=aria_describedby("description")
                     name=field("description")
                     rows="3"
                     maxlength=DESCRIPTION_MAX
                 >
-                    {form.description.clone()}
+                    {textarea_text(&form.description)}
                 </textarea>
                 <FieldError name="description" />
             </div>
             <div class="grid two">
                 <div class="field">
-                    <label for="app-bu">"Business unit"</label>
-                    <select id="app-bu" name=field("business_unit")>
+                    <label for="business_unit">"Business unit"</label>
+                    <select
+                        id="business_unit"
+                        aria-invalid=aria_invalid("business_unit")
+                        aria-describedby=aria_describedby("business_unit")
+                        name=field("business_unit")
+                    >
                         {select_options(
                             options
                                 .business_units
@@ -178,8 +193,13 @@ fn ApplicationFormView(
                     <FieldError name="business_unit" />
                 </div>
                 <div class="field">
-                    <label for="app-crit">"Criticality"</label>
-                    <select id="app-crit" name=field("criticality")>
+                    <label for="criticality">"Criticality"</label>
+                    <select
+                        id="criticality"
+                        aria-invalid=aria_invalid("criticality")
+                        aria-describedby=aria_describedby("criticality")
+                        name=field("criticality")
+                    >
                         {select_options(
                             vocab_options(
                                 Criticality::ALL,
@@ -193,8 +213,13 @@ fn ApplicationFormView(
                     <FieldError name="criticality" />
                 </div>
                 <div class="field">
-                    <label for="app-life">"Lifecycle"</label>
-                    <select id="app-life" name=field("lifecycle")>
+                    <label for="lifecycle">"Lifecycle"</label>
+                    <select
+                        id="lifecycle"
+                        aria-invalid=aria_invalid("lifecycle")
+                        aria-describedby=aria_describedby("lifecycle")
+                        name=field("lifecycle")
+                    >
                         {select_options(
                             vocab_options(Lifecycle::ALL, Lifecycle::as_str, Lifecycle::label),
                             &form.lifecycle,
@@ -204,7 +229,7 @@ fn ApplicationFormView(
                     <FieldError name="lifecycle" />
                 </div>
             </div>
-            <fieldset class="roles">
+            <fieldset class="roles" id="integration">
                 <legend>"Sign-in integration"</legend>
                 {Integration::ALL
                     .iter()
@@ -227,8 +252,13 @@ fn ApplicationFormView(
                     .collect_view()}
                 <FieldError name="integration" />
                 <div class="field">
-                    <label for="app-provider">"Identity provider (federated applications)"</label>
-                    <select id="app-provider" name=field("provider")>
+                    <label for="provider">"Identity provider (federated applications)"</label>
+                    <select
+                        id="provider"
+                        aria-invalid=aria_invalid("provider")
+                        aria-describedby=aria_describedby("provider")
+                        name=field("provider")
+                    >
                         {select_options(
                             options
                                 .providers
@@ -245,9 +275,11 @@ fn ApplicationFormView(
                     </p>
                     <FieldError name="provider" />
                 </div>
-                <label class="check" for="app-idp">
+                <label class="check" for="identity_provider">
                     <input
-                        id="app-idp"
+                        id="identity_provider"
+                        aria-invalid=aria_invalid("identity_provider")
+                        aria-describedby=aria_describedby("identity_provider")
                         type="checkbox"
                         name=field("identity_provider")
                         value="on"
@@ -257,7 +289,7 @@ fn ApplicationFormView(
                 </label>
                 <FieldError name="identity_provider" />
             </fieldset>
-            <fieldset class="roles">
+            <fieldset class="roles" id="populations">
                 <legend>"Populations served"</legend>
                 {options
                     .populations
@@ -281,7 +313,7 @@ fn ApplicationFormView(
                     .collect_view()}
                 <FieldError name="populations" />
             </fieldset>
-            <fieldset class="roles">
+            <fieldset class="roles" id="owners">
                 <legend>"Owners"</legend>
                 {if owners.is_empty() {
                     view! { <p class="hint">"No owner yet: add owners by user name."</p> }
@@ -319,7 +351,10 @@ fn ApplicationFormView(
                         .into_any()
                 }}
                 <FieldError name="owners" />
-                <OwnerPicker typed=form.add_owners.clone() />
+                <OwnerPicker
+                    typed=form.add_owners.clone()
+                    invalid=aria_invalid("add_owners").is_some()
+                />
                 <FieldError name="add_owners" />
                 {(!may_choose_owners && id.is_none())
                     .then(|| {
@@ -329,9 +364,11 @@ fn ApplicationFormView(
                     })}
             </fieldset>
             <div class="field">
-                <label for="app-tags">"Tags"</label>
+                <label for="tags">"Tags"</label>
                 <input
-                    id="app-tags"
+                    id="tags"
+                    aria-invalid=aria_invalid("tags")
+                    aria-describedby=aria_describedby("tags")
                     type="text"
                     name=field("tags")
                     value=form.tags.clone()
@@ -350,7 +387,11 @@ fn ApplicationFormView(
 /// "Add owners": a text field of user names that works as it is without JavaScript; with
 /// JavaScript, a search of the people who may own applications adds the chosen user name to it.
 #[island]
-pub fn OwnerPicker(typed: String) -> impl IntoView {
+pub fn OwnerPicker(
+    typed: String,
+    /// Whether the refused form named this field (its message has id `add_owners-error`).
+    invalid: bool,
+) -> impl IntoView {
     let hydrated = use_hydrated();
     let (names, set_names) = signal(typed.clone());
     let (query, set_query) = signal(String::new());
@@ -409,9 +450,11 @@ pub fn OwnerPicker(typed: String) -> impl IntoView {
     // In the search box, Enter picks the first match rather than sending the whole form.
     view! {
         <div class="field">
-            <label for="app-add-owners">"Add owners"</label>
+            <label for="add_owners">"Add owners"</label>
             <input
-                id="app-add-owners"
+                id="add_owners"
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=invalid.then_some("add_owners-error")
                 type="text"
                 name="form[add_owners]"
                 value=typed
