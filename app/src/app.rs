@@ -5,10 +5,14 @@
 use crate::accounts::pages::{AccountPage, AdminUsersPage, EnrolPage};
 use crate::catalogue::pages::CataloguePage;
 use crate::components::NotFound;
-use crate::declarations::pages::{DeclarationEditorPage, DeclarationSections};
+use crate::declarations::pages::{
+    DeclarationEditorPage, DeclarationReviewPage, DeclarationSections,
+};
 use crate::exceptions::pages::{ExceptionPage, ExceptionsPage, RequestExceptionPage};
 use crate::findings::facade::rule_choices;
-use crate::findings::pages::{ApplicationFindingsSection, FindingsPage, PolicyPreviewPanel};
+use crate::findings::pages::{
+    ApplicationFindingsSection, DraftImpactPanel, FindingsPage, PolicyPreviewPanel,
+};
 use crate::home::pages::HomePage;
 use crate::matrix::pages::{JourneysPageView, MatrixPageView, ReadinessSection};
 use crate::notifications::pages::{
@@ -111,6 +115,17 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("applications/:id/declaration")
                         view=DeclarationEditorPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("applications/:id/declaration/review")
+                        view=|| {
+                            view! {
+                                <DeclarationReviewPage>
+                                    <DraftImpactPanel />
+                                </DeclarationReviewPage>
+                            }
+                        }
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("matrix") view=MatrixPageView ssr=SsrMode::Async />

@@ -61,8 +61,22 @@ export class DeclarationEditor {
   together(population: string, role: string, n: number) {
     return this.page.getByLabel(`${population} · ${role} path ${n}, together with`, { exact: true });
   }
-  async submit() {
-    await this.page.getByRole('button', { name: 'Submit version' }).click();
+  /** "Review and submit…": the draft is saved and, when it may be submitted, its review
+   * shows the differences; `reason` is kept with the version. Refused, the editor stays. */
+  async submit(reason = '') {
+    await this.review();
+    if (!/\/declaration\/review$/.test(new URL(this.page.url()).pathname)) return;
+    await this.confirm(reason);
+  }
+  async review() {
+    await this.page.getByRole('button', { name: 'Review and submit…' }).click();
+    await this.page.waitForLoadState();
+  }
+  /** On the review page: submits the draft reviewed. */
+  async confirm(reason = '') {
+    await expect(this.page.getByRole('heading', { level: 1 })).toHaveText(/^Review version \d+ of /);
+    if (reason) await this.page.getByLabel(/^Why this change/).fill(reason);
+    await this.page.getByRole('button', { name: /^Submit version \d+$/ }).click();
   }
   async saveDraft() {
     await this.page.getByRole('button', { name: 'Save draft' }).click();

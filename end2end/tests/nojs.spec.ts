@@ -78,16 +78,18 @@ test.describe('signed in, without JavaScript', () => {
       await expect(page.getByText('Passkey renamed.')).toBeVisible();
       await expect(page.getByLabel('Name for passkey Office laptop')).toHaveValue('Office laptop');
 
-      // A bad value comes back as a clear message and changes nothing.
+      // A bad value comes back as typed, marked, with a clear message; nothing changes.
       await page.getByLabel('Name for passkey Office laptop').fill(' ');
       await page.getByRole('button', { name: 'Rename' }).click();
       await expect(page.getByRole('alert')).toContainText('required');
-      await expect(page.getByLabel('Name for passkey Office laptop')).toHaveValue('Office laptop');
+      await expect(page.getByLabel('Name for passkey Office laptop')).toHaveValue(' ');
+      await expect(page.getByLabel('Name for passkey Office laptop')).toHaveAttribute('aria-invalid', 'true');
 
       // The message waited in the session for this one page; the address carries none of it.
       expect(page.url()).not.toMatch(/notice=|error=|field=/);
       await page.reload();
       await expect(page.getByRole('alert').filter({ hasText: 'required' })).toHaveCount(0);
+      await expect(page.getByLabel('Name for passkey Office laptop')).toHaveValue('Office laptop');
 
       await page.getByRole('button', { name: 'Sign out', exact: true }).click();
       await expect(page).toHaveURL(/\/signin\?done=signed-out$/);

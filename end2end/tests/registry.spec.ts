@@ -135,3 +135,70 @@ test.describe('without JavaScript', () => {
     await expect(page.getByRole('alert').first()).toContainText('An application with this name exists.');
   });
 });
+
+test.describe('a long declaration', () => {
+  test.use({ storageState: STATE.owner });
+
+  test('two mistakes are fixed without retyping anything, then the differences are reviewed and submitted', async ({
+    page,
+    javaScriptEnabled,
+  }) => {
+    const name = javaScriptEnabled ? 'Field service' : 'Field service (plain forms)';
+    const form = new RegisterApplication(page);
+    await form.open();
+    await form.fill({
+      name,
+      description: 'Work orders for field engineers.',
+      populations: ['Office employees', 'Contractors', 'Frontline and shift workers'],
+    });
+    await form.submit();
+    await expect(page.getByText('Application registered.')).toBeVisible();
+    await page.getByRole('link', { name: 'Edit declaration' }).click();
+
+    // Changes all over a three-population declaration, with two mistakes among them: an idle
+    // timeout longer than the session, and break-glass accounts without their number.
+    const editor = new DeclarationEditor(page);
+    const office = editor.population('Office employees');
+    await editor.slot('Contractors', 'Fallback', 2).selectOption('password');
+    await editor.together('Contractors', 'Fallback', 2).selectOption('totp_app');
+    await editor.slot('Frontline and shift workers', 'Recovery', 2).selectOption('recovery_codes');
+    await office.getByLabel('Maximum session (minutes)').fill('60');
+    await office.getByLabel('Idle timeout (minutes)').fill('120');
+    await office.getByLabel('macOS').fill('14.4');
+    await page.getByLabel('Protected by').selectOption('security_key');
+    await page.getByLabel('Where the credential is kept').fill('Sealed envelope in the HQ safe');
+    await editor.review();
+
+    // Both named at the top with links, and beside their fields; everything typed is there.
+    const problems = page.getByRole('alert').filter({ hasText: '2 things need attention.' });
+    await expect(problems).toBeVisible();
+    await expect(problems.getByRole('link')).toHaveCount(2);
+    await expect(office.getByLabel('Idle timeout (minutes)')).toHaveValue('120');
+    await expect(office.getByLabel('Idle timeout (minutes)')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByLabel('Accounts', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+    await expect(office.getByLabel('Maximum session (minutes)')).toHaveValue('60');
+    await expect(office.getByLabel('macOS')).toHaveValue('14.4');
+    await expect(editor.together('Contractors', 'Fallback', 2)).toHaveValue('totp_app');
+    await expect(editor.slot('Frontline and shift workers', 'Recovery', 2)).toHaveValue('recovery_codes');
+    await expect(page.getByLabel('Where the credential is kept')).toHaveValue('Sealed envelope in the HQ safe');
+    await page.screenshot({
+      path: `test-results/declaration-refused-${javaScriptEnabled ? 'js' : 'nojs'}.png`,
+      fullPage: true,
+    });
+
+    // The two fixed, nothing retyped; the review shows what changes, then the version.
+    await office.getByLabel('Idle timeout (minutes)').fill('30');
+    await page.getByLabel('Accounts', { exact: true }).fill('2');
+    await editor.review();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Review version 1 of ${name}`);
+    await expect(page.getByRole('heading', { name: 'What submitting does to the findings' })).toBeVisible();
+    await expect(page.getByRole('row', { name: /Contractors · Fallback/ })).toContainText('Authenticator app');
+    await page.screenshot({
+      path: `test-results/declaration-review-${javaScriptEnabled ? 'js' : 'nojs'}.png`,
+      fullPage: true,
+    });
+    await editor.confirm('Field engineers move to passkeys.');
+    await expect(page.getByText('Version 1 submitted.')).toBeVisible();
+    await expect(page.getByText('Field engineers move to passkeys.').first()).toBeVisible();
+  });
+});

@@ -37,7 +37,7 @@ async function requestFromFinding(page: Page, justification: string) {
   await page.getByLabel('Justification').fill('Soon.');
   await page.getByLabel('Compensating controls').fill('Every SMS sign-in alerts the SOC.');
   await page.getByRole('button', { name: 'Send the request' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'The request was not sent' })).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: 'Say why the deviation must stay' })).toBeVisible();
   await expect(page.getByLabel('Justification')).toHaveValue('Soon.');
   await expect(page.getByLabel('Justification')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByLabel('Compensating controls')).toHaveValue('Every SMS sign-in alerts the SOC.');

@@ -12,6 +12,7 @@ mod m20261201_000006_paths;
 mod m20261201_000007_policy_findings;
 mod m20261202_000008_exceptions;
 mod m20261203_000009_session_hardening;
+mod m20261204_000010_version_reason;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_policy_findings::Migration),
             Box::new(m20261202_000008_exceptions::Migration),
             Box::new(m20261203_000009_session_hardening::Migration),
+            Box::new(m20261204_000010_version_reason::Migration),
         ]
     }
 }

@@ -1,7 +1,10 @@
 //! Who may call the declarations' server functions: everyone signed in reads; editors save and
 //! submit (owners only for their own applications, checked per application by the registry).
 
-use super::api::{DiscardDraft, GetDeclarationEditor, SaveDeclaration, ShowDeclaration};
+use super::api::{
+    DiscardDraft, GetDeclarationEditor, GetDeclarationReview, SaveDeclaration, ShowDeclaration,
+    SubmitDeclaration,
+};
 use crate::registry::model::Editors;
 use crate::session::facade::{Access, Endpoint};
 use crate::session::model::Reader;
@@ -22,6 +25,14 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ),
     Endpoint::new(
         <DiscardDraft as ServerFn>::PATH,
+        Access::change::<Editors>(),
+    ),
+    Endpoint::new(
+        <GetDeclarationReview as ServerFn>::PATH,
+        Access::read::<Editors>(),
+    ),
+    Endpoint::new(
+        <SubmitDeclaration as ServerFn>::PATH,
         Access::change::<Editors>(),
     ),
 ];

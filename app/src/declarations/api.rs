@@ -1,6 +1,8 @@
 //! Declaration server functions. Thin: the access guard has already run (see `access.rs`).
 
-use super::model::{BreakGlassForm, DeclarationEditor, DeclarationShown, Intent, PopulationForm};
+use super::model::{
+    BreakGlassForm, DeclarationEditor, DeclarationReview, DeclarationShown, Intent, PopulationForm,
+};
 use crate::error::AppError;
 use crate::ids::ApplicationId;
 use leptos::prelude::*;
@@ -43,7 +45,8 @@ pub async fn get_declaration_editor(id: ApplicationId) -> Result<DeclarationEdit
     respond(super::ssr::editor(state.db.conn(), &editor, id).await, None)
 }
 
-/// Saves the draft (`intent` = `save`) or submits it as a new version (`intent` = `submit`).
+/// Saves the draft (`intent` = `save`), saves it and goes to its review (`review`: the page's
+/// way to submit), or submits it as a new version at once (`submit`: for scripts).
 #[server(endpoint = "declarations/save")]
 pub async fn save_declaration(
     id: ApplicationId,
@@ -58,14 +61,51 @@ pub async fn save_declaration(
     let (state, _) = context().await?;
     let editor = granted::<Editors>()?;
     let result = super::ssr::save(&state, &editor, id, &form, intent).await;
-    match &result {
-        Ok(Some(n)) => {
+    match (&result, intent) {
+        (Ok(Some(n)), _) => {
             let target = format!("/applications/{id}");
             let notice = format!("Version {n} submitted.");
             respond_redirect(result, &target, Some(&notice))
         }
+        (Ok(None), Intent::Review) => respond_redirect(
+            result,
+            &format!("/applications/{id}/declaration/review"),
+            Some("Draft saved. Check the differences, then submit."),
+        ),
         _ => respond(result, Some("Draft saved.")),
     }
+}
+
+/// The review of the draft before it is submitted.
+#[server(endpoint = "declarations/review")]
+pub async fn get_declaration_review(id: ApplicationId) -> Result<DeclarationReview, AppError> {
+    use crate::registry::model::Editors;
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond};
+    let (state, _) = context().await?;
+    let editor = granted::<Editors>()?;
+    respond(super::ssr::review(state.db.conn(), &editor, id).await, None)
+}
+
+/// Submits the draft reviewed (named by `draft`, its stamp) as the next version, with the
+/// reason given (optional, kept with the version).
+#[server(endpoint = "declarations/submit")]
+pub async fn submit_declaration(
+    id: ApplicationId,
+    draft: String,
+    #[server(default)] reason: String,
+) -> Result<i32, AppError> {
+    use crate::registry::model::Editors;
+    use crate::session::facade::granted;
+    use crate::ssr::request::{context, respond_redirect};
+    let (state, _) = context().await?;
+    let editor = granted::<Editors>()?;
+    let result = super::ssr::submit_draft(&state, &editor, id, &draft, &reason).await;
+    let notice = match &result {
+        Ok(n) => format!("Version {n} submitted."),
+        Err(_) => String::new(),
+    };
+    respond_redirect(result, &format!("/applications/{id}"), Some(&notice))
 }
 
 #[server(endpoint = "declarations/discard")]

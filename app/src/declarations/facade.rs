@@ -8,4 +8,4 @@ pub use super::rules::{
 };
 
 #[cfg(feature = "ssr")]
-pub use super::ssr::{NewVersion, insert_versions, known};
+pub use super::ssr::{NewVersion, draft_of, insert_versions, known};

@@ -75,6 +75,8 @@ vocabulary!(
     pub enum Intent {
         /// Keep the draft.
         Save = ("save", "Save draft"),
+        /// Keep the draft and review its differences before submitting it.
+        Review = ("review", "Review and submit"),
         /// Turn the draft into the next immutable version.
         Submit = ("submit", "Submit version"),
     }
@@ -153,6 +155,8 @@ pub struct VersionSummary {
     /// Formatted UTC time.
     pub submitted_at: String,
     pub sha256: String,
+    /// Why its author submitted it, if they said.
+    pub reason: Option<String>,
 }
 
 /// A version with its content and, for a federated application, the journey in effect.
@@ -163,6 +167,28 @@ pub struct VersionDetail {
     /// The provider's journey merged in (federated applications), else the declaration itself.
     pub effective: Declaration,
 }
+
+/// The last step before a version is submitted: the draft against the version in force, what
+/// still keeps it from being submitted, and the draft's stamp (a submission names the draft it
+/// reviewed, so a draft changed meanwhile is reviewed again).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclarationReview {
+    pub application_id: ApplicationId,
+    pub application_name: String,
+    /// The version in force, if any; the draft becomes the next one.
+    pub in_force: Option<i32>,
+    pub next_version: i32,
+    /// When the draft was saved and by whom.
+    pub draft_saved: (String, String),
+    pub draft_stamp: String,
+    /// From the version in force (or nothing) to the draft.
+    pub changes: Vec<Change>,
+    /// What keeps the draft from being submitted; empty when it may be.
+    pub problems: Vec<crate::error::Problem>,
+}
+
+/// The longest reason a version may carry.
+pub const REASON_MAX: usize = 500;
 
 /// One difference between two versions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,19 +1,22 @@
 //! The declaration sections of the application page (the journey shown, history,
 //! differences) and the declaration editor.
 
-use super::api::{DiscardDraft, SaveDeclaration, get_declaration_editor, show_declaration};
+use super::api::{
+    DiscardDraft, SaveDeclaration, SubmitDeclaration, get_declaration_editor,
+    get_declaration_review, show_declaration,
+};
 use super::model::{
-    Change, DeclarationEditor, DeclarationForm, DeclarationShown, DraftOrigin, Intent, JourneyRole,
-    MAX_FACTORS, MethodOption, Names, Offboarding, Path, Platform, PopulationForm,
-    PopulationJourney, Source, VersionSummary,
+    Change, DeclarationEditor, DeclarationForm, DeclarationReview, DeclarationShown, DraftOrigin,
+    Intent, JourneyRole, MAX_FACTORS, MethodOption, Names, Offboarding, Path, Platform,
+    PopulationForm, PopulationJourney, REASON_MAX, Source, VersionSummary,
 };
 use super::rules::{
     self, MAX_BREAK_GLASS_ACCOUNTS, MAX_SESSION_MINUTES, describe_break_glass, describe_devices,
     describe_offboarding, describe_path, describe_session, factor_field, field,
 };
 use crate::components::{
-    Feedback, FieldError, Loaded, NotFound, PageHeader, aria_describedby, aria_invalid, field_id,
-    id_param, typed,
+    Feedback, FieldError, Loaded, NotFound, PageHeader, Typed, aria_describedby, aria_invalid,
+    field_id, id_param, textarea_text, typed,
 };
 use crate::ids::ApplicationId;
 use crate::registry::model::{Editors, NamedRef};
@@ -134,6 +137,18 @@ fn DeclarationView(
                     &v.summary.sha256[..12.min(v.summary.sha256.len())],
                 )}
             </p>
+            {v
+                .summary
+                .reason
+                .clone()
+                .map(|r| {
+                    view! {
+                        <p class="reason">
+                            <strong>"Why: "</strong>
+                            {r}
+                        </p>
+                    }
+                })}
             {(federated)
                 .then(|| {
                     view! {
@@ -307,6 +322,10 @@ fn HistoryCard(
                                                     .then(|| {
                                                         view! { <span class="badge">{v.source.as_str()}</span> }
                                                     })}
+                                                {v
+                                                    .reason
+                                                    .clone()
+                                                    .map(|r| view! { <p class="muted small">{r}</p> })}
                                             </td>
                                             <td>
                                                 <code class="small">
@@ -362,38 +381,176 @@ fn DiffView(from: i32, to: i32, changes: Vec<Change>) -> impl IntoView {
     view! {
         <div class="card" id="diff">
             <h2>{format!("Differences from version {from} to version {to}")}</h2>
-            {if changes.is_empty() {
-                view! { <p class="muted">"The two versions declare the same journey."</p> }
-                    .into_any()
-            } else {
-                view! {
-                    <table>
-                        <thead>
-                            <tr>
-                                <th scope="col">"What"</th>
-                                <th scope="col">{format!("Version {from}")}</th>
-                                <th scope="col">{format!("Version {to}")}</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {changes
-                                .into_iter()
-                                .map(|c| {
-                                    view! {
-                                        <tr>
-                                            <th scope="row">{c.what}</th>
-                                            <td class="before">{c.before}</td>
-                                            <td class="after">{c.after}</td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                }
-                    .into_any()
-            }}
+            <ChangesTable
+                changes
+                before=format!("Version {from}")
+                after=format!("Version {to}")
+                same="The two versions declare the same journey."
+            />
         </div>
+    }
+}
+
+/// Differences as a table: what, before, after (each change on its row, both sides in words).
+#[component]
+fn ChangesTable(
+    changes: Vec<Change>,
+    before: String,
+    after: String,
+    same: &'static str,
+) -> impl IntoView {
+    if changes.is_empty() {
+        return view! { <p class="muted">{same}</p> }.into_any();
+    }
+    view! {
+        <table>
+            <thead>
+                <tr>
+                    <th scope="col">"What"</th>
+                    <th scope="col">{before}</th>
+                    <th scope="col">{after}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {changes
+                    .into_iter()
+                    .map(|c| {
+                        view! {
+                            <tr>
+                                <th scope="row">{c.what}</th>
+                                <td class="before">{c.before}</td>
+                                <td class="after">{c.after}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The review before submitting.
+
+/// The last step before a version is submitted: the differences from the version in force,
+/// what the change does to the findings (`children`, composed in by the page that knows
+/// findings), an optional reason, and the submission itself.
+#[component]
+pub fn DeclarationReviewPage(children: ChildrenFn) -> impl IntoView {
+    let Some(id) = id_param::<ApplicationId>() else {
+        return view! { <NotFound /> }.into_any();
+    };
+    let review = Resource::new(move || id, get_declaration_review);
+    let content = move || {
+        let impact = children.clone();
+        view! {
+            <Loaded
+                resource=review
+                render=move |r| view! { <ReviewView r impact=impact.clone() /> }
+            />
+        }
+    };
+    view! {
+        <Title text="Review the declaration · Passwordless Governance Portal" />
+        <Guarded roles=Editors::ROLES>{content()}</Guarded>
+    }
+    .into_any()
+}
+
+#[component]
+fn ReviewView(r: DeclarationReview, impact: ChildrenFn) -> impl IntoView {
+    let id = r.application_id;
+    let editor = format!("/applications/{id}/declaration");
+    let typed = Typed::of_record(SubmitDeclaration::PATH, "id", &id.to_string());
+    let before = r.in_force.map_or_else(
+        || "Nothing submitted".to_string(),
+        |v| format!("Version {v} (in force)"),
+    );
+    let after = format!("Draft (version {})", r.next_version);
+    let (at, by) = r.draft_saved.clone();
+    let can_submit = r.problems.is_empty();
+    view! {
+        <p class="crumbs">
+            <a href="/applications">"Applications"</a>
+            " / "
+            <a href=format!("/applications/{id}")>{r.application_name.clone()}</a>
+            " / "
+            <a href=editor.clone()>"Declaration"</a>
+            " / "
+        </p>
+        <PageHeader
+            title=format!("Review version {} of {}", r.next_version, r.application_name)
+            subtitle="Check what changes before submitting: a submitted version cannot be changed or deleted."
+        />
+        <Feedback />
+        <p class="muted">{format!("The draft saved {at} by {by}.")}</p>
+        {(!can_submit)
+            .then(|| {
+                view! {
+                    <div class="alert error" role="alert">
+                        <p>
+                            <strong>"The draft cannot be submitted yet:"</strong>
+                        </p>
+                        <ul>
+                            {r
+                                .problems
+                                .iter()
+                                .map(|p| view! { <li>{p.message.clone()}</li> })
+                                .collect_view()}
+                        </ul>
+                        <p>
+                            <a href=editor.clone()>"Back to the editor"</a>
+                        </p>
+                    </div>
+                }
+            })}
+        <section class="card" aria-labelledby="review-changes">
+            <h2 id="review-changes">
+                {match r.in_force {
+                    Some(v) => format!("What changes from version {v}"),
+                    None => "The first version".to_string(),
+                }}
+            </h2>
+            <ChangesTable
+                changes=r.changes.clone()
+                before
+                after
+                same="The draft declares the same journey as the version in force."
+            />
+        </section>
+        {impact()}
+        {can_submit
+            .then(|| {
+                view! {
+                    <form method="post" action=SubmitDeclaration::PATH class="card stack">
+                        <input type="hidden" name="id" value=id.to_string() />
+                        <input type="hidden" name="draft" value=r.draft_stamp.clone() />
+                        <label for="reason">
+                            "Why this change (optional, kept with the version)"
+                        </label>
+                        <textarea
+                            id="reason"
+                            name="reason"
+                            rows="3"
+                            maxlength=REASON_MAX
+                            aria-invalid=typed.invalid("reason")
+                            aria-describedby=typed.described("reason", "reason")
+                        >
+                            {textarea_text(&typed.text("reason", ""))}
+                        </textarea>
+                        {typed.message("reason", "reason")}
+                        <div class="form-actions sticky">
+                            <button type="submit">
+                                {format!("Submit version {}", r.next_version)}
+                            </button>
+                            <a class="button secondary" href=editor.clone()>
+                                "Back to the editor"
+                            </a>
+                        </div>
+                    </form>
+                }
+            })}
     }
 }
 
@@ -572,13 +729,13 @@ fn EditorView(editor: DeclarationEditor) -> impl IntoView {
                     </div>
                 </div>
             </fieldset>
-            <div class="form-actions">
+            <div class="form-actions sticky">
                 // Saving the draft comes first: it is what Enter does, and it loses nothing.
                 <button type="submit" name="intent" value=Intent::Save.as_str()>
                     "Save draft"
                 </button>
-                <button type="submit" name="intent" value=Intent::Submit.as_str() class="secondary">
-                    "Submit version"
+                <button type="submit" name="intent" value=Intent::Review.as_str() class="secondary">
+                    "Review and submit…"
                 </button>
                 <a href=format!("/applications/{id}")>"Cancel"</a>
             </div>

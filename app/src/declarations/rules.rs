@@ -734,6 +734,64 @@ mod tests {
     }
 
     #[test]
+    fn a_declaration_shown_in_the_editor_reads_back_as_itself() {
+        let d = from_form(
+            &form_with(|p| {
+                p.fallback = vec![vec!["smart_card".into(), "sms_otp".into()]];
+                p.managed_required = Some("on".into());
+            }),
+            &served(),
+            &known(),
+        )
+        .unwrap();
+        let mut form = to_form(&d);
+        assert_eq!(
+            form.p["office_employees"].fallback,
+            [["smart_card", "sms_otp"]]
+        );
+        assert_eq!(form.p["office_employees"].max_session_minutes, "600");
+        assert_eq!(from_form(&form, &served(), &known()).unwrap(), d);
+        form.bg.accounts = "3".into();
+        form.bg.method = "security_key".into();
+        form.bg.location = "Vault".into();
+        let with_bg = from_form(&form, &served(), &known()).unwrap();
+        assert_eq!(to_form(&with_bg).bg, form.bg);
+    }
+
+    #[test]
+    fn every_problem_is_named_and_what_can_be_read_is_kept() {
+        let mut form = form_with(|p| {
+            p.max_session_minutes = "abc".into();
+            p.idle_timeout_minutes = "30".into();
+            p.offboarding = "never".into();
+            p.fallback = vec![vec!["smart_card".into()]];
+        });
+        form.bg = BreakGlassForm {
+            accounts: "".into(),
+            method: "security_key".into(),
+            location: "Safe".into(),
+            last_drill: "2026-02-30".into(),
+        };
+        let (d, checks) = read_form(&form, &served(), &known());
+        let fields: Vec<&str> = checks.problems().iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "p[office_employees][offboarding]",
+                "p[office_employees][max_session_minutes]",
+                "bg[accounts]",
+                "bg[last_drill]",
+            ]
+        );
+        let office = d.journey("office_employees").unwrap();
+        assert_eq!(office.fallback, vec![Path::single("smart_card")], "kept");
+        assert_eq!(office.session, None, "unreadable minutes are left out");
+        assert_eq!(d.break_glass.as_ref().unwrap().location, "Safe");
+        let err = from_form(&form, &served(), &known()).unwrap_err();
+        assert_eq!(err.problems().len(), 4);
+    }
+
+    #[test]
     fn bad_values_are_refused_next_to_their_field() {
         let cases: Vec<(DeclarationForm, &str)> = vec![
             (

@@ -1,8 +1,9 @@
 //! Declarations: drafts, submitted versions (immutable), history, as-of and differences.
 
 use super::model::{
-    Declaration, DeclarationEditor, DeclarationForm, DeclarationShown, DraftOrigin, Intent,
-    MethodOption, PopulationOption, Source, VersionDetail, VersionSummary,
+    Declaration, DeclarationEditor, DeclarationForm, DeclarationReview, DeclarationShown,
+    DraftOrigin, Intent, MethodOption, PopulationOption, REASON_MAX, Source, VersionDetail,
+    VersionSummary,
 };
 use super::rules::{self, Known};
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
@@ -22,8 +23,11 @@ use crate::ssr::entities::{
     population,
 };
 use crate::ssr::state::AppState;
+use crate::validation::{Checks, validate_text_block};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -73,6 +77,8 @@ pub struct NewVersion {
     pub author: Option<UserId>,
     pub source: Source,
     pub submitted_at: OffsetDateTime,
+    /// Why its author submitted it, if they said.
+    pub reason: Option<String>,
 }
 
 /// Stores versions and their flattened method rows, in batches. Returns each version's body hash.
@@ -96,6 +102,7 @@ pub async fn insert_versions<C: ConnectionTrait>(
                 author_id: Set(v.author),
                 source: Set(v.source),
                 submitted_at: Set(v.submitted_at),
+                reason: Set(v.reason.clone()),
             });
         }
         declaration_version::Entity::insert_many(rows)
@@ -194,6 +201,7 @@ fn summary(v: &declaration_version::Model, authors: &BTreeMap<UserId, String>) -
         source,
         submitted_at: display_time(v.submitted_at),
         sha256: v.body_sha256.clone(),
+        reason: v.reason.clone(),
     }
 }
 
@@ -413,7 +421,7 @@ pub async fn save(
         .one(&txn)
         .await?;
     let before = old.as_ref().map(|d| parse_body(&d.body)).transpose()?;
-    if intent == Intent::Submit {
+    if matches!(intent, Intent::Submit | Intent::Review) {
         let names = names(&txn).await?;
         rules::submittable(&declaration, &served, federated, &names, &mut checks);
     }
@@ -428,49 +436,7 @@ pub async fn save(
         return checks.finish().map(|()| None);
     }
     if intent == Intent::Submit {
-        let number = latest(&txn, app.id).await?.map_or(1, |v| v.version + 1);
-        let version_id = DeclarationVersionId::new();
-        let hashes = insert_versions(
-            &txn,
-            &[NewVersion {
-                id: version_id,
-                application_id: id,
-                version: number,
-                declaration: declaration.clone(),
-                author: Some(user.id),
-                source: Source::Portal,
-                submitted_at: now,
-            }],
-        )
-        .await?;
-        if old.is_some() {
-            declaration_draft::Entity::delete_by_id(app.id)
-                .exec(&txn)
-                .await?;
-        }
-        record(
-            &txn,
-            now,
-            NewAuditEvent {
-                actor: Actor::User(user.id),
-                action: AuditAction::DeclarationSubmitted,
-                subject_type: "application",
-                subject_id: id.to_string(),
-                before: None,
-                after: Some(json!({
-                    "application": app.name,
-                    "version_id": version_id,
-                    "version": number,
-                    "sha256": hashes.first(),
-                    "declaration": declaration,
-                })),
-            },
-        )
-        .await?;
-        state
-            .derived
-            .refresh(&txn, Changed::Applications(vec![id]), now)
-            .await?;
+        let number = submit_version(state, &txn, user, &app, declaration, None, now).await?;
         txn.commit().await?;
         return Ok(Some(number));
     }
@@ -478,6 +444,178 @@ pub async fn save(
     audit_draft(&txn, now, user, id, before, &declaration).await?;
     txn.commit().await?;
     Ok(None)
+}
+
+/// Makes `declaration` the application's next version (the draft, if any, is gone), audited
+/// with the whole version, and judges the application again: all in `txn`.
+async fn submit_version(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    user: &CurrentUser,
+    app: &application::Model,
+    declaration: Declaration,
+    reason: Option<String>,
+    now: OffsetDateTime,
+) -> Result<i32, AppError> {
+    let number = latest(txn, app.id).await?.map_or(1, |v| v.version + 1);
+    let version_id = DeclarationVersionId::new();
+    let hashes = insert_versions(
+        txn,
+        &[NewVersion {
+            id: version_id,
+            application_id: app.id,
+            version: number,
+            declaration: declaration.clone(),
+            author: Some(user.id),
+            source: Source::Portal,
+            submitted_at: now,
+            reason: reason.clone(),
+        }],
+    )
+    .await?;
+    declaration_draft::Entity::delete_by_id(app.id)
+        .exec(txn)
+        .await?;
+    record(
+        txn,
+        now,
+        NewAuditEvent {
+            actor: Actor::User(user.id),
+            action: AuditAction::DeclarationSubmitted,
+            subject_type: "application",
+            subject_id: app.id.to_string(),
+            before: None,
+            after: Some(json!({
+                "application": app.name,
+                "version_id": version_id,
+                "version": number,
+                "sha256": hashes.first(),
+                "reason": reason,
+                "declaration": declaration,
+            })),
+        },
+    )
+    .await?;
+    state
+        .derived
+        .refresh(txn, Changed::Applications(vec![app.id]), now)
+        .await?;
+    Ok(number)
+}
+
+/// The stamp of a saved draft: a submission names the draft it reviewed (its content and when
+/// it was saved).
+fn draft_stamp(d: &declaration_draft::Model) -> String {
+    sha256_hex(&format!(
+        "{}\n{}",
+        d.updated_at.unix_timestamp_nanos(),
+        d.body
+    ))
+}
+
+/// The review before submitting: the draft against the version in force and what still keeps
+/// it from being submitted. Without a draft there is nothing to review.
+pub async fn review<C: ConnectionTrait>(
+    db: &C,
+    editor: &Granted<Editors>,
+    id: ApplicationId,
+) -> Result<DeclarationReview, AppError> {
+    let (app, _) = load_for_change(db, editor, id, false).await?;
+    let draft = declaration_draft::Entity::find_by_id(app.id)
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            AppError::Conflict("There is no draft to review: edit the declaration first.".into())
+        })?;
+    let proposed = parse_body(&draft.body)?;
+    let in_force = latest(db, app.id).await?;
+    let current = in_force.as_ref().map(|v| parse_body(&v.body)).transpose()?;
+    let names = names(db).await?;
+    let served = served_populations(db, app.id).await?;
+    let mut checks = Checks::new();
+    checks.check(rules::validate(&proposed, &served, &known(db).await?));
+    rules::submittable(
+        &proposed,
+        &served,
+        app.integration == Integration::Federated,
+        &names,
+        &mut checks,
+    );
+    let by = match draft.updated_by {
+        Some(u) => app_user::Entity::find_by_id(u)
+            .one(db)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    Ok(DeclarationReview {
+        application_id: app.id,
+        application_name: app.name.clone(),
+        in_force: in_force.as_ref().map(|v| v.version),
+        next_version: in_force.as_ref().map_or(1, |v| v.version + 1),
+        draft_saved: (display_time(draft.updated_at), by),
+        draft_stamp: draft_stamp(&draft),
+        changes: rules::diff(&current.unwrap_or_default(), &proposed, &names),
+        problems: checks.problems().to_vec(),
+    })
+}
+
+/// Submits the draft that was reviewed (named by its stamp) as the next version, with the
+/// reason given. A draft saved again since the review is refused: review it again.
+pub async fn submit_draft(
+    state: &AppState,
+    editor: &Granted<Editors>,
+    id: ApplicationId,
+    stamp: &str,
+    reason: &str,
+) -> Result<i32, AppError> {
+    let user = editor.user();
+    let reason = validate_text_block("reason", reason, REASON_MAX)?;
+    let txn = state.db.begin_write().await?;
+    let (app, _) = load_for_change(&txn, editor, id, false).await?;
+    let draft = declaration_draft::Entity::find_by_id(app.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| {
+            AppError::Conflict(
+                "There is no draft to submit: it was submitted or discarded meanwhile.".into(),
+            )
+        })?;
+    if draft_stamp(&draft) != stamp {
+        return Err(AppError::Conflict(
+            "The draft was saved again since you reviewed it: review the differences again.".into(),
+        ));
+    }
+    let served = served_populations(&txn, app.id).await?;
+    let declaration = rules::validate(&parse_body(&draft.body)?, &served, &known(&txn).await?)?;
+    let names = names(&txn).await?;
+    rules::check_submittable(
+        &declaration,
+        &served,
+        app.integration == Integration::Federated,
+        &names,
+    )?;
+    let now = state.now();
+    let reason = (!reason.is_empty()).then_some(reason);
+    let number = submit_version(state, &txn, user, &app, declaration, reason, now).await?;
+    txn.commit().await?;
+    Ok(number)
+}
+
+/// The draft of an application its editor may change, if there is one (what a preview of the
+/// draft's findings judges).
+pub async fn draft_of<C: ConnectionTrait>(
+    db: &C,
+    editor: &Granted<Editors>,
+    id: ApplicationId,
+) -> Result<Option<Declaration>, AppError> {
+    let (app, _) = load_for_change(db, editor, id, false).await?;
+    declaration_draft::Entity::find_by_id(app.id)
+        .one(db)
+        .await?
+        .map(|d| parse_body(&d.body))
+        .transpose()
 }
 
 async fn write_draft<C: ConnectionTrait>(

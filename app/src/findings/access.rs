@@ -1,7 +1,7 @@
 //! Who may call the findings' server functions and download them: everyone signed in reads
 //! findings; security, administrators and auditors export them.
 
-use super::api::{GetApplicationFindings, ListFindings, PreviewPolicy};
+use super::api::{GetApplicationFindings, ListFindings, PreviewDraft, PreviewPolicy};
 use super::model::{FINDINGS_EXPORT_PATH, FindingExporters};
 use crate::policy::model::PolicyEditors;
 use crate::session::facade::{Access, Endpoint};
@@ -13,6 +13,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint::new(
         <GetApplicationFindings as ServerFn>::PATH,
         Access::read::<Reader>(),
+    ),
+    // Computes, changes nothing: a read for those who edit the application (checked per
+    // application by the registry).
+    Endpoint::new(
+        <PreviewDraft as ServerFn>::PATH,
+        Access::read::<crate::registry::model::Editors>(),
     ),
     // Computes, changes nothing: a read for those who edit the policy.
     Endpoint::new(

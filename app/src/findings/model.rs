@@ -52,6 +52,24 @@ pub struct Evaluation {
     pub phishing_resistant: bool,
 }
 
+/// What submitting an application's draft would do to its findings, judged as the submission
+/// would judge it: findings it would open, findings it would resolve, and how many stay open.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftImpact {
+    pub opened: Vec<ImpactLine>,
+    pub resolved: Vec<ImpactLine>,
+    pub still_open: usize,
+}
+
+/// One finding of a [`DraftImpact`], in words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImpactLine {
+    pub severity: Severity,
+    /// The rule's number and title.
+    pub rule: String,
+    pub explanation: String,
+}
+
 use crate::components::Neighbours;
 use crate::ids::ApplicationId;
 

@@ -2,8 +2,9 @@
 
 use super::api::{get_application_findings, list_findings};
 use super::model::{
-    ApplicationFindings, Choice, ExceptionNote, FINDINGS_EXPORT_PATH, FindingExporters,
-    FindingFilter, FindingRow, FindingState, FindingsPage as Page, Severity,
+    ApplicationFindings, Choice, DraftImpact, ExceptionNote, FINDINGS_EXPORT_PATH,
+    FindingExporters, FindingFilter, FindingRow, FindingState, FindingsPage as Page, ImpactLine,
+    Severity,
 };
 use crate::components::{
     Feedback, Loaded, PageHeader, Pager, Position, count, encode_component, id_param, list_href,
@@ -679,4 +680,72 @@ pub fn MyFindings() -> impl IntoView {
         />
     }
     .into_any()
+}
+
+/// What submitting the draft would do to the application's findings, for its review page (reads
+/// the application id from the address).
+#[component]
+pub fn DraftImpactPanel() -> impl IntoView {
+    use super::api::preview_draft;
+    let Some(id) = id_param::<ApplicationId>() else {
+        return ().into_any();
+    };
+    let impact = Resource::new(move || id, preview_draft);
+    view! {
+        <section class="card" aria-labelledby="impact-title">
+            <h2 id="impact-title">"What submitting does to the findings"</h2>
+            <Loaded
+                resource=impact
+                render=|i: DraftImpact| {
+                    let nothing = i.opened.is_empty() && i.resolved.is_empty();
+                    view! {
+                        <p>
+                            {format!(
+                                "{} opened · {} resolved · {} still open.",
+                                i.opened.len(),
+                                i.resolved.len(),
+                                i.still_open,
+                            )}
+                        </p>
+                        {nothing
+                            .then(|| {
+                                view! {
+                                    <p class="muted">
+                                        "No finding opens or resolves: the change keeps the findings as they are."
+                                    </p>
+                                }
+                            })}
+                        <ImpactList title="Opened by this version" lines=i.opened />
+                        <ImpactList title="Resolved by this version" lines=i.resolved />
+                    }
+                }
+            />
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn ImpactList(title: &'static str, lines: Vec<ImpactLine>) -> impl IntoView {
+    (!lines.is_empty()).then(|| {
+        view! {
+            <h3>{title}</h3>
+            <ul class="impact">
+                {lines
+                    .into_iter()
+                    .map(|l| {
+                        view! {
+                            <li>
+                                <span class=severity_class(l.severity)>{l.severity.label()}</span>
+                                " "
+                                <strong>{l.rule}</strong>
+                                ": "
+                                {l.explanation}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    })
 }

@@ -434,6 +434,7 @@ async fn write_applications<C: ConnectionTrait>(
             author,
             source,
             submitted_at: now,
+            reason: None,
         })
         .collect();
     insert_versions(db, &versions).await?;

@@ -378,3 +378,166 @@ on_each_backend!(
     a_refused_policy_change_comes_back_as_typed_on_each_backend,
     a_refused_policy_change_comes_back_as_typed
 );
+
+/// The value of the hidden field `name` on a page.
+fn hidden(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no field {name}"));
+    let start = html[..at].rfind('<').unwrap();
+    let end = at + html[at..].find('>').unwrap();
+    let t = &html[start..end];
+    t.split("value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn declaration_body(id: &str, intent: &str, d: &Decl) -> String {
+    let mut fields = vec![
+        ("id".to_string(), id.to_string()),
+        ("intent".to_string(), intent.to_string()),
+    ];
+    fields.extend(d.0.iter().cloned());
+    serde_urlencoded::to_string(&fields).unwrap()
+}
+
+async fn a_version_is_submitted_after_its_differences_are_reviewed(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    let editor = format!("/applications/{}/declaration", o.payroll);
+    let review = format!("{editor}/review");
+    let both = Decl::default().full("office_employees").full("contractors");
+
+    // "Review and submit" saves the draft and shows what would change.
+    let r = o
+        .alice
+        .client
+        .post_form_raw(
+            "/api/declarations/save",
+            declaration_body(&o.payroll, "review", &both),
+            &editor,
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    assert_eq!(r.header("location"), review);
+    let page = o.alice.client.page(&review).await;
+    assert_eq!(page.status, http::StatusCode::OK, "{}", page.body);
+    let html = page.body;
+    assert!(html.contains("Review version 1 of Payroll"), "{html}");
+    assert!(html.contains("The first version"));
+    assert!(html.contains("What submitting does to the findings"));
+    assert!(html.contains("Submit version 1"));
+    let first = hidden(&html, "draft");
+    assert_eq!(
+        declaration_version::Entity::find()
+            .count(w.state.db.conn())
+            .await
+            .unwrap(),
+        0,
+        "reviewing submits nothing"
+    );
+    // Only those who may edit the application review its draft.
+    assert_ne!(
+        o.bob.client.page(&review).await.status,
+        http::StatusCode::OK
+    );
+
+    // The draft saved again after the review: the reviewed submission is refused.
+    let changed = both.clone().without("p[contractors][fallback]").methods(
+        "contractors",
+        "fallback",
+        &["sms_otp"],
+    );
+    let r = o
+        .alice
+        .client
+        .post_form_raw(
+            "/api/declarations/save",
+            declaration_body(&o.payroll, "save", &changed),
+            &editor,
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let body = serde_urlencoded::to_string([
+        ("id", o.payroll.as_str()),
+        ("draft", first.as_str()),
+        ("reason", "Typed reason"),
+    ])
+    .unwrap();
+    let html = o
+        .alice
+        .client
+        .refused_form("/api/declarations/submit", body, &review)
+        .await;
+    assert!(html.contains("saved again since you reviewed it"), "{html}");
+    assert!(
+        html.contains(">Typed reason</textarea>"),
+        "the reason typed comes back"
+    );
+    assert_eq!(
+        declaration_version::Entity::find()
+            .count(w.state.db.conn())
+            .await
+            .unwrap(),
+        0
+    );
+
+    // The review of the new draft shows the SMS fallback opening a finding.
+    let second = hidden(&html, "draft");
+    assert_ne!(second, first);
+    assert!(html.contains("Opened by this version"), "{html}");
+    let body = serde_urlencoded::to_string([
+        ("id", o.payroll.as_str()),
+        ("draft", second.as_str()),
+        (
+            "reason",
+            "Contractors keep SMS until their phones are replaced.",
+        ),
+    ])
+    .unwrap();
+    let r = o
+        .alice
+        .client
+        .post_form_raw("/api/declarations/submit", body, &review)
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    assert_eq!(r.header("location"), format!("/applications/{}", o.payroll));
+    let versions = declaration_version::Entity::find()
+        .all(w.state.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(
+        versions[0].reason.as_deref(),
+        Some("Contractors keep SMS until their phones are replaced.")
+    );
+    assert_eq!(
+        declaration_draft::Entity::find()
+            .count(w.state.db.conn())
+            .await
+            .unwrap(),
+        0,
+        "the draft became the version"
+    );
+    let submitted = crate::client::events(&w, "declaration.submitted").await;
+    assert_eq!(
+        crate::client::after(&submitted[0])["reason"],
+        "Contractors keep SMS until their phones are replaced."
+    );
+    let app_page = o
+        .alice
+        .client
+        .page(&format!("/applications/{}", o.payroll))
+        .await
+        .body;
+    assert!(app_page.contains("Contractors keep SMS until their phones are replaced."));
+    assert!(app_page.contains("Version 1 submitted."));
+}
+on_each_backend!(
+    a_version_is_submitted_after_its_differences_are_reviewed_on_each_backend,
+    a_version_is_submitted_after_its_differences_are_reviewed
+);

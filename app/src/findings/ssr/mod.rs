@@ -2,7 +2,7 @@
 //! replaced in the transaction of whatever changed (a declaration, an application's facts, a
 //! provider, the policy, the catalogue, an import), in batches whatever the estate's size.
 
-use super::model::{Evaluation, Finding};
+use super::model::{DraftImpact, Evaluation, Finding, ImpactLine};
 use super::rules::{Catalogue, Facts, evaluate};
 use crate::catalogue::model::MethodView;
 use crate::declarations::model::{Declaration, Names};
@@ -257,6 +257,28 @@ impl Batch {
     ) -> Result<Evaluation, AppError> {
         let own = self.own.get(&app.id);
         let declaration = own.map(parse_body).transpose()?;
+        let submitted = own.map(|v| v.submitted_at.date());
+        Ok(self.judge_with(
+            judge,
+            providers,
+            app,
+            declaration.as_ref(),
+            submitted,
+            today,
+        ))
+    }
+
+    /// Judges one application of the batch as if `declaration` were its latest version,
+    /// submitted on `submitted`.
+    pub fn judge_with(
+        &self,
+        judge: &Judge,
+        providers: &HashMap<ApplicationId, Option<Declaration>>,
+        app: &application::Model,
+        declaration: Option<&Declaration>,
+        submitted: Option<time::Date>,
+        today: time::Date,
+    ) -> Evaluation {
         let provider = app
             .provider_id
             .and_then(|p| providers.get(&p))
@@ -267,18 +289,57 @@ impl Batch {
             served: self.served.get(&app.id).unwrap_or(&empty),
             federated: app.provider_id.is_some(),
             provider_name: None,
-            last_submitted: own.map(|v| v.submitted_at.date()),
+            last_submitted: submitted,
         };
-        Ok(evaluate(
+        evaluate(
             &facts,
-            declaration.as_ref(),
+            declaration,
             provider,
             &judge.policy,
             &judge.catalogue,
             &judge.names,
             today,
-        ))
+        )
     }
+}
+
+/// What submitting `draft` as application `id`'s next version today would do to its findings
+/// (the application and its provider as they are; a fixed number of statements).
+pub async fn preview_draft<C: ConnectionTrait>(
+    db: &C,
+    id: ApplicationId,
+    draft: &Declaration,
+    now: OffsetDateTime,
+) -> Result<DraftImpact, AppError> {
+    let judge = Judge::load(db).await?;
+    let mut providers = HashMap::new();
+    let batch = Batch::load(db, &judge, &mut providers, &[id]).await?;
+    let app = batch.apps.first().ok_or(AppError::NotFound)?;
+    let today = now.date();
+    let before = batch.evaluate(&judge, &providers, app, today)?.findings;
+    let after = batch
+        .judge_with(&judge, &providers, app, Some(draft), Some(today), today)
+        .findings;
+    let keys = |fs: &[Finding]| fs.iter().map(|f| f.key.clone()).collect::<BTreeSet<_>>();
+    let (was, will) = (keys(&before), keys(&after));
+    let line = |f: &Finding| ImpactLine {
+        severity: f.severity,
+        rule: crate::findings::facade::rule_title(&f.rule),
+        explanation: f.explanation.clone(),
+    };
+    Ok(DraftImpact {
+        opened: after
+            .iter()
+            .filter(|f| !was.contains(&f.key))
+            .map(line)
+            .collect(),
+        resolved: before
+            .iter()
+            .filter(|f| !will.contains(&f.key))
+            .map(line)
+            .collect(),
+        still_open: after.iter().filter(|f| was.contains(&f.key)).count(),
+    })
 }
 
 fn rank(s: Severity) -> i16 {

@@ -17,6 +17,9 @@ pub struct Model {
     /// `portal`, `import` or `generator`.
     pub source: Source,
     pub submitted_at: TimeDateTimeWithTimeZone,
+    /// Why its author submitted it (given when reviewing the differences), if they said.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
