@@ -261,6 +261,7 @@ pub fn access_table()
         ],
         &[
             crate::transfer::access::HANDLERS,
+            crate::declarations::access::HANDLERS,
             crate::findings::access::HANDLERS,
             crate::exceptions::access::HANDLERS,
             crate::matrix::access::HANDLERS,

@@ -247,11 +247,18 @@ fn config(cli: &Cli) -> Result<Config, CliError> {
     Ok(config)
 }
 
-pub fn init_tracing(config: &Config) {
+/// Logs on standard error: `PORTAL_LOG` if set, else `info` for the server and `warn` for the
+/// other commands (they print their result and problems; migrations and the like stay quiet).
+/// Colours only when standard error is a terminal.
+pub fn init_tracing(config: &Config, serving: bool) {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let default = if serving { "info" } else { "warn" };
+    let filter = EnvFilter::try_new(config.log.as_deref().unwrap_or(default))
+        .unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     if config.log_json {
         builder.json().init();
@@ -268,8 +275,9 @@ pub async fn run(cli: Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(&config);
-    let result = match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    init_tracing(&config, matches!(command, Command::Serve));
+    let result = match command {
         Command::Serve => serve(config).await,
         Command::Migrate { action } => migrate(config, action.unwrap_or(MigrateAction::Up)).await,
         Command::BootstrapAdmin { break_glass } => bootstrap_admin(config, break_glass).await,

@@ -114,6 +114,10 @@ pub fn build_router_with(
             get(findings::export_findings),
         )
         .route(
+            app::declarations::http::PATH,
+            get(app::declarations::http::download_version),
+        )
+        .route(
             app::matrix::http::MATRIX_EXPORT_PATH,
             get(app::matrix::http::export_matrix),
         )

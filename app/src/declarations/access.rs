@@ -10,6 +10,11 @@ use crate::session::facade::{Access, Endpoint};
 use crate::session::model::Reader;
 use leptos::server_fn::ServerFn;
 
+pub const HANDLERS: &[Endpoint] = &[Endpoint::new(
+    super::model::VERSION_DOWNLOAD_PATH,
+    Access::read::<Reader>(),
+)];
+
 pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint::new(
         <ShowDeclaration as ServerFn>::PATH,

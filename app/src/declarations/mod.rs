@@ -4,6 +4,8 @@
 pub mod access;
 pub mod api;
 pub mod facade;
+#[cfg(feature = "ssr")]
+pub mod http;
 pub mod model;
 pub mod pages;
 pub mod rules;

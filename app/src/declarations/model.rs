@@ -187,6 +187,9 @@ pub struct DeclarationReview {
     pub problems: Vec<crate::error::Problem>,
 }
 
+/// Where one submitted version is downloaded as JSON (`?id=…&version=…`).
+pub const VERSION_DOWNLOAD_PATH: &str = "/api/declarations/version.json";
+
 /// The longest reason a version may carry.
 pub const REASON_MAX: usize = 500;
 

@@ -8,7 +8,7 @@ use super::api::{
 use super::model::{
     Change, DeclarationEditor, DeclarationForm, DeclarationReview, DeclarationShown, DraftOrigin,
     Intent, JourneyRole, MAX_FACTORS, MethodOption, Names, Offboarding, Path, Platform,
-    PopulationForm, PopulationJourney, REASON_MAX, Source, VersionSummary,
+    PopulationForm, PopulationJourney, REASON_MAX, Source, VERSION_DOWNLOAD_PATH, VersionSummary,
 };
 use super::rules::{
     self, MAX_BREAK_GLASS_ACCOUNTS, MAX_SESSION_MINUTES, describe_break_glass, describe_devices,
@@ -109,6 +109,11 @@ fn DeclarationView(
         (Some(v), None) => format!("Declaration · version {}", v.summary.version),
         (None, None) => "Declaration".into(),
     };
+    // A version shown that is not the latest says which one is in force.
+    let superseded = match (&shown.version, shown.history.first()) {
+        (Some(v), Some(latest)) if latest.version != v.summary.version => Some(latest.version),
+        _ => None,
+    };
     let Some(v) = shown.version else {
         return view! {
             <div class="card">
@@ -130,13 +135,36 @@ fn DeclarationView(
         <div class="card">
             <h2>{heading}</h2>
             <p class="muted small">
-                {format!(
-                    "Submitted {} by {} · SHA-256 {}",
-                    v.summary.submitted_at,
-                    v.summary.author,
-                    &v.summary.sha256[..12.min(v.summary.sha256.len())],
-                )}
+                {format!("Submitted {} by {}. ", v.summary.submitted_at, v.summary.author)}
+                <a
+                    href=format!(
+                        "{VERSION_DOWNLOAD_PATH}?id={}&version={}",
+                        shown.application_id,
+                        v.summary.version,
+                    )
+                    download
+                >
+                    {format!("Download version {} as JSON", v.summary.version)}
+                </a>
             </p>
+            <p class="small">
+                <span id="version-sha">"SHA-256 of this version: "</span>
+                <code class="hash" aria-describedby="version-sha">
+                    {v.summary.sha256.clone()}
+                </code>
+            </p>
+            {superseded
+                .map(|latest| {
+                    view! {
+                        <p class="alert info" role="note">
+                            {format!("Superseded: version {latest} is the one in force. ")}
+                            <a href=format!(
+                                "/applications/{}",
+                                shown.application_id,
+                            )>{format!("Show version {latest}")}</a>
+                        </p>
+                    }
+                })}
             {v
                 .summary
                 .reason

@@ -14,7 +14,8 @@ pub struct Config {
     /// `PORTAL_BIND`: the socket address the server listens on.
     pub bind: SocketAddr,
     /// `PORTAL_LOG`: a tracing filter, e.g. `info` or `app=debug,info`.
-    pub log: String,
+    /// Unset: `info` when serving, `warn` for the other commands (they print their result).
+    pub log: Option<String>,
     /// `PORTAL_LOG_FORMAT`: `text` or `json`.
     pub log_json: bool,
     /// `PORTAL_SESSION_IDLE_MINUTES`: a session ends after this long without a request.
@@ -175,7 +176,7 @@ impl Config {
             database_url,
             public_url,
             bind,
-            log: get("PORTAL_LOG").unwrap_or_else(|| "info".into()),
+            log: get("PORTAL_LOG"),
             log_json,
             session_idle: Duration::from_secs(
                 60 * number("PORTAL_SESSION_IDLE_MINUTES", 30, 1, 24 * 60)?,

@@ -536,6 +536,50 @@ async fn a_version_is_submitted_after_its_differences_are_reviewed(db: &TestDb) 
         .body;
     assert!(app_page.contains("Contractors keep SMS until their phones are replaced."));
     assert!(app_page.contains("Version 1 submitted."));
+    assert!(
+        app_page.contains(&versions[0].body_sha256),
+        "the whole SHA-256 is shown"
+    );
+
+    // Each version downloads as JSON, hash and reason included; anyone signed in reads it.
+    let json = o
+        .dave
+        .client
+        .page(&format!(
+            "/api/declarations/version.json?id={}&version=1",
+            o.payroll
+        ))
+        .await;
+    assert_eq!(json.status, http::StatusCode::OK, "{}", json.body);
+    assert!(json.header("content-disposition").contains("attachment"));
+    let doc: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(doc["sha256"], versions[0].body_sha256.as_str());
+    assert_eq!(doc["version"], 1);
+    assert_eq!(
+        doc["reason"],
+        "Contractors keep SMS until their phones are replaced."
+    );
+    assert!(doc["declaration"]["populations"].is_array());
+
+    // Once a later version exists, the earlier one says it is superseded.
+    crate::registry::submitted(&o.alice, &o.payroll, &both).await;
+    let old = o
+        .alice
+        .client
+        .page(&format!("/applications/{}?version=1", o.payroll))
+        .await
+        .body;
+    assert!(
+        old.contains("Superseded: version 2 is the one in force."),
+        "{old}"
+    );
+    let latest = o
+        .alice
+        .client
+        .page(&format!("/applications/{}", o.payroll))
+        .await
+        .body;
+    assert!(!latest.contains("Superseded"));
 }
 on_each_backend!(
     a_version_is_submitted_after_its_differences_are_reviewed_on_each_backend,

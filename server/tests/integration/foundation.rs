@@ -286,3 +286,36 @@ on_each_backend!(
     the_pool_counts_every_statement_transactions_included_on_each_backend,
     the_pool_counts_every_statement_transactions_included
 );
+
+/// Commands other than `serve` print their result (and problems), not the migrations' logs;
+/// nothing is coloured when standard error is not a terminal. `PORTAL_LOG` still asks for more.
+#[test]
+fn commands_print_their_result_not_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display());
+    let run = |log: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
+        cmd.args(["--database-url", &url, "migrate"])
+            .env_remove("PORTAL_LOG")
+            .env_remove("RUST_LOG");
+        if let Some(log) = log {
+            cmd.env("PORTAL_LOG", log);
+        }
+        let out = cmd.output().expect("run server migrate");
+        assert!(out.status.success(), "{out:?}");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (stdout, stderr) = run(None);
+    assert!(stdout.contains("the schema is current"), "{stdout}");
+    assert!(!stderr.contains(" INFO "), "no logs unless asked: {stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no colour codes off a terminal: {stderr:?}"
+    );
+    let (_, stderr) = run(Some("info"));
+    assert!(stderr.contains(" INFO "), "asked for: {stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
