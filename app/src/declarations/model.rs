@@ -104,6 +104,9 @@ pub struct DeclarationShown {
     pub can_edit: bool,
     pub federated: bool,
     pub provider: Option<NamedRef<ApplicationId>>,
+    /// A federated application without a version shown: the journey it inherits from its
+    /// provider, per population it serves (none when the provider declared nothing either).
+    pub inherited: Option<Declaration>,
 }
 
 /// A method as the editor offers it.
@@ -127,6 +130,8 @@ pub struct DeclarationEditor {
     pub application_name: String,
     pub federated: bool,
     pub provider_name: Option<String>,
+    /// The provider's declaration (federated applications): what each role inherits.
+    pub provider_declaration: Option<Declaration>,
     /// The populations the application serves, in its order.
     pub populations: Vec<PopulationOption>,
     /// Active methods, strongest first.
@@ -166,6 +171,8 @@ pub struct VersionDetail {
     pub declaration: Declaration,
     /// The provider's journey merged in (federated applications), else the declaration itself.
     pub effective: Declaration,
+    /// The provider's declaration merged in, if any (what each entry in effect comes from).
+    pub provider: Option<Declaration>,
 }
 
 /// The last step before a version is submitted: the draft against the version in force, what

@@ -12,7 +12,7 @@ use super::model::{
 };
 use super::rules::{
     self, MAX_BREAK_GLASS_ACCOUNTS, MAX_SESSION_MINUTES, describe_break_glass, describe_devices,
-    describe_offboarding, describe_path, describe_session, factor_field, field,
+    describe_offboarding, describe_path, describe_paths, describe_session, factor_field, field,
 };
 use crate::components::{
     Feedback, FieldError, Loaded, NotFound, PageHeader, Typed, aria_describedby, aria_invalid,
@@ -114,7 +114,49 @@ fn DeclarationView(
         (Some(v), Some(latest)) if latest.version != v.summary.version => Some(latest.version),
         _ => None,
     };
+    let provider_link = move |provider: Option<NamedRef<ApplicationId>>| {
+        provider
+            .map(|p| {
+                view! {
+                    <a href=format!("/applications/{}", p.id)>{p.name}</a>
+                    "'s"
+                }
+                .into_any()
+            })
+            .unwrap_or_else(|| view! { "the provider's" }.into_any())
+    };
     let Some(v) = shown.version else {
+        // A federated application shows the journey it inherits even before it declares.
+        if let Some(inherited) = shown.inherited {
+            return view! {
+                <div class="card">
+                    <h2>"Declaration · inherited"</h2>
+                    <p class="alert info">
+                        "No declaration of its own has been submitted: the journey in effect is "
+                        {provider_link(provider.clone())}
+                        ", every entry inherited. Declare what this application adds or overrides."
+                    </p>
+                    {inherited
+                        .populations
+                        .iter()
+                        .map(|j| {
+                            view! {
+                                <JourneyTable
+                                    journey=j.clone()
+                                    own=None
+                                    provider=Some(j.clone())
+                                    federated=true
+                                    names=names.clone()
+                                />
+                            }
+                        })
+                        .collect_view()}
+                    <h3>"Break-glass"</h3>
+                    <p>{describe_break_glass(inherited.break_glass.as_ref(), &names)}</p>
+                </div>
+            }
+            .into_any();
+        }
         return view! {
             <div class="card">
                 <h2>{heading}</h2>
@@ -129,6 +171,7 @@ fn DeclarationView(
         }
         .into_any();
     };
+    let from_provider = v.provider.clone().unwrap_or_default();
     let effective = v.effective.clone();
     let own = v.declaration.clone();
     view! {
@@ -181,18 +224,8 @@ fn DeclarationView(
                 .then(|| {
                     view! {
                         <p class="alert info">
-                            "Federated: the journey in effect is "
-                            {provider
-                                .clone()
-                                .map(|p| {
-                                    view! {
-                                        <a href=format!("/applications/{}", p.id)>{p.name}</a>
-                                        "'s"
-                                    }
-                                        .into_any()
-                                })
-                                .unwrap_or_else(|| view! { "the provider's" }.into_any())}
-                            " journey plus what this application adds or overrides (marked “own”)."
+                            "Federated: the journey in effect is " {provider_link(provider.clone())}
+                            " journey plus what this application adds or overrides; each entry says which: inherited, added or overrides."
                         </p>
                     }
                 })}
@@ -201,8 +234,15 @@ fn DeclarationView(
                 .iter()
                 .map(|j| {
                     let own_j = own.journey(&j.population).cloned();
+                    let provider_j = from_provider.journey(&j.population).cloned();
                     view! {
-                        <JourneyTable journey=j.clone() own=own_j federated names=names.clone() />
+                        <JourneyTable
+                            journey=j.clone()
+                            own=own_j
+                            provider=provider_j
+                            federated
+                            names=names.clone()
+                        />
                     }
                 })
                 .collect_view()}
@@ -217,12 +257,36 @@ fn DeclarationView(
 fn JourneyTable(
     journey: PopulationJourney,
     own: Option<PopulationJourney>,
+    /// The provider's journey for this population (federated applications).
+    provider: Option<PopulationJourney>,
     federated: bool,
     names: Names,
 ) -> impl IntoView {
-    let is_own = |role: JourneyRole, p: &Path| {
-        federated && own.as_ref().is_some_and(|o| o.paths(role).contains(p))
+    // Where each entry in effect comes from, in words (never colour alone).
+    let path_origin = |role: JourneyRole, p: &Path| -> Option<Origin> {
+        federated.then(|| {
+            if provider.as_ref().is_some_and(|o| o.paths(role).contains(p)) {
+                Origin::Inherited
+            } else {
+                Origin::Added
+            }
+        })
     };
+    let setting_origin = |declared_here: bool, by_provider: bool| -> Option<Origin> {
+        match (federated, declared_here, by_provider) {
+            (false, _, _) => None,
+            (true, true, true) => Some(Origin::Overrides),
+            (true, true, false) => Some(Origin::Added),
+            (true, false, true) => Some(Origin::Inherited),
+            (true, false, false) => None,
+        }
+    };
+    let own_j = own.clone().unwrap_or_default();
+    let prov_j = provider.clone().unwrap_or_default();
+    let offboarding_origin =
+        setting_origin(own_j.offboarding.is_some(), prov_j.offboarding.is_some());
+    let session_origin = setting_origin(own_j.session.is_some(), prov_j.session.is_some());
+    let devices_origin = setting_origin(own_j.devices.is_some(), prov_j.devices.is_some());
     let rows = JourneyRole::ALL
         .iter()
         .copied()
@@ -235,7 +299,7 @@ fn JourneyTable(
                     .iter()
                     .enumerate()
                     .map(|(i, p)| {
-                        let own = is_own(role, p);
+                        let origin = path_origin(role, p);
                         view! {
                             {(i > 0)
                                 .then(|| {
@@ -247,7 +311,7 @@ fn JourneyTable(
                                 })}
                             <span class="method" class:combined=p.is_combined()>
                                 {describe_path(p, &names)}
-                                {own.then(|| view! { <span class="badge warn">"own"</span> })}
+                                {origin.map(origin_badge)}
                             </span>
                         }
                     })
@@ -274,18 +338,47 @@ fn JourneyTable(
                 <tbody>
                     {rows} <tr>
                         <th scope="row">"Offboarding"</th>
-                        <td>{describe_offboarding(journey.offboarding)}</td>
+                        <td>
+                            {describe_offboarding(journey.offboarding)}
+                            {offboarding_origin.map(origin_badge)}
+                        </td>
                     </tr> <tr>
                         <th scope="row">"Session rules"</th>
-                        <td>{describe_session(journey.session.as_ref())}</td>
+                        <td>
+                            {describe_session(journey.session.as_ref())}
+                            {session_origin.map(origin_badge)}
+                        </td>
                     </tr> <tr>
                         <th scope="row">"Devices"</th>
-                        <td>{describe_devices(journey.devices.as_ref())}</td>
+                        <td>
+                            {describe_devices(journey.devices.as_ref())}
+                            {devices_origin.map(origin_badge)}
+                        </td>
                     </tr>
                 </tbody>
             </table>
         </section>
     }
+}
+
+/// Where an entry of a federated application's journey in effect comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    /// The provider's.
+    Inherited,
+    /// The application's own, beside the provider's.
+    Added,
+    /// The application's own, in place of the provider's.
+    Overrides,
+}
+
+fn origin_badge(origin: Origin) -> impl IntoView {
+    let (class, word) = match origin {
+        Origin::Inherited => ("badge", "inherited"),
+        Origin::Added => ("badge warn", "added"),
+        Origin::Overrides => ("badge warn", "overrides"),
+    };
+    view! { <span class=format!("{class} origin")>{word}</span> }
 }
 
 /// Version history with links to each version, a comparison form and an as-of form.
@@ -537,7 +630,7 @@ fn ReviewView(r: DeclarationReview, impact: ChildrenFn) -> impl IntoView {
             <h2 id="review-changes">
                 {match r.in_force {
                     Some(v) => format!("What changes from version {v}"),
-                    None => "The first version".to_string(),
+                    None => "The first version: everything it declares".to_string(),
                 }}
             </h2>
             <ChangesTable
@@ -692,8 +785,18 @@ fn EditorView(editor: DeclarationEditor) -> impl IntoView {
             {populations
                 .into_iter()
                 .map(|(pop, form)| {
+                    let inherited = editor
+                        .provider_declaration
+                        .as_ref()
+                        .map(|d| d.journey(&pop).cloned().unwrap_or_default());
                     view! {
-                        <PopulationFieldset pop form methods=methods.clone() names=names.clone() />
+                        <PopulationFieldset
+                            pop
+                            form
+                            inherited
+                            methods=methods.clone()
+                            names=names.clone()
+                        />
                     }
                 })
                 .collect_view()}
@@ -822,6 +925,8 @@ fn marks(name: &str) -> (String, Option<&'static str>, Option<String>) {
 fn PopulationFieldset(
     pop: String,
     form: PopulationForm,
+    /// What a federated application inherits for this population from its provider.
+    inherited: Option<PopulationJourney>,
     methods: Vec<MethodOption>,
     names: Names,
 ) -> impl IntoView {
@@ -881,11 +986,24 @@ fn PopulationFieldset(
                     view! { <div class="slot path">{selects}</div> }
                 })
                 .collect_view();
+            let from_provider = inherited.as_ref().map(|j| {
+                let given = describe_paths(j.paths(role), &names);
+                view! {
+                    <p class="inherits">
+                        <span class="badge">"inherited"</span>
+                        " "
+                        {given}
+                        <br />
+                        <span class="hint">"Paths chosen here are added after these."</span>
+                    </p>
+                }
+            });
             view! {
                 <div class="role-row">
                     <div class="role-label">
                         <strong>{role.label()}</strong>
                         <p class="hint">{role.help()}</p>
+                        {from_provider}
                     </div>
                     <div class="slots">{slots}</div>
                 </div>

@@ -2,8 +2,8 @@
 
 use super::model::{
     Declaration, DeclarationEditor, DeclarationForm, DeclarationReview, DeclarationShown,
-    DraftOrigin, Intent, MethodOption, PopulationOption, REASON_MAX, Source, VersionDetail,
-    VersionSummary,
+    DraftOrigin, Intent, MethodOption, PopulationJourney, PopulationOption, REASON_MAX, Source,
+    VersionDetail, VersionSummary,
 };
 use super::rules::{self, Known};
 use crate::audit::facade::{Actor, AuditAction, NewAuditEvent, record};
@@ -234,6 +234,7 @@ async fn detail_of<C: ConnectionTrait>(
         summary: summary(&v, &authors),
         effective: rules::effective(&declaration, provider.as_ref()),
         declaration,
+        provider,
     })
 }
 
@@ -301,16 +302,38 @@ pub async fn show<C: ConnectionTrait>(
             .map(NamedRef::from),
         None => None,
     };
+    // Nothing of its own to show: a federated application still has the provider's journey.
+    let federated = app.integration == Integration::Federated;
+    let inherited = match (&version, federated) {
+        (None, true) if shown_as_of.is_none() => {
+            let served = served_populations(db, app.id).await?;
+            provider_declaration(db, &app, None).await?.map(|p| {
+                let own = Declaration {
+                    populations: served
+                        .iter()
+                        .map(|key| PopulationJourney {
+                            population: key.clone(),
+                            ..Default::default()
+                        })
+                        .collect(),
+                    break_glass: None,
+                };
+                rules::effective(&own, Some(&p))
+            })
+        }
+        _ => None,
+    };
     Ok(DeclarationShown {
         application_id: id,
         version,
+        inherited,
         as_of: shown_as_of,
         diff,
         names,
         history: versions(db, id).await?,
         draft_saved_at,
         can_edit: can_edit(viewer, &owners) && !app.archived,
-        federated: app.integration == Integration::Federated,
+        federated,
         provider,
     })
 }
@@ -379,11 +402,17 @@ pub async fn editor<C: ConnectionTrait>(
             max_aal: m.max_aal,
         })
         .collect();
+    let provider_declaration = if federated {
+        provider_declaration(db, &app, None).await?
+    } else {
+        None
+    };
     Ok(DeclarationEditor {
         application_id: id,
         application_name: app.name,
         federated,
         provider_name,
+        provider_declaration,
         populations: served
             .iter()
             .map(|k| PopulationOption {
@@ -556,7 +585,22 @@ pub async fn review<C: ConnectionTrait>(
         next_version: in_force.as_ref().map_or(1, |v| v.version + 1),
         draft_saved: (display_time(draft.updated_at), by),
         draft_stamp: draft_stamp(&draft),
-        changes: rules::diff(&current.unwrap_or_default(), &proposed, &names),
+        // A first version is compared with empty journeys: every entry it declares is listed.
+        changes: rules::diff(
+            &current.unwrap_or_else(|| Declaration {
+                populations: proposed
+                    .populations
+                    .iter()
+                    .map(|j| PopulationJourney {
+                        population: j.population.clone(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                break_glass: None,
+            }),
+            &proposed,
+            &names,
+        ),
         problems: checks.problems().to_vec(),
     })
 }

@@ -428,7 +428,11 @@ async fn a_version_is_submitted_after_its_differences_are_reviewed(db: &TestDb) 
     assert_eq!(page.status, http::StatusCode::OK, "{}", page.body);
     let html = page.body;
     assert!(html.contains("Review version 1 of Payroll"), "{html}");
-    assert!(html.contains("The first version"));
+    assert!(html.contains("The first version: everything it declares"));
+    assert!(
+        html.contains("Contractors · Fallback"),
+        "each role of a first version is listed"
+    );
     assert!(html.contains("What submitting does to the findings"));
     assert!(html.contains("Submit version 1"));
     let first = hidden(&html, "draft");

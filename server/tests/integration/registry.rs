@@ -1210,9 +1210,62 @@ async fn federated_application_inherits_its_provider(db: &TestDb) {
         "a federated application starts from nothing of its own"
     );
 
+    // Its editor says, role by role, what the provider's journey gives.
+    let editor_page = o
+        .alice
+        .client
+        .page(&format!("/applications/{intranet}/declaration"))
+        .await
+        .body;
+    assert_eq!(
+        editor_page.matches("class=\"inherits\"").count(),
+        6,
+        "one per role"
+    );
+    assert!(
+        editor_page.contains("Device-bound platform passkey → FIDO2 security key"),
+        "{editor_page}"
+    );
+
+    // Before it declares anything, its page shows the journey it inherits, every entry so marked.
+    let page = o
+        .dave
+        .client
+        .page(&format!("/applications/{intranet}"))
+        .await
+        .body;
+    assert!(
+        page.contains("No declaration of its own has been submitted"),
+        "{page}"
+    );
+    assert!(
+        page.contains("FIDO2 security key"),
+        "the provider's paths are shown"
+    );
+    assert!(page.contains(">inherited</span>"));
+    assert!(!page.contains(">added</span>") && !page.contains(">overrides</span>"));
+
     // It declares only what it adds: an SMS fallback. No primary of its own is needed.
-    let own = Decl::default().methods("office_employees", "fallback", &["sms_otp"]);
+    let own = Decl::default()
+        .methods("office_employees", "fallback", &["sms_otp"])
+        .set("office_employees", "max_session_minutes", "60")
+        .set("office_employees", "idle_timeout_minutes", "15");
     assert_eq!(submitted(&o.alice, &intranet, &own).await, 1);
+    // Its page marks each entry in effect: the provider's inherited, its SMS fallback added,
+    // its session rules overriding the provider's.
+    let page = o
+        .dave
+        .client
+        .page(&format!("/applications/{intranet}"))
+        .await
+        .body;
+    for word in [">inherited</span>", ">added</span>", ">overrides</span>"] {
+        assert!(page.contains(word), "{word}");
+    }
+    assert!(
+        page.contains("SMS one-time code<span class=\"badge warn origin\">added</span>"),
+        "{page}"
+    );
     let v = show(&o.dave, &intranet, &[]).await.version.unwrap();
     assert_eq!(v.declaration.populations.len(), 1);
     assert_eq!(
@@ -1220,6 +1273,11 @@ async fn federated_application_inherits_its_provider(db: &TestDb) {
         PopulationJourney {
             population: "office_employees".into(),
             fallback: paths(&["sms_otp"]),
+            session: Some(SessionRules {
+                max_session_minutes: 60,
+                idle_timeout_minutes: 15,
+                reauth_sensitive: false,
+            }),
             ..Default::default()
         },
         "the declaration holds only its own parts"
@@ -1233,7 +1291,10 @@ async fn federated_application_inherits_its_provider(db: &TestDb) {
     );
     assert_eq!(effective.fallback, paths(&["security_key", "sms_otp"]));
     assert_eq!(effective.recovery, inherited.recovery);
-    assert_eq!(effective.session, inherited.session);
+    assert_eq!(
+        effective.session, v.declaration.populations[0].session,
+        "its own"
+    );
     assert_eq!(effective.offboarding, Some(Offboarding::Automatic));
     assert_eq!(effective.devices, inherited.devices);
 
