@@ -115,6 +115,19 @@ pub struct MethodOption {
     pub key: String,
     pub name: String,
     pub max_aal: i32,
+    /// What to know before choosing it, in words ("phishable", "restricted", "needs a personal
+    /// phone"…), from the catalogue.
+    #[serde(default)]
+    pub caveats: Vec<String>,
+}
+
+impl MethodOption {
+    /// How the editor offers it: its name, assurance and caveats.
+    pub fn label(&self) -> String {
+        let mut parts = vec![format!("AAL{}", self.max_aal)];
+        parts.extend(self.caveats.iter().cloned());
+        format!("{} ({})", self.name, parts.join(" · "))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,8 +198,8 @@ pub struct DeclarationReview {
     /// The version in force, if any; the draft becomes the next one.
     pub in_force: Option<i32>,
     pub next_version: i32,
-    /// When the draft was saved and by whom.
-    pub draft_saved: (String, String),
+    /// When the draft was saved and by whom (none: there is no draft to review).
+    pub draft_saved: Option<(String, String)>,
     pub draft_stamp: String,
     /// From the version in force (or nothing) to the draft.
     pub changes: Vec<Change>,
@@ -207,4 +220,28 @@ pub struct Change {
     pub what: String,
     pub before: String,
     pub after: String,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_method_is_offered_with_its_assurance_and_caveats() {
+        let sms = super::MethodOption {
+            key: "sms_otp".into(),
+            name: "SMS one-time code".into(),
+            max_aal: 1,
+            caveats: vec!["phishable".into(), "restricted".into()],
+        };
+        assert_eq!(
+            sms.label(),
+            "SMS one-time code (AAL1 · phishable · restricted)"
+        );
+        let key = super::MethodOption {
+            caveats: Vec::new(),
+            max_aal: 3,
+            name: "FIDO2 security key".into(),
+            ..sms
+        };
+        assert_eq!(key.label(), "FIDO2 security key (AAL3)");
+    }
 }

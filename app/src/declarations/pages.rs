@@ -589,7 +589,6 @@ fn ReviewView(r: DeclarationReview, impact: ChildrenFn) -> impl IntoView {
         |v| format!("Version {v} (in force)"),
     );
     let after = format!("Draft (version {})", r.next_version);
-    let (at, by) = r.draft_saved.clone();
     let can_submit = r.problems.is_empty();
     view! {
         <p class="crumbs">
@@ -605,7 +604,12 @@ fn ReviewView(r: DeclarationReview, impact: ChildrenFn) -> impl IntoView {
             subtitle="Check what changes before submitting: a submitted version cannot be changed or deleted."
         />
         <Feedback />
-        <p class="muted">{format!("The draft saved {at} by {by}.")}</p>
+        {r
+            .draft_saved
+            .clone()
+            .map(|(at, by)| {
+                view! { <p class="muted">{format!("The draft saved {at} by {by}.")}</p> }
+            })}
         {(!can_submit)
             .then(|| {
                 view! {
@@ -896,7 +900,7 @@ fn method_options(methods: &[MethodOption], selected: &str) -> impl IntoView + u
         .map(|m| {
             view! {
                 <option value=m.key.clone() selected=m.key == selected>
-                    {format!("{} (AAL{})", m.name, m.max_aal)}
+                    {m.label()}
                 </option>
             }
         })

@@ -356,14 +356,7 @@ pub async fn editor<C: ConnectionTrait>(
     let (_, standard) = current_policy(db).await?;
     let (declaration, origin, draft_saved) = match draft {
         Some(d) => {
-            let by = match d.updated_by {
-                Some(u) => app_user::Entity::find_by_id(u)
-                    .one(db)
-                    .await?
-                    .map(|u| u.display_name)
-                    .unwrap_or_default(),
-                None => String::new(),
-            };
+            let by = display_name_of(db, d.updated_by).await?;
             (
                 parse_body(&d.body)?,
                 DraftOrigin::Draft,
@@ -396,10 +389,23 @@ pub async fn editor<C: ConnectionTrait>(
         .all(db)
         .await?
         .into_iter()
-        .map(|m| MethodOption {
-            key: m.key,
-            name: m.name,
-            max_aal: m.max_aal,
+        .map(|m| {
+            let caveats = [
+                (!m.phishing_resistant, "phishable"),
+                (m.restricted, "restricted"),
+                (m.needs_personal_phone, "needs a personal phone"),
+                (m.needs_managed_device, "needs a managed device"),
+            ]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, word)| word.to_string())
+            .collect();
+            MethodOption {
+                key: m.key,
+                name: m.name,
+                max_aal: m.max_aal,
+                caveats,
+            }
         })
         .collect();
     let provider_declaration = if federated {
@@ -532,6 +538,21 @@ async fn submit_version(
     Ok(number)
 }
 
+/// The display name of the person who saved a draft (empty when unknown).
+async fn display_name_of<C: ConnectionTrait>(
+    db: &C,
+    user: Option<UserId>,
+) -> Result<String, AppError> {
+    Ok(match user {
+        Some(u) => app_user::Entity::find_by_id(u)
+            .one(db)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_default(),
+        None => String::new(),
+    })
+}
+
 /// The stamp of a saved draft: a submission names the draft it reviewed (its content and when
 /// it was saved).
 fn draft_stamp(d: &declaration_draft::Model) -> String {
@@ -550,14 +571,27 @@ pub async fn review<C: ConnectionTrait>(
     id: ApplicationId,
 ) -> Result<DeclarationReview, AppError> {
     let (app, _) = load_for_change(db, editor, id, false).await?;
-    let draft = declaration_draft::Entity::find_by_id(app.id)
+    let in_force = latest(db, app.id).await?;
+    let Some(draft) = declaration_draft::Entity::find_by_id(app.id)
         .one(db)
         .await?
-        .ok_or_else(|| {
-            AppError::Conflict("There is no draft to review: edit the declaration first.".into())
-        })?;
+    else {
+        // Nothing to review (submitted or discarded meanwhile): the page says so.
+        return Ok(DeclarationReview {
+            application_id: app.id,
+            application_name: app.name.clone(),
+            in_force: in_force.as_ref().map(|v| v.version),
+            next_version: in_force.as_ref().map_or(1, |v| v.version + 1),
+            draft_saved: None,
+            draft_stamp: String::new(),
+            changes: Vec::new(),
+            problems: vec![crate::error::Problem {
+                field: "draft".into(),
+                message: "There is no draft to review: edit the declaration first.".into(),
+            }],
+        });
+    };
     let proposed = parse_body(&draft.body)?;
-    let in_force = latest(db, app.id).await?;
     let current = in_force.as_ref().map(|v| parse_body(&v.body)).transpose()?;
     let names = names(db).await?;
     let served = served_populations(db, app.id).await?;
@@ -570,20 +604,13 @@ pub async fn review<C: ConnectionTrait>(
         &names,
         &mut checks,
     );
-    let by = match draft.updated_by {
-        Some(u) => app_user::Entity::find_by_id(u)
-            .one(db)
-            .await?
-            .map(|u| u.display_name)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let by = display_name_of(db, draft.updated_by).await?;
     Ok(DeclarationReview {
         application_id: app.id,
         application_name: app.name.clone(),
         in_force: in_force.as_ref().map(|v| v.version),
         next_version: in_force.as_ref().map_or(1, |v| v.version + 1),
-        draft_saved: (display_time(draft.updated_at), by),
+        draft_saved: Some((display_time(draft.updated_at), by)),
         draft_stamp: draft_stamp(&draft),
         // A first version is compared with empty journeys: every entry it declares is listed.
         changes: rules::diff(

@@ -51,11 +51,11 @@ pub async fn get_application_findings(id: ApplicationId) -> Result<ApplicationFi
 
 /// What a proposed policy (the editor's form) would do to the findings (security only).
 /// What submitting an application's draft would do to its findings (for its editors; changes
-/// nothing).
+/// nothing); none without a draft.
 #[server(endpoint = "findings/preview_draft")]
 pub async fn preview_draft(
     id: crate::ids::ApplicationId,
-) -> Result<super::model::DraftImpact, AppError> {
+) -> Result<Option<super::model::DraftImpact>, AppError> {
     use crate::registry::model::Editors;
     use crate::session::facade::granted;
     use crate::ssr::request::{context, respond};
@@ -63,10 +63,12 @@ pub async fn preview_draft(
     let editor = granted::<Editors>()?;
     let db = state.db.conn();
     let result = async {
-        let draft = crate::declarations::facade::draft_of(db, &editor, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        super::ssr::preview_draft(db, id, &draft, state.now()).await
+        match crate::declarations::facade::draft_of(db, &editor, id).await? {
+            Some(draft) => Ok(Some(
+                super::ssr::preview_draft(db, id, &draft, state.now()).await?,
+            )),
+            None => Ok(None),
+        }
     }
     .await;
     respond(result, None)

@@ -694,33 +694,36 @@ pub fn DraftImpactPanel() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="impact-title">
             <h2 id="impact-title">"What submitting does to the findings"</h2>
-            <Loaded
-                resource=impact
-                render=|i: DraftImpact| {
-                    let nothing = i.opened.is_empty() && i.resolved.is_empty();
-                    view! {
-                        <p>
-                            {format!(
-                                "{} opened · {} resolved · {} still open.",
-                                i.opened.len(),
-                                i.resolved.len(),
-                                i.still_open,
-                            )}
-                        </p>
-                        {nothing
-                            .then(|| {
-                                view! {
-                                    <p class="muted">
-                                        "No finding opens or resolves: the change keeps the findings as they are."
-                                    </p>
-                                }
-                            })}
-                        <ImpactList title="Opened by this version" lines=i.opened />
-                        <ImpactList title="Resolved by this version" lines=i.resolved />
-                    }
-                }
-            />
+            <Loaded resource=impact render=impact_view />
         </section>
+    }
+    .into_any()
+}
+
+fn impact_view(impact: Option<DraftImpact>) -> AnyView {
+    let Some(i) = impact else {
+        return view! { <p class="muted">"There is no draft to judge."</p> }.into_any();
+    };
+    let nothing = i.opened.is_empty() && i.resolved.is_empty();
+    view! {
+        <p>
+            {format!(
+                "{} opened · {} resolved · {} still open.",
+                i.opened.len(),
+                i.resolved.len(),
+                i.still_open,
+            )}
+        </p>
+        {nothing
+            .then(|| {
+                view! {
+                    <p class="muted">
+                        "No finding opens or resolves: the change keeps the findings as they are."
+                    </p>
+                }
+            })}
+        <ImpactList title="Opened by this version" lines=i.opened />
+        <ImpactList title="Resolved by this version" lines=i.resolved />
     }
     .into_any()
 }

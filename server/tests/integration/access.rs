@@ -114,6 +114,7 @@ const GUARDED_PAGES: &[(&str, &[Role])] = &[
     ("/applications/{id}", &[]),
     ("/applications/{id}/edit", EDITORS),
     ("/applications/{id}/declaration", EDITORS),
+    ("/applications/{id}/declaration/review", EDITORS),
     ("/findings", &[]),
     ("/exceptions", &[]),
     ("/exceptions/new", &[Role::Owner, Role::Security]),

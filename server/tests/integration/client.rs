@@ -121,14 +121,7 @@ impl<'w> Client<'w> {
     /// redirect back to a page.
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)], referer: &str) -> Reply {
         let body = serde_urlencoded::to_string(fields).expect("form encoding");
-        let req = self
-            .builder(http::Method::POST, path, "text/html,application/xhtml+xml")
-            .header(header::ORIGIN, ORIGIN)
-            .header(header::REFERER, format!("{ORIGIN}{referer}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(req).await
+        self.post_form_raw(path, body, referer).await
     }
 
     /// Posts a plain HTML form body as it is (fields in the page's order) from the page at

@@ -1228,12 +1228,14 @@ async fn federated_application_inherits_its_provider(db: &TestDb) {
     );
 
     // Before it declares anything, its page shows the journey it inherits, every entry so marked.
-    let page = o
-        .dave
-        .client
-        .page(&format!("/applications/{intranet}"))
-        .await
-        .body;
+    let app_page = || async {
+        o.dave
+            .client
+            .page(&format!("/applications/{intranet}"))
+            .await
+            .body
+    };
+    let page = app_page().await;
     assert!(
         page.contains("No declaration of its own has been submitted"),
         "{page}"
@@ -1253,12 +1255,7 @@ async fn federated_application_inherits_its_provider(db: &TestDb) {
     assert_eq!(submitted(&o.alice, &intranet, &own).await, 1);
     // Its page marks each entry in effect: the provider's inherited, its SMS fallback added,
     // its session rules overriding the provider's.
-    let page = o
-        .dave
-        .client
-        .page(&format!("/applications/{intranet}"))
-        .await
-        .body;
+    let page = app_page().await;
     for word in [">inherited</span>", ">added</span>", ">overrides</span>"] {
         assert!(page.contains(word), "{word}");
     }
