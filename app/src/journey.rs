@@ -64,6 +64,34 @@ vocabulary!(
     }
 );
 
+impl Platform {
+    /// A minimum version as people write it for this platform (digits and dots).
+    pub fn version_example(self) -> &'static str {
+        match self {
+            Self::Windows => "10.0.22631",
+            Self::Macos => "14",
+            Self::Ios => "17.4",
+            Self::Android => "13",
+            Self::Linux => "6.1",
+            Self::Chromeos => "120",
+        }
+    }
+
+    /// What the version means on this platform, and the version passkeys need there.
+    pub fn version_hint(self) -> &'static str {
+        match self {
+            Self::Windows => {
+                "Build number: 10.0.19045 is Windows 10 22H2, 10.0.22631 Windows 11 23H2."
+            }
+            Self::Macos => "Synced passkeys need macOS 13 or later.",
+            Self::Ios => "Passkeys need iOS 16 or later.",
+            Self::Android => "Passkeys need Android 9 or later.",
+            Self::Linux => "Kernel version; passkeys come from the browser or a security key.",
+            Self::Chromeos => "The ChromeOS version number, as on chrome://version.",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionRules {
     pub max_session_minutes: u32,
@@ -430,10 +458,9 @@ pub fn describe_devices(d: Option<&DeviceRequirements>) -> String {
 }
 
 pub fn duration(minutes: u32) -> String {
-    if minutes >= 60 && minutes.is_multiple_of(60) {
-        let h = minutes / 60;
-        format!("{h} h")
-    } else {
-        format!("{minutes} min")
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
     }
 }

@@ -34,11 +34,13 @@ impl MethodView {
         if self.phishing_resistant {
             t.push("phishing-resistant");
         }
-        t.push(if self.syncable {
-            "syncable"
-        } else {
-            "device-bound"
-        });
+        if self.has_binding() {
+            t.push(if self.syncable {
+                "syncable"
+            } else {
+                "device-bound"
+            });
+        }
         if self.restricted {
             t.push("restricted (5.2.10)");
         }
@@ -52,6 +54,18 @@ impl MethodView {
             t.push("works on shared workstations");
         }
         t
+    }
+
+    /// Whether "syncable" or "device-bound" says anything of this method: only of an
+    /// authenticator that holds a key or secret (a passkey, a security key, a smart card, an
+    /// authenticator app or token); not of a password, a federated sign-in, a procedure, a code
+    /// sent to a phone number or an inbox, or recovery codes.
+    pub fn has_binding(&self) -> bool {
+        matches!(
+            self.factor,
+            FactorKind::MultiFactor | FactorKind::Possession
+        ) && !self.restricted
+            && !matches!(self.category.as_str(), "recovery" | "email")
     }
 
     pub fn aal(&self) -> String {
@@ -103,10 +117,31 @@ mod tests {
             method(true, true, false).traits(),
             vec!["phishing-resistant", "syncable"]
         );
+        assert_eq!(method(false, false, false).traits(), vec!["device-bound"]);
+        // A code sent to a phone number is bound to no device.
         assert_eq!(
             method(false, false, true).traits(),
-            vec!["device-bound", "restricted (5.2.10)"]
+            vec!["restricted (5.2.10)"]
         );
+        // Neither a password nor a federated sign-in is device-bound or syncable.
+        for factor in [
+            FactorKind::Knowledge,
+            FactorKind::Federation,
+            FactorKind::Procedure,
+        ] {
+            let m = MethodView {
+                factor,
+                ..method(false, false, false)
+            };
+            assert!(!m.has_binding());
+            assert!(m.traits().is_empty(), "{factor:?}: {:?}", m.traits());
+        }
+        let codes = MethodView {
+            factor: FactorKind::Possession,
+            category: "recovery".into(),
+            ..method(false, false, false)
+        };
+        assert!(codes.traits().is_empty());
         assert_eq!(method(false, false, false).aal(), "AAL2");
     }
 }

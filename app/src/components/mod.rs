@@ -34,6 +34,32 @@ pub struct FormOutcome {
     pub values: Vec<(String, String)>,
 }
 
+/// The addresses lists were last shown at in this session (a list's path and its search,
+/// filters and position), so that a breadcrumb back to a list finds it as it was left.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ListAddresses(pub std::collections::BTreeMap<String, String>);
+
+/// The address of the list at `path` as this session last showed it (its query kept), else
+/// `path` itself: what a breadcrumb back to the list links to.
+pub fn list_as_left(path: &str) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                parts
+                    .extensions
+                    .get::<ListAddresses>()
+                    .and_then(|l| l.0.get(path).cloned())
+            })
+            .filter(|q| !q.is_empty())
+            .map_or_else(|| path.to_string(), |q| format!("{path}?{q}"))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        path.to_string()
+    }
+}
+
 /// The outcome of the plain form post that led to this page, if any.
 pub fn form_outcome() -> Option<FormOutcome> {
     #[cfg(feature = "ssr")]
@@ -47,11 +73,12 @@ pub fn form_outcome() -> Option<FormOutcome> {
     }
 }
 
-/// What was typed into the form posted to `action` that was refused just before this page, field
-/// by field, if any: the form shows it instead of what is saved.
+/// What was typed into the form posted to `action` that was refused just before this page (or
+/// the form as its server function changed it to be shown again), field by field, if any: the
+/// form shows it instead of what is saved.
 pub fn typed_pairs(action: &str) -> Option<Vec<(String, String)>> {
     form_outcome()
-        .filter(|o| o.error.is_some() && o.action.as_deref() == Some(action))
+        .filter(|o| o.action.as_deref() == Some(action))
         .map(|o| o.values)
 }
 

@@ -46,20 +46,48 @@ pub async fn get_declaration_editor(id: ApplicationId) -> Result<DeclarationEdit
 }
 
 /// Saves the draft (`intent` = `save`), saves it and goes to its review (`review`: the page's
-/// way to submit), or submits it as a new version at once (`submit`: for scripts).
+/// way to submit), or submits it as a new version at once (`submit`: for scripts). A list
+/// button of the editor (`edit`, see [`ListEdit`]) instead changes the form as sent and shows it
+/// again, not yet saved, so that adding, removing and reordering paths works without JavaScript.
 #[server(endpoint = "declarations/save")]
 pub async fn save_declaration(
     id: ApplicationId,
-    intent: Intent,
+    #[server(default)] intent: Intent,
+    #[server(default)] edit: Option<String>,
     #[server(default)] p: BTreeMap<String, PopulationForm>,
     #[server(default)] bg: BreakGlassForm,
 ) -> Result<Option<i32>, AppError> {
     use crate::registry::model::Editors;
     use crate::session::facade::granted;
-    use crate::ssr::request::{context, respond, respond_redirect};
-    let form = super::model::DeclarationForm { p, bg };
+    use crate::ssr::request::{context, respond, respond_redirect, respond_with_form};
+    let mut form = super::model::DeclarationForm { p, bg };
     let (state, _) = context().await?;
     let editor = granted::<Editors>()?;
+    if let Some(edit) = edit {
+        let Some(edit) = super::model::ListEdit::parse(&edit) else {
+            let refused = AppError::validation("edit", "This button asks for nothing known.");
+            return respond(Err(refused), None);
+        };
+        let notice = if super::rules::apply_edit(&mut form, &edit) {
+            format!(
+                "{} path {}: {}. Not saved yet: Save draft keeps it.",
+                edit.role.label(),
+                edit.position + 1,
+                edit.action.label().to_lowercase()
+            )
+        } else {
+            "Nothing to change there.".to_string()
+        };
+        let shown = SaveDeclaration {
+            id,
+            intent: Intent::Save,
+            edit: None,
+            p: form.p,
+            bg: form.bg,
+        };
+        let anchor = format!("{}-{}", edit.population, edit.role.as_str());
+        return respond_with_form(Ok(None), &shown, &notice, &anchor);
+    }
     let result = super::ssr::save(&state, &editor, id, &form, intent).await;
     match (&result, intent) {
         (Ok(Some(n)), _) => {

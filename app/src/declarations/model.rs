@@ -30,7 +30,11 @@ pub struct PopulationForm {
     pub step_up: PathsForm,
     pub device_replacement: PathsForm,
     pub offboarding: String,
+    /// Session limits in hours and minutes (either may be empty; minutes alone may exceed 59,
+    /// as scripts that post whole minutes do).
+    pub max_session_hours: String,
     pub max_session_minutes: String,
+    pub idle_timeout_hours: String,
     pub idle_timeout_minutes: String,
     pub reauth_sensitive: Option<String>,
     /// Minimum OS version by platform key; empty means not supported.
@@ -50,6 +54,65 @@ impl PopulationForm {
             JourneyRole::StepUp => &self.step_up,
             JourneyRole::DeviceReplacement => &self.device_replacement,
         }
+    }
+
+    pub fn slots_mut(&mut self, role: JourneyRole) -> &mut PathsForm {
+        match role {
+            JourneyRole::Enrolment => &mut self.enrolment,
+            JourneyRole::Primary => &mut self.primary,
+            JourneyRole::Fallback => &mut self.fallback,
+            JourneyRole::Recovery => &mut self.recovery,
+            JourneyRole::StepUp => &mut self.step_up,
+            JourneyRole::DeviceReplacement => &mut self.device_replacement,
+        }
+    }
+}
+
+vocabulary!(
+    /// What a path's buttons in the editor do to a role's ordered list.
+    pub enum ListMove {
+        Up = ("up", "Move up"),
+        Down = ("down", "Move down"),
+        Remove = ("remove", "Remove"),
+        /// Adds an empty path after the last one (the button of the whole role).
+        Add = ("add", "Add a path"),
+    }
+);
+
+/// A change to one role's ordered list of paths, asked by a button of the editor (a plain form
+/// post, so it works without JavaScript): `edit=population/role/position/move`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListEdit {
+    pub population: String,
+    pub role: JourneyRole,
+    pub position: usize,
+    pub action: ListMove,
+}
+
+impl ListEdit {
+    /// The value of the button that asks for it.
+    pub fn value(&self) -> String {
+        format!(
+            "{}/{}/{}/{}",
+            self.population,
+            self.role.as_str(),
+            self.position,
+            self.action.as_str()
+        )
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        let mut parts = value.rsplitn(4, '/');
+        let action = ListMove::parse(parts.next()?)?;
+        let position = parts.next()?.parse().ok()?;
+        let role = JourneyRole::parse(parts.next()?)?;
+        let population = parts.next()?.to_string();
+        (!population.is_empty()).then_some(Self {
+            population,
+            role,
+            position,
+            action,
+        })
     }
 }
 
@@ -81,6 +144,13 @@ vocabulary!(
         Submit = ("submit", "Submit version"),
     }
 );
+
+impl Default for Intent {
+    /// A post that names no intent (a list's button) keeps what it sends as a draft would.
+    fn default() -> Self {
+        Self::Save
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // What pages show.
@@ -149,6 +219,12 @@ pub struct DeclarationEditor {
     pub populations: Vec<PopulationOption>,
     /// Active methods, strongest first.
     pub methods: Vec<MethodOption>,
+    /// The application's criticality, as the warnings name it ("high").
+    pub criticality: String,
+    /// Per role, the methods weak for this application's criticality under the standard policy,
+    /// each with why (the editor warns as they are picked).
+    #[serde(default)]
+    pub weak: BTreeMap<JourneyRole, BTreeMap<String, String>>,
     /// The draft, else the latest version, else the standard journey's defaults.
     pub declaration: Declaration,
     pub origin: DraftOrigin,
@@ -220,6 +296,36 @@ pub struct Change {
     pub what: String,
     pub before: String,
     pub after: String,
+    /// The items the later version adds ("Security key"), for lists of paths.
+    #[serde(default)]
+    pub added: Vec<String>,
+    /// The items it no longer has.
+    #[serde(default)]
+    pub removed: Vec<String>,
+    /// Whether the change makes the journey stronger or weaker, where that can be told.
+    #[serde(default)]
+    pub effect: Option<Effect>,
+}
+
+vocabulary!(
+    /// What a change does to the journey's strength.
+    pub enum Effect {
+        Strengthens = ("strengthens", "Strengthens"),
+        Weakens = ("weakens", "Weakens"),
+        Mixed = ("mixed", "Strengthens and weakens"),
+    }
+);
+
+impl Effect {
+    /// From whether something became stronger and whether something became weaker.
+    pub fn of(stronger: bool, weaker: bool) -> Option<Self> {
+        match (stronger, weaker) {
+            (true, true) => Some(Self::Mixed),
+            (true, false) => Some(Self::Strengthens),
+            (false, true) => Some(Self::Weakens),
+            (false, false) => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,14 +3,14 @@
 //! flat (population, role, position, method) rows. No clock, no database.
 
 use super::model::{
-    BreakGlass, BreakGlassForm, Change, Declaration, DeclarationForm, DeviceRequirements,
-    JourneyRole, MAX_FACTORS, Names, Offboarding, Path, PathsForm, Platform, PlatformSupport,
-    PopulationForm, PopulationJourney, SessionRules,
+    BreakGlass, BreakGlassForm, Change, Declaration, DeclarationForm, DeviceRequirements, Effect,
+    JourneyRole, ListEdit, ListMove, MAX_FACTORS, Names, Offboarding, Path, PathsForm, Platform,
+    PlatformSupport, PopulationForm, PopulationJourney, SessionRules,
 };
 use crate::error::AppError;
-use crate::policy::model::Policy;
+use crate::policy::model::{Criticality, Policy};
 use crate::validation::Checks;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub const LOCATION_MAX: usize = 200;
 pub use crate::journey::VERSION_MAX;
@@ -85,6 +85,8 @@ pub fn to_form(d: &Declaration) -> DeclarationForm {
         .map(|j| {
             let devices = j.devices.clone().unwrap_or_default();
             let session = j.session.as_ref();
+            let max = hours_and_minutes(session.map(|s| s.max_session_minutes));
+            let idle = hours_and_minutes(session.map(|s| s.idle_timeout_minutes));
             let pf = PopulationForm {
                 enrolment: paths(&j.enrolment),
                 primary: paths(&j.primary),
@@ -96,12 +98,10 @@ pub fn to_form(d: &Declaration) -> DeclarationForm {
                     .offboarding
                     .map(|o| o.as_str().to_string())
                     .unwrap_or_default(),
-                max_session_minutes: session
-                    .map(|s| s.max_session_minutes.to_string())
-                    .unwrap_or_default(),
-                idle_timeout_minutes: session
-                    .map(|s| s.idle_timeout_minutes.to_string())
-                    .unwrap_or_default(),
+                max_session_hours: max.0,
+                max_session_minutes: max.1,
+                idle_timeout_hours: idle.0,
+                idle_timeout_minutes: idle.1,
                 reauth_sensitive: on(session.is_some_and(|s| s.reauth_sensitive)),
                 platforms: devices
                     .platforms
@@ -162,14 +162,16 @@ fn population_from_form(key: &str, pf: &PopulationForm, checks: &mut Checks) -> 
             parsed
         }
     };
-    let max = minutes(
-        &pf.max_session_minutes,
-        &field(key, "max_session_minutes"),
+    let max = read_duration(
+        (&pf.max_session_hours, &pf.max_session_minutes),
+        key,
+        "max_session",
         checks,
     );
-    let idle = minutes(
-        &pf.idle_timeout_minutes,
-        &field(key, "idle_timeout_minutes"),
+    let idle = read_duration(
+        (&pf.idle_timeout_hours, &pf.idle_timeout_minutes),
+        key,
+        "idle_timeout",
         checks,
     );
     journey.session = match (max, idle) {
@@ -215,26 +217,174 @@ fn population_from_form(key: &str, pf: &PopulationForm, checks: &mut Checks) -> 
     journey
 }
 
-/// Whole minutes in range, nothing when empty; `Err(())` once the problem is noted.
-fn minutes(raw: &str, field: &str, checks: &mut Checks) -> Result<Option<u32>, ()> {
-    let raw = raw.trim();
-    if raw.is_empty() {
+/// A duration typed as hours and minutes (`{part}_hours`, `{part}_minutes`), in whole minutes
+/// within range; nothing when both are empty; `Err(())` once the problem is noted. Minutes alone
+/// may exceed 59 (480 is 8 hours), as scripts post them.
+fn read_duration(
+    (hours, mins): (&str, &str),
+    population: &str,
+    part: &str,
+    checks: &mut Checks,
+) -> Result<Option<u32>, ()> {
+    let (hours, mins) = (hours.trim(), mins.trim());
+    if hours.is_empty() && mins.is_empty() {
         return Ok(None);
     }
-    match raw
-        .parse::<u32>()
-        .ok()
-        .filter(|m| (1..=MAX_SESSION_MINUTES).contains(m))
-    {
-        Some(m) => Ok(Some(m)),
+    let max_hours = MAX_SESSION_MINUTES / 60;
+    let h = match hours {
+        "" => Some(0),
+        h => h.parse::<u32>().ok().filter(|h| *h <= max_hours),
+    };
+    let Some(h) = h else {
+        checks.problem(
+            field(population, &format!("{part}_hours")),
+            format!("Enter whole hours from 0 to {max_hours}."),
+        );
+        return Err(());
+    };
+    let most = if hours.is_empty() {
+        MAX_SESSION_MINUTES
+    } else {
+        59
+    };
+    let m = match mins {
+        "" => Some(0),
+        m => m.parse::<u32>().ok().filter(|m| *m <= most),
+    };
+    let total = m.map(|m| h * 60 + m);
+    match total.filter(|t| (1..=MAX_SESSION_MINUTES).contains(t)) {
+        Some(t) => Ok(Some(t)),
         None => {
-            checks.problem(
-                field,
-                format!("Enter whole minutes from 1 to {MAX_SESSION_MINUTES}."),
-            );
+            let message = if m.is_none() && !hours.is_empty() {
+                "Enter whole minutes from 0 to 59.".to_string()
+            } else {
+                format!("Enter a duration from 1 minute to {} hours.", max_hours)
+            };
+            checks.problem(field(population, &format!("{part}_minutes")), message);
             Err(())
         }
     }
+}
+
+/// Whole minutes as the editor shows them: (hours, minutes), both empty for nothing.
+pub fn hours_and_minutes(total: Option<u32>) -> (String, String) {
+    match total {
+        Some(t) => ((t / 60).to_string(), (t % 60).to_string()),
+        None => (String::new(), String::new()),
+    }
+}
+
+/// Applies a list button of the editor to the form: moves a path up or down, removes it, or adds
+/// an empty one at the end of the role. A button that names nothing the form holds changes
+/// nothing (it answers `false`).
+pub fn apply_edit(form: &mut DeclarationForm, edit: &ListEdit) -> bool {
+    let Some(pf) = form.p.get_mut(&edit.population) else {
+        return false;
+    };
+    let max = edit.role.slots();
+    let paths = pf.slots_mut(edit.role);
+    let at = edit.position;
+    match edit.action {
+        ListMove::Add if paths.len() < max => {
+            // One empty method, not an empty path: the form shown again must still post it.
+            paths.push(vec![String::new()]);
+            true
+        }
+        ListMove::Up if at > 0 && at < paths.len() => {
+            paths.swap(at - 1, at);
+            true
+        }
+        ListMove::Down if at + 1 < paths.len() => {
+            paths.swap(at, at + 1);
+            true
+        }
+        ListMove::Remove if at < paths.len() => {
+            paths.remove(at);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// What a method is, as the standard judges it.
+#[derive(Clone, Debug)]
+pub struct MethodTraits {
+    pub key: String,
+    pub name: String,
+    pub max_aal: i32,
+    pub phishing_resistant: bool,
+}
+
+/// Per role, the methods weak for an application of criticality `c` under `policy`, each with
+/// why: below the assurance the criticality needs, phishable where the criticality asks for
+/// phishing resistance (primary, step-up), never accepted, or not accepted in that role by the
+/// standard (either of the last two needs an exception).
+pub fn weak_choices(
+    policy: &Policy,
+    c: Criticality,
+    methods: &[MethodTraits],
+) -> BTreeMap<JourneyRole, BTreeMap<String, String>> {
+    let rules = policy.for_criticality(c);
+    let crit = c.label().to_lowercase();
+    // What the standard accepts in a role, for any population: its standard journeys' methods
+    // and those allowed beyond them.
+    let accepted = |role: JourneyRole| -> BTreeSet<&str> {
+        policy
+            .standard
+            .iter()
+            .chain([&policy.default_journey])
+            .flat_map(|j| j.paths(role).iter().flat_map(|p| p.factors()))
+            .chain(policy.allowed.get(&role).into_iter().flatten())
+            .map(String::as_str)
+            .collect()
+    };
+    JourneyRole::ALL
+        .iter()
+        .copied()
+        .map(|role| {
+            let weak = methods
+                .iter()
+                .filter_map(|m| {
+                    let why = if policy.never.contains(&m.key) {
+                        format!("{} is never accepted without an exception.", m.name)
+                    } else if m.max_aal < i32::from(rules.min_aal)
+                        && matches!(
+                            role,
+                            JourneyRole::Primary
+                                | JourneyRole::Fallback
+                                | JourneyRole::Recovery
+                                | JourneyRole::StepUp
+                        )
+                    {
+                        format!(
+                            "{} reaches AAL{} only; a {crit}-criticality application needs AAL{} (unless combined with a stronger method).",
+                            m.name, m.max_aal, rules.min_aal
+                        )
+                    } else if !m.phishing_resistant
+                        && ((role == JourneyRole::Primary && rules.phishing_resistant_primary)
+                            || (role == JourneyRole::StepUp
+                                && rules.phishing_resistant_step_up))
+                    {
+                        format!(
+                            "{} can be phished; a {crit}-criticality application's {} must resist phishing.",
+                            m.name,
+                            role.label().to_lowercase()
+                        )
+                    } else if !accepted(role).contains(m.key.as_str()) {
+                        format!(
+                            "The standard does not accept {} as a {} path: it is a deviation that needs an exception.",
+                            m.name,
+                            role.label().to_lowercase()
+                        )
+                    } else {
+                        return None;
+                    };
+                    Some((m.key.clone(), why))
+                })
+                .collect();
+            (role, weak)
+        })
+        .collect()
 }
 
 fn break_glass_from_form(bg: &BreakGlassForm, checks: &mut Checks) -> Option<BreakGlass> {
@@ -599,8 +749,18 @@ pub fn describe_break_glass(b: Option<&BreakGlass>, names: &Names) -> String {
     }
 }
 
-/// What changed from `a` to `b`, in reading order.
-pub fn diff(a: &Declaration, b: &Declaration, names: &Names) -> Vec<Change> {
+/// The differences between two declarations in plain words, each list item added (+) or removed
+/// (−) named, and whether each change strengthens or weakens the journey: for paths, by the
+/// role's weakest path (`ranks`: the catalogue's strength rank per method, lower is stronger; a
+/// path is as strong as its strongest method); for sessions, longer or shorter limits and
+/// re-authentication; for devices, managed and personal devices; for offboarding, automatic
+/// over manual over none.
+pub fn diff(
+    a: &Declaration,
+    b: &Declaration,
+    names: &Names,
+    ranks: &BTreeMap<String, i32>,
+) -> Vec<Change> {
     let mut changes = Vec::new();
     let mut keys: Vec<&str> = a
         .populations
@@ -612,20 +772,28 @@ pub fn diff(a: &Declaration, b: &Declaration, names: &Names) -> Vec<Change> {
             keys.push(&j.population);
         }
     }
-    let mut push = |what: String, before: String, after: String| {
+    let mut push = |what: String, before: String, after: String, detail: Detail| {
         if before != after {
             changes.push(Change {
                 what,
                 before,
                 after,
+                added: detail.added,
+                removed: detail.removed,
+                effect: detail.effect,
             });
         }
     };
     for key in keys {
         let pop = names.population(key);
         match (a.journey(key), b.journey(key)) {
-            (Some(_), None) => push(pop, "declared".into(), "removed".into()),
-            (None, Some(_)) => push(pop, "not declared".into(), "declared".into()),
+            (Some(_), None) => push(pop, "declared".into(), "removed".into(), Detail::none()),
+            (None, Some(_)) => push(
+                pop,
+                "not declared".into(),
+                "declared".into(),
+                Detail::none(),
+            ),
             (None, None) => {}
             (Some(x), Some(y)) => {
                 for role in JourneyRole::ALL.iter().copied() {
@@ -633,22 +801,41 @@ pub fn diff(a: &Declaration, b: &Declaration, names: &Names) -> Vec<Change> {
                         format!("{pop} · {}", role.label()),
                         describe_paths(x.paths(role), names),
                         describe_paths(y.paths(role), names),
+                        paths_detail(x.paths(role), y.paths(role), names, ranks),
                     );
                 }
+                let offboarding = |o: Option<Offboarding>| match o {
+                    Some(Offboarding::Automatic) => 2,
+                    Some(Offboarding::Manual) => 1,
+                    None => 0,
+                };
+                let (ox, oy) = (offboarding(x.offboarding), offboarding(y.offboarding));
                 push(
                     format!("{pop} · Offboarding"),
                     describe_offboarding(x.offboarding),
                     describe_offboarding(y.offboarding),
+                    Detail::effect(Effect::of(oy > ox, oy < ox)),
                 );
                 push(
                     format!("{pop} · Session rules"),
                     describe_session(x.session.as_ref()),
                     describe_session(y.session.as_ref()),
+                    Detail::effect(session_effect(x.session.as_ref(), y.session.as_ref())),
+                );
+                let (dx, dy) = (
+                    x.devices.clone().unwrap_or_default(),
+                    y.devices.clone().unwrap_or_default(),
                 );
                 push(
                     format!("{pop} · Devices"),
                     describe_devices(x.devices.as_ref()),
                     describe_devices(y.devices.as_ref()),
+                    Detail::effect(Effect::of(
+                        (dy.managed_required && !dx.managed_required)
+                            || (dx.byod_allowed && !dy.byod_allowed),
+                        (dx.managed_required && !dy.managed_required)
+                            || (dy.byod_allowed && !dx.byod_allowed),
+                    )),
                 );
             }
         }
@@ -657,8 +844,75 @@ pub fn diff(a: &Declaration, b: &Declaration, names: &Names) -> Vec<Change> {
         "Break-glass".into(),
         describe_break_glass(a.break_glass.as_ref(), names),
         describe_break_glass(b.break_glass.as_ref(), names),
+        Detail::none(),
     );
     changes
+}
+
+/// What a change adds, removes and does, beside its before and after.
+struct Detail {
+    added: Vec<String>,
+    removed: Vec<String>,
+    effect: Option<Effect>,
+}
+
+impl Detail {
+    fn none() -> Self {
+        Self::effect(None)
+    }
+
+    fn effect(effect: Option<Effect>) -> Self {
+        Self {
+            added: Vec::new(),
+            removed: Vec::new(),
+            effect,
+        }
+    }
+}
+
+fn paths_detail(
+    before: &[Path],
+    after: &[Path],
+    names: &Names,
+    ranks: &BTreeMap<String, i32>,
+) -> Detail {
+    let described = |ps: &[Path], other: &[Path]| -> Vec<String> {
+        ps.iter()
+            .filter(|p| !other.contains(p))
+            .map(|p| describe_path(p, names))
+            .collect()
+    };
+    // A path is as strong as its strongest method; a role as weak as its weakest path. A
+    // method the catalogue does not rank counts as the weakest.
+    let path_rank = |p: &Path| {
+        p.factors()
+            .iter()
+            .map(|m| ranks.get(m).copied().unwrap_or(i32::MAX))
+            .min()
+            .unwrap_or(i32::MAX)
+    };
+    let weakest = |ps: &[Path]| ps.iter().map(path_rank).max();
+    let effect = match (weakest(before), weakest(after)) {
+        (Some(x), Some(y)) => Effect::of(y < x, y > x),
+        _ => None,
+    };
+    Detail {
+        added: described(after, before),
+        removed: described(before, after),
+        effect,
+    }
+}
+
+fn session_effect(x: Option<&SessionRules>, y: Option<&SessionRules>) -> Option<Effect> {
+    let (x, y) = (x?, y?);
+    Effect::of(
+        y.max_session_minutes < x.max_session_minutes
+            || y.idle_timeout_minutes < x.idle_timeout_minutes
+            || (y.reauth_sensitive && !x.reauth_sensitive),
+        y.max_session_minutes > x.max_session_minutes
+            || y.idle_timeout_minutes > x.idle_timeout_minutes
+            || (x.reauth_sensitive && !y.reauth_sensitive),
+    )
 }
 
 #[cfg(test)]
@@ -749,7 +1003,15 @@ mod tests {
             form.p["office_employees"].fallback,
             [["smart_card", "sms_otp"]]
         );
-        assert_eq!(form.p["office_employees"].max_session_minutes, "600");
+        let office = &form.p["office_employees"];
+        assert_eq!(
+            (
+                office.max_session_hours.as_str(),
+                office.max_session_minutes.as_str()
+            ),
+            ("10", "0"),
+            "shown in hours and minutes"
+        );
         assert_eq!(from_form(&form, &served(), &known()).unwrap(), d);
         form.bg.accounts = "3".into();
         form.bg.method = "security_key".into();
@@ -975,13 +1237,60 @@ mod tests {
         let mut b = a.clone();
         b.populations[0].recovery = vec![Path::of(&["sms_otp", "security_key"])];
         b.populations[1].session = None;
-        let changes = diff(&a, &b, &names);
+        let ranks: BTreeMap<String, i32> = [
+            ("security_key", 1),
+            ("platform_passkey", 2),
+            ("helpdesk_proofing", 8),
+            ("sms_otp", 9),
+        ]
+        .into_iter()
+        .map(|(k, r)| (k.to_string(), r))
+        .collect();
+        let changes = diff(&a, &b, &names, &ranks);
         assert_eq!(changes.len(), 2, "{changes:?}");
         assert_eq!(changes[0].what, "Office employees · Recovery");
         assert_eq!(changes[0].after, "SMS one-time code + security_key");
+        assert_eq!(changes[0].added, ["SMS one-time code + security_key"]);
+        assert_eq!(changes[0].removed.len(), a.populations[0].recovery.len());
         assert_eq!(changes[1].what, "contractors · Session rules");
         assert_eq!(changes[1].after, "not declared");
-        assert!(diff(&a, &a, &names).is_empty());
+        assert_eq!(changes[1].effect, None, "no rules to compare with");
+        assert!(diff(&a, &a, &names, &ranks).is_empty());
+
+        // Adding a weaker path weakens a role; taking it away again strengthens it.
+        let mut c = a.clone();
+        c.populations[0].fallback = vec![Path::single("security_key"), Path::single("sms_otp")];
+        let mut d = c.clone();
+        d.populations[0].fallback = vec![Path::single("security_key")];
+        let fallback = |from: &Declaration, to: &Declaration| {
+            diff(from, to, &names, &ranks)
+                .into_iter()
+                .find(|c| c.what.ends_with("Fallback"))
+                .unwrap()
+        };
+        let weaker = fallback(&d, &c);
+        assert_eq!(weaker.effect, Some(Effect::Weakens));
+        assert_eq!(weaker.added, ["SMS one-time code"]);
+        assert!(weaker.removed.is_empty());
+        assert_eq!(fallback(&c, &d).effect, Some(Effect::Strengthens));
+        // A longer session weakens, shorter idle with re-authentication strengthens; both mixed.
+        let mut e = a.clone();
+        let s = e.populations[0].session.as_mut().unwrap();
+        s.max_session_minutes += 60;
+        let session = |to: &Declaration| {
+            diff(&a, to, &names, &ranks)
+                .into_iter()
+                .find(|c| c.what.ends_with("Session rules"))
+                .unwrap()
+                .effect
+        };
+        assert_eq!(session(&e), Some(Effect::Weakens));
+        let s = e.populations[0].session.as_mut().unwrap();
+        s.max_session_minutes -= 120;
+        assert_eq!(session(&e), Some(Effect::Strengthens));
+        let s = e.populations[0].session.as_mut().unwrap();
+        s.idle_timeout_minutes += 5;
+        assert_eq!(session(&e), Some(Effect::Mixed));
     }
 
     #[test]
@@ -1074,5 +1383,137 @@ mod tests {
                 .journey("office_employees")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn durations_are_read_in_hours_and_minutes_or_minutes_alone() {
+        let read = |h: &str, m: &str| {
+            let mut checks = Checks::new();
+            let r = read_duration((h, m), "office_employees", "max_session", &mut checks);
+            let fields: Vec<String> = checks.problems().iter().map(|p| p.field.clone()).collect();
+            (r, fields)
+        };
+        assert_eq!(read("8", "30"), (Ok(Some(510)), vec![]));
+        assert_eq!(read("8", ""), (Ok(Some(480)), vec![]));
+        assert_eq!(
+            read("", "480"),
+            (Ok(Some(480)), vec![]),
+            "as scripts post it"
+        );
+        assert_eq!(read("", ""), (Ok(None), vec![]));
+        assert_eq!(
+            read("8", "75"),
+            (
+                Err(()),
+                vec!["p[office_employees][max_session_minutes]".to_string()]
+            ),
+            "minutes beside hours stay below 60"
+        );
+        assert_eq!(
+            read("eight", ""),
+            (
+                Err(()),
+                vec!["p[office_employees][max_session_hours]".to_string()]
+            )
+        );
+        assert_eq!(read("0", "0").1.len(), 1, "at least a minute");
+        assert_eq!(read("721", "").1.len(), 1, "at most 30 days");
+        assert_eq!(hours_and_minutes(Some(510)), ("8".into(), "30".into()));
+        assert_eq!(hours_and_minutes(None), (String::new(), String::new()));
+    }
+
+    #[test]
+    fn list_buttons_move_remove_and_add_paths() {
+        let edit = |position: usize, action: ListMove| ListEdit {
+            population: "office_employees".into(),
+            role: JourneyRole::Fallback,
+            position,
+            action,
+        };
+        let mut form = form_with(|p| {
+            p.fallback = vec![
+                vec!["totp_app".into()],
+                vec!["password".into(), "totp_app".into()],
+                vec!["smart_card".into()],
+            ]
+        });
+        let keys = |f: &DeclarationForm| -> Vec<String> {
+            f.p["office_employees"]
+                .fallback
+                .iter()
+                .map(|p| p.join("+"))
+                .collect()
+        };
+        assert!(apply_edit(&mut form, &edit(2, ListMove::Up)));
+        assert_eq!(keys(&form), ["totp_app", "smart_card", "password+totp_app"]);
+        assert!(apply_edit(&mut form, &edit(0, ListMove::Down)));
+        assert_eq!(keys(&form), ["smart_card", "totp_app", "password+totp_app"]);
+        assert!(apply_edit(&mut form, &edit(1, ListMove::Remove)));
+        assert_eq!(keys(&form), ["smart_card", "password+totp_app"]);
+        assert!(apply_edit(&mut form, &edit(2, ListMove::Add)));
+        assert_eq!(keys(&form), ["smart_card", "password+totp_app", ""]);
+        // Buttons at the ends, or naming what is not there, change nothing.
+        let before = form.clone();
+        assert!(!apply_edit(&mut form, &edit(0, ListMove::Up)));
+        assert!(!apply_edit(&mut form, &edit(2, ListMove::Down)));
+        assert!(!apply_edit(&mut form, &edit(7, ListMove::Remove)));
+        let mut elsewhere = edit(0, ListMove::Remove);
+        elsewhere.population = "nobody".into();
+        assert!(!apply_edit(&mut form, &elsewhere));
+        assert_eq!(form, before);
+        // A role holds at most its number of paths.
+        form.p.get_mut("office_employees").unwrap().fallback =
+            vec![vec![]; JourneyRole::Fallback.slots()];
+        assert!(!apply_edit(&mut form, &edit(0, ListMove::Add)));
+        // The button's value reads back as the edit, and nothing else reads as one.
+        let e = edit(1, ListMove::Down);
+        assert_eq!(ListEdit::parse(&e.value()), Some(e));
+        for bad in [
+            "",
+            "office_employees/fallback/1",
+            "x/sideways/1/up",
+            "x/fallback/-1/up",
+            "/fallback/1/up",
+            "x/fallback/1/jump",
+        ] {
+            assert_eq!(ListEdit::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn weak_choices_follow_the_criticality_and_the_standard() {
+        let policy = shipped();
+        let method = |key: &str, aal: i32, pr: bool| MethodTraits {
+            key: key.into(),
+            name: key.into(),
+            max_aal: aal,
+            phishing_resistant: pr,
+        };
+        let methods = [
+            method("security_key", 3, true),
+            method("synced_passkey", 2, true),
+            method("totp_app", 2, false),
+            method("sms_otp", 1, false),
+            method("helpdesk_kba", 1, false),
+        ];
+        let low = weak_choices(&policy, Criticality::Low, &methods);
+        let critical = weak_choices(&policy, Criticality::Critical, &methods);
+        let high = weak_choices(&policy, Criticality::High, &methods);
+        let weak = |w: &BTreeMap<JourneyRole, BTreeMap<String, String>>, role| -> Vec<String> {
+            w[&role].keys().cloned().collect()
+        };
+        // SMS is not accepted anywhere by the shipped standard, knowledge questions never.
+        assert_eq!(
+            weak(&low, JourneyRole::Fallback),
+            ["helpdesk_kba", "sms_otp"]
+        );
+        assert!(low[&JourneyRole::Fallback]["helpdesk_kba"].contains("never"));
+        // A critical application needs AAL3: a synced passkey is weak as its primary.
+        assert!(weak(&critical, JourneyRole::Primary).contains(&"synced_passkey".to_string()));
+        assert!(critical[&JourneyRole::Primary]["synced_passkey"].contains("AAL3"));
+        assert!(!weak(&critical, JourneyRole::Primary).contains(&"security_key".to_string()));
+        // A high one's primary must resist phishing; its fallback need not.
+        assert!(high[&JourneyRole::Primary]["totp_app"].contains("phished"));
+        assert!(!weak(&high, JourneyRole::Fallback).contains(&"totp_app".to_string()));
     }
 }

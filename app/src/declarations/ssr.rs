@@ -286,7 +286,12 @@ pub async fn show<C: ConnectionTrait>(
         Some((a, b)) => {
             let va = by_number(a).await?.ok_or(AppError::NotFound)?;
             let vb = by_number(b).await?.ok_or(AppError::NotFound)?;
-            let changes = rules::diff(&parse_body(&va.body)?, &parse_body(&vb.body)?, &names);
+            let changes = rules::diff(
+                &parse_body(&va.body)?,
+                &parse_body(&vb.body)?,
+                &names,
+                &method_ranks(db).await?,
+            );
             Some((a, b, changes))
         }
         None => None,
@@ -338,6 +343,17 @@ pub async fn show<C: ConnectionTrait>(
     })
 }
 
+/// The catalogue's strength rank of every method (lower is stronger), retired ones included:
+/// what tells whether a change strengthens or weakens a journey.
+async fn method_ranks<C: ConnectionTrait>(db: &C) -> Result<BTreeMap<String, i32>, AppError> {
+    Ok(auth_method::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.key, m.strength_rank))
+        .collect())
+}
+
 /// The editor's content: the draft, else the latest version, else the standard journey, fitted to
 /// the populations the application serves today.
 pub async fn editor<C: ConnectionTrait>(
@@ -383,11 +399,22 @@ pub async fn editor<C: ConnectionTrait>(
             .map(|p| p.name),
         None => None,
     };
-    let methods = auth_method::Entity::find()
+    let rows = auth_method::Entity::find()
         .filter(auth_method::Column::Active.eq(true))
         .order_by_asc(auth_method::Column::StrengthRank)
         .all(db)
-        .await?
+        .await?;
+    let traits: Vec<rules::MethodTraits> = rows
+        .iter()
+        .map(|m| rules::MethodTraits {
+            key: m.key.clone(),
+            name: m.name.clone(),
+            max_aal: m.max_aal,
+            phishing_resistant: m.phishing_resistant,
+        })
+        .collect();
+    let weak = rules::weak_choices(&standard, app.criticality, &traits);
+    let methods = rows
         .into_iter()
         .map(|m| {
             let caveats = [
@@ -427,6 +454,8 @@ pub async fn editor<C: ConnectionTrait>(
             })
             .collect(),
         methods,
+        criticality: app.criticality.label().to_lowercase(),
+        weak,
         declaration: rules::fit_to(&declaration, &served, federated, &standard),
         origin,
         draft_saved,
@@ -627,6 +656,7 @@ pub async fn review<C: ConnectionTrait>(
             }),
             &proposed,
             &names,
+            &method_ranks(db).await?,
         ),
         problems: checks.problems().to_vec(),
     })

@@ -54,7 +54,7 @@ fn Welcome() -> impl IntoView {
             <article class="card">
                 <h2>"Auditors"</h2>
                 <p>
-                    "Browse read-only evidence: who declared what and when, and a tamper-evident audit trail."
+                    "Read, without changing anything, every application's declared journeys, each version with who submitted it, when and why, and the differences between versions; every change is also kept in a tamper-evident audit trail."
                 </p>
             </article>
         </div>

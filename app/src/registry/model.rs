@@ -88,10 +88,15 @@ pub struct ApplicationSummary {
     pub is_identity_provider: bool,
     pub archived: bool,
     pub owners: Vec<String>,
-    pub populations: usize,
+    /// The names of the populations it serves, in name order.
+    pub populations: Vec<String>,
+    /// The identity provider it federates through, if any.
+    pub provider: Option<NamedRef<ApplicationId>>,
     /// The latest submitted version, if any.
     pub version: Option<i32>,
     pub has_draft: bool,
+    /// The day its facts or its declaration last changed (YYYY-MM-DD).
+    pub last_changed: String,
 }
 
 /// The list's filters, as the query string carries them.
@@ -104,6 +109,8 @@ pub struct ApplicationFilter {
     pub criticality: Option<Criticality>,
     pub integration: Option<Integration>,
     pub lifecycle: Option<Lifecycle>,
+    /// Applications federated through this identity provider.
+    pub provider: Option<ApplicationId>,
     /// A population key (the catalogue's, so an open set).
     pub population: String,
     pub tag: String,
@@ -123,6 +130,7 @@ impl ApplicationFilter {
             criticality: Criticality::parse(&text("criticality")),
             integration: Integration::parse(&text("integration")),
             lifecycle: Lifecycle::parse(&text("lifecycle")),
+            provider: text("provider").parse().ok(),
             population: text("population"),
             tag: text("tag"),
             owner: OwnerFilter::parse(&text("owner")).unwrap_or_default(),
@@ -159,6 +167,10 @@ impl ApplicationFilter {
                 self.lifecycle
                     .map(|l| l.as_str().into())
                     .unwrap_or_default(),
+            ),
+            (
+                "provider",
+                self.provider.map(|p| p.to_string()).unwrap_or_default(),
             ),
             ("population", self.population.clone()),
             ("tag", self.tag.clone()),
@@ -213,6 +225,9 @@ pub struct ApplicationList {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListOptions {
     pub business_units: Vec<NamedRef<BusinessUnitId>>,
+    /// The identity provider the list is narrowed to, named (when the address asks for one).
+    #[serde(default)]
+    pub provider: Option<NamedRef<ApplicationId>>,
     /// (key, name), in catalogue order.
     pub populations: Vec<(String, String)>,
 }
@@ -265,6 +280,7 @@ pub struct ApplicationDetail {
     pub can_edit: bool,
     /// The viewer may archive or restore the application.
     pub can_archive: bool,
-    /// Applications federated through this one (when it is an identity provider).
-    pub dependants: Vec<NamedRef<ApplicationId>>,
+    /// How many active applications federate through this one (when it is an identity
+    /// provider); the page links to them in the list.
+    pub dependants: u64,
 }

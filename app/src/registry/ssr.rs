@@ -882,6 +882,9 @@ fn matching(
     if let Some(l) = filter.lifecycle {
         cond = cond.add(application::Column::Lifecycle.eq(l));
     }
+    if let Some(p) = filter.provider {
+        cond = cond.add(application::Column::ProviderId.eq(p));
+    }
     let population = filter.population.trim();
     if !population.is_empty() {
         cond = cond.add(member_of::<application_population::Entity>(
@@ -932,8 +935,9 @@ fn count_key(viewer: &CurrentUser, filter: &ApplicationFilter) -> String {
 /// estate's size and the page's depth: the audit head, the counts of the filter and of the estate
 /// (only when the head moved since they were last counted), the page (keyset paging by name, reached by walking the names
 /// or by collecting the few matches, as the count says) and on a later page one probe for a
-/// neighbour, then for the page's rows only their owners, populations, latest versions and
-/// drafts, and the two small catalogues (business units, populations) the filters offer.
+/// neighbour, then for the page's rows only their owners, populations, versions (numbers and
+/// dates), drafts and providers' names, the two small catalogues (business units, populations)
+/// the filters offer, and the provider's name when the list is narrowed to one.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     remembered: &Remembered,
@@ -981,29 +985,57 @@ pub async fn list<C: ConnectionTrait>(
     let ids: Vec<ApplicationId> = apps.iter().map(|a| a.id).collect();
 
     let mut owners: BTreeMap<ApplicationId, Vec<String>> = BTreeMap::new();
-    let mut populations: BTreeMap<ApplicationId, usize> = BTreeMap::new();
-    let mut versions: BTreeMap<ApplicationId, i32> = BTreeMap::new();
+    let mut populations: BTreeMap<ApplicationId, Vec<String>> = BTreeMap::new();
+    let mut versions: BTreeMap<ApplicationId, (i32, OffsetDateTime)> = BTreeMap::new();
     let mut drafts: BTreeSet<ApplicationId> = BTreeSet::new();
+    let mut providers: BTreeMap<ApplicationId, String> = BTreeMap::new();
+    // Every population once (retired ones too: rows still name them), for rows and filters.
+    let all_populations = population::Entity::find()
+        .order_by_asc(population::Column::Name)
+        .all(db)
+        .await?;
     if !ids.is_empty() {
         for (o, name) in owner_names(db, &ids).await? {
             owners.entry(o).or_default().push(name);
         }
-        for (app, served) in application_population::Entity::find()
+        let names: BTreeMap<&str, &str> = all_populations
+            .iter()
+            .map(|p| (p.key.as_str(), p.name.as_str()))
+            .collect();
+        for (app, key) in application_population::Entity::find()
             .select_only()
             .column(application_population::Column::ApplicationId)
-            .column_as(
-                application_population::Column::PopulationKey.count(),
-                "served",
-            )
+            .column(application_population::Column::PopulationKey)
             .filter(application_population::Column::ApplicationId.is_in(ids.clone()))
-            .group_by(application_population::Column::ApplicationId)
-            .into_tuple::<(ApplicationId, i64)>()
+            .into_tuple::<(ApplicationId, String)>()
             .all(db)
             .await?
         {
-            populations.insert(app, served as usize);
+            let name = names
+                .get(key.as_str())
+                .map_or(key.clone(), |n| n.to_string());
+            populations.entry(app).or_default().push(name);
         }
-        versions = latest_versions(db, &ids).await?;
+        for names in populations.values_mut() {
+            names.sort();
+        }
+        // Every version of the page's applications (numbers and dates only): the latest one
+        // and when it was submitted.
+        for (app, version, at) in declaration_version::Entity::find()
+            .select_only()
+            .column(declaration_version::Column::ApplicationId)
+            .column(declaration_version::Column::Version)
+            .column(declaration_version::Column::SubmittedAt)
+            .filter(declaration_version::Column::ApplicationId.is_in(ids.clone()))
+            .into_tuple::<(ApplicationId, i32, OffsetDateTime)>()
+            .all(db)
+            .await?
+        {
+            let latest = versions.entry(app).or_insert((version, at));
+            if version > latest.0 {
+                *latest = (version, at);
+            }
+        }
         drafts = declaration_draft::Entity::find()
             .select_only()
             .column(declaration_draft::Column::ApplicationId)
@@ -1013,7 +1045,32 @@ pub async fn list<C: ConnectionTrait>(
             .await?
             .into_iter()
             .collect();
+        // Asked whether or not the page has federated applications: a page costs the same.
+        let provider_ids: Vec<ApplicationId> = apps.iter().filter_map(|a| a.provider_id).collect();
+        providers = application::Entity::find()
+            .select_only()
+            .column(application::Column::Id)
+            .column(application::Column::Name)
+            .filter(application::Column::Id.is_in(provider_ids))
+            .into_tuple::<(ApplicationId, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
     }
+    // The provider the list is narrowed to, named for the filter's label.
+    let narrowed_to = match filter.provider {
+        Some(p) => application::Entity::find()
+            .select_only()
+            .column(application::Column::Id)
+            .column(application::Column::Name)
+            .filter(application::Column::Id.eq(p))
+            .into_tuple::<(ApplicationId, String)>()
+            .one(db)
+            .await?
+            .map(|(id, name)| NamedRef { id, name }),
+        None => None,
+    };
     // Every business unit once: names for the rows (inactive ones too), choices for the filter.
     let units = business_unit::Entity::find()
         .order_by_asc(business_unit::Column::Name)
@@ -1027,9 +1084,10 @@ pub async fn list<C: ConnectionTrait>(
             .filter(|b| b.active)
             .map(NamedRef::from)
             .collect(),
-        populations: active_populations(db)
-            .await?
+        provider: narrowed_to,
+        populations: all_populations
             .into_iter()
+            .filter(|p| p.active)
             .map(|p| (p.key, p.name))
             .collect(),
     };
@@ -1044,9 +1102,18 @@ pub async fn list<C: ConnectionTrait>(
             is_identity_provider: a.is_identity_provider,
             archived: a.archived,
             owners: owners.remove(&a.id).unwrap_or_default(),
-            populations: populations.get(&a.id).copied().unwrap_or(0),
-            version: versions.get(&a.id).copied(),
+            populations: populations.remove(&a.id).unwrap_or_default(),
+            provider: a.provider_id.map(|id| NamedRef {
+                id,
+                name: providers.get(&id).cloned().unwrap_or_default(),
+            }),
+            version: versions.get(&a.id).map(|v| v.0),
             has_draft: drafts.contains(&a.id),
+            last_changed: versions
+                .get(&a.id)
+                .map_or(a.updated_at, |v| std::cmp::Ord::max(v.1, a.updated_at))
+                .date()
+                .to_string(),
             name: a.name,
         })
         .collect();
@@ -1137,17 +1204,15 @@ pub async fn detail<C: ConnectionTrait>(
             .map(NamedRef::from),
         None => None,
     };
+    // An identity provider may have thousands: the page counts them and links to the list.
     let dependants = if app.is_identity_provider {
         application::Entity::find()
             .filter(application::Column::ProviderId.eq(app.id))
-            .order_by_asc(application::Column::NameKey)
-            .all(db)
+            .filter(application::Column::Archived.eq(false))
+            .count(db)
             .await?
-            .into_iter()
-            .map(NamedRef::from)
-            .collect()
     } else {
-        Vec::new()
+        0
     };
     let may_edit = rules::can_edit(viewer, &owner_ids);
     Ok(ApplicationDetail {

@@ -4,7 +4,7 @@
 //! kept in the session until a page shows them (secrets sealed).
 
 use super::state::AppState;
-use crate::components::FormOutcome;
+use crate::components::{FormOutcome, ListAddresses};
 use crate::error::AppError;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
@@ -120,6 +120,38 @@ pub fn respond_redirect<T>(
     respond(result, notice)
 }
 
+/// Finishes a server function whose form is shown again, changed, for more editing rather than
+/// saved (a list's add, remove or move buttons): for a plain form post the browser goes back to
+/// the page at `#fragment`, whose form then shows `shown` (the server function's arguments, as a
+/// form would post them) with `notice`. Other callers get `result` as it is.
+pub fn respond_with_form<T, F: Serialize>(
+    result: Result<T, AppError>,
+    shown: &F,
+    notice: &str,
+    fragment: &str,
+) -> Result<T, AppError> {
+    let Some(mut back) = form_referer() else {
+        return result;
+    };
+    let values = serde_qs::to_string(shown)
+        .map(|q| typed_values(q.as_bytes()))
+        .unwrap_or_default();
+    let outcome = FormOutcome {
+        notice: Some(notice.to_string()),
+        values,
+        ..FormOutcome::default()
+    };
+    hand_over(&outcome);
+    back.set_fragment(Some(fragment));
+    let target = match (back.query(), back.fragment()) {
+        (Some(q), Some(f)) => format!("{}?{q}#{f}", back.path()),
+        (None, Some(f)) => format!("{}#{f}", back.path()),
+        _ => back.path().to_string(),
+    };
+    leptos_axum::redirect(&target);
+    result
+}
+
 /// Hands the outcome to [`keep_outcome`] in a response header (a server function cannot reach
 /// the session once it has answered).
 fn keep_for_next_page<T>(result: &Result<T, AppError>, notice: Option<&str>) {
@@ -138,10 +170,15 @@ fn keep_for_next_page<T>(result: &Result<T, AppError>, notice: Option<&str>) {
     if outcome == FormOutcome::default() {
         return;
     }
+    hand_over(&outcome);
+}
+
+/// Puts the outcome in the response header [`keep_outcome`] takes it from.
+fn hand_over(outcome: &FormOutcome) {
     let Some(opts) = use_context::<leptos_axum::ResponseOptions>() else {
         return;
     };
-    let encoded = serde_json::to_vec(&outcome)
+    let encoded = serde_json::to_vec(outcome)
         .map(|json| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json));
     if let Ok(v) = encoded
         .map_err(drop)
@@ -217,6 +254,7 @@ pub async fn keep_outcome(
         && !req.uri().path().starts_with("/api/")
         && !req.uri().path().starts_with("/pkg/");
     if page {
+        remember_list_address(&session, &mut req).await;
         match take_sealed::<FormOutcome>(&session, OUTCOME_KEY).await {
             Ok(Some(outcome)) => {
                 req.extensions_mut().insert(outcome);
@@ -240,6 +278,9 @@ pub async fn keep_outcome(
             if outcome.error.is_some() {
                 outcome.action = Some(action);
                 outcome.values = typed.as_deref().map(typed_values).unwrap_or_default();
+            } else if !outcome.values.is_empty() {
+                // A form shown again, changed by the server function (not what was typed).
+                outcome.action = Some(action);
             }
             if let Err(e) = flash_sealed(&session, OUTCOME_KEY, &outcome).await {
                 tracing::warn!(error = %e, "the outcome of a form post could not be kept");
@@ -247,6 +288,42 @@ pub async fn keep_outcome(
         }
     }
     res
+}
+
+/// The session key of the addresses lists were last shown at.
+const LISTS_KEY: &str = "portal.list-addresses";
+
+/// A list is a page one path segment deep (`/applications`, `/findings`); at most this many are
+/// remembered.
+const LISTS_KEPT: usize = 16;
+
+/// Keeps the query a list page is asked with (an empty one too: the list was cleared), and gives
+/// every page those kept (a request extension [`crate::components::list_as_left`] reads), so
+/// that a breadcrumb goes back to a list as it was left, its filters and page included.
+async fn remember_list_address(session: &Session, req: &mut axum::extract::Request) {
+    let mut lists = match session.get::<ListAddresses>(LISTS_KEY).await {
+        Ok(l) => l.unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "the lists' addresses could not be read");
+            ListAddresses::default()
+        }
+    };
+    let path = req.uri().path().to_string();
+    // Only in a session that exists already (someone signed in): a stranger's visit never
+    // creates one.
+    let is_list = path.len() > 1 && !path[1..].contains('/') && session.id().is_some();
+    if is_list {
+        let query = req.uri().query().unwrap_or_default().to_string();
+        if lists.0.get(&path) != Some(&query)
+            && (lists.0.len() < LISTS_KEPT || lists.0.contains_key(&path))
+        {
+            lists.0.insert(path, query);
+            if let Err(e) = session.insert(LISTS_KEY, &lists).await {
+                tracing::warn!(error = %e, "a list's address could not be kept");
+            }
+        }
+    }
+    req.extensions_mut().insert(lists);
 }
 
 /// The same-origin page a plain HTML form was posted from.

@@ -6,7 +6,7 @@ use super::model::{
     EXPORT_PATH, Exporters, IMPORT_PAGE, IMPORT_PATH, ImportOutcome, ImportReport, Importers,
     REPORTED_PROBLEMS_MAX, listing,
 };
-use crate::components::{Feedback, Loaded, PageHeader};
+use crate::components::{Feedback, Loaded, PageHeader, list_as_left};
 use crate::session::facade::Guarded;
 use crate::session::model::{Right, viewer};
 use leptos::prelude::*;
@@ -56,7 +56,7 @@ fn ImportContent() -> impl IntoView {
     let report = Resource::new(|| (), |_| take_import_report());
     view! {
         <p class="crumbs">
-            <a href="/applications">"Applications"</a>
+            <a href=list_as_left("/applications")>"Applications"</a>
             " / "
         </p>
         <PageHeader

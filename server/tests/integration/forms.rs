@@ -589,3 +589,119 @@ on_each_backend!(
     a_version_is_submitted_after_its_differences_are_reviewed_on_each_backend,
     a_version_is_submitted_after_its_differences_are_reviewed
 );
+
+/// The editor's list buttons, as a browser without JavaScript posts them: each sends the whole
+/// form with `edit=population/role/position/move`; the editor comes back at that role with the
+/// list changed and everything else as typed, and nothing is saved until Save draft.
+async fn paths_are_added_removed_and_reordered_without_javascript(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    let editor = format!("/applications/{}/declaration", o.payroll);
+    let client = &o.alice.client;
+    let typed = |fallbacks: &[&str], edit: &str| {
+        let decl = Decl::default()
+            .full("office_employees")
+            .without("p[office_employees][fallback]")
+            .without("p[office_employees][max_session_minutes]")
+            .methods("office_employees", "fallback", fallbacks)
+            .set("office_employees", "max_session_hours", "9")
+            .set("office_employees", "max_session_minutes", "15");
+        let mut fields = vec![
+            ("id".to_string(), o.payroll.clone()),
+            ("edit".to_string(), edit.to_string()),
+        ];
+        fields.extend(decl.0);
+        serde_urlencoded::to_string(&fields).unwrap()
+    };
+    let editor = editor.as_str();
+    let press = |body: String| async move {
+        let r = client
+            .post_form_raw("/api/declarations/save", body, editor)
+            .await;
+        assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+        let location = r.header("location").to_string();
+        assert_eq!(
+            location,
+            format!("{editor}#office_employees-fallback"),
+            "back to the role's list"
+        );
+        let page = client.page(editor).await;
+        assert_eq!(page.status, http::StatusCode::OK, "{}", page.body);
+        page.body
+    };
+    let order = |html: &str| -> Vec<String> {
+        (0..8)
+            .map_while(|i| {
+                let id = format!("p-office_employees-fallback-{i}-0");
+                html.contains(&format!("id=\"{id}\"")).then(|| {
+                    let second = format!("p-office_employees-fallback-{i}-1");
+                    match selected(html, &second) {
+                        s if s.is_empty() => selected(html, &id),
+                        s => format!("{}+{s}", selected(html, &id)),
+                    }
+                })
+            })
+            .collect()
+    };
+
+    // Move the third path up.
+    let html = press(typed(
+        &["totp_app", "password+totp_app", "smart_card"],
+        "office_employees/fallback/2/up",
+    ))
+    .await;
+    assert_eq!(
+        order(&html),
+        ["totp_app", "smart_card", "password+totp_app", ""],
+        "moved up, with one empty row after"
+    );
+    assert!(html.contains("Not saved yet"), "the notice says so");
+    // What was typed elsewhere is there as typed.
+    assert!(tag(&html, "p-office_employees-max_session_hours").contains("value=\"9\""));
+    assert!(tag(&html, "p-office_employees-max_session_minutes").contains("value=\"15\""));
+    assert!(!html.contains("aria-invalid=\"true\""), "not a refusal");
+
+    // Remove the first path.
+    let html = press(typed(
+        &["totp_app", "smart_card", "password+totp_app"],
+        "office_employees/fallback/0/remove",
+    ))
+    .await;
+    assert_eq!(order(&html), ["smart_card", "password+totp_app", ""]);
+
+    // Add a path: the empty row sent stays and another is added after it.
+    let html = press(typed(
+        &["smart_card", "password+totp_app", ""],
+        "office_employees/fallback/3/add",
+    ))
+    .await;
+    assert_eq!(order(&html), ["smart_card", "password+totp_app", "", ""]);
+
+    // Nothing was saved by the buttons.
+    let db = w.state.db.conn();
+    assert_eq!(
+        declaration_draft::Entity::find().count(db).await.unwrap(),
+        0
+    );
+
+    // A button that names nothing known is refused, and loses nothing either.
+    let html = client
+        .refused_form(
+            "/api/declarations/save",
+            typed(&["smart_card"], "office_employees/fallback/0/jump"),
+            editor,
+        )
+        .await;
+    assert!(
+        html.contains("This button asks for nothing known."),
+        "{html}"
+    );
+    assert_eq!(
+        selected(&html, "p-office_employees-fallback-0-0"),
+        "smart_card"
+    );
+}
+on_each_backend!(
+    paths_are_added_removed_and_reordered_without_javascript_on_each_backend,
+    paths_are_added_removed_and_reordered_without_javascript
+);

@@ -1193,13 +1193,17 @@ async fn federated_application_inherits_its_provider(db: &TestDb) {
         Some("Central IdP")
     );
     let idp_detail = detail(&o.irene, &o.idp).await;
+    assert_eq!(idp_detail.dependants, 1, "counted, not listed");
+    // The provider's page links to the list narrowed to it, which names it and its row's provider.
+    let through = list(&o.irene, &[("provider", o.idp.as_str())]).await;
+    assert_eq!(names_of(&through), ["Intranet"]);
     assert_eq!(
-        idp_detail
-            .dependants
-            .iter()
-            .map(|a| a.name.as_str())
-            .collect::<Vec<_>>(),
-        vec!["Intranet"]
+        through.options.provider.as_ref().map(|p| p.name.as_str()),
+        Some("Central IdP")
+    );
+    assert_eq!(
+        through.rows[0].provider.as_ref().map(|p| p.name.as_str()),
+        Some("Central IdP")
     );
     let ed = editor(&o.alice, &intranet).await;
     assert!(ed.federated);
@@ -2150,8 +2154,9 @@ async fn a_page_of_applications_costs_the_same_statements_at_50_and_2000(db: &Te
     );
     for (first, again) in &at_2000 {
         assert!(
-            // 13, and the header's count of unread notifications.
-            again <= first && *first <= 14,
+            // 14 (the providers' names of the page's rows among them), and the header's count
+            // of unread notifications.
+            again <= first && *first <= 15,
             "a page costs few statements: {at_2000:?}"
         );
     }
@@ -2289,4 +2294,43 @@ async fn a_new_co_owner_is_told(db: &TestDb) {
 on_each_backend!(
     a_new_co_owner_is_told_on_each_backend,
     a_new_co_owner_is_told
+);
+
+/// The breadcrumb back to the applications list goes to the list as it was left (its filters
+/// and page), however many pages were seen since; a cleared list is remembered as cleared.
+async fn the_breadcrumb_goes_back_to_the_list_as_it_was_left(db: &TestDb) {
+    let w = World::new(db).await;
+    let o = org(&w).await;
+    let client = &o.alice.client;
+    let crumb = |html: &str| -> String {
+        let at = html.find("class=\"crumbs\"").expect("a breadcrumb");
+        let rest = &html[at..];
+        let href = rest.split("href=\"").nth(1).expect("a link");
+        href[..href.find('"').unwrap()].replace("&amp;", "&")
+    };
+    let list = client
+        .page("/applications?criticality=high&lifecycle=production")
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    let app = client.page(&format!("/applications/{}", o.payroll)).await;
+    assert_eq!(
+        crumb(&app.body),
+        "/applications?criticality=high&lifecycle=production"
+    );
+    // Still after another page (the editor), and on it.
+    let editor = client
+        .page(&format!("/applications/{}/declaration", o.payroll))
+        .await;
+    assert_eq!(
+        crumb(&editor.body),
+        "/applications?criticality=high&lifecycle=production"
+    );
+    // Cleared, the list is remembered cleared.
+    assert_eq!(client.page("/applications").await.status, StatusCode::OK);
+    let app = client.page(&format!("/applications/{}", o.payroll)).await;
+    assert_eq!(crumb(&app.body), "/applications");
+}
+on_each_backend!(
+    the_breadcrumb_goes_back_to_the_list_as_it_was_left_on_each_backend,
+    the_breadcrumb_goes_back_to_the_list_as_it_was_left
 );

@@ -4,7 +4,9 @@
 use super::super::api::{SetApplicationArchived, get_application};
 use super::super::model::ApplicationDetail;
 use super::criticality_class;
-use crate::components::{Feedback, Loaded, NotFound, encode_component, id_param};
+use crate::components::{
+    Feedback, Loaded, NotFound, count, encode_component, id_param, list_as_left,
+};
 use crate::ids::ApplicationId;
 use crate::session::facade::Guarded;
 use leptos::prelude::*;
@@ -45,7 +47,7 @@ fn ApplicationView(detail: ApplicationDetail, sections: ChildrenFn) -> impl Into
     view! {
         <Title text=format!("{title} · Applications · Passwordless Governance Portal") />
         <p class="crumbs">
-            <a href="/applications">"Applications"</a>
+            <a href=list_as_left("/applications")>"Applications"</a>
             " / "
         </p>
         <div class="page-header with-actions">
@@ -159,26 +161,21 @@ fn FactsCard(detail: ApplicationDetail) -> impl IntoView {
                 <dt>"Last changed"</dt>
                 <dd>{detail.updated_at.clone()}</dd>
             </dl>
-            {(!detail.dependants.is_empty())
+            {(detail.dependants > 0)
                 .then(|| {
+                    let n = detail.dependants;
                     view! {
-                        <h3>
+                        <p class="dependants">
                             {format!(
-                                "Federated through this provider ({})",
-                                detail.dependants.len(),
+                                "{} active application{} federate{} through this provider. ",
+                                count(n),
+                                if n == 1 { "" } else { "s" },
+                                if n == 1 { "s" } else { "" },
                             )}
-                        </h3>
-                        <p>
-                            {detail
-                                .dependants
-                                .into_iter()
-                                .map(|d| {
-                                    view! {
-                                        <a href=format!("/applications/{}", d.id)>{d.name}</a>
-                                        " "
-                                    }
-                                })
-                                .collect_view()}
+                            <a href=format!(
+                                "/applications?provider={}",
+                                detail.id,
+                            )>"See them in the applications list"</a>
                         </p>
                     }
                 })}

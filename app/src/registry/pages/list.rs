@@ -2,12 +2,12 @@
 
 use super::super::api::list_applications;
 use super::super::model::{
-    ApplicationFilter, ApplicationList, Criticality, Editors, Integration, Lifecycle, OwnerFilter,
-    StatusFilter,
+    ApplicationFilter, ApplicationList, ApplicationSummary, Criticality, Editors, Integration,
+    Lifecycle, OwnerFilter, StatusFilter,
 };
 use super::{criticality_class, integration_short};
 use crate::components::{
-    Feedback, Loaded, PageHeader, Pager, count, select_options, vocab_options,
+    Feedback, Loaded, PageHeader, Pager, Position, count, list_href, select_options, vocab_options,
 };
 use crate::session::facade::Guarded;
 use crate::session::model::{Right, viewer};
@@ -81,7 +81,34 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
     let position = filter.position.clone();
     let neighbours = list.neighbours.clone();
     view! {
-        <form method="get" action="/applications" class="card filters" role="search">
+        // Off: after Back, the browser must not put back what the fields held on a later page;
+        // they show what the address says.
+        <form
+            method="get"
+            action="/applications"
+            class="card filters"
+            role="search"
+            autocomplete="off"
+        >
+            {o
+                .provider
+                .clone()
+                .map(|p| {
+                    let without: Vec<(&str, String)> = filter
+                        .query_pairs()
+                        .into_iter()
+                        .filter(|(k, _)| *k != "provider")
+                        .collect();
+                    let clear = list_href("/applications", &without, &Position::First);
+                    view! {
+                        <input type="hidden" name="provider" value=p.id.to_string() />
+                        <p class="narrowed">
+                            "Federated through "
+                            <a href=format!("/applications/{}", p.id)>{p.name}</a> " · "
+                            <a href=clear>"Show every provider's"</a>
+                        </p>
+                    }
+                })}
             <div class="filter-grid">
                 <div>
                     <label for="f-q">"Search"</label>
@@ -194,64 +221,25 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
             {(!empty)
                 .then(|| {
                     view! {
-                        <table>
+                        <table class="applications">
                             <thead>
                                 <tr>
                                     <th scope="col">"Application"</th>
-                                    <th scope="col">"Business unit"</th>
                                     <th scope="col">"Criticality"</th>
+                                    <th scope="col">"Lifecycle"</th>
+                                    <th scope="col">"Business unit"</th>
                                     <th scope="col">"Integration"</th>
-                                    <th scope="col">"Owners"</th>
                                     <th scope="col">"Populations"</th>
+                                    <th scope="col">"Owners"</th>
                                     <th scope="col">"Declaration"</th>
+                                    <th scope="col">"Last changed"</th>
                                 </tr>
                             </thead>
                             <tbody>
                                 {list
                                     .rows
                                     .into_iter()
-                                    .map(|a| {
-                                        view! {
-                                            <tr>
-                                                <td>
-                                                    <a href=format!("/applications/{}", a.id)>{a.name}</a>
-                                                    {a
-                                                        .is_identity_provider
-                                                        .then(|| {
-                                                            view! { <span class="badge">"identity provider"</span> }
-                                                        })}
-                                                    {a
-                                                        .archived
-                                                        .then(|| {
-                                                            view! { <span class="badge bad">"archived"</span> }
-                                                        })}
-                                                </td>
-                                                <td>{a.business_unit.unwrap_or_else(|| "—".into())}</td>
-                                                <td>
-                                                    <span class=criticality_class(
-                                                        a.criticality,
-                                                    )>{a.criticality.label()}</span>
-                                                </td>
-                                                <td>{integration_short(a.integration)}</td>
-                                                <td>{a.owners.join(", ")}</td>
-                                                <td>{a.populations}</td>
-                                                <td>
-                                                    {match a.version {
-                                                        Some(v) => {
-                                                            view! { <span class="badge ok">{format!("v{v}")}</span> }
-                                                                .into_any()
-                                                        }
-                                                        None => {
-                                                            view! { <span class="badge warn">"none"</span> }.into_any()
-                                                        }
-                                                    }}
-                                                    {a
-                                                        .has_draft
-                                                        .then(|| view! { <span class="badge">"draft"</span> })}
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
+                                    .map(|a| view! { <ApplicationRow a /> })
                                     .collect_view()}
                             </tbody>
                         </table>
@@ -259,5 +247,50 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                 })}
             <Pager path="/applications" pairs position neighbours empty />
         </div>
+    }
+}
+
+#[component]
+fn ApplicationRow(a: ApplicationSummary) -> impl IntoView {
+    let integration = match &a.provider {
+        Some(p) => view! {
+            {integration_short(a.integration)}
+            " via "
+            <a href=format!("/applications/{}", p.id)>{p.name.clone()}</a>
+        }
+        .into_any(),
+        None => integration_short(a.integration).into_any(),
+    };
+    view! {
+        <tr>
+            <td>
+                <a href=format!("/applications/{}", a.id)>{a.name}</a>
+                {a
+                    .is_identity_provider
+                    .then(|| view! { <span class="badge">"identity provider"</span> })}
+                {a.archived.then(|| view! { <span class="badge bad">"archived"</span> })}
+            </td>
+            <td>
+                <span class=criticality_class(a.criticality)>{a.criticality.label()}</span>
+            </td>
+            <td>{a.lifecycle.label()}</td>
+            <td>{a.business_unit.unwrap_or_else(|| "—".into())}</td>
+            <td>{integration}</td>
+            <td class="populations">
+                {if a.populations.is_empty() {
+                    "—".to_string()
+                } else {
+                    a.populations.join(", ")
+                }}
+            </td>
+            <td>{a.owners.join(", ")}</td>
+            <td>
+                {match a.version {
+                    Some(v) => view! { <span class="badge ok">{format!("v{v}")}</span> }.into_any(),
+                    None => view! { <span class="badge warn">"none"</span> }.into_any(),
+                }} {a.has_draft.then(|| view! { <span class="badge">"draft"</span> })}
+            </td>
+            <td class="nowrap">{a.last_changed}</td>
+        </tr>
     }
 }

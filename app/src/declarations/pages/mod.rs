@@ -1,22 +1,16 @@
 //! The declaration sections of the application page (the journey shown, history,
 //! differences) and the declaration editor.
 
-use super::api::{
-    DiscardDraft, SaveDeclaration, SubmitDeclaration, get_declaration_editor,
-    get_declaration_review, show_declaration,
-};
+use super::api::{SubmitDeclaration, get_declaration_review, show_declaration};
 use super::model::{
-    Change, DeclarationEditor, DeclarationForm, DeclarationReview, DeclarationShown, DraftOrigin,
-    Intent, JourneyRole, MAX_FACTORS, MethodOption, Names, Offboarding, Path, Platform,
-    PopulationForm, PopulationJourney, REASON_MAX, Source, VERSION_DOWNLOAD_PATH, VersionSummary,
+    Change, DeclarationReview, DeclarationShown, Effect, JourneyRole, Names, Path,
+    PopulationJourney, REASON_MAX, Source, VERSION_DOWNLOAD_PATH, VersionSummary,
 };
 use super::rules::{
-    self, MAX_BREAK_GLASS_ACCOUNTS, MAX_SESSION_MINUTES, describe_break_glass, describe_devices,
-    describe_offboarding, describe_path, describe_paths, describe_session, factor_field, field,
+    describe_break_glass, describe_devices, describe_offboarding, describe_path, describe_session,
 };
 use crate::components::{
-    Feedback, FieldError, Loaded, NotFound, PageHeader, Typed, aria_describedby, aria_invalid,
-    field_id, id_param, textarea_text, typed,
+    Feedback, Loaded, NotFound, PageHeader, Typed, id_param, list_as_left, textarea_text,
 };
 use crate::ids::ApplicationId;
 use crate::registry::model::{Editors, NamedRef};
@@ -26,6 +20,9 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+
+mod editor;
+pub use editor::DeclarationEditorPage;
 
 /// The declaration's sections on the application page: a draft waiting, the differences asked
 /// for, the version shown and the history. Reads the application id and the version, as-of date
@@ -513,6 +510,21 @@ fn DiffView(from: i32, to: i32, changes: Vec<Change>) -> impl IntoView {
 }
 
 /// Differences as a table: what, before, after (each change on its row, both sides in words).
+/// Whether a change strengthens or weakens the journey, in words and a sign (not colour alone).
+fn effect_badge(e: Effect) -> impl IntoView {
+    let (class, sign) = match e {
+        Effect::Strengthens => ("badge ok", "▲"),
+        Effect::Weakens => ("badge bad", "▼"),
+        Effect::Mixed => ("badge warn", "▲▼"),
+    };
+    view! {
+        <span class=class>
+            <span aria-hidden="true">{sign}" "</span>
+            {e.label()}
+        </span>
+    }
+}
+
 #[component]
 fn ChangesTable(
     changes: Vec<Change>,
@@ -530,17 +542,38 @@ fn ChangesTable(
                     <th scope="col">"What"</th>
                     <th scope="col">{before}</th>
                     <th scope="col">{after}</th>
+                    <th scope="col">"Change"</th>
                 </tr>
             </thead>
             <tbody>
                 {changes
                     .into_iter()
                     .map(|c| {
+                        let items = c
+                            .added
+                            .into_iter()
+                            .map(|a| ("+", "added", a))
+                            .chain(c.removed.into_iter().map(|r| ("−", "removed", r)))
+                            .map(|(mark, class, item)| {
+                                view! {
+                                    <li class=class>
+                                        <span class="mark" aria-hidden="true">
+                                            {mark}
+                                        </span>
+                                        <span class="sr-only">{format!("{class}: ")}</span>
+                                        {item}
+                                    </li>
+                                }
+                            })
+                            .collect_view();
                         view! {
                             <tr>
                                 <th scope="row">{c.what}</th>
                                 <td class="before">{c.before}</td>
                                 <td class="after">{c.after}</td>
+                                <td class="change">
+                                    {c.effect.map(effect_badge)} <ul class="items">{items}</ul>
+                                </td>
                             </tr>
                         }
                     })
@@ -592,7 +625,7 @@ fn ReviewView(r: DeclarationReview, impact: ChildrenFn) -> impl IntoView {
     let can_submit = r.problems.is_empty();
     view! {
         <p class="crumbs">
-            <a href="/applications">"Applications"</a>
+            <a href=list_as_left("/applications")>"Applications"</a>
             " / "
             <a href=format!("/applications/{id}")>{r.application_name.clone()}</a>
             " / "
@@ -676,489 +709,5 @@ fn ReviewView(r: DeclarationReview, impact: ChildrenFn) -> impl IntoView {
                     </form>
                 }
             })}
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The editor.
-
-#[component]
-pub fn DeclarationEditorPage() -> impl IntoView {
-    view! {
-        <Title text="Declaration · Passwordless Governance Portal" />
-        <Guarded roles=Editors::ROLES>
-            <EditorContent />
-        </Guarded>
-    }
-}
-
-#[component]
-fn EditorContent() -> impl IntoView {
-    let Some(id) = id_param::<ApplicationId>() else {
-        return view! { <NotFound /> }.into_any();
-    };
-    let editor = Resource::new(move || id, get_declaration_editor);
-    view! { <Loaded resource=editor render=|e| view! { <EditorView editor=e /> } /> }.into_any()
-}
-
-#[component]
-fn EditorView(editor: DeclarationEditor) -> impl IntoView {
-    let id = editor.application_id;
-    let origin = match editor.origin {
-        DraftOrigin::Draft => {
-            let (at, by) = editor.draft_saved.clone().unwrap_or_default();
-            format!("Editing the draft saved {at} by {by}.")
-        }
-        DraftOrigin::LatestVersion(n) => {
-            format!("Starting from version {n}, the latest submitted.")
-        }
-        DraftOrigin::Defaults => {
-            if editor.federated {
-                "A new declaration: lists start empty because the provider's journey is inherited."
-                    .into()
-            } else {
-                "A new declaration, pre-filled from the standard journey: change what differs."
-                    .into()
-            }
-        }
-    };
-    let methods = editor.methods.clone();
-    let names = Names {
-        methods: methods
-            .iter()
-            .map(|m| (m.key.clone(), m.name.clone()))
-            .collect(),
-        populations: editor
-            .populations
-            .iter()
-            .map(|p| (p.key.clone(), p.name.clone()))
-            .collect(),
-    };
-    // A refused save shows what was typed; otherwise the draft, the latest version or defaults.
-    let form = typed::<SaveDeclaration>()
-        .filter(|typed| typed.id == id)
-        .map(|typed| DeclarationForm {
-            p: typed.p,
-            bg: typed.bg,
-        })
-        .unwrap_or_else(|| rules::to_form(&editor.declaration));
-    let bg = form.bg.clone();
-    let populations: Vec<(String, PopulationForm)> = editor
-        .declaration
-        .populations
-        .iter()
-        .map(|j| {
-            let pf = form.p.get(&j.population).cloned().unwrap_or_default();
-            (j.population.clone(), pf)
-        })
-        .collect();
-    view! {
-        <Title text=format!(
-            "Declaration of {} · Passwordless Governance Portal",
-            editor.application_name,
-        ) />
-        <p class="crumbs">
-            <a href="/applications">"Applications"</a>
-            " / "
-            <a href=format!("/applications/{id}")>{editor.application_name.clone()}</a>
-            " / "
-        </p>
-        <PageHeader
-            title=format!("Declaration of {}", editor.application_name)
-            subtitle="For each population: how people enrol, sign in, fall back, recover, step up, replace a device and leave. Save a draft at any time; submitting makes an immutable version."
-        />
-        <Feedback />
-        <p class="muted">{origin}</p>
-        {editor
-            .federated
-            .then(|| {
-                view! {
-                    <p class="alert info">
-                        {format!(
-                            "Federated through {}: leave a list empty to inherit it. List only the paths this application keeps beside federation, and settings it overrides.",
-                            editor
-                                .provider_name
-                                .clone()
-                                .unwrap_or_else(|| "its identity provider".into()),
-                        )}
-                    </p>
-                }
-            })}
-        <form method="post" action=SaveDeclaration::PATH class="declaration-form">
-            <input type="hidden" name="id" value=id.to_string() />
-            {populations
-                .into_iter()
-                .map(|(pop, form)| {
-                    let inherited = editor
-                        .provider_declaration
-                        .as_ref()
-                        .map(|d| d.journey(&pop).cloned().unwrap_or_default());
-                    view! {
-                        <PopulationFieldset
-                            pop
-                            form
-                            inherited
-                            methods=methods.clone()
-                            names=names.clone()
-                        />
-                    }
-                })
-                .collect_view()}
-            <fieldset class="card">
-                <legend>"Break-glass arrangement"</legend>
-                <p class="hint">
-                    "Emergency accounts for when the normal journey fails. Leave empty if there is none."
-                </p>
-                <div class="grid four">
-                    <div class="field">
-                        <label for=field_id("bg[accounts]")>"Accounts"</label>
-                        <input
-                            id=field_id("bg[accounts]")
-                            type="number"
-                            name="bg[accounts]"
-                            min="1"
-                            max=MAX_BREAK_GLASS_ACCOUNTS
-                            value=bg.accounts.clone()
-                            aria-invalid=aria_invalid("bg[accounts]")
-                            aria-describedby=aria_describedby("bg[accounts]")
-                        />
-                        <FieldError name="bg[accounts]" />
-                    </div>
-                    <div class="field">
-                        <label for=field_id("bg[method]")>"Protected by"</label>
-                        <select
-                            id=field_id("bg[method]")
-                            name="bg[method]"
-                            aria-invalid=aria_invalid("bg[method]")
-                            aria-describedby=aria_describedby("bg[method]")
-                        >
-                            <option value="">"—"</option>
-                            {method_options(&methods, &bg.method)}
-                        </select>
-                        <FieldError name="bg[method]" />
-                    </div>
-                    <div class="field">
-                        <label for=field_id("bg[location]")>"Where the credential is kept"</label>
-                        <input
-                            id=field_id("bg[location]")
-                            type="text"
-                            name="bg[location]"
-                            maxlength=rules::LOCATION_MAX
-                            value=bg.location.clone()
-                            aria-invalid=aria_invalid("bg[location]")
-                            aria-describedby=aria_describedby("bg[location]")
-                        />
-                        <FieldError name="bg[location]" />
-                    </div>
-                    <div class="field">
-                        <label for=field_id("bg[last_drill]")>"Last drill"</label>
-                        <input
-                            id=field_id("bg[last_drill]")
-                            type="date"
-                            name="bg[last_drill]"
-                            value=bg.last_drill.clone()
-                            aria-invalid=aria_invalid("bg[last_drill]")
-                            aria-describedby=aria_describedby("bg[last_drill]")
-                        />
-                        <FieldError name="bg[last_drill]" />
-                    </div>
-                </div>
-            </fieldset>
-            <div class="form-actions sticky">
-                // Saving the draft comes first: it is what Enter does, and it loses nothing.
-                <button type="submit" name="intent" value=Intent::Save.as_str()>
-                    "Save draft"
-                </button>
-                <button type="submit" name="intent" value=Intent::Review.as_str() class="secondary">
-                    "Review and submit…"
-                </button>
-                <a href=format!("/applications/{id}")>"Cancel"</a>
-            </div>
-        </form>
-        {(editor.origin == DraftOrigin::Draft)
-            .then(|| {
-                view! {
-                    <form method="post" action=DiscardDraft::PATH class="inline discard">
-                        <input type="hidden" name="id" value=id.to_string() />
-                        <button type="submit" class="danger small">
-                            "Discard the draft"
-                        </button>
-                    </form>
-                }
-            })}
-    }
-}
-
-/// Empty paths offered after the declared ones (more appear after saving the draft).
-const EMPTY_PATHS: usize = 1;
-/// At least this many path rows per role.
-const MIN_PATHS: usize = 2;
-
-fn method_options(methods: &[MethodOption], selected: &str) -> impl IntoView + use<> {
-    methods
-        .iter()
-        .map(|m| {
-            view! {
-                <option value=m.key.clone() selected=m.key == selected>
-                    {m.label()}
-                </option>
-            }
-        })
-        .collect_view()
-}
-
-/// The positions shown for a role's paths (or a path's methods): every position up to the last
-/// one filled, `extra` more, within `min..=max`.
-fn shown_positions<T>(
-    items: &[T],
-    filled: impl Fn(&T) -> bool,
-    extra: usize,
-    min: usize,
-    max: usize,
-) -> usize {
-    let last = items.iter().rposition(filled).map_or(0, |i| i + 1);
-    (last + extra).clamp(min, max.max(min))
-}
-
-/// An input's attributes for field `name`: its id and whether the refused form named it.
-fn marks(name: &str) -> (String, Option<&'static str>, Option<String>) {
-    (field_id(name), aria_invalid(name), aria_describedby(name))
-}
-
-#[component]
-fn PopulationFieldset(
-    pop: String,
-    form: PopulationForm,
-    /// What a federated application inherits for this population from its provider.
-    inherited: Option<PopulationJourney>,
-    methods: Vec<MethodOption>,
-    names: Names,
-) -> impl IntoView {
-    let roles = JourneyRole::ALL
-        .iter()
-        .copied()
-        .map(|role| {
-            let current = form.slots(role).clone();
-            let filled = |p: &Vec<String>| p.iter().any(|m| !m.trim().is_empty());
-            let shown = shown_positions(&current, filled, EMPTY_PATHS, MIN_PATHS, role.slots());
-            let slots = (0..shown)
-                .map(|i| {
-                    let factors = current.get(i).cloned().unwrap_or_default();
-                    let boxes =
-                        shown_positions(&factors, |m| !m.trim().is_empty(), 0, 2, MAX_FACTORS);
-                    let selects = (0..boxes)
-                        .map(|f| {
-                            let name = factor_field(&pop, role, i, f);
-                            let (input_id, invalid, described) = marks(&name);
-                            let selected = factors
-                                .get(f)
-                                .map(|m| m.trim().to_string())
-                                .unwrap_or_default();
-                            let label = if f == 0 {
-                                format!("{} path {}", role.label(), i + 1)
-                            } else {
-                                format!("{} path {}, together with", role.label(), i + 1)
-                            };
-                            view! {
-                                {(f > 0)
-                                    .then(|| {
-                                        view! {
-                                            <span class="plus" aria-hidden="true">
-                                                "+"
-                                            </span>
-                                        }
-                                    })}
-                                <label class="sr-only" for=input_id.clone()>
-                                    {format!("{} · {label}", names.population(&pop))}
-                                </label>
-                                <select
-                                    id=input_id
-                                    name=name.clone()
-                                    class=(f > 0).then_some("with")
-                                    aria-invalid=invalid
-                                    aria-describedby=described
-                                >
-                                    <option value="">
-                                        {if f == 0 { "—" } else { "(alone)" }}
-                                    </option>
-                                    {method_options(&methods, &selected)}
-                                </select>
-                                <FieldError name=name />
-                            }
-                        })
-                        .collect_view();
-                    view! { <div class="slot path">{selects}</div> }
-                })
-                .collect_view();
-            let from_provider = inherited.as_ref().map(|j| {
-                let given = describe_paths(j.paths(role), &names);
-                view! {
-                    <p class="inherits">
-                        <span class="badge">"inherited"</span>
-                        " "
-                        {given}
-                        <br />
-                        <span class="hint">"Paths chosen here are added after these."</span>
-                    </p>
-                }
-            });
-            view! {
-                <div class="role-row">
-                    <div class="role-label">
-                        <strong>{role.label()}</strong>
-                        <p class="hint">{role.help()}</p>
-                        {from_provider}
-                    </div>
-                    <div class="slots">{slots}</div>
-                </div>
-            }
-        })
-        .collect_view();
-    let offboarding = field(&pop, "offboarding");
-    let max = field(&pop, "max_session_minutes");
-    let idle = field(&pop, "idle_timeout_minutes");
-    let reauth = field(&pop, "reauth_sensitive");
-    let number = |name: &String, value: &String| {
-        let (input_id, invalid, described) = marks(name);
-        view! {
-            <input
-                id=input_id
-                type="number"
-                min="1"
-                max=MAX_SESSION_MINUTES
-                name=name.clone()
-                value=value.clone()
-                aria-invalid=invalid
-                aria-describedby=described
-            />
-            <FieldError name=name.clone() />
-        }
-    };
-    view! {
-        <fieldset class="card population" id=field_id(&field(&pop, "population"))>
-            <legend>{names.population(&pop)}</legend>
-            <FieldError name=field(&pop, "population") />
-            {roles}
-            <div class="grid four">
-                <div class="field">
-                    <label for=field_id(&offboarding)>"Offboarding"</label>
-                    <select
-                        id=field_id(&offboarding)
-                        name=offboarding.clone()
-                        aria-invalid=aria_invalid(&offboarding)
-                        aria-describedby=aria_describedby(&offboarding)
-                    >
-                        <option value="">"Not declared"</option>
-                        {Offboarding::ALL
-                            .iter()
-                            .map(|o| {
-                                view! {
-                                    <option
-                                        value=o.as_str()
-                                        selected=form.offboarding.trim() == o.as_str()
-                                    >
-                                        {o.label()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                    <FieldError name=offboarding.clone() />
-                </div>
-                <div class="field">
-                    <label for=field_id(&max)>"Maximum session (minutes)"</label>
-                    {number(&max, &form.max_session_minutes)}
-                </div>
-                <div class="field">
-                    <label for=field_id(&idle)>"Idle timeout (minutes)"</label>
-                    {number(&idle, &form.idle_timeout_minutes)}
-                </div>
-                <div class="field">
-                    <span class="label">"Sensitive actions"</span>
-                    <label class="check" for=field_id(&reauth)>
-                        <input
-                            id=field_id(&reauth)
-                            type="checkbox"
-                            name=reauth.clone()
-                            value="on"
-                            checked=form.reauth_sensitive.is_some()
-                        />
-                        "Ask to authenticate again"
-                    </label>
-                </div>
-            </div>
-            <div class="devices">
-                <strong>"Devices"</strong>
-                <p class="hint">
-                    "Minimum OS version per supported platform; leave empty if not supported."
-                </p>
-                <div class="grid six">
-                    {Platform::ALL
-                        .iter()
-                        .map(|p| {
-                            let name = field(&pop, &format!("platforms][{}", p.as_str()));
-                            let (input_id, invalid, described) = marks(&name);
-                            let value = form.platforms.get(p.as_str()).cloned().unwrap_or_default();
-                            view! {
-                                <div class="field">
-                                    <label for=input_id.clone()>{p.label()}</label>
-                                    <input
-                                        id=input_id
-                                        type="text"
-                                        inputmode="decimal"
-                                        name=name.clone()
-                                        value=value
-                                        maxlength=rules::VERSION_MAX
-                                        placeholder="e.g. 14"
-                                        aria-invalid=invalid
-                                        aria-describedby=described
-                                    />
-                                    <FieldError name=name />
-                                </div>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-                {[
-                    (
-                        "managed_required",
-                        "Managed device required",
-                        form.managed_required.is_some(),
-                    ),
-                    (
-                        "byod_allowed",
-                        "Personal devices (BYOD) allowed",
-                        form.byod_allowed.is_some(),
-                    ),
-                    (
-                        "shared_workstation",
-                        "Shared-workstation mode",
-                        form.shared_workstation.is_some(),
-                    ),
-                ]
-                    .into_iter()
-                    .map(|(part, label, on)| {
-                        let name = field(&pop, part);
-                        let (input_id, invalid, described) = marks(&name);
-                        let for_id = input_id.clone();
-                        view! {
-                            <label class="check" for=for_id>
-                                <input
-                                    id=input_id
-                                    type="checkbox"
-                                    name=name
-                                    value="on"
-                                    checked=on
-                                    aria-invalid=invalid
-                                    aria-describedby=described
-                                />
-                                {label}
-                            </label>
-                        }
-                    })
-                    .collect_view()}
-                <FieldError name=field(&pop, "byod_allowed") />
-            </div>
-        </fieldset>
     }
 }
