@@ -162,8 +162,10 @@ test.describe('a long declaration', () => {
     await editor.slot('Contractors', 'Fallback', 2).selectOption('password');
     await editor.together('Contractors', 'Fallback', 2).selectOption('totp_app');
     await editor.slot('Frontline and shift workers', 'Recovery', 2).selectOption('recovery_codes');
-    await office.getByLabel('Maximum session (minutes)').fill('60');
-    await office.getByLabel('Idle timeout (minutes)').fill('120');
+    await office.getByLabel('Maximum session, hours').fill('1');
+    await office.getByLabel('Maximum session, minutes').fill('0');
+    await office.getByLabel('Idle timeout, hours').fill('2');
+    await office.getByLabel('Idle timeout, minutes').fill('0');
     await office.getByLabel('macOS').fill('14.4');
     await page.getByLabel('Protected by').selectOption('security_key');
     await page.getByLabel('Where the credential is kept').fill('Sealed envelope in the HQ safe');
@@ -173,10 +175,10 @@ test.describe('a long declaration', () => {
     const problems = page.getByRole('alert').filter({ hasText: '2 things need attention.' });
     await expect(problems).toBeVisible();
     await expect(problems.getByRole('link')).toHaveCount(2);
-    await expect(office.getByLabel('Idle timeout (minutes)')).toHaveValue('120');
-    await expect(office.getByLabel('Idle timeout (minutes)')).toHaveAttribute('aria-invalid', 'true');
+    await expect(office.getByLabel('Idle timeout, hours')).toHaveValue('2');
+    await expect(office.getByLabel('Idle timeout, minutes')).toHaveAttribute('aria-invalid', 'true');
     await expect(page.getByLabel('Accounts', { exact: true })).toHaveAttribute('aria-invalid', 'true');
-    await expect(office.getByLabel('Maximum session (minutes)')).toHaveValue('60');
+    await expect(office.getByLabel('Maximum session, hours')).toHaveValue('1');
     await expect(office.getByLabel('macOS')).toHaveValue('14.4');
     await expect(editor.together('Contractors', 'Fallback', 2)).toHaveValue('totp_app');
     await expect(editor.slot('Frontline and shift workers', 'Recovery', 2)).toHaveValue('recovery_codes');
@@ -187,8 +189,20 @@ test.describe('a long declaration', () => {
     });
 
     // The two fixed, nothing retyped; the review shows what changes, then the version.
-    await office.getByLabel('Idle timeout (minutes)').fill('30');
+    await office.getByLabel('Idle timeout, hours').fill('0');
+    await office.getByLabel('Idle timeout, minutes').fill('30');
     await page.getByLabel('Accounts', { exact: true }).fill('2');
+    // Password with an authenticator code becomes the contractors' first fallback: the list
+    // comes back reordered, everything else as typed, not saved yet.
+    await editor
+      .population('Contractors')
+      .getByRole('button', { name: 'Move Fallback path 2 up' })
+      .click();
+    await expect(page.getByText('Not saved yet')).toBeVisible();
+    await expect(editor.slot('Contractors', 'Fallback', 1)).toHaveValue('password');
+    await expect(editor.together('Contractors', 'Fallback', 1)).toHaveValue('totp_app');
+    await expect(page.getByLabel('Accounts', { exact: true })).toHaveValue('2');
+    await expect(office.getByLabel('Idle timeout, minutes')).toHaveValue('30');
     await editor.review();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Review version 1 of ${name}`);
     await expect(page.getByRole('heading', { name: 'What submitting does to the findings' })).toBeVisible();

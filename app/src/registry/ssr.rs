@@ -1046,28 +1046,14 @@ pub async fn list<C: ConnectionTrait>(
             .into_iter()
             .collect();
         // Asked whether or not the page has federated applications: a page costs the same.
-        let provider_ids: Vec<ApplicationId> = apps.iter().filter_map(|a| a.provider_id).collect();
-        providers = application::Entity::find()
-            .select_only()
-            .column(application::Column::Id)
-            .column(application::Column::Name)
-            .filter(application::Column::Id.is_in(provider_ids))
-            .into_tuple::<(ApplicationId, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
+        providers = application_names(db, apps.iter().filter_map(|a| a.provider_id)).await?;
     }
     // The provider the list is narrowed to, named for the filter's label.
     let narrowed_to = match filter.provider {
-        Some(p) => application::Entity::find()
-            .select_only()
-            .column(application::Column::Id)
-            .column(application::Column::Name)
-            .filter(application::Column::Id.eq(p))
-            .into_tuple::<(ApplicationId, String)>()
-            .one(db)
+        Some(p) => application_names(db, [p])
             .await?
+            .into_iter()
+            .next()
             .map(|(id, name)| NamedRef { id, name }),
         None => None,
     };
@@ -1124,6 +1110,24 @@ pub async fn list<C: ConnectionTrait>(
         can_create: rules::can_create(viewer),
         options,
     })
+}
+
+/// The names of the applications `ids` (one statement, asked even for none).
+pub async fn application_names<C: ConnectionTrait>(
+    db: &C,
+    ids: impl IntoIterator<Item = ApplicationId>,
+) -> Result<BTreeMap<ApplicationId, String>, AppError> {
+    let ids: BTreeSet<ApplicationId> = ids.into_iter().collect();
+    Ok(application::Entity::find()
+        .select_only()
+        .column(application::Column::Id)
+        .column(application::Column::Name)
+        .filter(application::Column::Id.is_in(ids))
+        .into_tuple::<(ApplicationId, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// Ownership rows joined to their users, selecting the application id; callers add the user

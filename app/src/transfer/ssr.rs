@@ -15,7 +15,9 @@ use crate::declarations::facade::{NewVersion, insert_versions, known};
 use crate::declarations::model::{Declaration, Source};
 use crate::error::AppError;
 use crate::ids::{ApplicationId, BusinessUnitId, UserId};
-use crate::registry::facade::{Allowed, allowed, insert_applications, owners_with_users};
+use crate::registry::facade::{
+    Allowed, allowed, application_names, insert_applications, owners_with_users,
+};
 use crate::session::facade::Granted;
 use crate::session::model::{Role, UserStatus};
 use crate::ssr::db::Db;
@@ -147,21 +149,7 @@ async fn load_batch<C: ConnectionTrait>(
         .into_iter()
         .collect();
     // Providers by id, for just this batch's applications (wherever the provider sorts).
-    let provider_ids: BTreeSet<ApplicationId> = apps.iter().filter_map(|a| a.provider_id).collect();
-    let providers: HashMap<ApplicationId, String> = if provider_ids.is_empty() {
-        HashMap::new()
-    } else {
-        application::Entity::find()
-            .select_only()
-            .column(application::Column::Id)
-            .column(application::Column::Name)
-            .filter(application::Column::Id.is_in(provider_ids))
-            .into_tuple::<(ApplicationId, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect()
-    };
+    let providers = application_names(db, apps.iter().filter_map(|a| a.provider_id)).await?;
 
     let mut records = Vec::with_capacity(apps.len());
     for a in apps {

@@ -587,7 +587,10 @@ fn PopulationFieldset(
                         aria-invalid=h_invalid
                         aria-describedby=h_described
                     />
-                    <label for=h_id>"h"</label>
+                    <label for=h_id>
+                        <span class="sr-only">{format!("{legend}, hours")}</span>
+                        <span aria-hidden="true">"h"</span>
+                    </label>
                     <input
                         id=m_id.clone()
                         type="number"
@@ -597,7 +600,10 @@ fn PopulationFieldset(
                         aria-invalid=m_invalid
                         aria-describedby=m_described
                     />
-                    <label for=m_id>"min"</label>
+                    <label for=m_id>
+                        <span class="sr-only">{format!("{legend}, minutes")}</span>
+                        <span aria-hidden="true">"min"</span>
+                    </label>
                 </span>
                 <FieldError name=h />
                 <FieldError name=m />
