@@ -116,7 +116,8 @@ pub struct ApplicationFilter {
     pub tag: String,
     pub owner: OwnerFilter,
     pub status: StatusFilter,
-    /// Where the page starts, by name (keyset paging).
+    pub sort: ListSort,
+    /// Where the page starts, by the sort's key (keyset paging).
     pub position: Position,
 }
 
@@ -135,6 +136,7 @@ impl ApplicationFilter {
             tag: text("tag"),
             owner: OwnerFilter::parse(&text("owner")).unwrap_or_default(),
             status: StatusFilter::parse(&text("status")).unwrap_or_default(),
+            sort: ListSort::parse(&text("sort")).unwrap_or_default(),
             position: Position::from_query(&get),
         }
     }
@@ -181,6 +183,9 @@ impl ApplicationFilter {
         if self.status != StatusFilter::default() {
             pairs.push(("status", self.status.as_str().into()));
         }
+        if self.sort != ListSort::default() {
+            pairs.push(("sort", self.sort.as_str().into()));
+        }
         pairs.retain(|(_, v)| !v.is_empty());
         pairs
     }
@@ -194,6 +199,17 @@ crate::vocabulary!(
         Anyone = ("anyone", "Anyone's"),
         /// The applications the viewer owns.
         Mine = ("mine", "Only applications I own"),
+    }
+);
+
+crate::vocabulary!(
+    /// The order of the applications list (each then by name).
+    #[derive(Default)]
+    pub enum ListSort {
+        #[default]
+        Name = ("name", "name"),
+        Criticality = ("criticality", "criticality, highest first"),
+        Lifecycle = ("lifecycle", "lifecycle stage"),
     }
 );
 

@@ -3,7 +3,7 @@
 
 use super::model::{
     ADD_OWNERS_MAX, ApplicationForm, Criticality, DESCRIPTION_MAX, Editors, Integration, Lifecycle,
-    NAME_MAX, TAG_MAX, TAGS_MAX,
+    ListSort, NAME_MAX, TAG_MAX, TAGS_MAX,
 };
 use crate::error::AppError;
 use crate::ids::{ApplicationId, BusinessUnitId, UserId};
@@ -339,6 +339,33 @@ pub fn check_tags(tags: &[String]) -> Result<Vec<String>, AppError> {
     Ok(out)
 }
 
+/// Where a criticality sorts in the list: the highest first (one character, so that a sort key
+/// is the rank followed by the name key).
+pub fn criticality_rank(c: Criticality) -> char {
+    let at = Criticality::ALL
+        .iter()
+        .rev()
+        .position(|x| *x == c)
+        .unwrap_or(0);
+    char::from(b'0' + at as u8)
+}
+
+/// Where a lifecycle stage sorts in the list: planned first, retired last.
+pub fn lifecycle_rank(l: Lifecycle) -> char {
+    let at = Lifecycle::ALL.iter().position(|x| *x == l).unwrap_or(0);
+    char::from(b'0' + at as u8)
+}
+
+/// An application's key in the list's order `sort` (unique: its name key ends it); the
+/// database computes the same from the same ranks.
+pub fn sort_key(sort: ListSort, c: Criticality, l: Lifecycle, name_key: &str) -> String {
+    match sort {
+        ListSort::Name => name_key.to_string(),
+        ListSort::Criticality => format!("{}{name_key}", criticality_rank(c)),
+        ListSort::Lifecycle => format!("{}{name_key}", lifecycle_rank(l)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,6 +553,24 @@ mod tests {
         assert_eq!(
             input_from_form(&form).unwrap_err().field(),
             Some("provider")
+        );
+    }
+
+    #[test]
+    fn the_list_sorts_by_criticality_highest_first_then_by_name() {
+        use super::{Criticality as C, Lifecycle as L, ListSort as S, sort_key};
+        let mut keys = [
+            sort_key(S::Criticality, C::Low, L::Production, "alpha"),
+            sort_key(S::Criticality, C::Critical, L::Production, "zulu"),
+            sort_key(S::Criticality, C::High, L::Production, "beta"),
+            sort_key(S::Criticality, C::Critical, L::Production, "mike"),
+        ];
+        keys.sort();
+        assert_eq!(keys, ["0mike", "0zulu", "1beta", "3alpha"]);
+        assert_eq!(sort_key(S::Name, C::Low, L::Retired, "alpha"), "alpha");
+        assert!(
+            sort_key(S::Lifecycle, C::Low, L::Planned, "z")
+                < sort_key(S::Lifecycle, C::Low, L::Retired, "a")
         );
     }
 }

@@ -2,8 +2,8 @@
 
 use super::model::{
     ApplicationDetail, ApplicationFilter, ApplicationForm, ApplicationList, ApplicationSummary,
-    EditableApplication, Editors, FormOptions, ListOptions, NamedRef, OWNER_SEARCH_LIMIT,
-    OwnerChoice, OwnerFilter, PAGE_SIZE, PersonRef, StatusFilter,
+    Criticality, EditableApplication, Editors, FormOptions, Lifecycle, ListOptions, ListSort,
+    NamedRef, OWNER_SEARCH_LIMIT, OwnerChoice, OwnerFilter, PAGE_SIZE, PersonRef, StatusFilter,
 };
 use super::rules::{self, Allowed, CheckedApplication, NewApplication};
 use crate::accounts::facade::{Person, find_people, search_people};
@@ -20,12 +20,12 @@ use crate::ssr::entities::{
     app_user, application, application_owner, application_population, application_tag,
     business_unit, declaration_draft, declaration_version, population,
 };
-use crate::ssr::paging::{KeysetPage, Order, keyset_page};
+use crate::ssr::paging::{KeysetPage, Order, SortKey, keyset_by, keyset_page};
 use crate::ssr::remembered::Remembered;
 use crate::ssr::state::AppState;
 use crate::validation::Checks;
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -917,8 +917,10 @@ fn matching(
 /// What a filter's count is remembered under: the search and filters as the address carries
 /// them, and the viewer when the filter is "mine".
 fn count_key(viewer: &CurrentUser, filter: &ApplicationFilter) -> String {
+    // The order changes no count.
     let trimmed = ApplicationFilter {
         q: filter.q.trim().to_string(),
+        sort: ListSort::default(),
         ..filter.clone()
     };
     let mut key = String::from("applications");
@@ -969,19 +971,35 @@ pub async fn list<C: ConnectionTrait>(
     let KeysetPage {
         rows: apps,
         neighbours,
-    } = keyset_page(
-        db,
-        matching,
-        application::Column::NameKey,
-        |a| a.name_key.as_str(),
-        &filter.position,
-        PAGE_SIZE,
-        match reach {
-            Reach::Walk => Order::ByIndex,
-            Reach::Collect => Order::BySort,
-        },
-    )
-    .await?;
+    } = match filter.sort {
+        ListSort::Name => {
+            keyset_page(
+                db,
+                matching,
+                application::Column::NameKey,
+                |a| a.name_key.as_str(),
+                &filter.position,
+                PAGE_SIZE,
+                match reach {
+                    Reach::Walk => Order::ByIndex,
+                    Reach::Collect => Order::BySort,
+                },
+            )
+            .await?
+        }
+        // Other orders are computed keys no index holds: the matching rows are sorted.
+        sort => {
+            keyset_by(
+                db,
+                matching,
+                SortKey::computed(sort_key_sql(sort)),
+                |a| rules::sort_key(sort, a.criticality, a.lifecycle, &a.name_key),
+                &filter.position,
+                PAGE_SIZE,
+            )
+            .await?
+        }
+    };
     let ids: Vec<ApplicationId> = apps.iter().map(|a| a.id).collect();
 
     let mut owners: BTreeMap<ApplicationId, Vec<String>> = BTreeMap::new();
@@ -1110,6 +1128,38 @@ pub async fn list<C: ConnectionTrait>(
         can_create: rules::can_create(viewer),
         options,
     })
+}
+
+/// The list's key for order `sort` as the database computes it: the rank of the criticality or
+/// lifecycle stage ([`rules::sort_key`]'s), then the name key.
+fn sort_key_sql(sort: ListSort) -> SimpleExpr {
+    let case = |column: &str, ranks: Vec<(&str, char)>| {
+        let whens: String = ranks
+            .into_iter()
+            .map(|(value, rank)| format!(" WHEN '{value}' THEN '{rank}'"))
+            .collect();
+        format!("(CASE \"application\".\"{column}\"{whens} ELSE '9' END)")
+    };
+    let rank = match sort {
+        ListSort::Name => {
+            return Expr::col((application::Entity, application::Column::NameKey));
+        }
+        ListSort::Criticality => case(
+            "criticality",
+            Criticality::ALL
+                .iter()
+                .map(|c| (c.as_str(), rules::criticality_rank(*c)))
+                .collect(),
+        ),
+        ListSort::Lifecycle => case(
+            "lifecycle",
+            Lifecycle::ALL
+                .iter()
+                .map(|l| (l.as_str(), rules::lifecycle_rank(*l)))
+                .collect(),
+        ),
+    };
+    Expr::cust(format!("{rank} || \"application\".\"name_key\""))
 }
 
 /// The names of the applications `ids` (one statement, asked even for none).

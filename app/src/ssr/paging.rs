@@ -3,10 +3,10 @@
 //! row the other way. At most two statements whatever the page's depth: no `OFFSET` that grows.
 
 use crate::components::{Neighbours, Position};
-use sea_orm::sea_query::{Expr, Order as SeaOrder, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Order as SeaOrder, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 
 /// How the database is asked to order a page.
@@ -50,13 +50,57 @@ where
         )),
         _ => Expr::col((E::default(), key)),
     };
+    let compared: SimpleExpr = Expr::col((E::default(), key));
+    keyset_by(
+        db,
+        matching,
+        SortKey { compared, sorted },
+        |m| key_of(m).to_string(),
+        position,
+        size,
+    )
+    .await
+}
+
+/// The key a page is ordered by: the expression rows are compared on, and the one the database
+/// sorts by (the same, or written so that its index stays out of the plan).
+pub struct SortKey {
+    pub compared: SimpleExpr,
+    pub sorted: SimpleExpr,
+}
+
+impl SortKey {
+    /// A key computed from several columns (unique, text, ascending), which no index holds.
+    pub fn computed(expr: SimpleExpr) -> Self {
+        Self {
+            compared: expr.clone(),
+            sorted: expr,
+        }
+    }
+}
+
+/// One page of `matching()` ordered by `key` at `position`; `key_of` computes a row's key as
+/// the database does.
+pub async fn keyset_by<E, C>(
+    db: &C,
+    matching: impl Fn() -> Select<E>,
+    key: SortKey,
+    key_of: impl Fn(&E::Model) -> String,
+    position: &Position,
+    size: u64,
+) -> Result<KeysetPage<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let SortKey { compared, sorted } = key;
     let mut rows = match position {
         Position::First => matching().order_by(sorted, SeaOrder::Asc),
         Position::After(k) => matching()
-            .filter(key.gt(k.as_str()))
+            .filter(compared.clone().gt(k.as_str()))
             .order_by(sorted, SeaOrder::Asc),
         Position::Before(k) => matching()
-            .filter(key.lt(k.as_str()))
+            .filter(compared.clone().lt(k.as_str()))
             .order_by(sorted, SeaOrder::Desc),
     }
     .limit(size + 1)
@@ -74,13 +118,13 @@ where
             neighbours: Neighbours::default(),
         });
     };
-    let (first, last) = (key_of(first).to_string(), key_of(last).to_string());
-    let any = |probe: sea_orm::sea_query::SimpleExpr| async {
+    let (first, last) = (key_of(first), key_of(last));
+    let any = |probe: SimpleExpr| async {
         Ok::<_, DbErr>(
             matching()
                 .filter(probe)
                 .select_only()
-                .column(key)
+                .expr(compared.clone())
                 .limit(1)
                 .into_tuple::<String>()
                 .one(db)
@@ -96,12 +140,16 @@ where
             next: more.then_some(after),
         },
         Position::After(_) => Neighbours {
-            prev: any(key.lt(first.as_str())).await?.then_some(before),
+            prev: any(compared.clone().lt(first.as_str()))
+                .await?
+                .then_some(before),
             next: more.then_some(after),
         },
         Position::Before(_) => Neighbours {
             prev: more.then_some(before),
-            next: any(key.gt(last.as_str())).await?.then_some(after),
+            next: any(compared.clone().gt(last.as_str()))
+                .await?
+                .then_some(after),
         },
     };
     Ok(KeysetPage { rows, neighbours })

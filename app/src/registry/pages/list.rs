@@ -3,7 +3,7 @@
 use super::super::api::list_applications;
 use super::super::model::{
     ApplicationFilter, ApplicationList, ApplicationSummary, Criticality, Editors, Integration,
-    Lifecycle, OwnerFilter, StatusFilter,
+    Lifecycle, ListSort, OwnerFilter, StatusFilter,
 };
 use super::{criticality_class, integration_short};
 use crate::components::{
@@ -67,9 +67,10 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
     let is_editor = viewer().is_some_and(|v| Editors::admits(&v));
     let shown = match (list.rows.first(), list.rows.last()) {
         (Some(a), Some(b)) => format!(
-            "Showing {} of {} applications by name, from {} to {}.",
+            "Showing {} of {} applications by {}, from {} to {}.",
             list.rows.len(),
             count(list.total),
+            filter.sort.label(),
             a.name,
             b.name
         ),
@@ -109,6 +110,8 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                         </p>
                     }
                 })}
+            {(filter.sort != ListSort::default())
+                .then(|| view! { <input type="hidden" name="sort" value=filter.sort.as_str() /> })}
             <div class="filter-grid">
                 <div>
                     <label for="f-q">"Search"</label>
@@ -224,13 +227,12 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                         <table class="applications">
                             <thead>
                                 <tr>
-                                    <th scope="col">"Application"</th>
-                                    <th scope="col">"Criticality"</th>
-                                    <th scope="col">"Lifecycle"</th>
+                                    {sortable("Application", ListSort::Name, &filter)}
+                                    {sortable("Criticality", ListSort::Criticality, &filter)}
+                                    {sortable("Lifecycle", ListSort::Lifecycle, &filter)}
                                     <th scope="col">"Business unit"</th>
                                     <th scope="col">"Integration"</th>
-                                    <th scope="col">"Populations"</th>
-                                    <th scope="col">"Owners"</th>
+                                    <th scope="col">"Populations"</th> <th scope="col">"Owners"</th>
                                     <th scope="col">"Declaration"</th>
                                     <th scope="col">"Last changed"</th>
                                 </tr>
@@ -247,6 +249,47 @@ fn ApplicationsList(list: ApplicationList, filter: ApplicationFilter) -> impl In
                 })}
             <Pager path="/applications" pairs position neighbours empty />
         </div>
+    }
+}
+
+/// A column heading that orders the list by it (the search and filters kept, from the first
+/// page), marked when it is the list's order.
+fn sortable(
+    label: &'static str,
+    sort: ListSort,
+    filter: &ApplicationFilter,
+) -> impl IntoView + use<> {
+    let current = filter.sort == sort;
+    let ordered = ApplicationFilter {
+        sort,
+        ..filter.clone()
+    };
+    let href = list_href("/applications", &ordered.query_pairs(), &Position::First);
+    let direction = match sort {
+        ListSort::Criticality => "descending",
+        _ => "ascending",
+    };
+    view! {
+        <th scope="col" aria-sort=current.then_some(direction)>
+            {if current {
+                view! {
+                    <span class="sorted">
+                        {label}
+                        <span aria-hidden="true">
+                            {if direction == "descending" { " ▼" } else { " ▲" }}
+                        </span>
+                    </span>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <a href=href title=format!("Order by {}", sort.label())>
+                        {label}
+                    </a>
+                }
+                    .into_any()
+            }}
+        </th>
     }
 }
 
