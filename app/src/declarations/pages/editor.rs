@@ -432,8 +432,10 @@ fn PopulationFieldset(
                                 .unwrap_or_default();
                             let label = if f == 0 {
                                 format!("{} path {}", role.label(), i + 1)
-                            } else {
+                            } else if f == 1 {
                                 format!("{} path {}, together with", role.label(), i + 1)
+                            } else {
+                                format!("{} path {}, and also with", role.label(), i + 1)
                             };
                             view! {
                                 {(f > 0)
