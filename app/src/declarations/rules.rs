@@ -357,7 +357,7 @@ pub fn weak_choices(
                         )
                     {
                         format!(
-                            "{} reaches AAL{} only; a {crit}-criticality application needs AAL{} (unless combined with a stronger method).",
+                            "{} reaches AAL{} only; the standard asks AAL{} of {crit} applications (unless it is combined with a stronger method).",
                             m.name, m.max_aal, rules.min_aal
                         )
                     } else if !m.phishing_resistant
@@ -366,7 +366,7 @@ pub fn weak_choices(
                                 && rules.phishing_resistant_step_up))
                     {
                         format!(
-                            "{} can be phished; a {crit}-criticality application's {} must resist phishing.",
+                            "{} can be phished; the standard asks {crit} applications for a phishing-resistant {}.",
                             m.name,
                             role.label().to_lowercase()
                         )

@@ -656,6 +656,26 @@ async fn paths_are_added_removed_and_reordered_without_javascript(db: &TestDb) {
         "moved up, with one empty row after"
     );
     assert!(html.contains("Not saved yet"), "the notice says so");
+    // Each filled path has its buttons, the ends disabled; an empty row has none.
+    let button = |label: &str| -> String {
+        let at = html
+            .find(&format!("aria-label=\"{label}\""))
+            .unwrap_or_else(|| panic!("no button {label}"));
+        let start = html[..at].rfind('<').unwrap();
+        let end = at + html[at..].find('>').unwrap();
+        html[start..=end].to_string()
+    };
+    assert!(button("Move Fallback path 1 up").contains("disabled"));
+    assert!(button("Move Fallback path 3 down").contains("disabled"));
+    assert!(!button("Move Fallback path 2 down").contains("disabled"));
+    assert!(
+        button("Remove Fallback path 2").contains("value=\"office_employees/fallback/1/remove\"")
+    );
+    assert!(
+        !html.contains("Move Fallback path 4"),
+        "an empty row has no buttons"
+    );
+    assert!(!html.contains("current.len()"), "no markup shown as text");
     // What was typed elsewhere is there as typed.
     assert!(tag(&html, "p-office_employees-max_session_hours").contains("value=\"9\""));
     assert!(tag(&html, "p-office_employees-max_session_minutes").contains("value=\"15\""));

@@ -470,6 +470,7 @@ fn PopulationFieldset(
                         .filter_map(|m| weak_here.methods.get(m.trim()).cloned())
                         .collect();
                     let place = format!("{} path {}", role.label(), i + 1);
+                    let last = i + 1 >= current.len();
                     let tools = filled.then(|| {
                         view! {
                             <span class="path-tools">
@@ -489,13 +490,10 @@ fn PopulationFieldset(
                                     name="edit"
                                     value=edit(i, ListMove::Down)
                                     class="small secondary"
-                                    disabled=i + 1
-                                >
-                                    = current.len()
-                                    title=
-                                    "Move down"
+                                    disabled=last
+                                    title="Move down"
                                     aria-label=format!("Move {place} down")
-                                    >
+                                >
                                     "↓"
                                 </button>
                                 <button
