@@ -46,6 +46,16 @@ fn selected(html: &str, id: &str) -> String {
         .to_string()
 }
 
+/// The tag holding `attribute` (`aria-label="…"`), for looking at its other attributes.
+fn tag_with<'a>(html: &'a str, attribute: &str) -> &'a str {
+    let at = html
+        .find(attribute)
+        .unwrap_or_else(|| panic!("no element with {attribute}"));
+    let start = html[..at].rfind('<').expect("a tag");
+    let end = at + html[at..].find('>').expect("a tag's end");
+    &html[start..=end]
+}
+
 /// The links of the list of problems at the top of the page.
 fn listed(html: &str) -> Vec<String> {
     let Some(start) = html.find("id=\"form-problems\"") else {
@@ -657,14 +667,7 @@ async fn paths_are_added_removed_and_reordered_without_javascript(db: &TestDb) {
     );
     assert!(html.contains("Not saved yet"), "the notice says so");
     // Each filled path has its buttons, the ends disabled; an empty row has none.
-    let button = |label: &str| -> String {
-        let at = html
-            .find(&format!("aria-label=\"{label}\""))
-            .unwrap_or_else(|| panic!("no button {label}"));
-        let start = html[..at].rfind('<').unwrap();
-        let end = at + html[at..].find('>').unwrap();
-        html[start..=end].to_string()
-    };
+    let button = |label: &str| tag_with(&html, &format!("aria-label=\"{label}\"")).to_string();
     assert!(button("Move Fallback path 1 up").contains("disabled"));
     assert!(button("Move Fallback path 3 down").contains("disabled"));
     assert!(!button("Move Fallback path 2 down").contains("disabled"));
@@ -696,6 +699,11 @@ async fn paths_are_added_removed_and_reordered_without_javascript(db: &TestDb) {
     ))
     .await;
     assert_eq!(order(&html), ["smart_card", "password+totp_app", "", ""]);
+    // Empty rows below it do not let the last filled path move down.
+    assert!(
+        tag_with(&html, "aria-label=\"Move Fallback path 2 down\"").contains("disabled"),
+        "nothing filled below it"
+    );
 
     // Nothing was saved by the buttons.
     let db = w.state.db.conn();

@@ -470,7 +470,11 @@ fn PopulationFieldset(
                         .filter_map(|m| weak_here.methods.get(m.trim()).cloned())
                         .collect();
                     let place = format!("{} path {}", role.label(), i + 1);
-                    let last = i + 1 >= current.len();
+                    // The last filled path: nothing below it to move past.
+                    let last = !current
+                        .iter()
+                        .skip(i + 1)
+                        .any(|p| p.iter().any(|m| !m.trim().is_empty()));
                     let tools = filled.then(|| {
                         view! {
                             <span class="path-tools">
