@@ -298,16 +298,18 @@ fn method_options(
     .into_any()
 }
 
+/// Whether a path as the form sends it names any method.
+fn filled(path: &[String]) -> bool {
+    path.iter().any(|m| !m.trim().is_empty())
+}
+
 /// The path rows shown for a role: every path sent or declared (empty ones the Add button asked
 /// for included), and one empty row after the last filled one, within `MIN_PATHS..=max`.
 fn rows_shown(paths: &[Vec<String>], max: usize) -> usize {
-    let filled = paths
-        .iter()
-        .rposition(|p| p.iter().any(|m| !m.trim().is_empty()))
-        .map_or(0, |i| i + 1);
+    let last_filled = paths.iter().rposition(|p| filled(p)).map_or(0, |i| i + 1);
     paths
         .len()
-        .max(filled + EMPTY_PATHS)
+        .max(last_filled + EMPTY_PATHS)
         .clamp(MIN_PATHS, max.max(MIN_PATHS))
 }
 
@@ -332,23 +334,14 @@ fn role_anchor(pop: &str, role: JourneyRole) -> String {
 
 /// A population's journey in one line, for its collapsed heading.
 fn summary_line(form: &PopulationForm, names: &Names) -> String {
-    let count = |role: JourneyRole| {
-        form.slots(role)
-            .iter()
-            .filter(|p| p.iter().any(|m| !m.trim().is_empty()))
-            .count()
-    };
-    let first = form
-        .primary
-        .iter()
-        .find(|p| p.iter().any(|m| !m.trim().is_empty()))
-        .map(|p| {
-            p.iter()
-                .filter(|m| !m.trim().is_empty())
-                .map(|m| names.method(m.trim()))
-                .collect::<Vec<_>>()
-                .join(" + ")
-        });
+    let count = |role: JourneyRole| form.slots(role).iter().filter(|p| filled(p)).count();
+    let first = form.primary.iter().find(|p| filled(p)).map(|p| {
+        p.iter()
+            .filter(|m| !m.trim().is_empty())
+            .map(|m| names.method(m.trim()))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    });
     let mut parts = vec![match first {
         Some(primary) => format!("Primary: {primary}"),
         None => "No primary".to_string(),
@@ -421,7 +414,7 @@ fn PopulationFieldset(
             let rows = (0..shown)
                 .map(|i| {
                     let factors = current.get(i).cloned().unwrap_or_default();
-                    let filled = factors.iter().any(|m| !m.trim().is_empty());
+                    let has_methods = filled(&factors);
                     let selects = (0..factors_shown(&factors))
                         .map(|f| {
                             let name = factor_field(&pop, role, i, f);
@@ -471,11 +464,8 @@ fn PopulationFieldset(
                         .collect();
                     let place = format!("{} path {}", role.label(), i + 1);
                     // The last filled path: nothing below it to move past.
-                    let last = !current
-                        .iter()
-                        .skip(i + 1)
-                        .any(|p| p.iter().any(|m| !m.trim().is_empty()));
-                    let tools = filled.then(|| {
+                    let last = !current.iter().skip(i + 1).any(|p| filled(p));
+                    let tools = has_methods.then(|| {
                         view! {
                             <span class="path-tools">
                                 <button
