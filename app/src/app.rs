@@ -3,6 +3,9 @@
 //! gathered from every feature's slice. Nothing below imports this module.
 
 use crate::accounts::pages::{AccountPage, AdminUsersPage, EnrolPage};
+use crate::adoption::pages::{
+    AdoptionImportPage, AdoptionPage, ApplicationAdoptionSection, MappingsPage,
+};
 use crate::catalogue::pages::CataloguePage;
 use crate::components::NotFound;
 use crate::declarations::pages::{
@@ -14,6 +17,7 @@ use crate::findings::pages::{
     ApplicationFindingsSection, DraftImpactPanel, FindingsPage, PolicyPreviewPanel,
 };
 use crate::home::pages::HomePage;
+use crate::integrations::pages::TokensPage;
 use crate::matrix::pages::{JourneysPageView, MatrixPageView, ReadinessSection};
 use crate::notifications::pages::{
     NotificationsLink, NotificationsPage, WebhookPage, WebhooksPage,
@@ -101,6 +105,7 @@ pub fn App() -> impl IntoView {
                                 <ApplicationPage>
                                     <ReadinessSection />
                                     <ApplicationFindingsSection />
+                                    <ApplicationAdoptionSection />
                                     <DeclarationSections />
                                 </ApplicationPage>
                             }
@@ -131,6 +136,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("matrix") view=MatrixPageView ssr=SsrMode::Async />
                     <Route path=path!("journeys") view=JourneysPageView ssr=SsrMode::Async />
                     <Route path=path!("findings") view=FindingsPage ssr=SsrMode::Async />
+                    <Route path=path!("adoption") view=AdoptionPage ssr=SsrMode::Async />
+                    <Route path=path!("adoption/import") view=AdoptionImportPage ssr=SsrMode::Async />
+                    <Route path=path!("adoption/mappings") view=MappingsPage ssr=SsrMode::Async />
                     <Route path=path!("exceptions") view=ExceptionsPage ssr=SsrMode::Async />
                     <Route
                         path=path!("exceptions/new")
@@ -154,6 +162,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("admin/webhooks") view=WebhooksPage ssr=SsrMode::Async />
                     <Route path=path!("admin/webhooks/:id") view=WebhookPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/tokens") view=TokensPage ssr=SsrMode::Async />
                     <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
@@ -167,11 +176,13 @@ const NAV: &[(&str, &str, Option<&[Role]>)] = &[
     ("/applications", "Applications", Some(Role::ALL)),
     ("/matrix", "Matrix", Some(Role::ALL)),
     ("/findings", "Findings", Some(Role::ALL)),
+    ("/adoption", "Adoption", Some(Role::ALL)),
     ("/exceptions", "Exceptions", Some(Role::ALL)),
     ("/policy", "Policy", Some(Role::ALL)),
     ("/catalogue", "Catalogue", Some(Role::ALL)),
     ("/admin/users", "Users", Some(&[Role::Admin])),
     ("/admin/webhooks", "Webhooks", Some(&[Role::Admin])),
+    ("/admin/tokens", "API tokens", Some(&[Role::Admin])),
 ];
 
 #[component]
@@ -257,6 +268,8 @@ pub fn access_table()
             crate::exceptions::access::ENDPOINTS,
             crate::transfer::access::ENDPOINTS,
             crate::matrix::access::ENDPOINTS,
+            crate::integrations::access::ENDPOINTS,
+            crate::adoption::access::ENDPOINTS,
             crate::home::access::ENDPOINTS,
         ],
         &[
@@ -265,6 +278,8 @@ pub fn access_table()
             crate::findings::access::HANDLERS,
             crate::exceptions::access::HANDLERS,
             crate::matrix::access::HANDLERS,
+            crate::integrations::access::HANDLERS,
+            crate::adoption::access::HANDLERS,
         ],
     )
 }

@@ -90,3 +90,11 @@ typed_id!(
     /// One event queued for one webhook.
     DeliveryId
 );
+typed_id!(
+    /// A token an administrator issued for one integration.
+    ApiTokenId
+);
+typed_id!(
+    /// One ingestion of adoption figures.
+    AdoptionBatchId
+);

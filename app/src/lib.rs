@@ -3,12 +3,13 @@
 //!
 //! Features are layered, and imports run one way (the README's architecture section, enforced
 //! by `tests/architecture.rs`): from the bottom, `audit`, `session`, `accounts`, `notifications`,
-//! `catalogue`, `registry`, `policy`, `declarations`, `findings`, `exceptions`, `transfer`, `matrix`; then
+//! `catalogue`, `registry`, `policy`, `declarations`, `findings`, `exceptions`, `transfer`, `matrix`, `integrations`, `adoption`; then
 //! `home` and `app` (the route list), which compose
-//! them. Below every feature: `error`, `ids`, `vocab`, `journey`, `validation`, `spreadsheet`, `components` and `ssr`.
+//! them. Below every feature: `error`, `ids`, `vocab`, `journey`, `validation`, `spreadsheet`, `random`, `components` and `ssr`.
 #![recursion_limit = "256"]
 
 pub mod accounts;
+pub mod adoption;
 pub mod app;
 pub mod audit;
 pub mod catalogue;
@@ -19,10 +20,12 @@ pub mod exceptions;
 pub mod findings;
 pub mod home;
 pub mod ids;
+pub mod integrations;
 pub mod journey;
 pub mod matrix;
 pub mod notifications;
 pub mod policy;
+pub mod random;
 pub mod registry;
 pub mod session;
 pub mod spreadsheet;

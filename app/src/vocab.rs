@@ -267,6 +267,26 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// Where a batch of adoption figures came from.
+    pub enum AdoptionSource {
+        Upload = ("upload", "File uploaded in the portal"),
+        Command = ("command", "server import-adoption"),
+        Api = ("api", "API (token)"),
+        Entra = ("entra", "Microsoft Entra sign-in logs"),
+        Okta = ("okta", "Okta System Log"),
+        Generated = ("generated", "Generated data"),
+    }
+);
+
+vocabulary!(
+    /// What a name in a provider's export stands for in the mapping table.
+    pub enum NameKind {
+        Application = ("application", "Application"),
+        Method = ("method", "Method"),
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 //! - a feature imports another feature's internals (anything but its `model` and `facade`);
 //! - anything imports a feature above it, or a composer (`home`, `app.rs`);
 //! - infrastructure and the shared kernel (`ssr/`, `components/`, `error`, `ids`, `vocab`,
-//!   `journey`, `validation`, `spreadsheet`) import a feature;
+//!   `journey`, `validation`, `spreadsheet`, `random`) import a feature;
 //! - a `rules` module (pure functions) imports server-only code: any `ssr` module or a crate
 //!   that only the server has (database, HTTP, sessions, WebAuthn, the async runtime).
 //!
@@ -23,6 +23,7 @@ const KERNEL: &[&str] = &[
     "journey",
     "validation",
     "spreadsheet",
+    "random",
     "components",
     "ssr",
 ];

@@ -89,3 +89,72 @@ test('the journeys view groups the estate, and the overview draws its charts', a
   await page.screenshot({ path: info.outputPath(`overview-${info.project.name}.png`), fullPage: true });
   await context.close();
 });
+
+test('adoption: the estate at a glance, a CSV sent through the form, the figures beside the journey', async ({
+  browser,
+  javaScriptEnabled,
+}, info) => {
+  const context = await browser.newContext({ baseURL, storageState: state, javaScriptEnabled });
+  const page = await context.newPage();
+  await page.goto('/adoption');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Adoption');
+  const figures = page.getByRole('region', { name: "The estate's adoption" });
+  await expect(figures).toContainText('of successful sign-ins were passwordless');
+  await expect(figures).toContainText('fallback uses per 100 sign-ins');
+  await expect(page.getByRole('status').first()).toContainText('applications reported figures');
+  // The charts carry their values in words.
+  await expect(page.locator('svg#estate-share desc')).toContainText('Passwordless share');
+  const fallback = page.getByRole('table').filter({ hasText: 'Fallback per 100' });
+  await expect(fallback.locator('tbody tr').first()).toBeVisible();
+  await expect(page.getByText('drift from the declared journey')).toBeVisible();
+  await page.screenshot({ path: info.outputPath(`adoption-${info.project.name}.png`), fullPage: true });
+
+  // A filter travels in the address.
+  await page.getByLabel('Criticality').selectOption('critical');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page).toHaveURL(/criticality=critical/);
+  await expect(page.getByLabel('Criticality')).toHaveValue('critical');
+
+  // Send a month of figures for the application with the highest fallback frequency.
+  await page.goto('/adoption');
+  const name = (await fallback.locator('tbody tr').first().getByRole('link').textContent())!.trim();
+  const csv =
+    'application,period,method,sign_ins_succeeded,sign_ins_failed,fallback_uses,users,tickets_lost_device_recovery\n' +
+    `"${name}",2031-01,platform_passkey,4321,9,,,\n` +
+    `"${name}",2031-01,password,79,1,79,,\n` +
+    `"${name}",2031-01,,,,,300,12\n`;
+  await page.getByRole('link', { name: 'Send figures' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Send adoption figures');
+  await page.getByLabel('File').setInputFiles({ name: 'january.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Stored figures of 1 application(s) for 1 period(s)' })).toBeVisible();
+  // Sending it again replaces the month; nothing is counted twice.
+  await page.getByLabel('File').setInputFiles({ name: 'january.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByText('1 period(s) replaced figures received before')).toBeVisible();
+
+  await page.goto('/adoption?from=2031-01&to=2031-01');
+  await expect(page.getByRole('status').first()).toContainText('1 of');
+  await expect(figures).toContainText('4,321 of 4,400 sign-ins');
+  await expect(figures).toContainText('Lost-device recovery');
+
+  // The same figures on the application's page, beside the roles declared.
+  await fallback.getByRole('link', { name }).click();
+  const section = page.locator('section#adoption');
+  await expect(section.getByRole('heading', { name: 'Adoption' })).toBeVisible();
+  await expect(section.getByRole('table', { name: /Sign-ins by method/ })).toContainText('Device-bound platform passkey');
+  await section.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: info.outputPath(`adoption-app-${info.project.name}.png`), fullPage: true });
+
+  // A bad file changes nothing and names the row.
+  await page.goto('/adoption/import');
+  await page.getByLabel('File').setInputFiles({
+    name: 'bad.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(`application,period,method,sign_ins_succeeded\n"${name}",2031-02,password,-5\n`),
+  });
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByRole('alert')).toContainText('Nothing was stored');
+  await expect(page.getByRole('alert')).toContainText('row 2');
+  await context.close();
+});

@@ -13,6 +13,7 @@ mod m20261201_000007_policy_findings;
 mod m20261202_000008_exceptions;
 mod m20261203_000009_session_hardening;
 mod m20261204_000010_version_reason;
+mod m20261205_000011_adoption;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_exceptions::Migration),
             Box::new(m20261203_000009_session_hardening::Migration),
             Box::new(m20261204_000010_version_reason::Migration),
+            Box::new(m20261205_000011_adoption::Migration),
         ]
     }
 }

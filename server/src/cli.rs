@@ -68,6 +68,23 @@ pub enum Command {
         #[arg(long, default_value_t = IMPORT_FILE_LIMIT)]
         max_bytes: u64,
     },
+    /// Import adoption figures: the portal's CSV or JSON, or an identity provider's export
+    /// (Microsoft Entra sign-in logs, Okta System Log) counted on the way in. Everything or, at
+    /// the first problem, nothing (every problem is listed; the exit status is 1). Sending the
+    /// same application and period again replaces it.
+    ImportAdoption {
+        /// The file to import.
+        file: PathBuf,
+        /// The file's format; by default its extension (.csv or .json: the portal's own).
+        #[arg(long, value_enum)]
+        format: Option<AdoptionFormat>,
+        /// Providers' exports: count by day rather than by month.
+        #[arg(long)]
+        by_day: bool,
+        /// The largest file accepted, in bytes.
+        #[arg(long, default_value_t = IMPORT_FILE_LIMIT)]
+        max_bytes: u64,
+    },
     /// Export data as a file.
     Export {
         #[command(subcommand)]
@@ -142,6 +159,16 @@ pub enum ExportWhat {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Every adoption figure, in the format `import-adoption` reads (importing it back changes
+    /// nothing).
+    Adoption {
+        /// By default the extension of --out, else csv.
+        #[arg(long, value_enum)]
+        format: Option<FileFormat>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Every exception in every state, with its justification, decision and end, newest
     /// request last.
     Exceptions {
@@ -152,6 +179,18 @@ pub enum ExportWhat {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum AdoptionFormat {
+    /// The portal's CSV.
+    Csv,
+    /// The portal's JSON.
+    Json,
+    /// Microsoft Entra sign-in logs (JSON).
+    Entra,
+    /// Okta System Log (JSON).
+    Okta,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -307,6 +346,15 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Export {
             what: ExportWhat::Exceptions { format, out },
         } => export_exceptions(config, format, out.as_deref()).await,
+        Command::ImportAdoption {
+            file,
+            format,
+            by_day,
+            max_bytes,
+        } => import_adoption(config, &file, format, by_day, max_bytes).await,
+        Command::Export {
+            what: ExportWhat::Adoption { format, out },
+        } => export_adoption(config, format, out.as_deref()).await,
         Command::Generate { apps, seed } => generate(config, apps as usize, seed).await,
         Command::Backup { out } => backup(config, &out).await,
         Command::Restore { file, force } => restore(config, &file, force).await,
@@ -842,6 +890,21 @@ async fn generate(config: Config, apps: usize, seed: u64) -> Result<ExitCode, Cl
     let state = build_state(config).await?;
     let started = std::time::Instant::now();
     let s = transfer::generate_estate(&state, apps, seed).await?;
+    let adoption_started = std::time::Instant::now();
+    let figures = app::adoption::facade::generate_figures(&state, seed).await?;
+    match figures {
+        Ok(done) => println!(
+            "generated a year of adoption figures for {} application(s) ({} periods) in {:.1} s",
+            done.applications,
+            done.periods,
+            adoption_started.elapsed().as_secs_f64()
+        ),
+        Err(problems) => {
+            for p in problems.iter().take(5) {
+                eprintln!("adoption figures not generated: {p}");
+            }
+        }
+    }
     println!(
         "generated {} application(s) ({} declared), {} business unit(s) and {} owner account(s) \
          from seed {seed} in {:.1} s",
@@ -851,6 +914,165 @@ async fn generate(config: Config, apps: usize, seed: u64) -> Result<ExitCode, Cl
         s.owners.len(),
         started.elapsed().as_secs_f64()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import_adoption(
+    config: Config,
+    file: &Path,
+    format: Option<AdoptionFormat>,
+    by_day: bool,
+    max_bytes: u64,
+) -> Result<ExitCode, CliError> {
+    use app::adoption::facade::{File, Origin, ingest_file};
+    use app::adoption::model::{AdoptionSource, FileFormat as F, Provider, ReportOutcome};
+    use app::audit::facade::Actor;
+    let bytes = read_import_file(file, max_bytes).await?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let format = match format {
+        Some(AdoptionFormat::Csv) => Some(F::Csv),
+        Some(AdoptionFormat::Json) => Some(F::Json),
+        Some(AdoptionFormat::Entra) => Some(F::Provider(Provider::Entra)),
+        Some(AdoptionFormat::Okta) => Some(F::Provider(Provider::Okta)),
+        None => F::of_file_name(&name),
+    };
+    let source = match format {
+        Some(F::Provider(Provider::Entra)) => AdoptionSource::Entra,
+        Some(F::Provider(Provider::Okta)) => AdoptionSource::Okta,
+        _ => AdoptionSource::Command,
+    };
+    let state = build_state(config).await?;
+    let started = std::time::Instant::now();
+    let report = ingest_file(
+        &state,
+        File {
+            name,
+            bytes,
+            format,
+            by_day,
+        },
+        Origin {
+            source,
+            file_name: None,
+            sha256: None,
+            actor: Actor::HostOperator,
+        },
+    )
+    .await?;
+    if let Some(e) = &report.events {
+        eprintln!(
+            "{} event(s) read: {} counted, {} without a method to count",
+            e.read, e.counted, e.ignored
+        );
+    }
+    for u in &report.unmapped {
+        eprintln!(
+            "unmapped {} \"{}\" ({} event(s) not counted): map it on /adoption/mappings",
+            u.kind.as_str(),
+            u.external,
+            u.events
+        );
+    }
+    match report.outcome {
+        ReportOutcome::Done(s) => {
+            println!(
+                "stored figures of {} application(s) for {} period(s) ({} replaced) from {} in {:.1} s",
+                s.applications,
+                s.periods,
+                s.replaced,
+                file.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ReportOutcome::Refused { problems, total } => {
+            eprintln!(
+                "nothing was imported: {total} problem(s) in {}",
+                file.display()
+            );
+            for p in &problems {
+                eprintln!("  {p}");
+            }
+            if total as usize > problems.len() {
+                eprintln!("  … and {} more", total as usize - problems.len());
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+async fn export_adoption(
+    config: Config,
+    format: Option<FileFormat>,
+    out: Option<&Path>,
+) -> Result<ExitCode, CliError> {
+    use app::adoption::facade::{encode_csv_header, export_batch, export_encode};
+    use tokio::io::AsyncWriteExt as _;
+    let json = matches!(format_of(format, out).unwrap_or(Format::Csv), Format::Json);
+    let state = build_state(config).await?;
+    let (mut to, name, partial): (
+        Box<dyn tokio::io::AsyncWrite + Unpin + Send>,
+        PathBuf,
+        Option<PathBuf>,
+    ) = match out {
+        Some(path) => {
+            let partial = partial_path(path);
+            let f = tokio::fs::File::create(&partial)
+                .await
+                .map_err(|source| CliError::File {
+                    action: "create",
+                    path: partial.clone(),
+                    source,
+                })?;
+            (Box::new(f), partial.clone(), Some(partial))
+        }
+        None => (
+            Box::new(tokio::io::stdout()),
+            PathBuf::from("standard output"),
+            None,
+        ),
+    };
+    let failed = |source| CliError::File {
+        action: "write to",
+        path: name.clone(),
+        source,
+    };
+    let head = if json {
+        "{\"figures\": [\n".to_string()
+    } else {
+        encode_csv_header()
+    };
+    to.write_all(head.as_bytes()).await.map_err(failed)?;
+    let (mut after, mut first, mut entries) = (String::new(), true, 0usize);
+    loop {
+        let (figures, last) = export_batch(state.db.conn(), &after).await?;
+        let Some(last) = last else { break };
+        entries += figures.len();
+        let piece = export_encode(&figures, json, &mut first)?;
+        to.write_all(piece.as_bytes()).await.map_err(failed)?;
+        after = last;
+    }
+    if json {
+        to.write_all(b"\n]}\n").await.map_err(failed)?;
+    }
+    to.flush().await.map_err(failed)?;
+    drop(to);
+    if let (Some(partial), Some(path)) = (partial, out) {
+        tokio::fs::rename(&partial, path)
+            .await
+            .map_err(|source| CliError::File {
+                action: "write",
+                path: path.to_path_buf(),
+                source,
+            })?;
+        eprintln!(
+            "wrote {entries} application-period figure(s) to {}",
+            path.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

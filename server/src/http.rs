@@ -19,6 +19,10 @@ use tower_http::limit::RequestBodyLimitLayer;
 pub async fn body_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let limit = if req.uri().path() == app::transfer::http::IMPORT_PATH {
         app::transfer::http::IMPORT_BODY_LIMIT
+    } else if req.uri().path() == app::adoption::http::UPLOAD_PATH {
+        app::adoption::http::UPLOAD_BODY_LIMIT
+    } else if req.uri().path() == app::adoption::api_v1::PATH {
+        app::adoption::api_v1::BODY_LIMIT
     } else {
         state.config.body_limit
     };
@@ -83,14 +87,15 @@ fn media_type(content_type: &str) -> String {
 }
 
 /// Whether a state-changing request to `path` carries a body of the type that endpoint reads:
-/// the file import a multipart form, every server function a URL-encoded form (as browsers post
-/// forms and as the islands call them). A body without a type is refused; an empty body passes
-/// whatever it claims.
+/// the file uploads (`upload_paths`) a multipart form, the token API (`json_path`) JSON, every server function a
+/// URL-encoded form (as browsers post forms and as the islands call them). A body without a
+/// type is refused; an empty body passes whatever it claims.
 pub fn accepts_content_type(
     path: &str,
     content_type: Option<&str>,
     empty_body: bool,
-    import_path: &str,
+    upload_paths: &[&str],
+    json_path: &str,
 ) -> bool {
     if empty_body {
         // Nothing to read, so nothing to read wrongly.
@@ -99,8 +104,10 @@ pub fn accepts_content_type(
     let Some(content_type) = content_type else {
         return false;
     };
-    let expected = if path == import_path {
+    let expected = if upload_paths.contains(&path) {
         "multipart/form-data"
+    } else if path == json_path {
+        "application/json"
     } else {
         "application/x-www-form-urlencoded"
     };
@@ -112,6 +119,13 @@ pub async fn same_origin_guard(
     req: Request,
     next: Next,
 ) -> Response {
+    // Scripts call the token API without `Origin`. It is exempt only because it authenticates by
+    // the `Authorization: Bearer` header alone, which a browser never attaches on its own (no
+    // cookie counts there), so a page of another site cannot make a browser send it: there is
+    // no ambient credential to forge a request with.
+    if req.uri().path() == app::adoption::api_v1::PATH {
+        return next.run(req).await;
+    }
     let headers = req.headers();
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
@@ -139,7 +153,11 @@ pub async fn content_type_guard(req: Request, next: Next) -> Response {
             req.uri().path(),
             content_type,
             empty_body,
-            app::transfer::http::IMPORT_PATH,
+            &[
+                app::transfer::http::IMPORT_PATH,
+                app::adoption::http::UPLOAD_PATH,
+            ],
+            app::adoption::api_v1::PATH,
         ) {
             tracing::warn!(method = %req.method(), path = %req.uri().path(), content_type, "unexpected content type refused");
             return (
@@ -307,27 +325,60 @@ mod tests {
     #[test]
     fn each_endpoint_reads_its_own_content_type() {
         const IMPORT: &str = "/api/import";
+        const JSON: &str = "/api/v1/json";
         let form = Some("application/x-www-form-urlencoded");
         let multipart = Some("multipart/form-data; boundary=x");
-        assert!(accepts_content_type("/api/x", form, false, IMPORT));
+        assert!(accepts_content_type("/api/x", form, false, &[IMPORT], JSON));
         assert!(accepts_content_type(
             "/api/x",
             Some("Application/X-WWW-Form-Urlencoded; charset=UTF-8"),
             false,
-            IMPORT
+            &[IMPORT],
+            JSON
         ));
-        assert!(accepts_content_type(IMPORT, multipart, false, IMPORT));
-        assert!(!accepts_content_type(IMPORT, form, false, IMPORT));
-        assert!(!accepts_content_type("/api/x", multipart, false, IMPORT));
+        assert!(accepts_content_type(
+            IMPORT,
+            multipart,
+            false,
+            &[IMPORT],
+            JSON
+        ));
+        assert!(!accepts_content_type(IMPORT, form, false, &[IMPORT], JSON));
+        assert!(!accepts_content_type(
+            "/api/x",
+            multipart,
+            false,
+            &[IMPORT],
+            JSON
+        ));
         for other in ["text/plain", "application/json", "application/cbor", ""] {
             assert!(
-                !accepts_content_type("/api/x", Some(other), false, IMPORT),
+                !accepts_content_type("/api/x", Some(other), false, &[IMPORT], JSON),
                 "{other}"
             );
         }
-        assert!(accepts_content_type("/api/x", None, true, IMPORT));
-        assert!(accepts_content_type(IMPORT, form, true, IMPORT));
-        assert!(!accepts_content_type("/api/x", None, false, IMPORT));
+        assert!(accepts_content_type("/api/x", None, true, &[IMPORT], JSON));
+        assert!(accepts_content_type(IMPORT, form, true, &[IMPORT], JSON));
+        assert!(!accepts_content_type(
+            "/api/x",
+            None,
+            false,
+            &[IMPORT],
+            JSON
+        ));
+        // JSON for the token API, and only there.
+        let json = Some("application/json; charset=utf-8");
+        assert!(accepts_content_type(JSON, json, false, &[IMPORT], JSON));
+        assert!(!accepts_content_type(JSON, form, false, &[IMPORT], JSON));
+        assert!(!accepts_content_type(
+            JSON,
+            multipart,
+            false,
+            &[IMPORT],
+            JSON
+        ));
+        assert!(!accepts_content_type(IMPORT, json, false, &[IMPORT], JSON));
+        assert!(!accepts_content_type(JSON, None, false, &[IMPORT], JSON));
     }
 
     #[test]

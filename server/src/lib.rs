@@ -125,10 +125,26 @@ pub fn build_router_with(
             exceptions::EXCEPTIONS_EXPORT_PATH,
             get(exceptions::export_exceptions),
         )
+        // Scripts send adoption figures with an API token (the handler authenticates it; the
+        // access table lists the path as a token endpoint, for which no session is read).
+        .route(
+            app::adoption::api_v1::PATH,
+            post(app::adoption::api_v1::ingest_adoption),
+        )
         .route(
             transfer::IMPORT_PATH,
             post(transfer::import_applications)
                 .layer(DefaultBodyLimit::max(transfer::IMPORT_BODY_LIMIT)),
+        )
+        .route(
+            app::adoption::http::UPLOAD_PATH,
+            post(app::adoption::http::upload).layer(DefaultBodyLimit::max(
+                app::adoption::http::UPLOAD_BODY_LIMIT,
+            )),
+        )
+        .route(
+            app::adoption::http::EXPORT_PATH,
+            get(app::adoption::http::download),
         )
         .layer(middleware::from_fn(http::content_type_guard))
         .layer(middleware::from_fn_with_state(guard, guard::authorize))

@@ -78,6 +78,12 @@ pub enum AuditAction {
     WebhookChanged,
     /// A user marked notifications as read.
     NotificationsRead,
+    AdoptionIngested,
+    AdoptionRefused,
+    AdoptionMappingChanged,
+    ApiTokenIssued,
+    ApiTokenRevoked,
+    ApiTokenRefused,
 }
 
 impl AuditAction {
@@ -122,6 +128,12 @@ impl AuditAction {
         Self::WebhookCreated,
         Self::WebhookChanged,
         Self::NotificationsRead,
+        Self::AdoptionIngested,
+        Self::AdoptionRefused,
+        Self::AdoptionMappingChanged,
+        Self::ApiTokenIssued,
+        Self::ApiTokenRevoked,
+        Self::ApiTokenRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -166,6 +178,12 @@ impl AuditAction {
             Self::WebhookCreated => "webhook.created",
             Self::WebhookChanged => "webhook.changed",
             Self::NotificationsRead => "notifications.read",
+            Self::AdoptionIngested => "adoption.ingested",
+            Self::AdoptionRefused => "adoption.refused",
+            Self::AdoptionMappingChanged => "adoption.mapping_changed",
+            Self::ApiTokenIssued => "api_token.issued",
+            Self::ApiTokenRevoked => "api_token.revoked",
+            Self::ApiTokenRefused => "api_token.refused",
         }
     }
 
@@ -185,6 +203,8 @@ pub enum Actor {
     System,
     /// Someone not signed in (a failed sign-in, an enrolment link being redeemed).
     Anonymous,
+    /// A script presenting an API token an administrator issued.
+    Token(crate::ids::ApiTokenId),
 }
 
 impl Actor {
@@ -194,6 +214,7 @@ impl Actor {
             Self::HostOperator => "host-operator".into(),
             Self::System => "system".into(),
             Self::Anonymous => "anonymous".into(),
+            Self::Token(id) => format!("token:{id}"),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! plain form post, loaded data, not-found and error pages, and small helpers for query strings,
 //! route parameters and select options.
 
+pub mod charts;
 pub mod paging;
 
 pub use paging::{Neighbours, Pager, Position, list_href};
@@ -553,6 +554,33 @@ pub fn vocab_options<T: Copy>(
     all.iter()
         .map(|v| (key(*v).to_string(), label(*v).to_string()))
         .collect()
+}
+
+/// One headline figure: its value, what it counts (a link when it leads somewhere) and a note.
+#[component]
+pub fn Figure(
+    value: String,
+    #[prop(into)] label: String,
+    #[prop(optional)] href: Option<String>,
+    #[prop(optional, into)] note: Option<String>,
+) -> impl IntoView {
+    view! {
+        <div class="figure">
+            <span class="figure-value">{value}</span>
+            {match href {
+                Some(h) => {
+                    view! {
+                        <a href=h class="figure-label">
+                            {label}
+                        </a>
+                    }
+                        .into_any()
+                }
+                None => view! { <span class="figure-label">{label}</span> }.into_any(),
+            }}
+            {note.map(|n| view! { <span class="figure-note">{n}</span> })}
+        </div>
+    }
 }
 
 #[cfg(test)]

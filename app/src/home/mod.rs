@@ -5,7 +5,6 @@
 #[cfg(feature = "ssr")]
 pub mod access;
 pub mod api;
-pub mod charts;
 pub mod model;
 pub mod pages;
 pub mod rules;

@@ -88,7 +88,7 @@ pub struct AuditorDashboard {
 }
 
 /// The overview of a signed-in person.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dashboard {
     /// The estate (applications not archived) in figures.
     pub estate: Fragmentation,
@@ -96,4 +96,6 @@ pub struct Dashboard {
     pub security: Option<SecurityDashboard>,
     pub auditor: Option<AuditorDashboard>,
     pub policy_version: i32,
+    /// The estate's adoption over the last twelve months with figures, if any arrived.
+    pub adoption: Option<crate::adoption::model::AdoptionHeadline>,
 }

@@ -1,6 +1,6 @@
 use super::api::get_dashboard;
-use super::charts::{Datum, bars, datum, share, trend};
 use super::model::{AppLine, AuditorDashboard, Dashboard, OwnerDashboard, SecurityDashboard};
+use crate::components::charts::{Chart, Datum, bars, datum, share, trend};
 use crate::components::{Loaded, PageHeader, count};
 use crate::matrix::model::MatrixFilter;
 use crate::matrix::pages::FragmentationFigures;
@@ -76,35 +76,6 @@ fn Dashboards() -> impl IntoView {
     view! { <Loaded resource=d render=|d| view! { <DashboardView d /> } /> }
 }
 
-/// A chart with its numbers as a table (for those who read numbers, and for screen readers that
-/// skip images).
-#[component]
-fn Chart(svg: String, #[prop(into)] caption: String, data: Vec<Datum>) -> impl IntoView {
-    view! {
-        <figure class="chart-figure">
-            <div class="chart-svg" inner_html=svg></div>
-            <details class="chart-data">
-                <summary>{format!("{caption}: the numbers")}</summary>
-                <table>
-                    <tbody>
-                        {data
-                            .into_iter()
-                            .map(|d| {
-                                view! {
-                                    <tr>
-                                        <th scope="row">{d.label}</th>
-                                        <td class="num">{count(u64::from(d.value))}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-            </details>
-        </figure>
-    }
-}
-
 fn severity_data(open: &[u32; 4]) -> Vec<Datum> {
     vec![
         datum("Critical", open[0], "bad"),
@@ -171,9 +142,48 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
                 </div>
             </div>
         </section>
+        {d.adoption.map(|a| view! { <AdoptionSummary a /> })}
         {d.owner.map(|o| view! { <OwnerSection o /> })}
         {d.security.map(|s| view! { <SecuritySection s /> })}
         {d.auditor.map(|a| view! { <AuditorSection a /> })}
+    }
+}
+
+/// The estate's adoption in figures, with the way to the adoption page.
+#[component]
+fn AdoptionSummary(a: crate::adoption::model::AdoptionHeadline) -> impl IntoView {
+    use crate::adoption::model::Period;
+    use crate::adoption::rules::figures::{per, percent};
+    let f = a.figures;
+    let range = |m: &str| Period::parse(m).map_or(m.to_string(), |p| p.label());
+    let concentration = f.concentration.as_ref().map(|c| {
+        format!(
+            " {} % of help-desk tickets are about {}.",
+            c.share.map_or(0.0, |s| (s * 100.0).round()),
+            c.stage.label().to_lowercase()
+        )
+    });
+    view! {
+        <section aria-labelledby="adoption-title" class="card">
+            <h2 id="adoption-title" class="section-title">
+                "Adoption"
+            </h2>
+            <p>
+                {format!(
+                    "{} to {}: {} of successful sign-ins were passwordless; {} fallback uses per 100 sign-ins; {} help-desk tickets per 1,000 users.",
+                    range(&a.from),
+                    range(&a.to),
+                    percent(f.passwordless_share),
+                    per(f.fallback_per_100),
+                    per(f.tickets_per_1000_users),
+                )} {concentration}
+            </p>
+            <p class="small">
+                <a href="/adoption">
+                    "Where people fall back, where tickets concentrate, and where the journey drifts"
+                </a>
+            </p>
+        </section>
     }
 }
 

@@ -85,6 +85,7 @@ pub async fn dashboard(state: &AppState, viewer: &CurrentUser) -> Result<Dashboa
         security,
         auditor,
         policy_version: estate.policy_version,
+        adoption: crate::adoption::facade::headline(state).await?,
     })
 }
 

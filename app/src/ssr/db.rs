@@ -86,6 +86,8 @@ fn sqlx_unavailable(err: &sea_orm::sqlx::Error) -> bool {
 pub enum LockKey {
     Migrations = 7_203_541,
     Bootstrap = 7_203_542,
+    /// Adoption figures: ingestions replace whole periods, one at a time.
+    Adoption = 7_203_543,
 }
 
 /// Connections of the SQLite pool that write transactions use (apart from the readers' pool).

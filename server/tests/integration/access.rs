@@ -40,8 +40,25 @@ async fn every_server_function_is_in_the_access_table_and_enforced(db: &TestDb) 
     {
         let r = stranger.post_raw(e.path, String::new()).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}: {}", e.path, r.body);
-        assert_eq!(error_of(&r), AppError::Unauthenticated, "{}", e.path);
+        if matches!(e.access, Access::Token(_)) {
+            // A token endpoint answers in its API's terms: `{"error": "…"}`.
+            let v: serde_json::Value = serde_json::from_str(&r.body).expect("JSON");
+            assert!(v["error"].is_string(), "{}: {}", e.path, r.body);
+        } else {
+            assert_eq!(error_of(&r), AppError::Unauthenticated, "{}", e.path);
+        }
     }
+    let tokens: Vec<_> = handlers
+        .iter()
+        .filter(|e| matches!(e.access, Access::Token(_)))
+        .collect();
+    assert!(!tokens.is_empty(), "the adoption API is a token endpoint");
+    assert!(
+        server_functions
+            .iter()
+            .all(|e| !matches!(e.access, Access::Token(_))),
+        "no server function takes a token"
+    );
     // Unknown server-function paths are not found (deny by default).
     let r = stranger
         .post_raw("/api/admin/everything", String::new())
@@ -60,6 +77,14 @@ async fn every_server_function_is_in_the_access_table_and_enforced(db: &TestDb) 
             Access::Change(_) => true,
             Access::Read(roles) => !roles.contains(&Role::Auditor),
             Access::Public | Access::SelfService => false,
+            // A session is no token: whoever is signed in, without a token it is refused.
+            Access::Token(_) => {
+                for person in [&auditor, &everyone] {
+                    let r = person.client.post_raw(e.path, String::new()).await;
+                    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}: {}", e.path, r.body);
+                }
+                continue;
+            }
         };
         if !refused {
             continue;
@@ -77,7 +102,11 @@ async fn every_server_function_is_in_the_access_table_and_enforced(db: &TestDb) 
             // where the report (here: nothing to import) waits.
             r.status == StatusCode::OK
                 || (r.status == StatusCode::SEE_OTHER
-                    && r.header(header::LOCATION.as_str()) == app::transfer::model::IMPORT_PAGE)
+                    && [
+                        app::transfer::model::IMPORT_PAGE,
+                        app::adoption::model::IMPORT_PAGE,
+                    ]
+                    .contains(&r.header(header::LOCATION.as_str())))
         } else {
             matches!(r.status, StatusCode::OK | StatusCode::BAD_REQUEST)
         };
@@ -107,6 +136,7 @@ const GUARDED_PAGES: &[(&str, &[Role])] = &[
     ("/admin/users", &[Role::Admin]),
     ("/admin/webhooks", &[Role::Admin]),
     ("/admin/webhooks/{id}", &[Role::Admin]),
+    ("/admin/tokens", &[Role::Admin]),
     ("/notifications", &[]),
     ("/applications", &[]),
     ("/applications/new", EDITORS),
@@ -123,6 +153,9 @@ const GUARDED_PAGES: &[(&str, &[Role])] = &[
     ("/policy/edit", &[Role::Security]),
     ("/matrix", &[]),
     ("/journeys", &[]),
+    ("/adoption", &[]),
+    ("/adoption/import", &[Role::Security, Role::Admin]),
+    ("/adoption/mappings", &[Role::Security, Role::Admin]),
 ];
 const EDITORS: &[Role] = &[Role::Owner, Role::Security, Role::Admin];
 const PUBLIC_PAGES: &[&str] = &["/", "/signin"];

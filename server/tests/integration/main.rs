@@ -9,6 +9,8 @@ mod account;
 mod account_links;
 mod account_races;
 mod accounts;
+mod adoption;
+mod adoption_api;
 mod audit;
 mod catalogue;
 mod db_outage;

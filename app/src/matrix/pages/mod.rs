@@ -11,7 +11,7 @@ pub use readiness::ReadinessSection;
 pub use table::{MatrixPageView, table_body};
 
 use super::model::{CellState, Choice, Fragmentation, MatrixFilter, MethodColumn, percent};
-use crate::components::{Position, count, list_href, select_options, vocab_options};
+use crate::components::{Figure, Position, count, list_href, select_options, vocab_options};
 use crate::vocab::{Criticality, Integration, JourneyRole};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -232,32 +232,6 @@ fn Filters(
 }
 
 /// One figure, linking to the matrix filtered to what it counts (when it can).
-#[component]
-fn Figure(
-    value: String,
-    #[prop(into)] label: String,
-    #[prop(optional)] href: Option<String>,
-    #[prop(optional, into)] note: Option<String>,
-) -> impl IntoView {
-    view! {
-        <div class="figure">
-            <span class="figure-value">{value}</span>
-            {match href {
-                Some(h) => {
-                    view! {
-                        <a href=h class="figure-label">
-                            {label}
-                        </a>
-                    }
-                        .into_any()
-                }
-                None => view! { <span class="figure-label">{label}</span> }.into_any(),
-            }}
-            {note.map(|n| view! { <span class="figure-note">{n}</span> })}
-        </div>
-    }
-}
-
 /// The fragmentation figures of the filtered estate.
 #[component]
 pub fn FragmentationFigures(figures: Fragmentation, filter: MatrixFilter) -> impl IntoView {

@@ -49,7 +49,13 @@ pub fn reach(action: AuditAction) -> Reach {
         | ExceptionReminded
         | WebhookCreated
         | WebhookChanged
-        | NotificationsRead => Reach::Nothing,
+        | NotificationsRead
+        | AdoptionIngested
+        | AdoptionRefused
+        | AdoptionMappingChanged
+        | ApiTokenIssued
+        | ApiTokenRevoked
+        | ApiTokenRefused => Reach::Nothing,
         ApplicationCreated | ApplicationUpdated | ApplicationArchived | DeclarationSubmitted => {
             Reach::Application
         }

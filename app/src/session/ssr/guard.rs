@@ -36,6 +36,12 @@ pub enum Access {
     Read(&'static [Role]),
     /// Signed-in users holding one of these roles; changes state. Never lists the auditor role.
     Change(&'static [Role]),
+    /// Scripts presenting an API token of this scope (`Authorization: Bearer …`), for plain
+    /// handlers only. The guard reads no session for such an endpoint and hands none to it (a
+    /// session cookie never stands in for a token); the handler authenticates the token itself
+    /// (`integrations::facade::authenticate`), and refuses a request without one. A token is no
+    /// session anywhere else: presented to any other endpoint under `/api/`, it is refused (401).
+    Token(&'static str),
 }
 
 impl Access {
@@ -95,11 +101,13 @@ pub enum AccessTableError {
     OutsideApi(&'static str),
     #[error("{0} lets auditors change state")]
     AuditorChanges(&'static str),
+    #[error("{0} is a server function open to API tokens (only plain handlers authenticate one)")]
+    TokenServerFunction(&'static str),
 }
 
 impl AccessTable {
-    /// Gathers the slices; a path listed twice, a path outside `/api/` or a changing endpoint open
-    /// to auditors is refused.
+    /// Gathers the slices; a path listed twice, a path outside `/api/`, a changing endpoint open
+    /// to auditors or a server function open to API tokens is refused.
     pub fn new(
         server_functions: &[&[Endpoint]],
         handlers: &[&[Endpoint]],
@@ -115,6 +123,11 @@ impl AccessTable {
                 && roles.contains(&Role::Auditor)
             {
                 return Err(AccessTableError::AuditorChanges(e.path));
+            }
+            if matches!(e.access, Access::Token(_))
+                && server_functions.iter().any(|f| f.path == e.path)
+            {
+                return Err(AccessTableError::TokenServerFunction(e.path));
             }
             if by_path.insert(e.path, *e).is_some() {
                 return Err(AccessTableError::Duplicate(e.path));
@@ -140,10 +153,11 @@ impl AccessTable {
     }
 }
 
-/// The pure decision: may this user call an endpoint with this access?
+/// The pure decision: may this user call an endpoint with this access? A token endpoint passes
+/// here: its handler authenticates the token (and is never given a session user).
 pub fn check(access: Access, user: Option<&CurrentUser>) -> Result<(), AppError> {
     match (access, user) {
-        (Access::Public, _) => Ok(()),
+        (Access::Public | Access::Token(_), _) => Ok(()),
         (_, None) => Err(AppError::Unauthenticated),
         (Access::SelfService, Some(_)) => Ok(()),
         (Access::Read(roles) | Access::Change(roles), Some(u)) if u.has_any(roles) => Ok(()),
@@ -176,6 +190,22 @@ pub async fn authorize(State(guard): State<Guard>, mut req: Request, next: Next)
     let path = req.uri().path().to_string();
     if path.starts_with("/pkg/") || path == "/healthz" || path == "/readyz" {
         return next.run(req).await;
+    }
+    if path.starts_with("/api/") {
+        // An endpoint a script calls with a token: no session is read or handed on; the handler
+        // authenticates the token itself.
+        if guard
+            .table
+            .endpoint(&path)
+            .is_some_and(|e| matches!(e.access, Access::Token(_)))
+        {
+            return next.run(req).await;
+        }
+        // A token is no session: anywhere else it is refused, whatever cookie comes with it.
+        if carries_bearer_token(req.headers()) {
+            tracing::warn!(%path, "an API token was presented to an endpoint that takes none");
+            return refuse(&req, AppError::Unauthenticated);
+        }
     }
     let session = req.extensions().get::<Session>().cloned();
     let user = match session {
@@ -214,6 +244,16 @@ pub async fn authorize(State(guard): State<Guard>, mut req: Request, next: Next)
         req.extensions_mut().insert(SignedIn(u));
     }
     next.run(req).await
+}
+
+/// Whether the request presents a bearer token (`Authorization: Bearer …`). Other schemes (a
+/// reverse proxy's Basic authentication) are left alone.
+pub fn carries_bearer_token(headers: &http::HeaderMap) -> bool {
+    headers.get_all(header::AUTHORIZATION).iter().any(|v| {
+        v.as_bytes()
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case(b"bearer "))
+    })
 }
 
 /// A refusal by the guard: a browser that is not signed in goes to sign in; anything else gets
@@ -323,6 +363,31 @@ mod tests {
             check(Access::Read(ADMIN), None),
             Err(AppError::Unauthenticated)
         );
+        // The handler of a token endpoint authenticates the token itself.
+        assert!(check(Access::Token("x:y"), None).is_ok());
+    }
+
+    #[test]
+    fn bearer_tokens_are_recognised_and_other_schemes_left_alone() {
+        let with = |v: &str| {
+            let mut h = http::HeaderMap::new();
+            h.insert(header::AUTHORIZATION, v.parse().unwrap());
+            h
+        };
+        assert!(carries_bearer_token(&with("Bearer ppt_abc")));
+        assert!(carries_bearer_token(&with("bearer ppt_abc")));
+        assert!(!carries_bearer_token(&with("Basic dXNlcjpwYXNz")));
+        assert!(!carries_bearer_token(&http::HeaderMap::new()));
+    }
+
+    #[test]
+    fn a_token_endpoint_is_a_handler_never_a_server_function() {
+        let t = Endpoint::new("/api/v1/x", Access::Token("x:y"));
+        assert_eq!(
+            AccessTable::new(&[&[t]], &[]).unwrap_err(),
+            AccessTableError::TokenServerFunction("/api/v1/x")
+        );
+        assert!(AccessTable::new(&[], &[&[t]]).is_ok());
     }
 
     #[test]

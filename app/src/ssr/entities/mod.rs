@@ -1,5 +1,10 @@
 //! Database entities. They stay on the server; the browser sees view types built from them.
 
+pub mod adoption_batch;
+pub mod adoption_method;
+pub mod adoption_name_map;
+pub mod adoption_period;
+pub mod api_token;
 pub mod app_user;
 pub mod application;
 pub mod application_assessment;

@@ -2,7 +2,8 @@
 //! without JavaScript. Each chart is an image with a title and a description that says every
 //! value in words (its text alternative); the pages add the numbers as a table too.
 
-use crate::components::escape_html;
+use crate::components::{count, escape_html};
+use leptos::prelude::*;
 use std::fmt::Write as _;
 
 /// One bar or part: its label, its value and a class for its colour (the label and value are
@@ -139,15 +140,36 @@ pub fn share(id: &str, title: &str, data: &[Datum]) -> String {
 
 /// A line over time: `points` are (label, value), oldest first.
 pub fn trend(id: &str, title: &str, points: &[(String, u32)]) -> String {
+    let points: Vec<(String, f64)> = points
+        .iter()
+        .map(|(l, v)| (l.clone(), f64::from(*v)))
+        .collect();
+    trend_of(id, title, &points, &|v| format!("{v:.0}"), "on")
+}
+
+/// A line over time of values written by `show` (a percentage, a rate with one decimal); the
+/// text alternative says the first and last values `at` their labels ("on" a day, "in" a month).
+pub fn trend_of(
+    id: &str,
+    title: &str,
+    points: &[(String, f64)],
+    show: &dyn Fn(f64) -> String,
+    at: &str,
+) -> String {
     const W: u32 = 440;
     const H: u32 = 170;
     const LEFT: u32 = 44;
     const BOTTOM: u32 = 26;
-    let max = points.iter().map(|p| p.1).max().unwrap_or(0).max(1);
+    let highest = points.iter().map(|p| p.1).fold(0.0_f64, f64::max);
+    let max = if highest > 0.0 { highest } else { 1.0 };
     let words = match (points.first(), points.last()) {
         (Some(a), Some(b)) => format!(
-            "{title}: {} on {}, {} on {}; highest {}.",
-            a.1, a.0, b.1, b.0, max
+            "{title}: {} {at} {}, {} {at} {}; highest {}.",
+            show(a.1),
+            a.0,
+            show(b.1),
+            b.0,
+            show(highest)
         ),
         _ => format!("{title}: no data."),
     };
@@ -159,13 +181,14 @@ pub fn trend(id: &str, title: &str, points: &[(String, u32)]) -> String {
         out,
         "<line x1=\"{LEFT}\" y1=\"10\" x2=\"{LEFT}\" y2=\"{}\" class=\"axis\"></line>\
          <line x1=\"{LEFT}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"></line>\
-         <text x=\"{}\" y=\"16\" text-anchor=\"end\" class=\"label\">{max}</text>\
+         <text x=\"{}\" y=\"16\" text-anchor=\"end\" class=\"label\">{}</text>\
          <text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"label\">0</text>",
         10 + plot_h,
         10 + plot_h,
         LEFT + plot_w,
         10 + plot_h,
         LEFT - 6,
+        escape_html(&show(highest)),
         LEFT - 6,
         10 + plot_h
     );
@@ -180,7 +203,7 @@ pub fn trend(id: &str, title: &str, points: &[(String, u32)]) -> String {
         .map(|(i, p)| {
             (
                 f64::from(LEFT) + step * i as f64,
-                10.0 + f64::from(plot_h) * (1.0 - f64::from(p.1) / f64::from(max)),
+                10.0 + f64::from(plot_h) * (1.0 - p.1 / max),
             )
         })
         .collect();
@@ -198,7 +221,7 @@ pub fn trend(id: &str, title: &str, points: &[(String, u32)]) -> String {
             out,
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3\" class=\"dot\"><title>{}: {}</title></circle>",
             escape_html(&p.0),
-            p.1
+            escape_html(&show(p.1))
         );
     }
     for (i, p) in points.iter().enumerate() {
@@ -222,6 +245,60 @@ pub fn trend(id: &str, title: &str, points: &[(String, u32)]) -> String {
     }
     out.push_str("</svg>");
     out
+}
+
+/// The numbers of a chart as the table under it shows them: (label, value as written).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChartRows(pub Vec<(String, String)>);
+
+impl From<Vec<Datum>> for ChartRows {
+    fn from(data: Vec<Datum>) -> Self {
+        Self(
+            data.into_iter()
+                .map(|d| (d.label, count(u64::from(d.value))))
+                .collect(),
+        )
+    }
+}
+
+impl From<Vec<(String, String)>> for ChartRows {
+    fn from(rows: Vec<(String, String)>) -> Self {
+        Self(rows)
+    }
+}
+
+/// A chart with its numbers as a table (for those who read numbers, and for screen readers that
+/// skip images).
+#[component]
+pub fn Chart(
+    svg: String,
+    #[prop(into)] caption: String,
+    #[prop(into)] data: ChartRows,
+) -> impl IntoView {
+    view! {
+        <figure class="chart-figure">
+            <div class="chart-svg" inner_html=svg></div>
+            <details class="chart-data">
+                <summary>{format!("{caption}: the numbers")}</summary>
+                <table>
+                    <tbody>
+                        {data
+                            .0
+                            .into_iter()
+                            .map(|(label, value)| {
+                                view! {
+                                    <tr>
+                                        <th scope="row">{label}</th>
+                                        <td class="num">{value}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </details>
+        </figure>
+    }
 }
 
 #[cfg(test)]
