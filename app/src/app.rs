@@ -137,7 +137,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("journeys") view=JourneysPageView ssr=SsrMode::Async />
                     <Route path=path!("findings") view=FindingsPage ssr=SsrMode::Async />
                     <Route path=path!("adoption") view=AdoptionPage ssr=SsrMode::Async />
-                    <Route path=path!("adoption/import") view=AdoptionImportPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("adoption/import")
+                        view=AdoptionImportPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("adoption/mappings") view=MappingsPage ssr=SsrMode::Async />
                     <Route path=path!("exceptions") view=ExceptionsPage ssr=SsrMode::Async />
                     <Route

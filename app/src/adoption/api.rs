@@ -9,6 +9,7 @@ use crate::ids::ApplicationId;
 use leptos::prelude::*;
 
 /// Where the upload's report waits for the import page.
+#[cfg(feature = "ssr")]
 pub(crate) const REPORT: &str = "portal.flash.adoption_report";
 
 /// The estate's adoption for a filter.

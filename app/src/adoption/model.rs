@@ -309,7 +309,7 @@ pub struct NameMapping {
 }
 
 pub use super::rules::drift::{Drift, DriftKind};
-pub use super::rules::figures::{Figures, StageFigure};
+pub use super::rules::figures::{Figures, StageFigure, per, percent};
 
 /// Who may send figures from the portal (upload) and edit the name mappings.
 pub struct AdoptionImporters;

@@ -76,9 +76,17 @@ fn AdoptionContent() -> impl IntoView {
 /// The headline figures of some figures.
 #[component]
 fn Headline(f: Figures, #[prop(into)] label: String) -> impl IntoView {
-    let concentration = match &f.concentration {
-        Some(c) => format!("{} ({})", c.stage.label(), percent(c.share)),
-        None => "None".to_string(),
+    let (stage, stage_label, stage_note) = match &f.concentration {
+        Some(c) => (
+            c.stage.label().to_string(),
+            format!("holds {} of the tickets", percent(c.share)),
+            "tickets concentrate in this stage".to_string(),
+        ),
+        None => (
+            "Spread".to_string(),
+            "tickets across the stages".to_string(),
+            "no stage holds more than half of them".to_string(),
+        ),
     };
     view! {
         <section class="figures" aria-label=label>
@@ -103,18 +111,14 @@ fn Headline(f: Figures, #[prop(into)] label: String) -> impl IntoView {
             />
             <Figure
                 value=per(f.tickets_per_1000_users)
-                label="help-desk tickets per 1,000 users"
+                label="help-desk tickets per 1,000 users, over the months shown"
                 note=format!(
                     "{} tickets · {} active users a month",
                     count(f.tickets),
                     count(f.users),
                 )
             />
-            <Figure
-                value=concentration
-                label="stage where tickets concentrate"
-                note="more than half of the tickets in one stage"
-            />
+            <Figure value=stage label=stage_label note=stage_note />
         </section>
     }
 }
@@ -781,6 +785,7 @@ fn MappingsContent() -> impl IntoView {
                     <label for="m-external">"Name in the export"</label>
                     <input
                         id="m-external"
+                        type="text"
                         name="external"
                         value=external
                         required
@@ -793,6 +798,7 @@ fn MappingsContent() -> impl IntoView {
                     <label for="m-portal">"Portal name (application) or method key"</label>
                     <input
                         id="m-portal"
+                        type="text"
                         name="portal"
                         value=portal
                         aria-invalid=aria_invalid("portal")

@@ -95,7 +95,7 @@ pub fn share(id: &str, title: &str, data: &[Datum]) -> String {
                 "{} {} ({} %)",
                 d.label,
                 d.value,
-                crate::matrix::model::percent(d.value, total as u32)
+                whole_percent(d.value, total as u32)
             )
         })
         .collect::<Vec<_>>()
@@ -131,7 +131,7 @@ pub fn share(id: &str, title: &str, data: &[Datum]) -> String {
             y + 11,
             escape_html(&d.label),
             d.value,
-            crate::matrix::model::percent(d.value, total as u32)
+            whole_percent(d.value, total as u32)
         );
     }
     out.push_str("</svg>");
@@ -158,9 +158,10 @@ pub fn trend_of(
 ) -> String {
     const W: u32 = 440;
     const H: u32 = 170;
-    const LEFT: u32 = 44;
     const BOTTOM: u32 = 26;
     let highest = points.iter().map(|p| p.1).fold(0.0_f64, f64::max);
+    // Room on the left for the highest value's label ("68.3 %"), at about 7 units a character.
+    let left: u32 = (show(highest).chars().count() as u32 * 7 + 10).max(44);
     let max = if highest > 0.0 { highest } else { 1.0 };
     let words = match (points.first(), points.last()) {
         (Some(a), Some(b)) => format!(
@@ -175,21 +176,21 @@ pub fn trend_of(
     };
     let mut out = String::new();
     open_svg(&mut out, id, W, H, title, &words);
-    let plot_w = W - LEFT - 10;
+    let plot_w = W - left - 10;
     let plot_h = H - BOTTOM - 10;
     let _ = write!(
         out,
-        "<line x1=\"{LEFT}\" y1=\"10\" x2=\"{LEFT}\" y2=\"{}\" class=\"axis\"></line>\
-         <line x1=\"{LEFT}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"></line>\
+        "<line x1=\"{left}\" y1=\"10\" x2=\"{left}\" y2=\"{}\" class=\"axis\"></line>\
+         <line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"></line>\
          <text x=\"{}\" y=\"16\" text-anchor=\"end\" class=\"label\">{}</text>\
          <text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"label\">0</text>",
         10 + plot_h,
         10 + plot_h,
-        LEFT + plot_w,
+        left + plot_w,
         10 + plot_h,
-        LEFT - 6,
+        left - 6,
         escape_html(&show(highest)),
-        LEFT - 6,
+        left - 6,
         10 + plot_h
     );
     let step = if points.len() > 1 {
@@ -202,7 +203,7 @@ pub fn trend_of(
         .enumerate()
         .map(|(i, p)| {
             (
-                f64::from(LEFT) + step * i as f64,
+                f64::from(left) + step * i as f64,
                 10.0 + f64::from(plot_h) * (1.0 - p.1 / max),
             )
         })
@@ -245,6 +246,15 @@ pub fn trend_of(
     }
     out.push_str("</svg>");
     out
+}
+
+/// `part` of `whole` in whole per cent (0 of nothing).
+pub fn whole_percent(part: u32, whole: u32) -> u32 {
+    if whole == 0 {
+        0
+    } else {
+        ((u64::from(part) * 100 + u64::from(whole) / 2) / u64::from(whole)) as u32
+    }
 }
 
 /// The numbers of a chart as the table under it shows them: (label, value as written).

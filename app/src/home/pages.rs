@@ -152,8 +152,7 @@ fn DashboardView(d: Dashboard) -> impl IntoView {
 /// The estate's adoption in figures, with the way to the adoption page.
 #[component]
 fn AdoptionSummary(a: crate::adoption::model::AdoptionHeadline) -> impl IntoView {
-    use crate::adoption::model::Period;
-    use crate::adoption::rules::figures::{per, percent};
+    use crate::adoption::model::{Period, per, percent};
     let f = a.figures;
     let range = |m: &str| Period::parse(m).map_or(m.to_string(), |p| p.label());
     let concentration = f.concentration.as_ref().map(|c| {

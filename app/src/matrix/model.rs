@@ -352,14 +352,7 @@ impl Fragmentation {
     }
 }
 
-/// `part` of `whole` in whole per cent (0 of nothing).
-pub fn percent(part: u32, whole: u32) -> u32 {
-    if whole == 0 {
-        0
-    } else {
-        ((u64::from(part) * 100 + u64::from(whole) / 2) / u64::from(whole)) as u32
-    }
-}
+pub use crate::components::charts::whole_percent as percent;
 
 /// A choice in a filter.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -47,10 +47,13 @@ fn declares(j: &PopulationJourney, method: &str) -> bool {
         .any(|r| j.paths(*r).iter().any(|p| p.contains(method)))
 }
 
-fn first_factors(paths: &[crate::journey::Path]) -> Vec<String> {
+/// The methods sign-ins through these paths are logged under: each path's last factor (a
+/// password followed by an app code is logged as the app code, as identity providers log the
+/// step that completed the sign-in).
+fn completing_factors(paths: &[crate::journey::Path]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for p in paths {
-        if let Some(m) = p.factors().first()
+        if let Some(m) = p.factors().last()
             && !out.contains(m)
         {
             out.push(m.clone());
@@ -76,7 +79,7 @@ pub fn figures(
         let primaries: Vec<String> = {
             let mut v = Vec::new();
             for j in &s.journeys {
-                for m in first_factors(&j.primary) {
+                for m in completing_factors(&j.primary) {
                     if !v.contains(&m) {
                         v.push(m);
                     }
@@ -87,7 +90,7 @@ pub fn figures(
         let fallbacks: Vec<String> = {
             let mut v = Vec::new();
             for j in &s.journeys {
-                for m in first_factors(&j.fallback) {
+                for m in completing_factors(&j.fallback) {
                     if !v.contains(&m) && !primaries.contains(&m) {
                         v.push(m);
                     }
@@ -98,7 +101,7 @@ pub fn figures(
         let recovery: Option<String> = s
             .journeys
             .iter()
-            .find_map(|j| first_factors(&j.recovery).into_iter().next());
+            .find_map(|j| completing_factors(&j.recovery).into_iter().next());
         if primaries.is_empty() {
             continue;
         }
