@@ -13,6 +13,11 @@ use std::collections::BTreeSet;
 /// The table of every entity the portal maps.
 fn entity_tables() -> BTreeSet<String> {
     [
+        adoption_batch::Entity.table_name(),
+        adoption_method::Entity.table_name(),
+        adoption_name_map::Entity.table_name(),
+        adoption_period::Entity.table_name(),
+        api_token::Entity.table_name(),
         app_user::Entity.table_name(),
         application::Entity.table_name(),
         application_assessment::Entity.table_name(),
