@@ -125,11 +125,11 @@ test('adoption: the estate at a glance, a CSV sent through the form, the figures
     `"${name}",2031-01,,,,,300,12\n`;
   await page.getByRole('link', { name: 'Send figures' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Send adoption figures');
-  await page.getByLabel('File').setInputFiles({ name: 'january.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'january.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.getByRole('button', { name: 'Send' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Stored figures of 1 application(s) for 1 period(s)' })).toBeVisible();
   // Sending it again replaces the month; nothing is counted twice.
-  await page.getByLabel('File').setInputFiles({ name: 'january.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'january.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.getByRole('button', { name: 'Send' }).click();
   await expect(page.getByText('1 period(s) replaced figures received before')).toBeVisible();
 
@@ -148,7 +148,7 @@ test('adoption: the estate at a glance, a CSV sent through the form, the figures
 
   // A bad file changes nothing and names the row.
   await page.goto('/adoption/import');
-  await page.getByLabel('File').setInputFiles({
+  await page.getByLabel('File', { exact: true }).setInputFiles({
     name: 'bad.csv',
     mimeType: 'text/csv',
     buffer: Buffer.from(`application,period,method,sign_ins_succeeded\n"${name}",2031-02,password,-5\n`),
