@@ -6,6 +6,7 @@
 #   .ci/setup.sh --test  for `make test`, in addition:
 #                        Debian: Chromium   rustup: clippy, rustfmt   crates.io: leptosfmt 0.1.33
 #                        npm: end2end's devDependencies too (Playwright)
+#                        PyPI: the OSCAL schema check's packages, in a venv under ~/.cache
 # No wasm-bindgen CLI: the build step (server/build-site) links wasm-bindgen as a library, pinned
 # in Cargo.toml to the lockfile's wasm-bindgen; this checks the two agree.
 set -euo pipefail
@@ -82,5 +83,17 @@ elif ! fresh "$full_stamp" && ! fresh "$build_stamp"; then
   say "installing end2end npm dependencies (binaryen, for wasm-opt)"
   (cd end2end && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
   cp end2end/package-lock.json "$build_stamp"
+fi
+# The OSCAL schema check's Python packages (NIST's schemas come in the `oscal` package from
+# PyPI), in a virtual environment outside the clone, reinstalled when the pins change.
+if $testing; then
+  venv="$HOME/.cache/passwordless-portal/oscal-venv"
+  if ! cmp -s server/tests/oscal/requirements.txt "$venv/.requirements" 2>/dev/null; then
+    say "installing the OSCAL schema check (Python packages from PyPI)"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r server/tests/oscal/requirements.txt
+    cp server/tests/oscal/requirements.txt "$venv/.requirements"
+  fi
 fi
 say "ready"

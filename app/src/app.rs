@@ -11,6 +11,10 @@ use crate::components::NotFound;
 use crate::declarations::pages::{
     DeclarationEditorPage, DeclarationReviewPage, DeclarationSections,
 };
+use crate::evidence::pages::{
+    ApplicationControlsSection, AsOfPage, ControlPage, EventPage, EvidencePage, FrameworksPage,
+    VerifyPage,
+};
 use crate::exceptions::pages::{ExceptionPage, ExceptionsPage, RequestExceptionPage};
 use crate::findings::facade::rule_choices;
 use crate::findings::pages::{
@@ -105,6 +109,7 @@ pub fn App() -> impl IntoView {
                                 <ApplicationPage>
                                     <ReadinessSection />
                                     <ApplicationFindingsSection />
+                                    <ApplicationControlsSection />
                                     <ApplicationAdoptionSection />
                                     <DeclarationSections />
                                 </ApplicationPage>
@@ -137,6 +142,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("journeys") view=JourneysPageView ssr=SsrMode::Async />
                     <Route path=path!("findings") view=FindingsPage ssr=SsrMode::Async />
                     <Route path=path!("adoption") view=AdoptionPage ssr=SsrMode::Async />
+                    <Route path=path!("frameworks") view=FrameworksPage ssr=SsrMode::Async />
+                    <Route path=path!("frameworks/control") view=ControlPage ssr=SsrMode::Async />
+                    <Route path=path!("evidence") view=EvidencePage ssr=SsrMode::Async />
+                    <Route path=path!("evidence/events/:id") view=EventPage ssr=SsrMode::Async />
+                    <Route path=path!("evidence/verify") view=VerifyPage ssr=SsrMode::Async />
+                    <Route path=path!("evidence/application") view=AsOfPage ssr=SsrMode::Async />
                     <Route
                         path=path!("adoption/import")
                         view=AdoptionImportPage
@@ -181,6 +192,12 @@ const NAV: &[(&str, &str, Option<&[Role]>)] = &[
     ("/matrix", "Matrix", Some(Role::ALL)),
     ("/findings", "Findings", Some(Role::ALL)),
     ("/adoption", "Adoption", Some(Role::ALL)),
+    ("/frameworks", "Frameworks", Some(Role::ALL)),
+    (
+        "/evidence",
+        "Evidence",
+        Some(&[Role::Auditor, Role::Security, Role::Admin]),
+    ),
     ("/exceptions", "Exceptions", Some(Role::ALL)),
     ("/policy", "Policy", Some(Role::ALL)),
     ("/catalogue", "Catalogue", Some(Role::ALL)),
@@ -274,6 +291,7 @@ pub fn access_table()
             crate::matrix::access::ENDPOINTS,
             crate::integrations::access::ENDPOINTS,
             crate::adoption::access::ENDPOINTS,
+            crate::evidence::access::ENDPOINTS,
             crate::home::access::ENDPOINTS,
         ],
         &[
@@ -284,6 +302,7 @@ pub fn access_table()
             crate::matrix::access::HANDLERS,
             crate::integrations::access::HANDLERS,
             crate::adoption::access::HANDLERS,
+            crate::evidence::access::HANDLERS,
         ],
     )
 }

@@ -3,7 +3,7 @@
 //!
 //! Features are layered, and imports run one way (the README's architecture section, enforced
 //! by `tests/architecture.rs`): from the bottom, `audit`, `session`, `accounts`, `notifications`,
-//! `catalogue`, `registry`, `policy`, `declarations`, `findings`, `exceptions`, `transfer`, `matrix`, `integrations`, `adoption`; then
+//! `catalogue`, `registry`, `policy`, `declarations`, `frameworks`, `findings`, `exceptions`, `transfer`, `matrix`, `integrations`, `adoption`, `evidence`; then
 //! `home` and `app` (the route list), which compose
 //! them. Below every feature: `error`, `ids`, `vocab`, `journey`, `validation`, `spreadsheet`, `random`, `components` and `ssr`.
 #![recursion_limit = "256"]
@@ -16,8 +16,10 @@ pub mod catalogue;
 pub mod components;
 pub mod declarations;
 pub mod error;
+pub mod evidence;
 pub mod exceptions;
 pub mod findings;
+pub mod frameworks;
 pub mod home;
 pub mod ids;
 pub mod integrations;

@@ -14,6 +14,7 @@ mod m20261202_000008_exceptions;
 mod m20261203_000009_session_hardening;
 mod m20261204_000010_version_reason;
 mod m20261205_000011_adoption;
+mod m20261206_000012_frameworks;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_session_hardening::Migration),
             Box::new(m20261204_000010_version_reason::Migration),
             Box::new(m20261205_000011_adoption::Migration),
+            Box::new(m20261206_000012_frameworks::Migration),
         ]
     }
 }

@@ -2,8 +2,9 @@
 
 use crate::{build_router, build_state};
 use app::accounts::facade::{active_admin_exists, issue_bootstrap_link};
-use app::audit::facade::{ChainStatus, verify_chain};
+use app::audit::facade::ChainStatus;
 use app::error::AppError;
+use app::evidence::facade::Kind;
 use app::session::ssr::DbSessionStore;
 use app::session::ssr::guard::AccessTableError;
 use app::ssr::config::Config;
@@ -106,6 +107,13 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Import frameworks, controls and their mapping from a catalogue document (JSON, the format
+    /// `server export frameworks` writes): each framework in it replaces the one with its key
+    /// or is added; every problem is listed and nothing is changed (exit status 1).
+    FrameworksImport {
+        /// The document.
+        file: PathBuf,
+    },
     /// Fill an empty registry with a realistic generated estate (the same seed gives the same
     /// estate).
     Generate {
@@ -165,6 +173,36 @@ pub enum ExportWhat {
         /// By default the extension of --out, else csv.
         #[arg(long, value_enum)]
         format: Option<FileFormat>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The evidence bundle (ZIP): applications, every declaration version, findings,
+    /// exceptions with their histories, control status, policy versions, the catalogue, the
+    /// audit trail, both OSCAL documents, a freshly signed checkpoint and a manifest with every
+    /// file's SHA-256. Audited.
+    Bundle {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// OSCAL 1.1.2 assessment-results: an observation per application's declaration, a finding
+    /// per control judged. Audited; a checkpoint is signed first.
+    OscalAr {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// OSCAL 1.1.2 plan-of-action-and-milestones: a POA&M item and a risk per exception.
+    /// Audited; a checkpoint is signed first.
+    OscalPoam {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The control catalogue (frameworks, controls, aliases) and each rule's mapping, as the
+    /// JSON document `server frameworks-import` and the Frameworks page read.
+    Frameworks {
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -234,8 +272,12 @@ pub enum MigrateAction {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditAction {
-    /// Verify the hash chain; exits non-zero and names the first broken event.
+    /// Verify the hash chain, then the chain against the latest signed checkpoint (kept beside
+    /// the checkpoint key, outside the database); exits non-zero and says what is wrong: the
+    /// first broken event, or a truncated or rolled-back database (an older backup restored).
     Verify,
+    /// Verify the chain and sign its head now (a checkpoint).
+    Checkpoint,
 }
 
 /// Why a command failed.
@@ -323,6 +365,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Audit {
             action: AuditAction::Verify,
         } => audit_verify(config).await,
+        Command::Audit {
+            action: AuditAction::Checkpoint,
+        } => audit_checkpoint(config).await,
         Command::Import {
             file,
             format,
@@ -355,6 +400,19 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Export {
             what: ExportWhat::Adoption { format, out },
         } => export_adoption(config, format, out.as_deref()).await,
+        Command::Export {
+            what: ExportWhat::Frameworks { out },
+        } => export_frameworks(config, out.as_deref()).await,
+        Command::FrameworksImport { file } => frameworks_import(config, &file).await,
+        Command::Export {
+            what: ExportWhat::Bundle { out },
+        } => export_evidence(config, Kind::Bundle, out.as_deref()).await,
+        Command::Export {
+            what: ExportWhat::OscalAr { out },
+        } => export_evidence(config, Kind::AssessmentResults, out.as_deref()).await,
+        Command::Export {
+            what: ExportWhat::OscalPoam { out },
+        } => export_evidence(config, Kind::Poam, out.as_deref()).await,
         Command::Generate { apps, seed } => generate(config, apps as usize, seed).await,
         Command::Backup { out } => backup(config, &out).await,
         Command::Restore { file, force } => restore(config, &file, force).await,
@@ -431,6 +489,30 @@ async fn serve(config: Config) -> Result<ExitCode, CliError> {
                 ),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "exception jobs failed"),
+            }
+        }
+    });
+
+    // The audit chain is verified and its head signed (a checkpoint) once an hour, by the
+    // instance holding the lease; the key is made on first start.
+    if let Err(e) = app::evidence::facade::key(&state) {
+        tracing::warn!(error = %e, "audit checkpoint key unavailable");
+    }
+    let checkpoint_state = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            match app::evidence::facade::scheduled(&checkpoint_state, time::Duration::hours(1))
+                .await
+            {
+                Ok(Some(v)) if v.intact() => {
+                    tracing::info!(events = v.head_seq, "audit checkpoint signed")
+                }
+                Ok(Some(v)) => tracing::error!(detail = %v.words(), "audit chain does NOT verify"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "audit checkpoint failed"),
             }
         }
     });
@@ -542,13 +624,51 @@ async fn bootstrap_admin(config: Config, break_glass: bool) -> Result<ExitCode, 
 
 async fn audit_verify(config: Config) -> Result<ExitCode, CliError> {
     let state = build_state(config).await?;
-    match verify_chain(state.db.conn()).await? {
+    let key = app::evidence::facade::key(&state)?;
+    let verified = app::evidence::facade::verify(state.db.conn(), &key).await?;
+    match &verified.chain {
         ChainStatus::Intact { events, head_hash } => {
             println!("audit trail intact: {events} events, head {head_hash}");
-            Ok(ExitCode::SUCCESS)
         }
         ChainStatus::Broken { seq, problem } => {
             println!("audit trail BROKEN at event {seq}: {problem}");
+        }
+    }
+    match &verified.against {
+        None => println!(
+            "no signed checkpoint yet (the server signs one within the hour; `server audit checkpoint` signs one now)"
+        ),
+        Some((cp, outcome, signature_ok)) => {
+            if !signature_ok {
+                println!(
+                    "checkpoint signature does NOT verify with the key {}",
+                    key.public_hex()
+                );
+            }
+            println!("{}", app::evidence::rules::checkpoint::explain(outcome, cp));
+        }
+    }
+    Ok(if verified.intact() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+async fn audit_checkpoint(config: Config) -> Result<ExitCode, CliError> {
+    let state = build_state(config).await?;
+    let (verified, signed) =
+        app::evidence::facade::sign(&state, app::audit::facade::Actor::HostOperator).await?;
+    match signed {
+        Some(cp) => {
+            println!(
+                "checkpoint signed: event {}, hash {}, key {}",
+                cp.seq, cp.hash, cp.public_key
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            println!("not signed: {}", verified.words());
             Ok(ExitCode::FAILURE)
         }
     }
@@ -813,6 +933,77 @@ async fn export_exceptions(
         Format::Json => serde_json::to_string_pretty(&rows).map_err(AppError::internal)?,
     };
     write_out(bytes.as_bytes(), out, rows.len(), "exception").await
+}
+
+async fn export_evidence(
+    config: Config,
+    kind: Kind,
+    out: Option<&Path>,
+) -> Result<ExitCode, CliError> {
+    let state = build_state(config).await?;
+    let done = app::evidence::facade::export(&state, app::audit::facade::Actor::HostOperator, kind)
+        .await?;
+    let bytes = match out {
+        Some(path) => {
+            let mut f = std::fs::File::create(path)
+                .map_err(|e| AppError::Request(format!("{}: {e}", path.display())))?;
+            let n = app::evidence::facade::copy_to(&done.file.0, &mut f)?;
+            f.sync_all()
+                .map_err(|e| AppError::Request(format!("{}: {e}", path.display())))?;
+            n
+        }
+        None => app::evidence::facade::copy_to(&done.file.0, &mut std::io::stdout().lock())?,
+    };
+    if let Some(path) = out {
+        eprintln!(
+            "wrote {} ({bytes} bytes){}",
+            path.display(),
+            done.checkpoint
+                .map(|c| format!("; checkpoint signed at event {}", c.seq))
+                .unwrap_or_default()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn export_frameworks(config: Config, out: Option<&Path>) -> Result<ExitCode, CliError> {
+    let state = build_state(config).await?;
+    let doc = app::frameworks::facade::load(state.db.conn()).await?;
+    let text = serde_json::to_string_pretty(&doc).map_err(AppError::internal)?;
+    write_out(text.as_bytes(), out, doc.frameworks.len(), "framework").await
+}
+
+async fn frameworks_import(config: Config, file: &Path) -> Result<ExitCode, CliError> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| AppError::Request(format!("{}: {e}", file.display())))?;
+    let rules = app::findings::facade::rule_keys();
+    let doc = match app::frameworks::facade::parse(&text, &rules) {
+        Ok(doc) => doc,
+        Err(problems) => {
+            for p in problems {
+                eprintln!("{}: {p}", file.display());
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let state = build_state(config).await?;
+    let done = app::frameworks::facade::import_as_host(
+        &state,
+        &doc,
+        &file
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+    )
+    .await?;
+    println!(
+        "imported {} framework(s) ({} added, {} replaced), {} controls, {} mappings",
+        done.added.len() + done.replaced.len(),
+        done.added.len(),
+        done.replaced.len(),
+        done.controls,
+        done.mappings
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes an export to `out` (complete or not at all) or to standard output.

@@ -146,6 +146,14 @@ pub fn build_router_with(
             app::adoption::http::EXPORT_PATH,
             get(app::adoption::http::download),
         )
+        .route(
+            app::evidence::model::CATALOGUE_EXPORT_PATH,
+            get(app::evidence::http::catalogue),
+        )
+        .route(
+            app::evidence::model::EVIDENCE_EXPORT_PATH,
+            get(app::evidence::http::evidence),
+        )
         .layer(middleware::from_fn(http::content_type_guard))
         .layer(middleware::from_fn_with_state(guard, guard::authorize))
         // The outcome of a plain form post waits in the session for the next page.

@@ -3,4 +3,5 @@
 //! until the next change), and verifying the chain.
 
 pub use super::model::{Actor, AuditAction, ChainStatus};
+pub use super::rules::{StoredEvent, event_hash};
 pub use super::ssr::{NewAuditEvent, actions_between, head, head_seq, record, verify_chain};

@@ -84,6 +84,12 @@ pub enum AuditAction {
     ApiTokenIssued,
     ApiTokenRevoked,
     ApiTokenRefused,
+    /// An administrator (or the host's operator) imported frameworks, controls or their mapping.
+    FrameworksChanged,
+    /// The portal signed the chain's head with its checkpoint key (after verifying the chain).
+    CheckpointSigned,
+    /// Someone downloaded evidence (a bundle or an OSCAL document).
+    EvidenceExported,
 }
 
 impl AuditAction {
@@ -134,6 +140,9 @@ impl AuditAction {
         Self::ApiTokenIssued,
         Self::ApiTokenRevoked,
         Self::ApiTokenRefused,
+        Self::FrameworksChanged,
+        Self::CheckpointSigned,
+        Self::EvidenceExported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -184,6 +193,9 @@ impl AuditAction {
             Self::ApiTokenIssued => "api_token.issued",
             Self::ApiTokenRevoked => "api_token.revoked",
             Self::ApiTokenRefused => "api_token.refused",
+            Self::FrameworksChanged => "frameworks.changed",
+            Self::CheckpointSigned => "audit.checkpoint_signed",
+            Self::EvidenceExported => "evidence.exported",
         }
     }
 

@@ -29,3 +29,8 @@ pub fn rule_choices() -> Vec<crate::policy::model::RuleChoice> {
         })
         .collect()
 }
+
+/// Every rule's stable key (what the frameworks' mapping names).
+pub fn rule_keys() -> Vec<&'static str> {
+    super::rules::RULES.iter().map(|r| r.key).collect()
+}

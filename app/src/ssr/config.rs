@@ -31,6 +31,11 @@ pub struct Config {
     pub trusted_proxy: bool,
     /// `LEPTOS_SITE_ROOT`: where the built stylesheet, JS and WASM are served from.
     pub site_root: String,
+    /// `PORTAL_CHECKPOINT_KEY`: the file holding the Ed25519 key that signs the audit chain's
+    /// checkpoints (made on first start; never in the database). Default: `checkpoint.key` in
+    /// the SQLite database's folder, or `data/checkpoint.key` with PostgreSQL. Give every
+    /// instance the same file.
+    pub checkpoint_key: String,
 }
 
 /// The public origin, parsed once: scheme, host and port.
@@ -132,6 +137,8 @@ impl Config {
 
         let database_url =
             get("PORTAL_DATABASE_URL").unwrap_or_else(|| "sqlite://data/portal.db".into());
+        let checkpoint_key =
+            get("PORTAL_CHECKPOINT_KEY").unwrap_or_else(|| default_checkpoint_key(&database_url));
         if !(database_url.starts_with("sqlite:")
             || database_url.starts_with("postgres://")
             || database_url.starts_with("postgresql://"))
@@ -198,7 +205,22 @@ impl Config {
             )? as usize,
             trusted_proxy,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            checkpoint_key,
         })
+    }
+}
+
+/// `checkpoint.key` beside the SQLite file, or `data/checkpoint.key`.
+fn default_checkpoint_key(database_url: &str) -> String {
+    let file = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(rest));
+    match file.and_then(|f| std::path::Path::new(f).parent()) {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            dir.join("checkpoint.key").to_string_lossy().into_owned()
+        }
+        _ => "data/checkpoint.key".into(),
     }
 }
 

@@ -15,6 +15,8 @@ pub mod remembered;
 pub mod request;
 pub mod snapshot;
 pub mod state;
+/// A streaming ZIP writer (deflate, data descriptors, ZIP64) for evidence bundles.
+pub mod zip;
 
 /// The per-request nonce that the Content-Security-Policy allows inline scripts to carry.
 #[derive(Clone, Debug)]

@@ -156,7 +156,14 @@ const GUARDED_PAGES: &[(&str, &[Role])] = &[
     ("/adoption", &[]),
     ("/adoption/import", &[Role::Security, Role::Admin]),
     ("/adoption/mappings", &[Role::Security, Role::Admin]),
+    ("/frameworks", &[]),
+    ("/frameworks/control", &[]),
+    ("/evidence", EVIDENCE),
+    ("/evidence/events/{id}", EVIDENCE),
+    ("/evidence/verify", EVIDENCE),
+    ("/evidence/application", &[]),
 ];
+const EVIDENCE: &[Role] = &[Role::Auditor, Role::Security, Role::Admin];
 const EDITORS: &[Role] = &[Role::Owner, Role::Security, Role::Admin];
 const PUBLIC_PAGES: &[&str] = &["/", "/signin"];
 
@@ -232,8 +239,11 @@ async fn pages_send_strangers_to_sign_in_and_refuse_the_wrong_role(db: &TestDb) 
         admin.client.call("/api/admin/webhooks", &[]).await;
     let hook_id = hooks.webhooks[0].id.to_string();
     for (pattern, roles) in GUARDED_PAGES {
+        let first_event = "1".to_string();
         let id = if pattern.starts_with("/exceptions/") {
             &exception_id
+        } else if pattern.starts_with("/evidence/events/") {
+            &first_event
         } else if pattern.starts_with("/admin/webhooks/") {
             &hook_id
         } else {

@@ -15,6 +15,7 @@ mod audit;
 mod catalogue;
 mod db_outage;
 mod enrolment;
+mod evidence;
 mod exceptions;
 mod findings;
 mod forms;

@@ -105,6 +105,14 @@ pub fn config_for(db: &TestDb) -> Config {
 /// The test configuration with some variables set (`PORTAL_REQUEST_TIMEOUT_SECONDS`, …).
 pub fn config_with(db: &TestDb, vars: &[(&str, &str)]) -> Config {
     let url = db.url.clone();
+    // Each database its own checkpoint key and latest checkpoint.
+    let key = std::env::temp_dir()
+        .join(format!(
+            "portal-checkpoint-{}.key",
+            hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(url.as_bytes())[..8])
+        ))
+        .to_string_lossy()
+        .into_owned();
     let vars: Vec<(String, String)> = vars
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -112,6 +120,7 @@ pub fn config_with(db: &TestDb, vars: &[(&str, &str)]) -> Config {
     Config::from_lookup(move |name| match name {
         "PORTAL_DATABASE_URL" => Some(url.clone()),
         "PORTAL_PUBLIC_URL" => Some(ORIGIN.into()),
+        "PORTAL_CHECKPOINT_KEY" if !vars.iter().any(|(k, _)| k == name) => Some(key.clone()),
         _ => vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
     })
     .expect("test configuration")
@@ -161,13 +170,14 @@ impl World {
             .expect("router never fails");
         let status = res.status();
         let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
+        let bytes = axum::body::to_bytes(res.into_body(), 256 * 1024 * 1024)
             .await
             .expect("body");
         Reply {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 
@@ -181,6 +191,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent (files that are not text).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {

@@ -1,6 +1,6 @@
-//! The rules the findings engine knows: a stable key, a number, a title, a default severity and
-//! the framework controls each bears on. A static table for now (pages list it); a later feature
-//! makes the controls a catalogue.
+//! The rules the findings engine knows: a stable key, a number, a title and a default severity.
+//! The framework controls each bears on are the control catalogue's mapping (`frameworks`),
+//! which administrators edit; findings carry their labels.
 
 use crate::vocab::Severity;
 
@@ -40,8 +40,6 @@ pub struct RuleInfo {
     pub title: &'static str,
     /// Before any override by the policy.
     pub severity: Severity,
-    /// Framework control ids (as `frameworks.md` lists them, prefixed by framework).
-    pub controls: &'static [&'static str],
 }
 
 /// Every rule, in the product's order.
@@ -52,13 +50,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "weakest_link",
         title: "Fallback or recovery weaker than the primary",
         severity: Severity::High,
-        controls: &[
-            "CSF PR.AA-03",
-            "63B-AAL2",
-            "63B-AAL3",
-            "ISO A.8.5",
-            "PCI 8.5.1",
-        ],
     },
     RuleInfo {
         rule: Rule::RestrictedMethod,
@@ -66,7 +57,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "restricted_method",
         title: "Restricted method (SMS, voice)",
         severity: Severity::Medium,
-        controls: &["63B-5.2.10", "CSF PR.AA-03", "ISO A.8.5"],
     },
     RuleInfo {
         rule: Rule::NoRecovery,
@@ -74,7 +64,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "no_recovery",
         title: "No recovery path",
         severity: Severity::Medium,
-        controls: &["63B-6.1.2.3", "CSF PR.AA-01", "ISO A.5.17"],
     },
     RuleInfo {
         rule: Rule::RecoverySameDevice,
@@ -82,7 +71,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "recovery_same_device",
         title: "Recovery depends on the same single device as the primary",
         severity: Severity::Medium,
-        controls: &["63B-6.1.2.3", "CSF PR.AA-01", "ISO A.5.17"],
     },
     RuleInfo {
         rule: Rule::PasswordBesidePasswordless,
@@ -90,7 +78,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "password_beside_passwordless",
         title: "Password still enabled beside a passwordless primary",
         severity: Severity::High,
-        controls: &["CSF PR.AA-03", "ISO A.5.17", "ISO A.8.5", "PCI 8.5.1"],
     },
     RuleInfo {
         rule: Rule::PrimaryNotPhishingResistant,
@@ -98,13 +85,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "primary_not_phishing_resistant",
         title: "Primary or step-up not phishing-resistant where required",
         severity: Severity::High,
-        controls: &[
-            "CSF PR.AA-03",
-            "63B-AAL3",
-            "ISO A.8.5",
-            "CIS 6.3",
-            "CIS 6.5",
-        ],
     },
     RuleInfo {
         rule: Rule::AssuranceBelowMinimum,
@@ -112,18 +92,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "assurance_below_minimum",
         title: "Effective assurance below the minimum for the criticality",
         severity: Severity::Critical,
-        controls: &[
-            "CSF PR.AA-03",
-            "63B-AAL2",
-            "63B-AAL3",
-            "ISO A.8.5",
-            "PCI 8.4.1",
-            "PCI 8.4.2",
-            "PCI 8.4.3",
-            "CIS 6.3",
-            "CIS 6.4",
-            "CIS 6.5",
-        ],
     },
     RuleInfo {
         rule: Rule::SyncedPasskeyAtAal3,
@@ -131,7 +99,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "synced_passkey_at_aal3",
         title: "Synced passkey where AAL3 is required",
         severity: Severity::High,
-        controls: &["63B-4-SYNC", "63B-AAL3", "CSF PR.AA-03"],
     },
     RuleInfo {
         rule: Rule::NoUsablePrimary,
@@ -139,7 +106,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "no_usable_primary",
         title: "Population without a usable primary",
         severity: Severity::High,
-        controls: &["CSF PR.AA-01", "CSF PR.AA-03", "ISO A.8.5"],
     },
     RuleInfo {
         rule: Rule::DevicesUndeclared,
@@ -147,7 +113,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "devices_undeclared",
         title: "Device requirements not declared",
         severity: Severity::Low,
-        controls: &["CSF PR.AA-03", "ISO A.8.5"],
     },
     RuleInfo {
         rule: Rule::SessionOutsidePolicy,
@@ -155,7 +120,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "session_outside_policy",
         title: "Session, idle timeout or re-authentication outside the policy",
         severity: Severity::Medium,
-        controls: &["63B-AAL2", "63B-AAL3", "CSF PR.AA-03", "ISO A.8.5"],
     },
     RuleInfo {
         rule: Rule::MethodOutsideStandard,
@@ -163,7 +127,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "method_outside_standard",
         title: "Method outside the standard for its role",
         severity: Severity::Medium,
-        controls: &["CSF PR.AA-03", "ISO A.5.17", "ISO A.8.5", "CIS 6.7"],
     },
     RuleInfo {
         rule: Rule::KnowledgeQuestionsRecovery,
@@ -171,7 +134,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "knowledge_questions_recovery",
         title: "Recovery by help-desk reset with knowledge questions",
         severity: Severity::High,
-        controls: &["63B-6.1.2.3", "CSF PR.AA-02", "ISO A.5.17"],
     },
     RuleInfo {
         rule: Rule::EmailFallbackRecovery,
@@ -179,7 +141,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "email_fallback_recovery",
         title: "Email as a fallback or recovery channel",
         severity: Severity::Medium,
-        controls: &["63B-5.1.3.1", "63B-6.1.2.3", "CSF PR.AA-03"],
     },
     RuleInfo {
         rule: Rule::BreakGlass,
@@ -187,7 +148,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "break_glass",
         title: "Break-glass arrangement missing or not drilled",
         severity: Severity::High,
-        controls: &["CSF PR.AA-01", "ISO A.5.17", "PCI 8.5.1", "NHI9", "NHI10"],
     },
     RuleInfo {
         rule: Rule::ReviewOverdue,
@@ -195,7 +155,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "review_overdue",
         title: "Declaration not reviewed in time",
         severity: Severity::Low,
-        controls: &["CSF PR.AA-01", "CSF PR.AA-05", "ISO A.5.17"],
     },
     RuleInfo {
         rule: Rule::EnrolmentWeakOrMissing,
@@ -203,7 +162,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "enrolment_weak_or_missing",
         title: "Enrolment missing or weaker than the primary it bootstraps",
         severity: Severity::Medium,
-        controls: &["CSF PR.AA-01", "CSF PR.AA-02", "ISO A.5.17"],
     },
     RuleInfo {
         rule: Rule::DeviceReplacementHelpdeskOnly,
@@ -211,7 +169,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "device_replacement_helpdesk_only",
         title: "Device replacement only through the help desk",
         severity: Severity::Low,
-        controls: &["CSF PR.AA-01", "ISO A.5.17", "63B-6.1.2.3"],
     },
     RuleInfo {
         rule: Rule::OffboardingManual,
@@ -219,7 +176,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "offboarding_manual",
         title: "Offboarding without automatic revocation",
         severity: Severity::Medium,
-        controls: &["CSF PR.AA-01", "ISO A.5.17"],
     },
     RuleInfo {
         rule: Rule::FederatedLocalBypass,
@@ -227,13 +183,6 @@ pub const RULES: [RuleInfo; 20] = [
         key: "federated_local_bypass",
         title: "Federated application keeps a local path",
         severity: Severity::High,
-        controls: &[
-            "CSF PR.AA-03",
-            "CSF PR.AA-04",
-            "ISO A.8.5",
-            "PCI 8.5.1",
-            "CIS 6.7",
-        ],
     },
 ];
 
@@ -275,7 +224,6 @@ mod tests {
             assert_eq!(usize::from(r.number), i + 1, "{}", r.key);
             assert_eq!(r.rule.info(), r);
             assert_eq!(Rule::parse(r.key), Some(r.rule));
-            assert!(!r.controls.is_empty(), "{} bears on some control", r.key);
             assert!(
                 r.key
                     .chars()
@@ -290,10 +238,17 @@ mod tests {
     }
 
     #[test]
-    fn control_ids_name_their_framework() {
+    fn the_shipped_mapping_names_only_these_rules_and_every_one_bears_on_a_control() {
+        use crate::frameworks::facade::{check, labels_by_rule, shipped};
+        let keys: Vec<&str> = RULES.iter().map(|r| r.key).collect();
+        let doc = shipped();
+        assert_eq!(check(&doc, &keys), Vec::<String>::new());
+        let labels = labels_by_rule(&doc);
         let prefixes = ["CSF PR.AA-", "63B-", "ISO A.", "PCI 8.", "CIS 6.", "NHI"];
         for r in &RULES {
-            for c in r.controls {
+            let mine = labels.get(r.key).map(Vec::as_slice).unwrap_or_default();
+            assert!(!mine.is_empty(), "{} bears on some control", r.key);
+            for c in mine {
                 assert!(prefixes.iter().any(|p| c.starts_with(p)), "{}: {c}", r.key);
             }
         }

@@ -227,7 +227,6 @@ mod tests {
         );
         assert_eq!(f.severity, Severity::Medium);
         assert!(f.explanation.contains("SMS one-time code"));
-        assert!(f.controls.contains(&"63B-5.2.10".to_string()));
     }
 
     #[test]

@@ -70,6 +70,8 @@ pub struct Judge {
     pub names: Names,
     /// Population keys in catalogue order (by name), for the served populations' order.
     population_order: Vec<String>,
+    /// The controls each rule bears on, as labels (the frameworks' mapping).
+    controls: BTreeMap<String, Vec<String>>,
 }
 
 impl Judge {
@@ -110,6 +112,7 @@ impl Judge {
             catalogue: Catalogue::new(&methods),
             names,
             population_order: populations.into_iter().map(|p| p.key).collect(),
+            controls: crate::frameworks::facade::stored_labels_by_rule(db).await?,
         })
     }
 }
@@ -291,7 +294,7 @@ impl Batch {
             provider_name: None,
             last_submitted: submitted,
         };
-        evaluate(
+        let mut evaluation = evaluate(
             &facts,
             declaration,
             provider,
@@ -299,7 +302,11 @@ impl Batch {
             &judge.catalogue,
             &judge.names,
             today,
-        )
+        );
+        for f in &mut evaluation.findings {
+            f.controls = judge.controls.get(&f.rule).cloned().unwrap_or_default();
+        }
+        evaluation
     }
 }
 

@@ -55,14 +55,16 @@ pub fn reach(action: AuditAction) -> Reach {
         | AdoptionMappingChanged
         | ApiTokenIssued
         | ApiTokenRevoked
-        | ApiTokenRefused => Reach::Nothing,
+        | ApiTokenRefused
+        | CheckpointSigned
+        | EvidenceExported => Reach::Nothing,
         ApplicationCreated | ApplicationUpdated | ApplicationArchived | DeclarationSubmitted => {
             Reach::Application
         }
         ExceptionRequested | ExceptionApproved | ExceptionRejected | ExceptionWithdrawn
         | ExceptionRevoked | ExceptionExpired => Reach::Exception,
         CatalogueChanged | ApplicationsImported | EstateGenerated | PolicyChanged
-        | FindingsRecomputed => Reach::Everything,
+        | FindingsRecomputed | FrameworksChanged => Reach::Everything,
     }
 }
 
