@@ -463,7 +463,15 @@ pub fn ApplicationControlsSection() -> impl IntoView {
     let Some(id) = id_param::<ApplicationId>() else {
         return ().into_any();
     };
-    let found = Resource::new(move || id, |id| get_application_controls(id, String::new()));
+    // The application page as of a date (`?as_of=`) shows the status as of that date too.
+    let as_of = use_query_map()
+        .get_untracked()
+        .get("as_of")
+        .unwrap_or_default();
+    let found = Resource::new(
+        move || (id, as_of.clone()),
+        |(id, at)| get_application_controls(id, at),
+    );
     view! { <Loaded resource=found render=move |c| view! { <ControlsSection id c /> } /> }
         .into_any()
 }
@@ -542,11 +550,29 @@ fn ControlsSection(id: ApplicationId, c: AppControls) -> impl IntoView {
                     }
                 })
                 .collect_view()}
+            {c
+                .as_of
+                .clone()
+                .map(|d| {
+                    view! {
+                        <p class="small">
+                            <a href=format!(
+                                "/applications/{id}?as_of={d}",
+                            )>{format!("The application and its declaration as of {d}")}</a>
+                        </p>
+                    }
+                })}
             <form method="get" action="/evidence/application" class="inline">
                 <input type="hidden" name="id" value=id.to_string() />
                 <label for="controls-at">"Status as of"</label>
                 " "
-                <input id="controls-at" type="date" name="at" required />
+                <input
+                    id="controls-at"
+                    type="date"
+                    name="at"
+                    required
+                    value=c.as_of.clone().unwrap_or_default()
+                />
                 " "
                 <button type="submit" class="btn secondary">
                     "Show"
