@@ -340,17 +340,13 @@ pub struct AdoptionFilter {
 impl AdoptionFilter {
     /// The filter as query parameters, empty ones left out.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        [
+        crate::components::filled_pairs(&[
             ("unit", &self.unit),
             ("criticality", &self.criticality),
             ("population", &self.population),
             ("from", &self.from),
             ("to", &self.to),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| (k, v.trim().to_string()))
-        .collect()
+        ])
     }
 }
 

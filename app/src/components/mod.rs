@@ -438,6 +438,15 @@ pub fn PageHeader(
     }
 }
 
+/// A filter's fields as query pairs: trimmed, the empty ones left out.
+pub fn filled_pairs(fields: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    fields
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (*k, v.trim().to_string()))
+        .collect()
+}
+
 /// Percent-encodes a value (a path, a search term) for use in a query string.
 pub fn encode_component(path: &str) -> String {
     path.bytes()

@@ -212,17 +212,13 @@ pub struct TrailFilter {
 impl TrailFilter {
     /// The filter's non-empty fields as query pairs (without the page).
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        [
+        crate::components::filled_pairs(&[
             ("actor", &self.actor),
             ("action", &self.action),
             ("application", &self.application),
             ("from", &self.from),
             ("to", &self.to),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| (k, v.trim().to_string()))
-        .collect()
+        ])
     }
 }
 

@@ -24,6 +24,19 @@ use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+/// The four statuses as column headings.
+#[component]
+fn StatusHeads() -> impl IntoView {
+    ControlStatus::ALL
+        .iter()
+        .map(|s| view! {
+            <th scope="col" class="num">
+                {s.label()}
+            </th>
+        })
+        .collect_view()
+}
+
 fn bad_if(n: u64) -> &'static str {
     if n > 0 { "num bad" } else { "num" }
 }
@@ -127,18 +140,7 @@ fn FrameworkCard(f: FrameworkRow) -> impl IntoView {
                             <th scope="col">"Control"</th>
                             <th scope="col">"Title"</th>
                             <th scope="col">"Rules bearing on it"</th>
-                            <th scope="col" class="num">
-                                "Met"
-                            </th>
-                            <th scope="col" class="num">
-                                "Excepted"
-                            </th>
-                            <th scope="col" class="num">
-                                "Not met"
-                            </th>
-                            <th scope="col" class="num">
-                                "Not applicable"
-                            </th>
+                            <StatusHeads />
                         </tr>
                     </thead>
                     <tbody>
@@ -489,18 +491,7 @@ fn ControlsSection(id: ApplicationId, c: AppControls) -> impl IntoView {
                 <thead>
                     <tr>
                         <th scope="col">"Framework"</th>
-                        <th scope="col" class="num">
-                            "Met"
-                        </th>
-                        <th scope="col" class="num">
-                            "Excepted"
-                        </th>
-                        <th scope="col" class="num">
-                            "Not met"
-                        </th>
-                        <th scope="col" class="num">
-                            "Not applicable"
-                        </th>
+                        <StatusHeads />
                     </tr>
                 </thead>
                 <tbody>
