@@ -182,6 +182,9 @@ pub struct AppFramework {
 /// An application's control status per framework (now, or as of a date).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppControls {
+    pub application: String,
+    /// The application was registered by then (nothing is judged before).
+    pub registered: bool,
     pub frameworks: Vec<AppFramework>,
     /// `YYYY-MM-DD` when as of a date.
     pub as_of: Option<String>,

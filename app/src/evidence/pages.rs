@@ -29,10 +29,12 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 fn StatusHeads() -> impl IntoView {
     ControlStatus::ALL
         .iter()
-        .map(|s| view! {
-            <th scope="col" class="num">
-                {s.label()}
-            </th>
+        .map(|s| {
+            view! {
+                <th scope="col" class="num">
+                    {s.label()}
+                </th>
+            }
         })
         .collect_view()
 }
@@ -132,7 +134,7 @@ fn FrameworkCard(f: FrameworkRow) -> impl IntoView {
             {scope}
             <div class="table-wrap">
                 <table class="data">
-                    <caption class="visually-hidden">
+                    <caption class="sr-only">
                         {format!("Controls of {} and how many applications meet each", f.name)}
                     </caption>
                     <thead>
@@ -169,14 +171,29 @@ fn ControlLine(framework: String, c: ControlRow) -> impl IntoView {
     let rules = if c.rules.is_empty() {
         view! { <span class="muted">"None"</span> }.into_any()
     } else {
+        let numbers: Vec<String> = c
+            .rules
+            .iter()
+            .map(|r| r.title.split('.').next().unwrap_or_default().to_string())
+            .collect();
         view! {
-            <ul class="plain small">
-                {c
-                    .rules
-                    .iter()
-                    .map(|r| view! { <li>{format!("{} ({})", r.title, r.relationship)}</li> })
-                    .collect_view()}
-            </ul>
+            <details class="rules">
+                <summary>
+                    {format!(
+                        "{} rule{}: {}",
+                        c.rules.len(),
+                        if c.rules.len() == 1 { "" } else { "s" },
+                        numbers.join(", "),
+                    )}
+                </summary>
+                <ul class="plain small">
+                    {c
+                        .rules
+                        .iter()
+                        .map(|r| view! { <li>{format!("{} ({})", r.title, r.relationship)}</li> })
+                        .collect_view()}
+                </ul>
+            </details>
         }
         .into_any()
     };
@@ -258,7 +275,7 @@ fn ImportForm() -> impl IntoView {
                 </textarea>
                 <FieldError name="document" />
             </div>
-            <button type="submit" class="btn">
+            <button type="submit" class="button">
                 "Import"
             </button>
         </form>
@@ -416,8 +433,8 @@ fn DrillView(d: Drill) -> impl IntoView {
                     .collect_view()}
             </ul>
         </section>
-        <nav aria-label="Status">
-            <ul class="tabs">{tabs}</ul>
+        <nav class="tabs" aria-label="Status">
+            <ul>{tabs}</ul>
         </nav>
         <section class="card">{rows} <p class="pager">{prev} " " {next}</p></section>
     }
@@ -481,12 +498,15 @@ pub fn ApplicationControlsSection() -> impl IntoView {
 #[component]
 fn ControlsSection(id: ApplicationId, c: AppControls) -> impl IntoView {
     let heading = match &c.as_of {
-        Some(d) => format!("Control status as of {d}"),
+        Some(d) => format!("Control status of {} as of {d}", c.application),
         None => "Control status".to_string(),
     };
+    let unregistered = (!c.registered)
+        .then(|| view! { <p>"The application was not registered yet on that date: nothing was judged."</p> });
     view! {
         <section class="card" id="controls">
             <h2>{heading}</h2>
+            {unregistered}
             <table class="data">
                 <thead>
                     <tr>
@@ -565,7 +585,7 @@ fn ControlsSection(id: ApplicationId, c: AppControls) -> impl IntoView {
                     value=c.as_of.clone().unwrap_or_default()
                 />
                 " "
-                <button type="submit" class="btn secondary">
+                <button type="submit" class="button secondary">
                     "Show"
                 </button>
             </form>
@@ -649,7 +669,7 @@ fn EvidenceContent() -> impl IntoView {
 fn ChainPanel(c: ChainView) -> impl IntoView {
     let (class, status) = match c.intact {
         Some(true) => ("alert ok", "Verified"),
-        Some(false) => ("alert bad", "NOT verified"),
+        Some(false) => ("alert error", "NOT verified"),
         None => ("alert warn", "Not checked yet"),
     };
     let checkpoint = match &c.checkpoint {
@@ -674,12 +694,12 @@ fn ChainPanel(c: ChainView) -> impl IntoView {
             <p class="small">{format!("Head now: event {}, hash {}", c.head.0, c.head.1)}</p>
             <p class="small">
                 "Checkpoint key (Ed25519, public half): "
-                <code class="wrap">
+                <code class="hash">
                     {c.public_key.clone().unwrap_or_else(|| "not available".into())}
                 </code>
             </p>
             <p>
-                <a href="/evidence/verify" class="btn secondary">
+                <a href="/evidence/verify" class="button secondary">
                     "Verify the chain now"
                 </a>
             </p>
@@ -783,12 +803,12 @@ fn TrailView(t: Trail, filter: TrailFilter) -> impl IntoView {
                 "Each download is recorded in the trail and signs a checkpoint of the chain first. The bundle holds every application, declaration version, finding, exception with its history, control status, policy version, the catalogue, the trail up to that checkpoint, both OSCAL documents, the checkpoint and its public key, and a manifest with every file's SHA-256."
             </p>
             <p>
-                <a class="btn" href=format!("{EVIDENCE_EXPORT_PATH}?kind=bundle") download>
+                <a class="button" href=format!("{EVIDENCE_EXPORT_PATH}?kind=bundle") download>
                     "Evidence bundle (ZIP)"
                 </a>
                 " "
                 <a
-                    class="btn secondary"
+                    class="button secondary"
                     href=format!("{EVIDENCE_EXPORT_PATH}?kind=oscal-ar")
                     download
                 >
@@ -796,7 +816,7 @@ fn TrailView(t: Trail, filter: TrailFilter) -> impl IntoView {
                 </a>
                 " "
                 <a
-                    class="btn secondary"
+                    class="button secondary"
                     href=format!("{EVIDENCE_EXPORT_PATH}?kind=oscal-poam")
                     download
                 >
@@ -828,7 +848,7 @@ fn TrailView(t: Trail, filter: TrailFilter) -> impl IntoView {
                 )} {field("from", "From", filter.from.clone(), "date", problem("from"))}
                 {field("to", "To", filter.to.clone(), "date", problem("to"))}
             </div>
-            <button type="submit" class="btn">
+            <button type="submit" class="button">
                 "Filter"
             </button>
             " "
@@ -901,11 +921,11 @@ fn EventView(e: EventDetail) -> impl IntoView {
         }
     };
     let hash = if e.hash_ok {
-        view! { <p class="ok">"Its hash, recomputed over the bytes stored, matches."</p> }
+        view! { <p class="alert ok">"Its hash, recomputed over the bytes stored, matches."</p> }
             .into_any()
     } else {
         view! {
-            <p class="bad">
+            <p class="alert error">
                 "Its hash, recomputed over the bytes stored, does NOT match: the event was altered."
             </p>
         }
@@ -923,11 +943,11 @@ fn EventView(e: EventDetail) -> impl IntoView {
                 <dd>{format!("{} {}", e.row.subject_type, e.row.subject_id)}</dd>
                 <dt>"Hash"</dt>
                 <dd>
-                    <code class="wrap">{e.hash.clone()}</code>
+                    <code class="hash">{e.hash.clone()}</code>
                 </dd>
                 <dt>"Previous event's hash"</dt>
                 <dd>
-                    <code class="wrap">{e.prev_hash.clone()}</code>
+                    <code class="hash">{e.prev_hash.clone()}</code>
                 </dd>
             </dl>
             {hash}
@@ -963,7 +983,7 @@ fn VerifyContent() -> impl IntoView {
             resource=result
             render=|(ok, words)| {
                 view! {
-                    <section class=if ok { "alert ok" } else { "alert bad" } role="status">
+                    <section class=if ok { "alert ok" } else { "alert error" } role="status">
                         <strong>{if ok { "Verified" } else { "NOT verified" }}</strong>
                         <p>{words}</p>
                     </section>

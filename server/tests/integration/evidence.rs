@@ -170,12 +170,19 @@ async fn control_status_follows_findings_and_exceptions(db: &TestDb) {
         )
         .await;
     assert_eq!(before.as_of.as_deref(), Some("2000-01-01"));
-    assert!(
-        before
-            .frameworks
-            .iter()
-            .all(|f| f.counts.not_met == 0 && f.counts.excepted == 0)
-    );
+    assert!(!before.registered, "not registered in 2000");
+    assert!(before.frameworks.is_empty());
+    // As of today (end of day), the same as now.
+    let today = now.date().to_string();
+    let same: AppControls = auditor
+        .client
+        .call(
+            "/api/frameworks/application",
+            &[("id", &app), ("at", &today)],
+        )
+        .await;
+    assert!(same.registered);
+    assert_eq!(same.frameworks, mine.frameworks);
 }
 on_each_backend!(
     evidence_control_status_follows_findings_and_exceptions,

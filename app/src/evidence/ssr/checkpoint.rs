@@ -254,7 +254,10 @@ pub async fn sign(
         intact: Set(verified.intact()),
         events: Set(verified.head_seq),
         checkpoint_seq: Set(verified.against.as_ref().map(|(cp, _, _)| cp.seq)),
-        detail: Set(verified.words()),
+        detail: Set(match &signed {
+            Some(cp) => format!("{} Signed the head: event {}.", verified.words(), cp.seq),
+            None => format!("{} Not signed.", verified.words()),
+        }),
         ..Default::default()
     })
     .exec_without_returning(&txn)

@@ -10,7 +10,7 @@ use crate::evidence::model::{
 use crate::evidence::rules::status::{ControlIndex, OpenFinding, Tally};
 use crate::frameworks::model::CatalogueDocument;
 use crate::ids::ApplicationId;
-use crate::ssr::entities::application_tag;
+use crate::ssr::entities::{application, application_tag};
 use crate::ssr::state::AppState;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use time::OffsetDateTime;
@@ -35,7 +35,15 @@ fn rules_of(doc: &CatalogueDocument, framework: &str, ids: &[&str]) -> Vec<RuleR
             relationship: m.relationship.as_str().to_string(),
         })
         .collect();
-    out.sort_by(|a, b| a.title.cmp(&b.title).then(a.key.cmp(&b.key)));
+    // In the rules' order (their numbers), unknown keys last.
+    let number = |r: &RuleRef| {
+        r.title
+            .split('.')
+            .next()
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(u32::MAX)
+    };
+    out.sort_by(|a, b| number(a).cmp(&number(b)).then(a.key.cmp(&b.key)));
     out.dedup_by(|a, b| a.key == b.key);
     out
 }
@@ -160,6 +168,18 @@ pub async fn application<C: ConnectionTrait>(
     at: OffsetDateTime,
     as_of: Option<String>,
 ) -> Result<AppControls, AppError> {
+    let app = application::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if app.created_at > at {
+        return Ok(AppControls {
+            application: app.name,
+            registered: false,
+            frameworks: Vec::new(),
+            as_of,
+        });
+    }
     let doc = crate::frameworks::facade::load(db).await?;
     let index = ControlIndex::new(&doc);
     let tags: Vec<String> = application_tag::Entity::find()
@@ -211,5 +231,10 @@ pub async fn application<C: ConnectionTrait>(
             })
         })
         .collect();
-    Ok(AppControls { frameworks, as_of })
+    Ok(AppControls {
+        application: app.name,
+        registered: true,
+        frameworks,
+        as_of,
+    })
 }
