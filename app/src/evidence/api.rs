@@ -1,6 +1,6 @@
 //! Evidence's server functions. Thin: the access guard has already run (see `access.rs`).
 
-use super::model::{AppControls, ControlStatus, Coverage, Drill, EventDetail, Trail, TrailFilter};
+use super::model::{AppControls, Coverage, Drill, EventDetail, Trail, TrailFilter};
 use crate::error::AppError;
 use crate::ids::ApplicationId;
 use leptos::prelude::*;
@@ -31,6 +31,7 @@ pub async fn get_drill(
 ) -> Result<Drill, AppError> {
     use crate::ssr::request::{context, respond};
     let (state, _) = context().await?;
+    use super::model::ControlStatus;
     let status = ControlStatus::parse(&status).unwrap_or(ControlStatus::NotMet);
     respond(
         super::ssr::coverage::drill(&state, &framework, &id, status, offset).await,
