@@ -138,7 +138,6 @@ pub async fn export(state: &AppState, actor: Actor, kind: Kind) -> Result<Export
         Some(c) => format!("{}:{}", c.seq, c.hash),
         None => crate::audit::facade::head(&read).await?,
     };
-    let estate = compute(&read, at).await?;
     let origin = state.config.public_url.origin.clone();
     let doc = Document {
         title: "Passwordless programme: control assessment",
@@ -148,9 +147,13 @@ pub async fn export(state: &AppState, actor: Actor, kind: Kind) -> Result<Export
         chain_head: &head,
     };
     let out = match kind {
-        Kind::AssessmentResults => assessment_results(&read, out, &doc, &estate).await?,
-        Kind::Poam => poam(&read, out, &doc, &estate).await?,
+        Kind::AssessmentResults => {
+            let estate = compute(&read, at).await?;
+            assessment_results(&read, out, &doc, &estate).await?
+        }
+        Kind::Poam => poam(&read, out, &doc).await?,
         Kind::Bundle => {
+            let estate = compute(&read, at).await?;
             let key = key(state)?;
             bundle(
                 &read,
@@ -175,21 +178,42 @@ pub async fn export(state: &AppState, actor: Actor, kind: Kind) -> Result<Export
     })
 }
 
+/// What an observation names of a declaration version.
+struct Latest {
+    version: i32,
+    body_sha256: String,
+    submitted_at: OffsetDateTime,
+}
+
 /// The latest version of each application's declaration (one statement per chunk).
 async fn latest<C: ConnectionTrait>(
     db: &C,
     ids: &[ApplicationId],
-) -> Result<HashMap<ApplicationId, declaration_version::Model>, AppError> {
-    let mut out: HashMap<ApplicationId, declaration_version::Model> = HashMap::new();
-    for v in declaration_version::Entity::find()
+) -> Result<HashMap<ApplicationId, Latest>, AppError> {
+    let mut out: HashMap<ApplicationId, Latest> = HashMap::new();
+    // The versions' numbers, hashes and times only (never their bodies).
+    for (application_id, version, body_sha256, submitted_at) in declaration_version::Entity::find()
+        .select_only()
+        .column(declaration_version::Column::ApplicationId)
+        .column(declaration_version::Column::Version)
+        .column(declaration_version::Column::BodySha256)
+        .column(declaration_version::Column::SubmittedAt)
         .filter(declaration_version::Column::ApplicationId.is_in(ids.to_vec()))
+        .into_tuple::<(ApplicationId, i32, String, OffsetDateTime)>()
         .all(db)
         .await?
     {
-        match out.get(&v.application_id) {
-            Some(kept) if kept.version >= v.version => {}
+        match out.get(&application_id) {
+            Some(kept) if kept.version >= version => {}
             _ => {
-                out.insert(v.application_id, v);
+                out.insert(
+                    application_id,
+                    Latest {
+                        version,
+                        body_sha256,
+                        submitted_at,
+                    },
+                );
             }
         }
     }
@@ -261,41 +285,45 @@ async fn assessment_results<C: ConnectionTrait, W: Write>(
     w.finish().map_err(io)
 }
 
-/// Every exception with what a POA&M entry needs (exceptions are few beside applications: read
-/// whole, with their findings' explanations and the people's usernames).
-struct Exceptions {
+/// One page of exceptions with what a POA&M entry needs: their applications' names and their
+/// findings' explanations (read for the page only), and the people's usernames.
+struct Exceptions<'n> {
     rows: Vec<finding_exception::Model>,
-    names: HashMap<UserId, String>,
+    titles: Vec<String>,
+    names: &'n HashMap<UserId, String>,
     apps: HashMap<ApplicationId, String>,
     explanations: HashMap<(ApplicationId, String), String>,
 }
 
-impl Exceptions {
-    async fn load<C: ConnectionTrait>(db: &C) -> Result<Self, AppError> {
-        let rows = finding_exception::Entity::find()
-            .order_by_asc(finding_exception::Column::RequestedSort)
-            .all(db)
-            .await?;
-        let names = app_user::Entity::find()
-            .select_only()
-            .column(app_user::Column::Id)
-            .column(app_user::Column::Username)
-            .into_tuple::<(UserId, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
+impl<'n> Exceptions<'n> {
+    /// The page of exceptions after `after` (by id), `PAGE` of them (three statements).
+    async fn page<C: ConnectionTrait>(
+        db: &C,
+        after: Option<crate::ids::ExceptionId>,
+        names: &'n HashMap<UserId, String>,
+    ) -> Result<Self, AppError> {
+        let mut q = finding_exception::Entity::find()
+            .order_by_asc(finding_exception::Column::Id)
+            .limit(PAGE);
+        if let Some(a) = after {
+            q = q.filter(finding_exception::Column::Id.gt(a));
+        }
+        let rows = q.all(db).await?;
         let mut ids: Vec<ApplicationId> = rows.iter().map(|e| e.application_id).collect();
         ids.sort();
         ids.dedup();
+        let keys: std::collections::HashSet<(ApplicationId, &str)> = rows
+            .iter()
+            .map(|e| (e.application_id, e.finding_key.as_str()))
+            .collect();
         let mut apps = HashMap::new();
         let mut explanations = HashMap::new();
-        for part in ids.chunks(CHUNK) {
+        if !ids.is_empty() {
             for (id, name) in application::Entity::find()
                 .select_only()
                 .column(application::Column::Id)
                 .column(application::Column::Name)
-                .filter(application::Column::Id.is_in(part.to_vec()))
+                .filter(application::Column::Id.is_in(ids.clone()))
                 .into_tuple::<(ApplicationId, String)>()
                 .all(db)
                 .await?
@@ -307,27 +335,38 @@ impl Exceptions {
                 .column(finding::Column::ApplicationId)
                 .column(finding::Column::Key)
                 .column(finding::Column::Explanation)
-                .filter(finding::Column::ApplicationId.is_in(part.to_vec()))
+                .filter(finding::Column::ApplicationId.is_in(ids))
                 .into_tuple::<(ApplicationId, String, String)>()
                 .all(db)
                 .await?
             {
-                explanations.insert((id, key), explanation);
+                if keys.contains(&(id, key.as_str())) {
+                    explanations.insert((id, key), explanation);
+                }
             }
         }
+        let titles = rows
+            .iter()
+            .map(|e| crate::findings::facade::rule_title(&e.rule))
+            .collect();
         Ok(Self {
             rows,
+            titles,
             names,
             apps,
             explanations,
         })
     }
 
-    fn entries<'a>(&'a self, titles: &'a [String]) -> impl Iterator<Item = PoamEntry<'a>> + 'a {
+    fn last(&self) -> Option<crate::ids::ExceptionId> {
+        self.rows.last().map(|e| e.id)
+    }
+
+    fn entries(&self) -> impl Iterator<Item = PoamEntry<'_>> + '_ {
         let name = |id: Option<UserId>| id.and_then(|u| self.names.get(&u)).map(String::as_str);
         self.rows
             .iter()
-            .zip(titles)
+            .zip(&self.titles)
             .map(move |(e, title)| PoamEntry {
                 exception_id: e.id.0,
                 application_id: e.application_id.0,
@@ -353,27 +392,48 @@ impl Exceptions {
     }
 }
 
+/// Which of the POA&M's three lists a pass writes.
+#[derive(Clone, Copy)]
+enum Pass {
+    Observations,
+    Risks,
+    Items,
+}
+
 async fn poam<C: ConnectionTrait, W: Write>(
     db: &C,
     out: W,
     doc: &Document<'_>,
-    _estate: &EstateStatus,
 ) -> Result<W, AppError> {
-    let ex = Exceptions::load(db).await?;
-    let titles: Vec<String> = ex
-        .rows
-        .iter()
-        .map(|e| crate::findings::facade::rule_title(&e.rule))
+    let names: HashMap<UserId, String> = app_user::Entity::find()
+        .select_only()
+        .column(app_user::Column::Id)
+        .column(app_user::Column::Username)
+        .into_tuple::<(UserId, String)>()
+        .all(db)
+        .await?
+        .into_iter()
         .collect();
     let mut w = PoamWriter::begin(out, doc).map_err(io)?;
-    for e in ex.entries(&titles) {
-        w.observation(&e).map_err(io)?;
-    }
-    for e in ex.entries(&titles) {
-        w.risk(&e).map_err(io)?;
-    }
-    for e in ex.entries(&titles) {
-        w.item(&e).map_err(io)?;
+    // The three lists in turn, each reading the exceptions a page at a time: memory holds one
+    // page, whatever the number of exceptions.
+    for pass in [Pass::Observations, Pass::Risks, Pass::Items] {
+        let mut after = None;
+        loop {
+            let page = Exceptions::page(db, after, &names).await?;
+            for e in page.entries() {
+                match pass {
+                    Pass::Observations => w.observation(&e),
+                    Pass::Risks => w.risk(&e),
+                    Pass::Items => w.item(&e),
+                }
+                .map_err(io)?;
+            }
+            after = page.last();
+            if page.rows.len() < PAGE as usize {
+                break;
+            }
+        }
     }
     w.finish().map_err(io)
 }
@@ -523,7 +583,7 @@ async fn bundle<C: ConnectionTrait, W: Write>(
     zip.finish_file().map_err(io)?;
     zip.start_file("oscal-poam.json", at).map_err(io)?;
     let zip_ref = &mut zip;
-    let _ = poam(db, zip_ref, doc, estate).await?;
+    let _ = poam(db, zip_ref, doc).await?;
     zip.finish_file().map_err(io)?;
 
     zip.start_file("checkpoint.json", at).map_err(io)?;
